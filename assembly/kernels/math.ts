@@ -1,0 +1,213 @@
+// Deterministic transcendental math, scalar and f32x4.
+//
+// Why not Mathf.exp & co: every host must produce the same bits, and the SIMD
+// paths must agree with the scalar paths lane by lane. So each function below is
+// written twice with the SAME sequence of IEEE operations (mul, add, div, sqrt,
+// min/max, nearest, bit tricks; no FMA, no reassociation): lane i of `exp4(v)`
+// is bitwise `expf(v[i])`, and so on. Branches in the scalar versions only pick
+// between values that the SIMD versions compute and `bitselect`.
+//
+// see: Cephes expf/tanhf (S. Moshier), FreeBSD/musl e_logf.c (Sun fdlibm).
+
+// ---------------------------------------------------------------- constants
+
+const LOG2E: f32 = 1.44269504088896341;
+// ln2 split so that k * LN2_HI is exact for |k| < 2^15 (Cody-Waite)
+const LN2_HI: f32 = 0.693359375;
+const LN2_LO: f32 = -2.12194440e-4;
+// clamp before range reduction: exp(89) overflows and exp(-104) rounds to 0,
+// so clamping changes no result but keeps k in [-150, 128]
+const EXP_MIN: f32 = -104.0;
+const EXP_MAX: f32 = 89.0;
+// Cephes expf minimax polynomial for exp(r) - 1 - r on |r| <= ln2/2
+const E0: f32 = 1.9875691500e-4;
+const E1: f32 = 1.3981999507e-3;
+const E2: f32 = 8.3334519073e-3;
+const E3: f32 = 4.1665795894e-2;
+const E4: f32 = 1.6666665459e-1;
+const E5: f32 = 5.0000001201e-1;
+
+// fdlibm logf: log(1+f) = f - f²/2 + s(f²/2 + R(s²)), s = f/(2+f)
+const LOG_LN2_HI: f32 = 6.9313812256e-01;
+const LOG_LN2_LO: f32 = 9.0580006145e-06;
+const LG1: f32 = 0.66666662693;
+const LG2: f32 = 0.40000972152;
+const LG3: f32 = 0.28498786688;
+const LG4: f32 = 0.24279078841;
+const SQRT_HALF_BITS: i32 = 0x3f3504f3;
+
+// Cephes tanhf: odd polynomial below 0.625, 1 - 2/(exp(2x)+1) above
+const TANH_SMALL: f32 = 0.625;
+const TANH_SAT: f32 = 9.0;
+const T0: f32 = -5.70498872745e-3;
+const T1: f32 = 2.06390887954e-2;
+const T2: f32 = -5.37397155531e-2;
+const T3: f32 = 1.33314422036e-1;
+const T4: f32 = -3.33332819422e-1;
+
+// ---------------------------------------------------------------- scalar
+
+/** e^x, ≤ 1 ulp on normal results; +Inf above 88.72, 0 below -103.97, NaN → NaN. */
+export function expf(x: f32): f32 {
+  const xc = Mathf.min(Mathf.max(x, EXP_MIN), EXP_MAX);
+  const kf = Mathf.nearest(xc * LOG2E);
+  const r = (xc - kf * LN2_HI) - kf * LN2_LO;
+  const z = r * r;
+  const p = ((((((E0 * r + E1) * r + E2) * r + E3) * r + E4) * r + E5) * z + r) + 1.0;
+  // 2^k in two halves so that k = 128 (overflow) and k < -126 (subnormal) need no branch
+  const k = i32.trunc_sat_f32_s(kf);
+  const k1 = k >> 1;
+  const k2 = k - k1;
+  return (p * reinterpret<f32>((k1 + 127) << 23)) * reinterpret<f32>((k2 + 127) << 23);
+}
+
+/** Natural log, ≤ 1 ulp; log(0) = -Inf, log(x<0) = NaN, log(+Inf) = +Inf, NaN → NaN. */
+export function logf(x: f32): f32 {
+  let ix = reinterpret<i32>(x);
+  // subnormals: scale by 2^25 first
+  const sub = ix < 0x00800000;
+  const xs = sub ? x * 33554432.0 : x;
+  ix = reinterpret<i32>(xs);
+  let k: i32 = sub ? -25 : 0;
+  ix += 0x3f800000 - SQRT_HALF_BITS;
+  k += (ix >> 23) - 0x7f;
+  ix = (ix & 0x007fffff) + SQRT_HALF_BITS;
+  const f = reinterpret<f32>(ix) - 1.0;
+  const s = f / (2.0 + f);
+  const z = s * s;
+  const w = z * z;
+  const t1 = w * (LG2 + w * LG4);
+  const t2 = z * (LG1 + w * LG3);
+  const R = t2 + t1;
+  const hfsq = 0.5 * f * f;
+  const dk = <f32>k;
+  const y = (((s * (hfsq + R) + dk * LOG_LN2_LO) - hfsq) + f) + dk * LOG_LN2_HI;
+  // specials, in the same priority as log4
+  if (x == 0) return -Infinity;
+  if (x < 0) return NaN;
+  if (!(x < Infinity)) return x; // +Inf and NaN
+  return y;
+}
+
+/** tanh(x), ≤ 2 ulp; odd polynomial near 0, saturates to ±1 for |x| > 9. */
+export function tanhf(x: f32): f32 {
+  const ax = Mathf.abs(x);
+  const z = x * x;
+  const small = ((((T0 * z + T1) * z + T2) * z + T3) * z + T4) * z * x + x;
+  const e = expf(ax + ax);
+  const big = Mathf.copysign(1.0 - 2.0 / (e + 1.0), x);
+  const sat = Mathf.copysign(1.0, x);
+  if (ax < TANH_SMALL) return small;
+  if (ax > TANH_SAT) return sat;
+  return big; // also NaN
+}
+
+/** 1 / (1 + e^-x) without overflow: uses e = exp(-|x|) for both signs. */
+export function sigmoidf(x: f32): f32 {
+  const e = expf(-Mathf.abs(x));
+  const d = 1.0 + e;
+  return x >= 0 ? 1.0 / d : e / d;
+}
+
+/** log(1 + e^x) = max(x, 0) + log1p(e^-|x|); exact limits x and e^x at the ends. */
+export function softplusf(x: f32): f32 {
+  const e = expf(-Mathf.abs(x));
+  const u = 1.0 + e;
+  // log1p(e) = log(u) - ((u - 1) - e) / u corrects the rounding of 1 + e
+  const l = logf(u) - ((u - 1.0) - e) / u;
+  return Mathf.max(x, 0) + l;
+}
+
+// ---------------------------------------------------------------- f32x4
+// Lane i of each function below equals the scalar function of lane i, bitwise.
+
+// @ts-ignore: decorator
+@inline export function exp4(x: v128): v128 {
+  const xc = f32x4.min(f32x4.max(x, f32x4.splat(EXP_MIN)), f32x4.splat(EXP_MAX));
+  const kf = f32x4.nearest(f32x4.mul(xc, f32x4.splat(LOG2E)));
+  const r = f32x4.sub(
+    f32x4.sub(xc, f32x4.mul(kf, f32x4.splat(LN2_HI))),
+    f32x4.mul(kf, f32x4.splat(LN2_LO)),
+  );
+  const z = f32x4.mul(r, r);
+  let p = f32x4.add(f32x4.mul(f32x4.splat(E0), r), f32x4.splat(E1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(E2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(E3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(E4));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(E5));
+  p = f32x4.add(f32x4.add(f32x4.mul(p, z), r), f32x4.splat(1.0));
+  const k = i32x4.trunc_sat_f32x4_s(kf);
+  const k1 = i32x4.shr_s(k, 1);
+  const k2 = i32x4.sub(k, k1);
+  const bias = i32x4.splat(127);
+  const s1 = i32x4.shl(i32x4.add(k1, bias), 23);
+  const s2 = i32x4.shl(i32x4.add(k2, bias), 23);
+  return f32x4.mul(f32x4.mul(p, s1), s2);
+}
+
+// @ts-ignore: decorator
+@inline export function log4(x: v128): v128 {
+  const sub = i32x4.lt_s(x, i32x4.splat(0x00800000));
+  const xs = v128.bitselect(f32x4.mul(x, f32x4.splat(33554432.0)), x, sub);
+  let ix = i32x4.add(xs, i32x4.splat(0x3f800000 - SQRT_HALF_BITS));
+  let k = v128.and(sub, i32x4.splat(-25));
+  k = i32x4.add(k, i32x4.sub(i32x4.shr_s(ix, 23), i32x4.splat(0x7f)));
+  ix = i32x4.add(v128.and(ix, i32x4.splat(0x007fffff)), i32x4.splat(SQRT_HALF_BITS));
+  const one = f32x4.splat(1.0);
+  const f = f32x4.sub(ix, one);
+  const s = f32x4.div(f, f32x4.add(f32x4.splat(2.0), f));
+  const z = f32x4.mul(s, s);
+  const w = f32x4.mul(z, z);
+  const t1 = f32x4.mul(w, f32x4.add(f32x4.splat(LG2), f32x4.mul(w, f32x4.splat(LG4))));
+  const t2 = f32x4.mul(z, f32x4.add(f32x4.splat(LG1), f32x4.mul(w, f32x4.splat(LG3))));
+  const R = f32x4.add(t2, t1);
+  const hfsq = f32x4.mul(f32x4.mul(f32x4.splat(0.5), f), f);
+  const dk = f32x4.convert_i32x4_s(k);
+  let y = f32x4.add(f32x4.mul(s, f32x4.add(hfsq, R)), f32x4.mul(dk, f32x4.splat(LOG_LN2_LO)));
+  y = f32x4.add(f32x4.sub(y, hfsq), f);
+  y = f32x4.add(y, f32x4.mul(dk, f32x4.splat(LOG_LN2_HI)));
+  // specials, lowest priority first (the scalar version tests them in reverse)
+  const zero = f32x4.splat(0);
+  y = v128.bitselect(x, y, v128.not(f32x4.lt(x, f32x4.splat(Infinity))));
+  y = v128.bitselect(f32x4.splat(NaN), y, f32x4.lt(x, zero));
+  y = v128.bitselect(f32x4.splat(-Infinity), y, f32x4.eq(x, zero));
+  return y;
+}
+
+// @ts-ignore: decorator
+@inline export function tanh4(x: v128): v128 {
+  const signBit = i32x4.splat(0x80000000);
+  const ax = f32x4.abs(x);
+  const z = f32x4.mul(x, x);
+  let p = f32x4.add(f32x4.mul(f32x4.splat(T0), z), f32x4.splat(T1));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(T2));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(T3));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(T4));
+  const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x);
+  const one = f32x4.splat(1.0);
+  const e = exp4(f32x4.add(ax, ax));
+  const mag = f32x4.sub(one, f32x4.div(f32x4.splat(2.0), f32x4.add(e, one)));
+  const big = v128.bitselect(x, mag, signBit);
+  const sat = v128.bitselect(x, one, signBit);
+  let y = v128.bitselect(sat, big, f32x4.gt(ax, f32x4.splat(TANH_SAT)));
+  y = v128.bitselect(small, y, f32x4.lt(ax, f32x4.splat(TANH_SMALL)));
+  return y;
+}
+
+// @ts-ignore: decorator
+@inline export function sigmoid4(x: v128): v128 {
+  const e = exp4(f32x4.neg(f32x4.abs(x)));
+  const d = f32x4.add(f32x4.splat(1.0), e);
+  const pos = f32x4.div(f32x4.splat(1.0), d);
+  const neg = f32x4.div(e, d);
+  return v128.bitselect(pos, neg, f32x4.ge(x, f32x4.splat(0)));
+}
+
+// @ts-ignore: decorator
+@inline export function softplus4(x: v128): v128 {
+  const one = f32x4.splat(1.0);
+  const e = exp4(f32x4.neg(f32x4.abs(x)));
+  const u = f32x4.add(one, e);
+  const l = f32x4.sub(log4(u), f32x4.div(f32x4.sub(f32x4.sub(u, one), e), u));
+  return f32x4.add(f32x4.max(x, f32x4.splat(0)), l);
+}

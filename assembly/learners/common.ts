@@ -1,0 +1,84 @@
+// Every learner lives in ONE block of wasm memory, so creating it either
+// succeeds whole or fails before anything was allocated (no leak on OOM):
+//
+//   [Header 16 B][layout: offsets, not persisted][state: persisted][scratch]
+//
+// `state` holds everything a snapshot must carry: parameters, optimizer
+// moments, PRNG state, step counters. `layout` holds derived offsets and
+// `scratch` per-step buffers; both are rebuilt from the config on restore.
+
+@unmanaged
+export class Header {
+  kind: u32;
+  layoutBytes: u32;
+  stateBytes: u32;
+  scratchBytes: u32;
+}
+
+const HEADER: usize = 16;
+
+// @inline: rounds up to the allocator's 16-byte alignment.
+// @ts-ignore: decorator
+@inline
+function align16(n: usize): usize {
+  return (n + 15) & ~(<usize>15);
+}
+
+/** Allocates a zeroed learner block; returns its handle (0 never). */
+export function learnerNew(kind: u32, layoutBytes: u32, stateBytes: u32, scratchBytes: u32): usize {
+  const total = HEADER + align16(layoutBytes) + align16(stateBytes) + align16(scratchBytes);
+  const h = heap.alloc(total);
+  memory.fill(h, 0, total);
+  const hd = changetype<Header>(h);
+  hd.kind = kind;
+  hd.layoutBytes = layoutBytes;
+  hd.stateBytes = stateBytes;
+  hd.scratchBytes = scratchBytes;
+  return h;
+}
+
+/** Frees a learner block. */
+export function learnerFree(h: usize): void {
+  if (h != 0) heap.free(h);
+}
+
+/** The learner's kind tag as passed to learnerNew. */
+export function learnerKind(h: usize): u32 {
+  return changetype<Header>(h).kind;
+}
+
+/** Byte offset of the learner's layout region (derived offsets). */
+// @ts-ignore: decorator
+@inline
+export function layoutOf(h: usize): usize {
+  return h + HEADER;
+}
+
+/** Byte offset of the learner's persisted state. */
+export function learnerState(h: usize): usize {
+  return h + HEADER + align16(changetype<Header>(h).layoutBytes);
+}
+
+/** Size in bytes of the learner's persisted state. */
+export function learnerStateBytes(h: usize): u32 {
+  return changetype<Header>(h).stateBytes;
+}
+
+/** Byte offset of the learner's scratch region. */
+export function learnerScratch(h: usize): usize {
+  const hd = changetype<Header>(h);
+  return h + HEADER + align16(hd.layoutBytes) + align16(hd.stateBytes);
+}
+
+/** Layout slot i (u32) of learner h. */
+// @ts-ignore: decorator
+@inline
+export function slot(h: usize, i: i32): u32 {
+  return load<u32>(layoutOf(h) + (<usize>i << 2));
+}
+
+// @ts-ignore: decorator
+@inline
+export function setSlot(h: usize, i: i32, v: u32): void {
+  store<u32>(layoutOf(h) + (<usize>i << 2), v);
+}

@@ -1,0 +1,103 @@
+import { EngramError } from "./errors.js";
+import type { Learner } from "./learner.js";
+import { decodeSnapshot } from "./snapshot.js";
+import { instantiate, type ModuleSource, type Wasm } from "./wasm.js";
+
+/** How to build a learner kind from its options (also used by `restore`). */
+type Factory = (wasm: Wasm, options: unknown) => Learner;
+
+/**
+ * Every learner kind, by the name used in snapshots and as the factory method
+ * on {@link Engram}. The conformance suite enumerates this table, so a new
+ * learner without a conformance entry fails it.
+ */
+const FACTORIES: Record<string, Factory> = {};
+
+/**
+ * @internal Registers a learner kind: `restore` can rebuild it and
+ * `engram[kind](options)` builds it. Each learner module calls this once and
+ * declares the method on {@link Engram} by module augmentation:
+ *
+ *     declare module "../engine.js" { interface Engram { hebbian(o: HebbianOptions): Hebbian } }
+ *     defineLearner("hebbian", (wasm, o) => new Hebbian(wasm, o));
+ */
+export function defineLearner(kind: string, factory: Factory): void {
+  FACTORIES[kind] = factory;
+  Object.defineProperty(Engram.prototype, kind, {
+    configurable: true,
+    writable: true,
+    value: function (this: Engram, options?: unknown) {
+      return factory(this.wasm, options);
+    },
+  });
+}
+
+/** Options for {@link init}. */
+export interface InitOptions {
+  /**
+   * Where to get engram.wasm from, when the host's default will not do: a
+   * compiled `WebAssembly.Module` (required on Cloudflare Workers, which cannot
+   * compile bytes at request time), its bytes, a URL or a Response.
+   */
+  module?: ModuleSource;
+}
+
+/**
+ * An instance of the Engram engine: one WebAssembly instance whose memory
+ * holds every learner made from it. Make one with `init()`.
+ */
+export class Engram {
+  /** @internal */
+  readonly wasm: Wasm;
+
+  /** @internal Use `init()`. */
+  constructor(wasm: Wasm) {
+    this.wasm = wasm;
+  }
+
+  /** The learner kinds this engine can build and restore. */
+  get kinds(): string[] {
+    return Object.keys(FACTORIES).sort();
+  }
+
+  /** Builds a learner by kind name with options (what `restore` uses). */
+  create(kind: string, options?: unknown): Learner {
+    const factory = FACTORIES[kind];
+    if (!factory) throw new EngramError("E_CONFIG", `unknown learner kind ${JSON.stringify(kind)}; known: ${this.kinds.join(", ")}`);
+    return factory(this.wasm, options);
+  }
+
+  /**
+   * Brings back a learner from `save()` bytes, of any kind. A truncated,
+   * corrupted, unknown-kind or future-version snapshot throws E_SNAPSHOT and
+   * nothing is created.
+   */
+  restore(bytes: Uint8Array): Learner {
+    const parts = decodeSnapshot(bytes);
+    if (!FACTORIES[parts.kind]) throw new EngramError("E_SNAPSHOT", `unknown learner kind ${JSON.stringify(parts.kind)} in snapshot`);
+    let learner: Learner;
+    try {
+      learner = this.create(parts.kind, parts.config);
+    } catch (e) {
+      if (e instanceof EngramError && e.code === "E_CONFIG") throw new EngramError("E_SNAPSHOT", `the snapshot's config is invalid: ${e.message}`, { cause: e });
+      throw e;
+    }
+    try {
+      learner.loadState(parts.state);
+    } catch (e) {
+      learner.dispose();
+      throw e;
+    }
+    return learner;
+  }
+
+  /** Bytes of WebAssembly memory in use by this engine (it grows, never shrinks). */
+  get memoryBytes(): number {
+    return this.wasm.memoryBytes;
+  }
+}
+
+/** Instantiates the engine from any module source. Bindings call this. */
+export async function createEngram(source: ModuleSource): Promise<Engram> {
+  return new Engram(await instantiate(source));
+}

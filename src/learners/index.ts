@@ -1,0 +1,2 @@
+// Every learner kind registers here, once. Append one line per learner module.
+export {};
