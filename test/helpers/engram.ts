@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createEngram, type Engram } from "../../src/index.js";
 
-const wasmPath = fileURLToPath(new URL("../../build/engram.wasm", import.meta.url));
+const wasmPath = process.env["ENGRAM_WASM"] ?? fileURLToPath(new URL("../../build/engram.wasm", import.meta.url));
 let module: WebAssembly.Module | undefined;
 
 /** A fresh engine (its own memory) over the built module. */

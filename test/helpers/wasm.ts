@@ -3,7 +3,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const wasmPath = fileURLToPath(new URL("../../build/engram.wasm", import.meta.url));
+const wasmPath = process.env["ENGRAM_WASM"] ?? fileURLToPath(new URL("../../build/engram.wasm", import.meta.url));
 
 /** The raw exports, typed loosely: tests call kernels by name. */
 export type RawExports = Record<string, any> & { memory: WebAssembly.Memory };

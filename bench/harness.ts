@@ -1,0 +1,108 @@
+// Shared benchmark plumbing: load the built module, time a call robustly,
+// measure the machine's ceilings in the same run, print aligned tables.
+import { readFileSync } from "node:fs";
+import { cpus } from "node:os";
+import { fileURLToPath } from "node:url";
+
+/** Raw exports of build/engram.wasm (kernels by name). */
+export type Raw = Record<string, any> & { memory: WebAssembly.Memory };
+
+/** Instantiates build/engram.wasm (or $ENGRAM_WASM). */
+export async function loadRaw(): Promise<Raw> {
+  const path = process.env["ENGRAM_WASM"] ?? fileURLToPath(new URL("../build/engram.wasm", import.meta.url));
+  const { instance } = await WebAssembly.instantiate(readFileSync(path), {
+    env: { abort: () => { throw new Error("abort"); } },
+  });
+  return instance.exports as Raw;
+}
+
+/** Allocates n f32 in wasm memory filled with values in [-1, 1) from a fixed LCG. */
+export function randomF32(raw: Raw, n: number, seed = 1): number {
+  const p = raw.alloc(n * 4) >>> 0;
+  const v = new Float32Array(raw.memory.buffer, p, n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    v[i] = s / 2 ** 31 - 1;
+  }
+  return p;
+}
+
+/** Same values as `randomF32`, in a plain JS Float32Array. */
+export function randomJs(n: number, seed = 1): Float32Array {
+  const v = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    v[i] = s / 2 ** 31 - 1;
+  }
+  return v;
+}
+
+/**
+ * Median seconds per call of `fn`: calibrates a batch to ~`ms`/7 ms, runs 7
+ * batches after a warm-up, returns the median (robust to a noisy neighbour).
+ */
+export function timeIt(fn: () => unknown, ms = 300): number {
+  for (let i = 0; i < 3; i++) fn();
+  let reps = 1;
+  for (;;) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) fn();
+    const dt = performance.now() - t0;
+    if (dt > ms / 7 || reps > 1e7) break;
+    reps *= dt < 1 ? 10 : Math.ceil(ms / 7 / dt);
+  }
+  const samples: number[] = [];
+  for (let k = 0; k < 7; k++) {
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) fn();
+    samples.push((performance.now() - t0) / reps);
+  }
+  samples.sort((a, b) => a - b);
+  return samples[3]! / 1000;
+}
+
+/** The machine's ceilings, measured now. */
+export interface Ceilings {
+  /** f32x4 mul+add peak, FLOP/s. */
+  peakFlops: number;
+  /** Read-modify-write bandwidth for an array in L1/L2 (64 KiB), bytes/s. */
+  cacheBw: number;
+  /** Read-modify-write bandwidth for a 64 MiB array, bytes/s. */
+  memBw: number;
+}
+
+/** Measures the f32x4 peak and streaming bandwidth with the module's ceiling kernels. */
+export function measureCeilings(raw: Raw): Ceilings {
+  const iters = 100_000;
+  const peak = (iters * 12 * 8) / timeIt(() => raw.ceilingMulAdd(iters), 400);
+  const small = 16 * 1024;
+  const ps = raw.alloc(small * 4) >>> 0;
+  const cacheBw = (small * 8 * 50) / timeIt(() => raw.ceilingStream(ps, small, 50), 400);
+  const big = 16 * 1024 * 1024;
+  const pb = raw.alloc(big * 4) >>> 0;
+  const memBw = (big * 8) / timeIt(() => raw.ceilingStream(pb, big, 1), 600);
+  raw.free(ps);
+  raw.free(pb);
+  return { peakFlops: peak, cacheBw, memBw };
+}
+
+/** One line describing this machine and runtime. */
+export function machine(): string {
+  const c = cpus();
+  return `${c[0]?.model ?? "unknown CPU"}, ${c.length} cores, Node ${process.version}`;
+}
+
+/** Prints rows as an aligned Markdown table. */
+export function table(head: string[], rows: (string | number)[][]): void {
+  const cells = [head, ...rows.map((r) => r.map(String))];
+  const w = head.map((_, i) => Math.max(...cells.map((r) => r[i]!.length)));
+  const line = (r: string[]) => `| ${r.map((c, i) => c.padEnd(w[i]!)).join(" | ")} |`;
+  console.log(line(head));
+  console.log(`| ${w.map((n) => "-".repeat(n)).join(" | ")} |`);
+  for (const r of cells.slice(1)) console.log(line(r));
+}
+
+/** Formats x with `d` decimals. */
+export const f = (x: number, d = 1) => x.toFixed(d);
