@@ -2,3 +2,9 @@
 // allocates managed objects; every pointer is a byte offset into memory.
 export { alloc, free, copy } from "./memory";
 export { learnerNew, learnerFree, learnerKind, learnerState, learnerStateBytes, learnerScratch } from "./learners/common";
+export * from "./kernels/mathExports";
+export * from "./kernels/linalg";
+export * from "./kernels/activations";
+export * from "./kernels/normalize";
+export * from "./kernels/prng";
+export { ceilingMulAdd, ceilingStream } from "./bench/ceiling";

@@ -5,22 +5,69 @@
 // Non-differentiable activations come with surrogate derivatives (documented per kernel),
 // which is what local rules that need a slope (e-prop, feedback alignment) multiply by.
 
-import { tanh4, tanhf, sigmoid4, sigmoidf, softplus4, softplusf } from "./math";
+import { expf, exp4, tanh4, tanhf, sigmoid4, sigmoidf, softplus4, softplusf } from "./math";
 
-// One loop shape for all of them: f32x4 body, scalar tail with the scalar twin of `f4`.
+// One loop shape for all of them: f32x4 body, scalar tail with the scalar twin.
+// `op` is a compile-time constant at every call site; after inlining the switch
+// folds away (function references would compile to call_indirect instead).
+const RELU = 0, RELU_G = 1, LEAKY = 2, LEAKY_G = 3, TANH = 4, TANH_G = 5, SIG = 6, SIG_G = 7,
+  SOFTPLUS = 8, STEP = 9, STEP_S = 10, SIGN = 11, SIGN_S = 12, QUANT = 13, QUANT_S = 14;
+
 // @ts-ignore: decorator
-@inline function map4(y: usize, x: usize, n: i32, f4: (v: v128, p: f32) => v128, f1: (v: f32, p: f32) => f32, p: f32): void {
-  const end4 = <usize>(n & ~3) << 2;
-  const end = <usize>n << 2;
-  let o: usize = 0;
-  for (; o < end4; o += 16) v128.store(y + o, f4(v128.load(x + o), p));
-  for (; o < end; o += 4) store<f32>(y + o, f1(load<f32>(x + o), p));
+@inline function f4(op: i32, v: v128, p: f32): v128 {
+  switch (op) {
+    case RELU: return relu4(v);
+    case RELU_G: return reluGrad4(v);
+    case LEAKY: return leaky4(v, p);
+    case LEAKY_G: return leakyGrad4(v, p);
+    case TANH: return tanh4(v);
+    case TANH_G: return tanhGrad4(v);
+    case SIG: return sigmoid4(v);
+    case SIG_G: return sigmoidGrad4(v);
+    case SOFTPLUS: return softplus4(v);
+    case STEP: return reluGrad4(v);
+    case STEP_S: return stepSur4(v);
+    case SIGN: return sign4(v);
+    case SIGN_S: return ste4(v);
+    case QUANT: return quant4(v, p);
+    default: return quantSur4(v);
+  }
 }
 
 // @ts-ignore: decorator
-@inline function map1(y: usize, x: usize, n: i32, f1: (v: f32, p: f32) => f32, p: f32): void {
+@inline function f1(op: i32, v: f32, p: f32): f32 {
+  switch (op) {
+    case RELU: return relu1(v);
+    case RELU_G: return reluGrad1(v);
+    case LEAKY: return leaky1(v, p);
+    case LEAKY_G: return leakyGrad1(v, p);
+    case TANH: return tanhf(v);
+    case TANH_G: return tanhGrad1(v);
+    case SIG: return sigmoidf(v);
+    case SIG_G: return sigmoidGrad1(v);
+    case SOFTPLUS: return softplusf(v);
+    case STEP: return step1(v);
+    case STEP_S: return stepSur1(v);
+    case SIGN: return sign1(v);
+    case SIGN_S: return ste1(v);
+    case QUANT: return quant1(v, p);
+    default: return quantSur1(v);
+  }
+}
+
+// @ts-ignore: decorator
+@inline function map4(y: usize, x: usize, n: i32, op: i32, p: f32): void {
+  const end4 = <usize>(n & ~3) << 2;
   const end = <usize>n << 2;
-  for (let o: usize = 0; o < end; o += 4) store<f32>(y + o, f1(load<f32>(x + o), p));
+  let o: usize = 0;
+  for (; o < end4; o += 16) v128.store(y + o, f4(op, v128.load(x + o), p));
+  for (; o < end; o += 4) store<f32>(y + o, f1(op, load<f32>(x + o), p));
+}
+
+// @ts-ignore: decorator
+@inline function map1(y: usize, x: usize, n: i32, op: i32, p: f32): void {
+  const end = <usize>n << 2;
+  for (let o: usize = 0; o < end; o += 4) store<f32>(y + o, f1(op, load<f32>(x + o), p));
 }
 
 // ---------------------------------------------------------------- element functions
@@ -28,66 +75,101 @@ import { tanh4, tanhf, sigmoid4, sigmoidf, softplus4, softplusf } from "./math";
 // @ts-ignore: decorator
 @inline function gt0(v: v128): v128 { return f32x4.gt(v, f32x4.splat(0)); }
 
-function relu1(v: f32, _p: f32): f32 { return v > 0 ? v : <f32>0; }
-function relu4(v: v128, _p: f32): v128 { return v128.and(v, gt0(v)); }
-function reluGrad1(v: f32, _p: f32): f32 { return v > 0 ? <f32>1 : <f32>0; }
-function reluGrad4(v: v128, _p: f32): v128 { return v128.and(f32x4.splat(1), gt0(v)); }
+// @ts-ignore: decorator
+@inline function relu1(v: f32): f32 { return v > 0 ? v : <f32>0; }
+// @ts-ignore: decorator
+@inline function relu4(v: v128): v128 { return v128.and(v, gt0(v)); }
+// @ts-ignore: decorator
+@inline function reluGrad1(v: f32): f32 { return v > 0 ? <f32>1 : <f32>0; }
+// @ts-ignore: decorator
+@inline function reluGrad4(v: v128): v128 { return v128.and(f32x4.splat(1), gt0(v)); }
 
-function leaky1(v: f32, s: f32): f32 { return v > 0 ? v : s * v; }
-function leaky4(v: v128, s: f32): v128 { return v128.bitselect(v, f32x4.mul(f32x4.splat(s), v), gt0(v)); }
-function leakyGrad1(v: f32, s: f32): f32 { return v > 0 ? <f32>1 : s; }
-function leakyGrad4(v: v128, s: f32): v128 { return v128.bitselect(f32x4.splat(1), f32x4.splat(s), gt0(v)); }
+// @ts-ignore: decorator
+@inline function leaky1(v: f32, s: f32): f32 { return v > 0 ? v : s * v; }
+// @ts-ignore: decorator
+@inline function leaky4(v: v128, s: f32): v128 { return v128.bitselect(v, f32x4.mul(f32x4.splat(s), v), gt0(v)); }
+// @ts-ignore: decorator
+@inline function leakyGrad1(v: f32, s: f32): f32 { return v > 0 ? <f32>1 : s; }
+// @ts-ignore: decorator
+@inline function leakyGrad4(v: v128, s: f32): v128 { return v128.bitselect(f32x4.splat(1), f32x4.splat(s), gt0(v)); }
 
-function tanh1(v: f32, _p: f32): f32 { return tanhf(v); }
-function tanhV(v: v128, _p: f32): v128 { return tanh4(v); }
-// 1 − tanh²(x)
-function tanhGrad1(v: f32, _p: f32): f32 { const t = tanhf(v); return 1.0 - t * t; }
-function tanhGrad4(v: v128, _p: f32): v128 { const t = tanh4(v); return f32x4.sub(f32x4.splat(1), f32x4.mul(t, t)); }
+// 1 − tanh²(x) = 4e / (1 + e)², e = exp(−2|x|): no cancellation, accurate in relative terms
+// @ts-ignore: decorator
+@inline function tanhGrad1(v: f32): f32 {
+  const a = Mathf.abs(v);
+  const e = expf(-(a + a));
+  const d = <f32>1.0 + e;
+  return (<f32>4.0 * e) / (d * d);
+}
+// @ts-ignore: decorator
+@inline function tanhGrad4(v: v128): v128 {
+  const a = f32x4.abs(v);
+  const e = exp4(f32x4.neg(f32x4.add(a, a)));
+  const d = f32x4.add(f32x4.splat(1), e);
+  return f32x4.div(f32x4.mul(f32x4.splat(4), e), f32x4.mul(d, d));
+}
 
-function sigmoid1(v: f32, _p: f32): f32 { return sigmoidf(v); }
-function sigmoidV(v: v128, _p: f32): v128 { return sigmoid4(v); }
-// σ(x) (1 − σ(x))
-function sigmoidGrad1(v: f32, _p: f32): f32 { const s = sigmoidf(v); return s * (1.0 - s); }
-function sigmoidGrad4(v: v128, _p: f32): v128 { const s = sigmoid4(v); return f32x4.mul(s, f32x4.sub(f32x4.splat(1), s)); }
+// σ(x) (1 − σ(x)) = σ(|x|) σ(−|x|) = (e / d) / d, e = exp(−|x|), d = 1 + e
+// @ts-ignore: decorator
+@inline function sigmoidGrad1(v: f32): f32 {
+  const e = expf(-Mathf.abs(v));
+  const d = <f32>1.0 + e;
+  return (e / d) / d;
+}
+// @ts-ignore: decorator
+@inline function sigmoidGrad4(v: v128): v128 {
+  const e = exp4(f32x4.neg(f32x4.abs(v)));
+  const d = f32x4.add(f32x4.splat(1), e);
+  return f32x4.div(f32x4.div(e, d), d);
+}
 
-function softplus1(v: f32, _p: f32): f32 { return softplusf(v); }
-function softplusV(v: v128, _p: f32): v128 { return softplus4(v); }
 // d/dx log(1 + e^x) = σ(x)
 
 // Heaviside step: x > 0 → 1 else 0
-function step1(v: f32, _p: f32): f32 { return v > 0 ? <f32>1 : <f32>0; }
+// @ts-ignore: decorator
+@inline function step1(v: f32): f32 { return v > 0 ? <f32>1 : <f32>0; }
 // Surrogate: "fast sigmoid" (SuperSpike, Zenke & Ganguli 2018) 1 / (1 + K|x|)², K = 10;
 // peak 1 at x = 0, width ~1/K.
 const SURROGATE_K: f32 = 10.0;
-function stepSur1(v: f32, _p: f32): f32 { const d: f32 = 1.0 + SURROGATE_K * Mathf.abs(v); return 1.0 / (d * d); }
-function stepSur4(v: v128, _p: f32): v128 {
+// @ts-ignore: decorator
+@inline function stepSur1(v: f32): f32 { const d = <f32>1.0 + SURROGATE_K * Mathf.abs(v); return <f32>1.0 / (d * d); }
+// @ts-ignore: decorator
+@inline function stepSur4(v: v128): v128 {
   const d = f32x4.add(f32x4.splat(1), f32x4.mul(f32x4.splat(SURROGATE_K), f32x4.abs(v)));
   return f32x4.div(f32x4.splat(1), f32x4.mul(d, d));
 }
 
 // sign: x > 0 → 1, x < 0 → −1, 0 (and NaN) → 0
-function sign1(v: f32, _p: f32): f32 { return v > 0 ? <f32>1 : (v < 0 ? <f32>-1 : <f32>0); }
-function sign4(v: v128, _p: f32): v128 {
+// @ts-ignore: decorator
+@inline function sign1(v: f32): f32 { return v > 0 ? <f32>1 : (v < 0 ? <f32>-1 : <f32>0); }
+// @ts-ignore: decorator
+@inline function sign4(v: v128): v128 {
   return v128.or(
     v128.and(f32x4.splat(1), gt0(v)),
     v128.and(f32x4.splat(-1), f32x4.lt(v, f32x4.splat(0))),
   );
 }
 // Surrogate: straight-through estimator, 1 for |x| ≤ 1 else 0 (hardtanh slope)
-function ste1(v: f32, _p: f32): f32 { return Mathf.abs(v) <= 1 ? <f32>1 : <f32>0; }
-function ste4(v: v128, _p: f32): v128 { return v128.and(f32x4.splat(1), f32x4.le(f32x4.abs(v), f32x4.splat(1))); }
+// @ts-ignore: decorator
+@inline function ste1(v: f32): f32 { return Mathf.abs(v) <= 1 ? <f32>1 : <f32>0; }
+// @ts-ignore: decorator
+@inline function ste4(v: v128): v128 { return v128.and(f32x4.splat(1), f32x4.le(f32x4.abs(v), f32x4.splat(1))); }
 
 // Quantise: nearest(clamp(x, 0, 1) · m) / m with m = levels − 1 (levels ≥ 2; ties to even).
 // NaN → NaN.
-function quant1(v: f32, m: f32): f32 { return Mathf.nearest(Mathf.min(Mathf.max(v, 0), 1) * m) / m; }
-function quant4(v: v128, m: f32): v128 {
+// @ts-ignore: decorator
+@inline function quant1(v: f32, m: f32): f32 { return f32.nearest(Mathf.min(Mathf.max(v, 0), 1) * m) / m; }
+// @ts-ignore: decorator
+@inline function quant4(v: v128, m: f32): v128 {
   const mv = f32x4.splat(m);
   const c = f32x4.min(f32x4.max(v, f32x4.splat(0)), f32x4.splat(1));
   return f32x4.div(f32x4.nearest(f32x4.mul(c, mv)), mv);
 }
 // Surrogate: straight-through on [0, 1]: 1 for 0 ≤ x ≤ 1 else 0
-function quantSur1(v: f32, _m: f32): f32 { return v >= 0 && v <= 1 ? <f32>1 : <f32>0; }
-function quantSur4(v: v128, _m: f32): v128 {
+// @ts-ignore: decorator
+@inline function quantSur1(v: f32): f32 { return v >= 0 && v <= 1 ? <f32>1 : <f32>0; }
+// @ts-ignore: decorator
+@inline function quantSur4(v: v128): v128 {
   const inside = v128.and(f32x4.ge(v, f32x4.splat(0)), f32x4.le(v, f32x4.splat(1)));
   return v128.and(f32x4.splat(1), inside);
 }
@@ -99,50 +181,50 @@ function quantSur4(v: v128, _m: f32): v128 {
 // ---------------------------------------------------------------- exported kernels
 // All: x, y have n elements; y may alias x.
 
-export function actRelu(y: usize, x: usize, n: i32): void { map4(y, x, n, relu4, relu1, 0); }
-export function actReluRef(y: usize, x: usize, n: i32): void { map1(y, x, n, relu1, 0); }
-export function actReluGrad(y: usize, x: usize, n: i32): void { map4(y, x, n, reluGrad4, reluGrad1, 0); }
-export function actReluGradRef(y: usize, x: usize, n: i32): void { map1(y, x, n, reluGrad1, 0); }
+export function actRelu(y: usize, x: usize, n: i32): void { map4(y, x, n, RELU, 0); }
+export function actReluRef(y: usize, x: usize, n: i32): void { map1(y, x, n, RELU, 0); }
+export function actReluGrad(y: usize, x: usize, n: i32): void { map4(y, x, n, RELU_G, 0); }
+export function actReluGradRef(y: usize, x: usize, n: i32): void { map1(y, x, n, RELU_G, 0); }
 
-export function actLeakyRelu(y: usize, x: usize, n: i32, slope: f32): void { map4(y, x, n, leaky4, leaky1, slope); }
-export function actLeakyReluRef(y: usize, x: usize, n: i32, slope: f32): void { map1(y, x, n, leaky1, slope); }
-export function actLeakyReluGrad(y: usize, x: usize, n: i32, slope: f32): void { map4(y, x, n, leakyGrad4, leakyGrad1, slope); }
-export function actLeakyReluGradRef(y: usize, x: usize, n: i32, slope: f32): void { map1(y, x, n, leakyGrad1, slope); }
+export function actLeakyRelu(y: usize, x: usize, n: i32, slope: f32): void { map4(y, x, n, LEAKY, slope); }
+export function actLeakyReluRef(y: usize, x: usize, n: i32, slope: f32): void { map1(y, x, n, LEAKY, slope); }
+export function actLeakyReluGrad(y: usize, x: usize, n: i32, slope: f32): void { map4(y, x, n, LEAKY_G, slope); }
+export function actLeakyReluGradRef(y: usize, x: usize, n: i32, slope: f32): void { map1(y, x, n, LEAKY_G, slope); }
 
-export function actTanh(y: usize, x: usize, n: i32): void { map4(y, x, n, tanhV, tanh1, 0); }
-export function actTanhRef(y: usize, x: usize, n: i32): void { map1(y, x, n, tanh1, 0); }
-export function actTanhGrad(y: usize, x: usize, n: i32): void { map4(y, x, n, tanhGrad4, tanhGrad1, 0); }
-export function actTanhGradRef(y: usize, x: usize, n: i32): void { map1(y, x, n, tanhGrad1, 0); }
+export function actTanh(y: usize, x: usize, n: i32): void { map4(y, x, n, TANH, 0); }
+export function actTanhRef(y: usize, x: usize, n: i32): void { map1(y, x, n, TANH, 0); }
+export function actTanhGrad(y: usize, x: usize, n: i32): void { map4(y, x, n, TANH_G, 0); }
+export function actTanhGradRef(y: usize, x: usize, n: i32): void { map1(y, x, n, TANH_G, 0); }
 
-export function actSigmoid(y: usize, x: usize, n: i32): void { map4(y, x, n, sigmoidV, sigmoid1, 0); }
-export function actSigmoidRef(y: usize, x: usize, n: i32): void { map1(y, x, n, sigmoid1, 0); }
-export function actSigmoidGrad(y: usize, x: usize, n: i32): void { map4(y, x, n, sigmoidGrad4, sigmoidGrad1, 0); }
-export function actSigmoidGradRef(y: usize, x: usize, n: i32): void { map1(y, x, n, sigmoidGrad1, 0); }
+export function actSigmoid(y: usize, x: usize, n: i32): void { map4(y, x, n, SIG, 0); }
+export function actSigmoidRef(y: usize, x: usize, n: i32): void { map1(y, x, n, SIG, 0); }
+export function actSigmoidGrad(y: usize, x: usize, n: i32): void { map4(y, x, n, SIG_G, 0); }
+export function actSigmoidGradRef(y: usize, x: usize, n: i32): void { map1(y, x, n, SIG_G, 0); }
 
-export function actSoftplus(y: usize, x: usize, n: i32): void { map4(y, x, n, softplusV, softplus1, 0); }
-export function actSoftplusRef(y: usize, x: usize, n: i32): void { map1(y, x, n, softplus1, 0); }
-export function actSoftplusGrad(y: usize, x: usize, n: i32): void { map4(y, x, n, sigmoidV, sigmoid1, 0); }
-export function actSoftplusGradRef(y: usize, x: usize, n: i32): void { map1(y, x, n, sigmoid1, 0); }
+export function actSoftplus(y: usize, x: usize, n: i32): void { map4(y, x, n, SOFTPLUS, 0); }
+export function actSoftplusRef(y: usize, x: usize, n: i32): void { map1(y, x, n, SOFTPLUS, 0); }
+export function actSoftplusGrad(y: usize, x: usize, n: i32): void { map4(y, x, n, SIG, 0); }
+export function actSoftplusGradRef(y: usize, x: usize, n: i32): void { map1(y, x, n, SIG, 0); }
 
-export function actStep(y: usize, x: usize, n: i32): void { map4(y, x, n, reluGrad4, step1, 0); }
-export function actStepRef(y: usize, x: usize, n: i32): void { map1(y, x, n, step1, 0); }
-export function actStepSurrogate(y: usize, x: usize, n: i32): void { map4(y, x, n, stepSur4, stepSur1, 0); }
-export function actStepSurrogateRef(y: usize, x: usize, n: i32): void { map1(y, x, n, stepSur1, 0); }
+export function actStep(y: usize, x: usize, n: i32): void { map4(y, x, n, STEP, 0); }
+export function actStepRef(y: usize, x: usize, n: i32): void { map1(y, x, n, STEP, 0); }
+export function actStepSurrogate(y: usize, x: usize, n: i32): void { map4(y, x, n, STEP_S, 0); }
+export function actStepSurrogateRef(y: usize, x: usize, n: i32): void { map1(y, x, n, STEP_S, 0); }
 
-export function actSign(y: usize, x: usize, n: i32): void { map4(y, x, n, sign4, sign1, 0); }
-export function actSignRef(y: usize, x: usize, n: i32): void { map1(y, x, n, sign1, 0); }
-export function actSignSurrogate(y: usize, x: usize, n: i32): void { map4(y, x, n, ste4, ste1, 0); }
-export function actSignSurrogateRef(y: usize, x: usize, n: i32): void { map1(y, x, n, ste1, 0); }
+export function actSign(y: usize, x: usize, n: i32): void { map4(y, x, n, SIGN, 0); }
+export function actSignRef(y: usize, x: usize, n: i32): void { map1(y, x, n, SIGN, 0); }
+export function actSignSurrogate(y: usize, x: usize, n: i32): void { map4(y, x, n, SIGN_S, 0); }
+export function actSignSurrogateRef(y: usize, x: usize, n: i32): void { map1(y, x, n, SIGN_S, 0); }
 
 export function actQuantise(y: usize, x: usize, n: i32, levels: i32): void {
-  map4(y, x, n, quant4, quant1, levelsScale(levels));
+  map4(y, x, n, QUANT, levelsScale(levels));
 }
 export function actQuantiseRef(y: usize, x: usize, n: i32, levels: i32): void {
-  map1(y, x, n, quant1, levelsScale(levels));
+  map1(y, x, n, QUANT, levelsScale(levels));
 }
 export function actQuantiseSurrogate(y: usize, x: usize, n: i32, levels: i32): void {
-  map4(y, x, n, quantSur4, quantSur1, levelsScale(levels));
+  map4(y, x, n, QUANT_S, levelsScale(levels));
 }
 export function actQuantiseSurrogateRef(y: usize, x: usize, n: i32, levels: i32): void {
-  map1(y, x, n, quantSur1, levelsScale(levels));
+  map1(y, x, n, QUANT_S, levelsScale(levels));
 }

@@ -50,12 +50,12 @@ const T4: f32 = -3.33332819422e-1;
 /** e^x, ≤ 1 ulp on normal results; +Inf above 88.72, 0 below -103.97, NaN → NaN. */
 export function expf(x: f32): f32 {
   const xc = Mathf.min(Mathf.max(x, EXP_MIN), EXP_MAX);
-  const kf = Mathf.nearest(xc * LOG2E);
+  const kf = f32.nearest(xc * LOG2E);
   const r = (xc - kf * LN2_HI) - kf * LN2_LO;
   const z = r * r;
   const p = ((((((E0 * r + E1) * r + E2) * r + E3) * r + E4) * r + E5) * z + r) + 1.0;
   // 2^k in two halves so that k = 128 (overflow) and k < -126 (subnormal) need no branch
-  const k = i32.trunc_sat_f32_s(kf);
+  const k = <i32>kf; // i32.trunc_sat_f32_s (nontrapping-f2i): NaN → 0, like the SIMD lane
   const k1 = k >> 1;
   const k2 = k - k1;
   return (p * reinterpret<f32>((k1 + 127) << 23)) * reinterpret<f32>((k2 + 127) << 23);
@@ -73,18 +73,18 @@ export function logf(x: f32): f32 {
   k += (ix >> 23) - 0x7f;
   ix = (ix & 0x007fffff) + SQRT_HALF_BITS;
   const f = reinterpret<f32>(ix) - 1.0;
-  const s = f / (2.0 + f);
+  const s = f / (<f32>2.0 + f);
   const z = s * s;
   const w = z * z;
   const t1 = w * (LG2 + w * LG4);
   const t2 = z * (LG1 + w * LG3);
   const R = t2 + t1;
-  const hfsq = 0.5 * f * f;
+  const hfsq = <f32>0.5 * f * f;
   const dk = <f32>k;
   const y = (((s * (hfsq + R) + dk * LOG_LN2_LO) - hfsq) + f) + dk * LOG_LN2_HI;
   // specials, in the same priority as log4
-  if (x == 0) return -Infinity;
-  if (x < 0) return NaN;
+  if (x == 0) return <f32>-Infinity;
+  if (x < 0) return <f32>NaN;
   if (!(x < Infinity)) return x; // +Inf and NaN
   return y;
 }
@@ -93,26 +93,26 @@ export function logf(x: f32): f32 {
 export function tanhf(x: f32): f32 {
   const ax = Mathf.abs(x);
   const z = x * x;
-  const small = ((((T0 * z + T1) * z + T2) * z + T3) * z + T4) * z * x + x;
+  const small = ((((T0 * z + T1) * z + T2) * z + T3) * z + T4) * z * ax + ax;
   const e = expf(ax + ax);
-  const big = Mathf.copysign(1.0 - 2.0 / (e + 1.0), x);
-  const sat = Mathf.copysign(1.0, x);
-  if (ax < TANH_SMALL) return small;
-  if (ax > TANH_SAT) return sat;
-  return big; // also NaN
+  const big = <f32>1.0 - <f32>2.0 / (e + 1.0);
+  // computed on |x|, sign restored last (keeps tanh(-0) = -0)
+  if (ax < TANH_SMALL) return f32.copysign(small, x);
+  if (ax > TANH_SAT) return f32.copysign(<f32>1.0, x);
+  return f32.copysign(big, x); // also NaN
 }
 
 /** 1 / (1 + e^-x) without overflow: uses e = exp(-|x|) for both signs. */
 export function sigmoidf(x: f32): f32 {
   const e = expf(-Mathf.abs(x));
-  const d = 1.0 + e;
-  return x >= 0 ? 1.0 / d : e / d;
+  const d = <f32>1.0 + e;
+  return x >= 0 ? <f32>1.0 / d : e / d;
 }
 
 /** log(1 + e^x) = max(x, 0) + log1p(e^-|x|); exact limits x and e^x at the ends. */
 export function softplusf(x: f32): f32 {
   const e = expf(-Mathf.abs(x));
-  const u = 1.0 + e;
+  const u = <f32>1.0 + e;
   // log1p(e) = log(u) - ((u - 1) - e) / u corrects the rounding of 1 + e
   const l = logf(u) - ((u - 1.0) - e) / u;
   return Mathf.max(x, 0) + l;
@@ -183,15 +183,13 @@ export function softplusf(x: f32): f32 {
   p = f32x4.add(f32x4.mul(p, z), f32x4.splat(T2));
   p = f32x4.add(f32x4.mul(p, z), f32x4.splat(T3));
   p = f32x4.add(f32x4.mul(p, z), f32x4.splat(T4));
-  const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x);
+  const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), ax), ax);
   const one = f32x4.splat(1.0);
   const e = exp4(f32x4.add(ax, ax));
-  const mag = f32x4.sub(one, f32x4.div(f32x4.splat(2.0), f32x4.add(e, one)));
-  const big = v128.bitselect(x, mag, signBit);
-  const sat = v128.bitselect(x, one, signBit);
-  let y = v128.bitselect(sat, big, f32x4.gt(ax, f32x4.splat(TANH_SAT)));
+  const big = f32x4.sub(one, f32x4.div(f32x4.splat(2.0), f32x4.add(e, one)));
+  let y = v128.bitselect(one, big, f32x4.gt(ax, f32x4.splat(TANH_SAT)));
   y = v128.bitselect(small, y, f32x4.lt(ax, f32x4.splat(TANH_SMALL)));
-  return y;
+  return v128.bitselect(x, y, signBit);
 }
 
 // @ts-ignore: decorator
