@@ -1,0 +1,12 @@
+// Node host: a child `node` process imports "engram" from the staged package.
+import { execFile } from "node:child_process";
+import type { Stage } from "./stage.js";
+
+export async function runNode(s: Stage): Promise<string> {
+  return new Promise((ok, fail) => {
+    execFile(process.execPath, [s.nodeEntry], { cwd: s.dir, maxBuffer: 1 << 28, timeout: 60_000 }, (err, stdout, stderr) => {
+      if (err) fail(new Error(`node host failed: ${err.message}\n${stderr}`));
+      else ok(stdout);
+    });
+  });
+}

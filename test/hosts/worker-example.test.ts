@@ -1,0 +1,200 @@
+// examples/worker in workerd (miniflare): learn over HTTP, restart the runtime,
+// continue, and the learner's bits equal an uninterrupted run in Node. Also
+// measures one /learn request, a restore of a ~1 MB snapshot and the bundle size
+// (written to out/examples/worker.json).
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { gzipSync } from "node:zlib";
+import { build } from "esbuild";
+import { Miniflare } from "miniflare";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mnist } from "./mnist.js";
+import { DIST } from "./stage.js";
+import { COMPATIBILITY_DATE } from "./workerd.js";
+
+const ROOT = fileURLToPath(new URL("../../", import.meta.url));
+// Forward-Forward 784 → 128 with Adam: a snapshot of about 1.2 MB, so it is stored in two chunks.
+const LEARNER = { kind: "forwardForward", options: { sizes: [784, 128], classes: 10, seed: 5 } };
+const BATCH = 10;
+
+let dir: string;
+let script: string;
+const measured: Record<string, number> = {};
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), "engram-worker-"));
+  script = join(dir, "bundle", "worker.js");
+  // What wrangler does: resolve "engram" to its workerd build, keep the .wasm as a module.
+  await build({
+    entryPoints: [join(ROOT, "examples/worker/src/worker.ts")],
+    outfile: script,
+    bundle: true,
+    format: "esm",
+    target: "es2022",
+    platform: "neutral",
+    conditions: ["workerd", "worker", "browser"],
+    alias: { engram: join(DIST, "workerd.js") },
+    external: ["*.wasm"],
+    minify: true,
+    logLevel: "warning",
+  });
+  cpSync(join(DIST, "engram.wasm"), join(dirname(script), "engram.wasm"));
+});
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function runtime(): Miniflare {
+  return new Miniflare({
+    modules: true,
+    scriptPath: script,
+    modulesRoot: dirname(script),
+    modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    compatibilityDate: COMPATIBILITY_DATE,
+    cf: false,
+    durableObjects: { LEARNER: { className: "LearnerObject", useSQLite: true } },
+    durableObjectsPersist: join(dir, "storage"),
+  });
+}
+
+/** Binary /learn body: records of [label][784 pixels]. */
+function records(images: Uint8Array[], labels: number[]): Uint8Array {
+  const out = new Uint8Array(images.length * 785);
+  images.forEach((img, i) => {
+    out[i * 785] = labels[i]!;
+    out.set(img, i * 785 + 1);
+  });
+  return out;
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
+  const t = performance.now();
+  const r = await fn();
+  return [r, performance.now() - t];
+}
+
+const median = (xs: number[]) => xs.slice().sort((a, b) => a - b)[xs.length >> 1]!;
+
+describe("examples/worker in workerd", () => {
+  const { images, labels } = mnist("train", 0, 6 * BATCH);
+
+  it("continues bit-identically after a runtime restart", async () => {
+    const url = "http://localhost/alice";
+    let mf = runtime();
+    const put = await mf.dispatchFetch(url, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(LEARNER) });
+    expect(put.status).toBe(200);
+    for (let b = 0; b < 3; b++) {
+      const body = records(images.slice(b * BATCH, (b + 1) * BATCH), labels.slice(b * BATCH, (b + 1) * BATCH));
+      const res = await mf.dispatchFetch(`${url}/learn`, { method: "POST", headers: { "content-type": "application/octet-stream" }, body });
+      expect(res.status, await res.clone().text()).toBe(200);
+    }
+    await mf.dispose(); // the runtime stops: only Durable Object storage remains
+
+    mf = runtime();
+    // warm the runtime and the isolate (engine instantiated) on another object first, so
+    // the next request times what a cold object does: read the chunks and restore them
+    await mf.dispatchFetch("http://localhost/warmup/stats").then((r) => r.text());
+    const [stats, restoreMs] = await timed(async () => (await mf.dispatchFetch(`${url}/stats`)).json() as Promise<Record<string, number>>);
+    measured["coldObjectRestoreRequestMs"] = restoreMs;
+    expect(stats["samples"]).toBe(3 * BATCH);
+    expect(stats["chunks"]).toBe(2);
+    measured["snapshotBytes"] = stats["snapshotBytes"]!;
+    measured["warmStatsMs"] = (await timed(() => mf.dispatchFetch(`${url}/stats`).then((r) => r.text())))[1];
+    // the rest as JSON, one sample per request (JSON numbers are taken as they are: pixels scaled to [0, 1])
+    for (let i = 3 * BATCH; i < 6 * BATCH; i++) {
+      const res = await mf.dispatchFetch(`${url}/learn`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ x: Array.from(images[i]!, (v) => v / 255), label: labels[i] }) });
+      expect(res.status).toBe(200);
+    }
+    const remote = new Uint8Array(await (await mf.dispatchFetch(`${url}/snapshot`)).arrayBuffer());
+    const prediction = (await (await mf.dispatchFetch(`${url}/predict`, { method: "POST", body: images[0] })).json()) as { label: number; scores: number[] };
+    await mf.dispose();
+
+    // the same samples in Node through the published node bundle, never interrupted
+    const { init } = (await import(pathToFileURL(join(DIST, "node.js")).href)) as typeof import("../../bindings/node.js");
+    const engram = await init();
+    const local = engram.create(LEARNER.kind, LEARNER.options) as unknown as { learn(x: Uint8Array, y: number): unknown; save(): Uint8Array; predict(x: Uint8Array): number };
+    for (let i = 0; i < 6 * BATCH; i++) local.learn(images[i]!, labels[i]!);
+    const expected = local.save();
+    expect(remote.length).toBe(expected.length);
+    expect(Buffer.from(remote).equals(Buffer.from(expected)), "snapshot after restart + continue equals an uninterrupted run").toBe(true);
+    expect(prediction.label).toBe(local.predict(images[0]!));
+  });
+
+  it("serves /learn within the free plan's 10 ms, restores a 1 MB snapshot quickly, and rejects bad input", async () => {
+    const mf = runtime();
+    try {
+      const url = "http://localhost/bob";
+      await mf.dispatchFetch(url, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(LEARNER) });
+      const times: number[] = [];
+      for (let i = 0; i < 21; i++) {
+        const body = records([images[i]!], [labels[i]!]);
+        times.push((await timed(() => mf.dispatchFetch(`${url}/learn`, { method: "POST", body }).then((r) => r.text())))[1]);
+      }
+      measured["learnRequestMs"] = median(times);
+      const snapshot = async () => Buffer.from(await (await mf.dispatchFetch(`${url}/snapshot`)).arrayBuffer());
+      const before = await snapshot();
+      const bad = await mf.dispatchFetch(`${url}/learn`, { method: "POST", body: new Uint8Array(100) });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { error: string }).error).toBe("E_SHAPE");
+      const badLabel = await mf.dispatchFetch(`${url}/learn`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ x: Array.from(images[0]!), label: 10 }) });
+      expect(((await badLabel.json()) as { error: string }).error).toBe("E_LABEL");
+      const stats = (await (await mf.dispatchFetch(`${url}/stats`)).json()) as { samples: number };
+      expect(stats.samples).toBe(21); // bad requests learned nothing
+      expect((await snapshot()).equals(before)).toBe(true);
+      // without a PUT, the first /learn makes the default learner (feedback alignment on 28×28 digits)
+      const carol = await mf.dispatchFetch("http://localhost/carol/learn", { method: "POST", body: records([images[0]!], [labels[0]!]) });
+      expect(carol.status).toBe(200);
+      expect(((await (await mf.dispatchFetch("http://localhost/carol/stats")).json()) as { kind: string }).kind).toBe("feedbackAlignment");
+      const del = await mf.dispatchFetch(url, { method: "DELETE" });
+      expect(del.status).toBe(200);
+      expect(((await (await mf.dispatchFetch(`${url}/stats`)).json()) as { samples: number }).samples).toBe(0);
+    } finally {
+      await mf.dispose();
+    }
+    // CPU time in Node of what the Durable Object does: per /learn, one step and a
+    // snapshot (save + chunk copies); per cold start, instantiate the precompiled
+    // module (Workers compile at upload) and restore the ~1.2 MB snapshot.
+    const { init } = (await import(pathToFileURL(join(DIST, "node.js")).href)) as typeof import("../../bindings/node.js");
+    const module = new WebAssembly.Module(readFileSync(join(DIST, "engram.wasm")));
+    const learner = (await init({ module })).create(LEARNER.kind, LEARNER.options) as unknown as { learn(x: Uint8Array, y: number): unknown; save(): Uint8Array };
+    const cpu = (fn: () => void) => {
+      const t = process.cpuUsage();
+      fn();
+      const d = process.cpuUsage(t);
+      return (d.user + d.system) / 1000;
+    };
+    const learnMs: number[] = [], learnSaveMs: number[] = [], restoreMs: number[] = [];
+    for (let i = 0; i < 21; i++) {
+      learnMs.push(cpu(() => learner.learn(images[i]!, labels[i]!)));
+      learnSaveMs.push(cpu(() => {
+        learner.learn(images[i]!, labels[i]!);
+        const snap = learner.save();
+        for (let at = 0; at < snap.length; at += 1 << 20) snap.slice(at, at + (1 << 20));
+      }));
+    }
+    const snap = learner.save();
+    for (let i = 0; i < 9; i++) {
+      const engram = await init({ module }); // instantiation is synchronous work behind a promise
+      restoreMs.push(cpu(() => engram.restore(snap)));
+    }
+    const instantiateMs: number[] = [];
+    for (let i = 0; i < 9; i++) {
+      const t = process.cpuUsage();
+      const engram = await init({ module });
+      const d = process.cpuUsage(t);
+      instantiateMs.push((d.user + d.system) / 1000);
+      engram.restore(snap);
+    }
+    measured["nodeLearnCpuMs"] = median(learnMs);
+    measured["nodeLearnAndSnapshotCpuMs"] = median(learnSaveMs);
+    measured["nodeInstantiateCpuMs"] = median(instantiateMs);
+    measured["nodeRestoreCpuMs"] = median(restoreMs);
+    const wasmBytes = readFileSync(join(dirname(script), "engram.wasm"));
+    measured["bundleBytes"] = statSync(script).size;
+    measured["wasmBytes"] = wasmBytes.length;
+    measured["gzipBytes"] = gzipSync(readFileSync(script)).length + gzipSync(wasmBytes).length;
+    mkdirSync(join(ROOT, "out/examples"), { recursive: true });
+    writeFileSync(join(ROOT, "out/examples/worker.json"), JSON.stringify(measured, null, 2));
+    expect(measured["nodeLearnAndSnapshotCpuMs"]).toBeLessThan(10); // the free plan's CPU budget per request
+  });
+});
