@@ -13,7 +13,13 @@
 
 // @ts-ignore: decorator
 @inline function hsum(a0: v128, a1: v128, a2: v128, a3: v128): f32 {
-  const a = f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3));
+  return hsum2(f32x4.add(a0, a1), f32x4.add(a2, a3));
+}
+
+// The same with (A0 + A1) and (A2 + A3) already formed.
+// @ts-ignore: decorator
+@inline function hsum2(p: v128, q: v128): f32 {
+  const a = f32x4.add(p, q);
   return (f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1)) +
     (f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3));
 }
@@ -71,10 +77,18 @@ export function dotRef(a: usize, b: usize, n: i32): f32 {
 /** y += alpha x. x, y have n elements. */
 export function axpy(y: usize, alpha: f32, x: usize, n: i32): void {
   const al = f32x4.splat(alpha);
+  const end16 = y + (<usize>(n & ~15) << 2);
   const end4 = y + (<usize>(n & ~3) << 2);
   const end = y + (<usize>n << 2);
   const d = x - y;
   let p = y;
+  for (; p < end16; p += 64) {
+    const q = p + d;
+    v128.store(p, f32x4.add(v128.load(p), f32x4.mul(al, v128.load(q))));
+    v128.store(p, f32x4.add(v128.load(p, 16), f32x4.mul(al, v128.load(q, 16))), 16);
+    v128.store(p, f32x4.add(v128.load(p, 32), f32x4.mul(al, v128.load(q, 32))), 32);
+    v128.store(p, f32x4.add(v128.load(p, 48), f32x4.mul(al, v128.load(q, 48))), 48);
+  }
   for (; p < end4; p += 16) v128.store(p, f32x4.add(v128.load(p), f32x4.mul(al, v128.load(p + d))));
   for (; p < end; p += 4) store<f32>(p, load<f32>(p) + alpha * load<f32>(p + d));
 }
@@ -112,41 +126,59 @@ export function matvec(y: usize, w: usize, x: usize, rows: i32, cols: i32): void
   const c4 = <usize>(cols & ~3) << 2;
   const cn = <usize>cols << 2;
   let i = 0;
-  // two rows per pass: x is loaded once for both, 8 accumulators stay in registers
-  for (; i + 2 <= rows; i += 2) {
+  // Three rows per pass, in two sweeps: A0, A1 (the first 8 of every 16 elements, then
+  // the leftover 4-groups), then A2, A3; the second sweep reads the rows from L1.
+  // One row alone is bound by the latency of its four add chains; three rows give six.
+  // V8's TurboFan issues all of an iteration's loads before its arithmetic, so every
+  // loaded value is live at once: half blocks keep 6 accumulators + 8 loads in registers.
+  for (; i + 3 <= rows; i += 3) {
     const r0 = w + <usize>i * stride;
-    const r1 = r0 + stride;
-    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
-    let b0 = f32x4.splat(0), b1 = f32x4.splat(0), b2 = f32x4.splat(0), b3 = f32x4.splat(0);
+    const r1 = r0 + stride, r2 = r1 + stride;
+    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), b0 = f32x4.splat(0), b1 = f32x4.splat(0);
+    let d0 = f32x4.splat(0), d1 = f32x4.splat(0);
     let o: usize = 0;
     for (; o < c16; o += 64) {
       const x0 = v128.load(x + o), x1 = v128.load(x + o, 16);
-      const x2 = v128.load(x + o, 32), x3 = v128.load(x + o, 48);
       a0 = f32x4.add(a0, f32x4.mul(v128.load(r0 + o), x0));
       b0 = f32x4.add(b0, f32x4.mul(v128.load(r1 + o), x0));
+      d0 = f32x4.add(d0, f32x4.mul(v128.load(r2 + o), x0));
       a1 = f32x4.add(a1, f32x4.mul(v128.load(r0 + o, 16), x1));
       b1 = f32x4.add(b1, f32x4.mul(v128.load(r1 + o, 16), x1));
-      a2 = f32x4.add(a2, f32x4.mul(v128.load(r0 + o, 32), x2));
-      b2 = f32x4.add(b2, f32x4.mul(v128.load(r1 + o, 32), x2));
-      a3 = f32x4.add(a3, f32x4.mul(v128.load(r0 + o, 48), x3));
-      b3 = f32x4.add(b3, f32x4.mul(v128.load(r1 + o, 48), x3));
+      d1 = f32x4.add(d1, f32x4.mul(v128.load(r2 + o, 16), x1));
     }
     for (; o < c4; o += 16) {
-      const xv = v128.load(x + o);
-      a0 = f32x4.add(a0, f32x4.mul(v128.load(r0 + o), xv));
-      b0 = f32x4.add(b0, f32x4.mul(v128.load(r1 + o), xv));
+      const x0 = v128.load(x + o);
+      a0 = f32x4.add(a0, f32x4.mul(v128.load(r0 + o), x0));
+      b0 = f32x4.add(b0, f32x4.mul(v128.load(r1 + o), x0));
+      d0 = f32x4.add(d0, f32x4.mul(v128.load(r2 + o), x0));
     }
-    let s0 = hsum(a0, a1, a2, a3);
-    let s1 = hsum(b0, b1, b2, b3);
-    for (; o < cn; o += 4) {
+    const pa = f32x4.add(a0, a1), pb = f32x4.add(b0, b1), pd = f32x4.add(d0, d1);
+    a0 = f32x4.splat(0); a1 = f32x4.splat(0); b0 = f32x4.splat(0); b1 = f32x4.splat(0);
+    d0 = f32x4.splat(0); d1 = f32x4.splat(0);
+    for (o = 0; o < c16; o += 64) {
+      const x2 = v128.load(x + o, 32), x3 = v128.load(x + o, 48);
+      a0 = f32x4.add(a0, f32x4.mul(v128.load(r0 + o, 32), x2));
+      b0 = f32x4.add(b0, f32x4.mul(v128.load(r1 + o, 32), x2));
+      d0 = f32x4.add(d0, f32x4.mul(v128.load(r2 + o, 32), x2));
+      a1 = f32x4.add(a1, f32x4.mul(v128.load(r0 + o, 48), x3));
+      b1 = f32x4.add(b1, f32x4.mul(v128.load(r1 + o, 48), x3));
+      d1 = f32x4.add(d1, f32x4.mul(v128.load(r2 + o, 48), x3));
+    }
+    let s0 = hsum2(pa, f32x4.add(a0, a1));
+    let s1 = hsum2(pb, f32x4.add(b0, b1));
+    let s2 = hsum2(pd, f32x4.add(d0, d1));
+    for (o = c4; o < cn; o += 4) {
       const xs = load<f32>(x + o);
       s0 += load<f32>(r0 + o) * xs;
       s1 += load<f32>(r1 + o) * xs;
+      s2 += load<f32>(r2 + o) * xs;
     }
-    store<f32>(y + (<usize>i << 2), s0);
-    store<f32>(y + (<usize>i << 2), s1, 4);
+    const yp = y + (<usize>i << 2);
+    store<f32>(yp, s0);
+    store<f32>(yp, s1, 4);
+    store<f32>(yp, s2, 8);
   }
-  if (i < rows) store<f32>(y + (<usize>i << 2), dot(w + <usize>i * stride, x, cols));
+  for (; i < rows; i++) store<f32>(y + (<usize>i << 2), dot(w + <usize>i * stride, x, cols));
 }
 
 export function matvecRef(y: usize, w: usize, x: usize, rows: i32, cols: i32): void {
@@ -205,9 +237,44 @@ export function matvecTRef(y: usize, w: usize, x: usize, rows: i32, cols: i32): 
 /** W += eta a bᵀ. w is (rows, cols) row-major, a has rows, b has cols. W_ij += (eta a_i) b_j. */
 export function rank1Update(w: usize, a: usize, b: usize, rows: i32, cols: i32, eta: f32): void {
   const stride = <usize>cols << 2;
-  for (let i = 0; i < rows; i++) {
-    axpy(w + <usize>i * stride, eta * load<f32>(a + (<usize>i << 2)), b, cols);
+  const c16 = <usize>(cols & ~15) << 2;
+  const c4 = <usize>(cols & ~3) << 2;
+  const cn = <usize>cols << 2;
+  let i = 0;
+  // two rows per pass: each b load serves both
+  for (; i + 2 <= rows; i += 2) {
+    const r0 = w + <usize>i * stride;
+    const r1 = r0 + stride;
+    const s0 = eta * load<f32>(a + (<usize>i << 2)), s1 = eta * load<f32>(a + (<usize>i << 2), 4);
+    const v0 = f32x4.splat(s0), v1 = f32x4.splat(s1);
+    let o: usize = 0;
+    for (; o < c16; o += 64) {
+      const p = r0 + o, q = r1 + o, bo = b + o;
+      let bv = v128.load(bo);
+      v128.store(p, f32x4.add(v128.load(p), f32x4.mul(v0, bv)));
+      v128.store(q, f32x4.add(v128.load(q), f32x4.mul(v1, bv)));
+      bv = v128.load(bo, 16);
+      v128.store(p, f32x4.add(v128.load(p, 16), f32x4.mul(v0, bv)), 16);
+      v128.store(q, f32x4.add(v128.load(q, 16), f32x4.mul(v1, bv)), 16);
+      bv = v128.load(bo, 32);
+      v128.store(p, f32x4.add(v128.load(p, 32), f32x4.mul(v0, bv)), 32);
+      v128.store(q, f32x4.add(v128.load(q, 32), f32x4.mul(v1, bv)), 32);
+      bv = v128.load(bo, 48);
+      v128.store(p, f32x4.add(v128.load(p, 48), f32x4.mul(v0, bv)), 48);
+      v128.store(q, f32x4.add(v128.load(q, 48), f32x4.mul(v1, bv)), 48);
+    }
+    for (; o < c4; o += 16) {
+      const bv = v128.load(b + o);
+      v128.store(r0 + o, f32x4.add(v128.load(r0 + o), f32x4.mul(v0, bv)));
+      v128.store(r1 + o, f32x4.add(v128.load(r1 + o), f32x4.mul(v1, bv)));
+    }
+    for (; o < cn; o += 4) {
+      const bs = load<f32>(b + o);
+      store<f32>(r0 + o, load<f32>(r0 + o) + s0 * bs);
+      store<f32>(r1 + o, load<f32>(r1 + o) + s1 * bs);
+    }
   }
+  if (i < rows) axpy(w + <usize>i * stride, eta * load<f32>(a + (<usize>i << 2)), b, cols);
 }
 
 export function rank1UpdateRef(w: usize, a: usize, b: usize, rows: i32, cols: i32, eta: f32): void {
@@ -222,37 +289,74 @@ export function rank1UpdateRef(w: usize, a: usize, b: usize, rows: i32, cols: i3
 
 /**
  * Fused forward + Hebbian/Oja update, one pass over W.
- * w is (rows, cols) row-major, x has cols, y has rows (output).
+ * w is (rows, cols) row-major, x has cols (must not overlap w), y has rows (output).
  * For each row i: y_i = W_i · x (the dot order above), then
  *   W_i += eta y_i x − eta decay y_i² W_i, computed as W_ij = c W_ij + a x_j
  *   with a = eta y_i and c = 1 − (eta decay y_i) y_i  (decay = 0: c = 1 exactly, plain Hebb;
- *   decay = 1: Oja). The row is updated right after its dot, while it is in L1.
+ *   decay = 1: Oja). Rows are pipelined: the loop that updates row i also computes
+ *   y_(i+1) on the not yet updated row i + 1, so each x load serves both.
  */
 export function denseStep(w: usize, y: usize, x: usize, rows: i32, cols: i32, eta: f32, decay: f32): void {
   const stride = <usize>cols << 2;
-  const c16 = <usize>(cols & ~15) << 2;
-  const c4 = <usize>(cols & ~3) << 2;
-  const cn = <usize>cols << 2;
-  for (let i = 0; i < rows; i++) {
-    const r = w + <usize>i * stride;
-    const yi = dot(r, x, cols);
+  let r = w;
+  let yi = rows > 0 ? dot(r, x, cols) : 0;
+  for (let i = 0; i < rows; i++, r += stride) {
     store<f32>(y + (<usize>i << 2), yi);
     const a = eta * yi;
     const c: f32 = 1.0 - (eta * decay * yi) * yi;
-    const av = f32x4.splat(a), cv = f32x4.splat(c);
-    let o: usize = 0;
-    for (; o < c16; o += 64) {
-      const p = r + o, q = x + o;
-      v128.store(p, f32x4.add(f32x4.mul(cv, v128.load(p)), f32x4.mul(av, v128.load(q))));
-      v128.store(p, f32x4.add(f32x4.mul(cv, v128.load(p, 16)), f32x4.mul(av, v128.load(q, 16))), 16);
-      v128.store(p, f32x4.add(f32x4.mul(cv, v128.load(p, 32)), f32x4.mul(av, v128.load(q, 32))), 32);
-      v128.store(p, f32x4.add(f32x4.mul(cv, v128.load(p, 48)), f32x4.mul(av, v128.load(q, 48))), 48);
-    }
-    for (; o < c4; o += 16) {
-      v128.store(r + o, f32x4.add(f32x4.mul(cv, v128.load(r + o)), f32x4.mul(av, v128.load(x + o))));
-    }
-    for (; o < cn; o += 4) store<f32>(r + o, c * load<f32>(r + o) + a * load<f32>(x + o));
+    if (i + 1 == rows) updateRow(r, x, cols, a, c);
+    // c == 1 (always so for decay = 0): c W_ij == W_ij exactly, so skip the multiply
+    else if (c == 1) yi = updateDot(r, r + stride, x, cols, a, c, true);
+    else yi = updateDot(r, r + stride, x, cols, a, c, false);
   }
+}
+
+// Row r gets r_j = c r_j + a x_j (r_j + a x_j if `plain`, for c == 1); returns dot(n, x).
+// @ts-ignore: decorator
+@inline function updateDot(r: usize, n: usize, x: usize, cols: i32, a: f32, c: f32, plain: bool): f32 {
+  const c16 = <usize>(cols & ~15) << 2;
+  const c4 = <usize>(cols & ~3) << 2;
+  const cn = <usize>cols << 2;
+  const av = f32x4.splat(a), cv = f32x4.splat(c);
+  let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+  let o: usize = 0;
+  // the four updates first, then the dot: TurboFan sinks the dot's arithmetic to the loop
+  // end, so loading row n last keeps the loop in registers (dot first spills)
+  for (; o < c16; o += 64) {
+    const p = r + o, q = x + o, m = n + o;
+    const x0 = v128.load(q), x1 = v128.load(q, 16), x2 = v128.load(q, 32), x3 = v128.load(q, 48);
+    v128.store(p, f32x4.add(plain ? v128.load(p) : f32x4.mul(cv, v128.load(p)), f32x4.mul(av, x0)));
+    v128.store(p, f32x4.add(plain ? v128.load(p, 16) : f32x4.mul(cv, v128.load(p, 16)), f32x4.mul(av, x1)), 16);
+    v128.store(p, f32x4.add(plain ? v128.load(p, 32) : f32x4.mul(cv, v128.load(p, 32)), f32x4.mul(av, x2)), 32);
+    v128.store(p, f32x4.add(plain ? v128.load(p, 48) : f32x4.mul(cv, v128.load(p, 48)), f32x4.mul(av, x3)), 48);
+    a0 = f32x4.add(a0, f32x4.mul(v128.load(m), x0));
+    a1 = f32x4.add(a1, f32x4.mul(v128.load(m, 16), x1));
+    a2 = f32x4.add(a2, f32x4.mul(v128.load(m, 32), x2));
+    a3 = f32x4.add(a3, f32x4.mul(v128.load(m, 48), x3));
+  }
+  for (; o < c4; o += 16) {
+    const xv = v128.load(x + o);
+    v128.store(r + o, f32x4.add(f32x4.mul(cv, v128.load(r + o)), f32x4.mul(av, xv)));
+    a0 = f32x4.add(a0, f32x4.mul(v128.load(n + o), xv));
+  }
+  let s = hsum(a0, a1, a2, a3);
+  for (; o < cn; o += 4) {
+    const xs = load<f32>(x + o);
+    store<f32>(r + o, c * load<f32>(r + o) + a * xs);
+    s += load<f32>(n + o) * xs;
+  }
+  return s;
+}
+
+// r_j = c r_j + a x_j over one row of n elements.
+function updateRow(r: usize, x: usize, n: i32, a: f32, c: f32): void {
+  const av = f32x4.splat(a), cv = f32x4.splat(c);
+  const end4 = r + (<usize>(n & ~3) << 2);
+  const end = r + (<usize>n << 2);
+  const d = x - r;
+  let p = r;
+  for (; p < end4; p += 16) v128.store(p, f32x4.add(f32x4.mul(cv, v128.load(p)), f32x4.mul(av, v128.load(p + d))));
+  for (; p < end; p += 4) store<f32>(p, c * load<f32>(p) + a * load<f32>(p + d));
 }
 
 export function denseStepRef(w: usize, y: usize, x: usize, rows: i32, cols: i32, eta: f32, decay: f32): void {

@@ -187,6 +187,27 @@ describe("rank1Update, denseStep", () => {
     });
   }
 
+  it("denseStep decay=1 with some y_i = 0 (c = 1 exactly on those rows): SIMD == Ref bitwise, y == matvec", () => {
+    for (const [rows, cols] of [[7, 67], [6, 64], [5, 33], [9, 17]]) {
+      const r = rng(rows * 1000 + cols);
+      const W = randArray(r, rows * cols), x = randArray(r, cols);
+      for (let i = 0; i < rows; i += 2) W.fill(0, i * cols, (i + 1) * cols); // even rows give y_i = 0
+      const outs: Float32Array[] = [];
+      for (const f of ["denseStep", "denseStepRef"]) {
+        const pw = put(W, 1), px = put(x, 3), py = put(new Float32Array(rows), 0);
+        w.exports[f](pw, py, px, rows, cols, 0.05, 1);
+        outs.push(w.readF32(pw, rows * cols), w.readF32(py, rows));
+      }
+      expect(firstBitDiff(outs[0], outs[2]), `W ${rows}x${cols}`).toBe(-1);
+      expect(firstBitDiff(outs[1], outs[3]), `y ${rows}x${cols}`).toBe(-1);
+      const pw = put(W, 0), px = put(x, 0), py = put(new Float32Array(rows), 0);
+      w.exports.matvec(py, pw, px, rows, cols);
+      expect(firstBitDiff(outs[1], w.readF32(py, rows))).toBe(-1);
+      for (let i = 0; i < rows; i += 2) expect(outs[1][i]).toBe(0);
+      w.reset();
+    }
+  });
+
   it("Oja (decay=1) drives a row to unit norm", () => {
     const cols = 37;
     const r = rng(9);
