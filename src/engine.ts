@@ -9,9 +9,10 @@ type Factory = (wasm: Wasm, options: unknown) => Learner;
 /**
  * Every learner kind, by the name used in snapshots and as the factory method
  * on {@link Engram}. The conformance suite enumerates this table, so a new
- * learner without a conformance entry fails it.
+ * learner without a conformance entry fails it. No prototype: a kind like
+ * "constructor" (a typo, a crafted snapshot) is unknown, not an Object method.
  */
-const FACTORIES: Record<string, Factory> = {};
+const FACTORIES: Record<string, Factory> = Object.create(null);
 
 /**
  * @internal Registers a learner kind: `restore` can rebuild it and

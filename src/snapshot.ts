@@ -82,7 +82,13 @@ export function decodeSnapshot(bytes: unknown): SnapshotParts {
   };
   const kindLen = dv.getUint16(at, true);
   at += 2;
-  const kind = decoder.decode(field(kindLen));
+  let kind = "";
+  try {
+    kind = decoder.decode(field(kindLen));
+  } catch (e) {
+    if (e instanceof EngramError) throw e;
+    bad("the learner kind is not valid UTF-8");
+  }
   const configLen = (field(4), dv.getUint32(at - 4, true));
   let config: unknown;
   try {

@@ -1,0 +1,394 @@
+// One descriptor per learner kind: how to build a small one, how to feed it,
+// which public methods it has and what their arguments look like. Every suite
+// in test/robustness/ iterates `engram.kinds`, so a registered kind without a
+// descriptor here FAILS (test/robustness/coverage.test.ts): a new learner must
+// be covered by snapshots, bad-input, numeric-safety and memory tests.
+// This file does not import vitest: scripts/soak.ts and scripts/make-fixtures.ts use it too.
+import fc from "fast-check";
+import type { Engram, Learner } from "../../src/index.js";
+import { decodeSnapshot } from "../../src/snapshot.js";
+
+/** The shape of one argument of a public method. */
+export type Arg =
+  | "x" // one sample: `inputs` finite values
+  | "label" // an integer in [0, classes)
+  | "xs" // BATCH samples row-major
+  | "labels" // BATCH labels
+  | "reward"; // a finite number
+
+/** A public method and its argument shapes. */
+export interface MethodSpec {
+  name: string;
+  args: Arg[];
+  /** Arguments from this index on may be left out (undefined is then valid, not bad). */
+  optionalFrom?: number;
+}
+
+/** Loosely typed: the suites call methods by name. */
+export type AnyLearner = Learner & Record<string, any>;
+
+export interface Descriptor {
+  /** A small learner: exhaustive snapshot corruption, soak. Sizes only plus a seed. */
+  small: Record<string, unknown>;
+  /** A larger learner: random multi-byte corruption. */
+  large: Record<string, unknown>;
+  /** Width of one sample for options `o`. */
+  inputs(o: Record<string, unknown>): number;
+  /** Number of classes if the learner takes labels. */
+  classes?(o: Record<string, unknown>): number;
+  /** Every public method that takes input. */
+  methods: MethodSpec[];
+  /** Methods without arguments that must throw E_DISPOSED once disposed. */
+  getters: string[];
+  /** One ordinary learning step on `x`; `k` is a class index (or reward sign) the harness picks. */
+  step(l: AnyLearner, x: Float32Array, k: number): void;
+  /** Deterministic outputs for `x` that leave the learner unchanged. */
+  probe(l: AnyLearner, x: Float32Array): number[];
+  /** Bytes of the state block for resolved options `o`, as docs/snapshot-format.md lays it out. */
+  stateBytes(o: Record<string, unknown>): number;
+  /** Every f32 parameter (weights, biases, moments), for the finiteness checks. */
+  params(l: AnyLearner): Float32Array;
+  /** Option keys that are layer widths or counts: absurd values must fail at construction. */
+  sizeKeys: string[];
+  /** A configuration of about n × n parameters (for the host-memory-limit test). */
+  sized(n: number): Record<string, unknown>;
+  /** Configurations too large for any host: must throw E_MEMORY (or E_CONFIG) at construction. */
+  huge: Record<string, unknown>[];
+  /** The guard that keeps parameters finite on adversarial input (documented in the learner). */
+  guard: string;
+  /** Option sets merged over `small` that change the learning rule (each gets the numeric and continuation tests). */
+  variants: Record<string, unknown>[];
+  /**
+   * A learner and a batch whose per-call buffers need more than wasm32 can address
+   * (e.g. rows × width × 4 bytes past 4 GiB): learnBatch must throw E_MEMORY (or
+   * E_SHAPE) and leave the learner unchanged, not wrap a 32-bit size.
+   */
+  hugeBatch?: { options: Record<string, unknown>; rows: number };
+  /** Property getters that read state (must throw E_DISPOSED once disposed). */
+  props?: string[];
+  /** Property setters: a valid value, and bad ones that must throw E_CONFIG leaving save() unchanged. */
+  setters?: { name: string; valid: number; bad: unknown[] }[];
+}
+
+/** Rows in xs/labels arguments. */
+export const BATCH = 3;
+
+export const DESCRIPTORS: Record<string, Descriptor> = {};
+
+/** The descriptor of `kind`; throws (failing the suite) when the kind is not covered. */
+export function descriptor(kind: string): Descriptor {
+  const d = DESCRIPTORS[kind];
+  if (!d) throw new Error(`learner kind "${kind}" has no descriptor in test/robustness/learners.ts: add one so robustness covers it`);
+  return d;
+}
+
+/** mulberry32: a small seeded generator for test data (never used by the library). */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A sample of `n` values in [-1, 1). */
+export function sample(r: () => number, n: number): Float32Array {
+  const x = new Float32Array(n);
+  for (let i = 0; i < n; i++) x[i] = r() * 2 - 1;
+  return x;
+}
+
+/** A learner of `kind` built from options merged over the small config. */
+export function make(engram: Engram, kind: string, over: Record<string, unknown> = {}): AnyLearner {
+  return engram.create(kind, { ...descriptor(kind).small, ...over }) as AnyLearner;
+}
+
+/** Trains `l` for `steps` steps on seeded data (labels cycle through the classes). */
+export function train(l: AnyLearner, kind: string, steps: number, seed = 7): void {
+  const d = descriptor(kind);
+  const n = d.inputs(l.config as Record<string, unknown>);
+  const c = d.classes?.(l.config as Record<string, unknown>) ?? 2;
+  const r = rng(seed);
+  for (let i = 0; i < steps; i++) d.step(l, sample(r, n), i % c);
+}
+
+/** Valid arguments for `spec`. */
+export function validArgs(d: Descriptor, o: Record<string, unknown>, spec: MethodSpec, r: () => number): unknown[] {
+  const n = d.inputs(o);
+  const c = d.classes?.(o) ?? 2;
+  return spec.args.map((a) => {
+    switch (a) {
+      case "x": return sample(r, n);
+      case "label": return Math.floor(r() * c);
+      case "xs": return sample(r, n * BATCH);
+      case "labels": return Array.from({ length: BATCH }, () => Math.floor(r() * c));
+      case "reward": return r() * 2 - 1;
+    }
+  });
+}
+
+/** A bad value for one argument and the error code it must raise. */
+export interface Bad {
+  value: unknown;
+  code: string;
+  why: string;
+}
+
+const wrongTypes: unknown[] = [null, undefined, "abc", 42, true, {}, { length: 3 }, new Int32Array(3), new ArrayBuffer(12), () => 0, Symbol("x"), 10n];
+
+/** fast-check arbitrary of bad values for an argument of shape `a`. */
+export function badArg(a: Arg, n: number, classes: number): fc.Arbitrary<Bad> {
+  const nonFinite = fc.constantFrom(NaN, Infinity, -Infinity);
+  const vec = (len: number) => fc.array(fc.float({ noNaN: true, noDefaultInfinity: true, min: -10, max: 10 }), { minLength: len, maxLength: len });
+  const wrongType = fc.constantFrom(...wrongTypes).map((value): Bad => ({ value, code: "E_TYPE", why: "wrong type" }));
+  const vector = (len: number, what: string, shapeOk: (m: number) => boolean) =>
+    fc.oneof(
+      wrongType,
+      fc.integer({ min: 0, max: 2 * len + 5 }).filter((m) => !shapeOk(m)).chain((m) =>
+        fc.tuple(vec(m), fc.boolean()).map(([v, typed]): Bad => ({ value: typed ? new Float32Array(v) : v, code: "E_SHAPE", why: `${what} of length ${m}` })),
+      ),
+      fc.tuple(vec(len), fc.nat(len - 1), nonFinite, fc.constantFrom("f32", "f64", "array")).map(([v, i, bad, as]): Bad => {
+        v[i] = bad;
+        const value = as === "f32" ? new Float32Array(v) : as === "f64" ? new Float64Array(v) : v;
+        return { value, code: "E_NONFINITE", why: `${what}[${i}] = ${bad}` };
+      }),
+      // finite in float64, not in float32
+      fc.tuple(vec(len), fc.nat(len - 1), fc.constantFrom(1e39, -1e39, Number.MAX_VALUE)).map(([v, i, big]): Bad => {
+        v[i] = big;
+        return { value: v, code: "E_NONFINITE", why: `${what}[${i}] = ${big}` };
+      }),
+      fc.tuple(vec(len), fc.nat(len - 1), fc.constantFrom<unknown>("1", null, undefined, {}, true, [1])).map(([v, i, junk]): Bad => {
+        const value: unknown[] = v.slice();
+        value[i] = junk;
+        return { value, code: "E_TYPE", why: `${what}[${i}] is ${typeof junk}` };
+      }),
+    );
+  const label = fc
+    .oneof(
+      fc.constantFrom<unknown>(-1, classes, classes + 1, 2 ** 31, 2 ** 53, 0.5, 1.5, -0.5, NaN, Infinity, -Infinity, "0", null, undefined, {}, true, [0], 0n),
+      fc.integer({ min: classes, max: 2 ** 31 }),
+      fc.integer({ min: -(2 ** 31), max: -1 }),
+      fc.double({ noNaN: true, min: 0, max: classes }).filter((v) => !Number.isInteger(v)),
+    )
+    .map((value): Bad => ({ value, code: "E_LABEL", why: `label ${String(value)}` }));
+  switch (a) {
+    case "x":
+      return vector(n, "x", (m) => m === n);
+    case "xs":
+      // never a whole number of rows: that is valid for a method without labels
+      return vector(n * BATCH, "xs", (m) => m > 0 && m % n === 0);
+    case "label":
+      return label;
+    case "labels":
+      return fc.oneof(
+        fc.constantFrom<unknown>(null, undefined, "012", 3, {}, true).map((value): Bad => ({ value, code: "E_TYPE", why: "labels of wrong type" })),
+        fc.integer({ min: 0, max: 2 * BATCH + 2 }).filter((m) => m !== BATCH).map((m): Bad => ({ value: new Array(m).fill(0), code: "E_SHAPE", why: `${m} labels` })),
+        fc.tuple(label, fc.nat(BATCH - 1)).map(([b, i]): Bad => {
+          const value: unknown[] = new Array(BATCH).fill(0);
+          value[i] = b.value;
+          return { value, code: "E_LABEL", why: `labels[${i}] = ${String(b.value)}` };
+        }),
+      );
+    case "reward":
+      return fc.oneof(
+        fc.constantFrom(NaN, Infinity, -Infinity, 1e39, -1e39, Number.MAX_VALUE).map((value): Bad => ({ value, code: "E_NONFINITE", why: `reward ${value}` })),
+        fc.constantFrom<unknown>(null, undefined, "1", {}, true, [1], 1n).map((value): Bad => ({ value, code: "E_TYPE", why: "reward of wrong type" })),
+      );
+  }
+}
+
+/** Bad values for a numeric option that every learner must refuse with E_CONFIG. */
+export const BAD_NUMBERS: unknown[] = [NaN, Infinity, -Infinity, "1", true, {}, [1]];
+
+/** Bad values for a width-like option (E_CONFIG or E_MEMORY). */
+export const BAD_SIZES: unknown[] = [0, -1, 1.5, 1e9, 2 ** 53, NaN, Infinity, "8", [], [0], [-1], [1e9, 1e9]];
+
+/** Asserts `fn` throws EngramError (never a raw Error or RuntimeError); returns it. */
+export function engramError(fn: () => unknown): (Error & { code: string }) | undefined {
+  try {
+    fn();
+    return undefined;
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    if (err?.name !== "EngramError" || typeof err.code !== "string") {
+      throw new Error(`a raw ${err?.name ?? typeof e} escaped: ${err?.message ?? String(e)}`, { cause: e });
+    }
+    return err as Error & { code: string };
+  }
+}
+
+/** Byte equality of two snapshots, with the first differing offset in the message. */
+export function sameBytes(a: Uint8Array, b: Uint8Array): string | undefined {
+  if (a.length !== b.length) return `lengths differ: ${a.length} vs ${b.length}`;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return `first difference at byte ${i}`;
+  return undefined;
+}
+
+/** fast-check settings: seeded for reproducible CI (override with FC_SEED). */
+export const FC = { seed: Number(process.env["FC_SEED"] ?? 20261127) };
+
+/** The f32 values of `l`'s persisted state from byte `from` to `to` (relative to the state block), read through save(). */
+export function stateF32(l: AnyLearner, from: number, to?: number): Float32Array {
+  const { state } = decodeSnapshot(l.save());
+  const bytes = state.slice(from, to ?? state.length);
+  return new Float32Array(bytes.buffer, 0, bytes.length >>> 2);
+}
+
+/** Bytes of `floats` f32 values padded to a multiple of 16 bytes. */
+const pad16 = (floats: number) => Math.ceil(floats / 4) * 16;
+const num = (o: Record<string, unknown>, k: string) => o[k] as number;
+const last = (o: Record<string, unknown>) => (o["sizes"] as number[])[(o["sizes"] as number[]).length - 1]!;
+const first = (o: Record<string, unknown>) => (o["sizes"] as number[])[0]!;
+
+/** The softmax perceptrons (feedbackAlignment, perturbation) share one shape. */
+function perceptron(small: Record<string, unknown>, large: Record<string, unknown>, guard: string, variants: Record<string, unknown>[]): Descriptor {
+  return {
+    small,
+    large,
+    inputs: first,
+    classes: last,
+    methods: [
+      { name: "learn", args: ["x", "label"] },
+      { name: "learnBatch", args: ["xs", "labels"] },
+      { name: "scores", args: ["x"] },
+      { name: "predict", args: ["x"] },
+    ],
+    getters: ["save"],
+    step: (l, x, k) => l.learn(x, k),
+    probe: (l, x) => [...l.scores(x), l.predict(x)],
+    // state: [PRNG 16 B][samples seen f64][pad 8 B][W_0 b_0 W_1 b_1 ...] (assembly/learners/feedbackAlignment.ts)
+    stateBytes: (o) => {
+      const n = o["sizes"] as number[];
+      let bytes = 32;
+      for (let l = 0; l + 1 < n.length; l++) bytes += pad16(n[l + 1]! * n[l]!) + pad16(n[l + 1]!);
+      return bytes;
+    },
+    params: (l) => stateF32(l, 32),
+    sizeKeys: ["sizes"],
+    sized: (n) => ({ sizes: [n, n, 10] }),
+    huge: [{ sizes: [1e6, 1e6] }, { sizes: [1 << 20, 1 << 20, 10] }, { sizes: [100_000, 100_000, 2] }, { sizes: [2, 1e6, 1e6, 1e6, 2] }],
+    guard,
+    variants: [...variants, ...["relu", "sigmoid", "step", "sign"].map((activation) => ({ activation }))],
+  };
+}
+
+DESCRIPTORS["feedbackAlignment"] = perceptron(
+  { sizes: [4, 5, 3], seed: 3 },
+  { sizes: [64, 96, 10], seed: 3 },
+  "bounded output error (softmax + cross-entropy: |p − onehot| ≤ 1) and, for tanh / sigmoid / step / sign, bounded hidden activity; " +
+    "nothing bounds the input term of the first layer's update (η δ xᵀ) or relu activity, so ±1e30 inputs wreck relu networks (see the failing numeric tests)",
+  [{ mode: "dfa" }, { mode: "fa" }, { mode: "dfa", sizes: [4, 6, 5, 3] }, { mode: "fa", sizes: [4, 6, 5, 3] }],
+);
+
+DESCRIPTORS["perturbation"] = perceptron(
+  { sizes: [4, 5, 3], seed: 3 },
+  { sizes: [64, 96, 10], seed: 3 },
+  "bounded output error (softmax + cross-entropy) and an antithetic loss difference (L⁺ − L⁻)/2σ that is bounded by the loss; " +
+    "tanh / sigmoid / step / sign bound the hidden activity; relu activity and the input term of the update are unbounded",
+  [{ sigma: 0.01 }, { sigma: 1 }, { sizes: [4, 6, 5, 3] }],
+);
+
+DESCRIPTORS["hebbian"] = {
+  small: { inputs: 4, outputs: 3, seed: 3, readout: { classes: 2 } },
+  large: { inputs: 48, outputs: 40, seed: 3, readout: { classes: 10 } },
+  inputs: (o) => o["inputs"] as number,
+  classes: (o) => (o["readout"] as { classes: number }).classes,
+  methods: [
+    { name: "learn", args: ["x"] },
+    { name: "learn", args: ["x", "label"], optionalFrom: 1 },
+    { name: "learnBatch", args: ["xs"] },
+    { name: "learnBatch", args: ["xs", "labels"], optionalFrom: 1 },
+    { name: "learnReadout", args: ["x", "label"] },
+    { name: "learnReadoutBatch", args: ["xs", "labels"] },
+    { name: "transform", args: ["x"] },
+    { name: "scores", args: ["x"] },
+    { name: "predict", args: ["x"] },
+  ],
+  getters: ["save", "weights", "thresholds"],
+  step: (l, x, k) => l.learn(x, k),
+  probe: (l, x) => [...l.transform(x), ...l.scores(x), l.predict(x)],
+  // state: [rng 16 B][steps u32, η f32, η_r f32, pad][W K×N][θ K][V C×K][b C][L K×K if lateral] (assembly/learners/hebbian.ts)
+  stateBytes: (o) => {
+    const [n, k, c] = [num(o, "inputs"), num(o, "outputs"), (o["readout"] as { classes: number } | undefined)?.classes ?? 0];
+    return 32 + pad16(k * n) + pad16(k) + pad16(c * k) + pad16(c) + (num(o, "lateral") > 0 ? pad16(k * k) : 0);
+  },
+  params: (l) => stateF32(l, 32),
+  sizeKeys: ["inputs", "outputs", "readout.classes"],
+  sized: (n) => ({ inputs: n, outputs: n }),
+  huge: [{ inputs: 1e6, outputs: 1e6 }, { inputs: 1 << 20, outputs: 1 << 20 }, { inputs: 100_000, outputs: 100_000 }, { inputs: 16, outputs: 1e6, readout: { classes: 1e6 } }],
+  guard:
+    "hebb: every row renormalised to ‖w‖₂ = 1 after each step; oja, sanger, krotov, softhebb: the decay term's fixed point ‖w‖ = 1, " +
+    "stable only while η y² stays small; bcm: the sliding threshold θ. No bound on the step itself, so inputs of magnitude ≳ 1e3 diverge (see the failing numeric tests)",
+  variants: [...["hebb", "oja", "sanger", "bcm", "krotov", "softhebb"].map((rule) => ({ rule })), { rule: "oja", lateral: 0.05 }],
+  props: ["learningRate", "readoutLearningRate", "steps"],
+  setters: ["learningRate", "readoutLearningRate"].map((name) => ({ name, valid: 0.005, bad: [0, -1, NaN, Infinity, -Infinity, 1e39, "0.1", null, undefined, {}] })),
+};
+
+DESCRIPTORS["forwardForward"] = {
+  small: { sizes: [3, 4, 3], classes: 2, seed: 3 },
+  large: { sizes: [32, 48, 32], classes: 10, seed: 3 },
+  inputs: first,
+  classes: (o) => o["classes"] as number,
+  methods: [
+    { name: "learn", args: ["x", "label"] },
+    { name: "learnBatch", args: ["xs", "labels"] },
+    { name: "scores", args: ["x"] },
+    { name: "predict", args: ["x"] },
+    { name: "readoutScores", args: ["x"] },
+    { name: "predictFast", args: ["x"] },
+  ],
+  getters: ["save"],
+  step: (l, x, k) => l.learn(x, k),
+  probe: (l, x) => [...l.scores(x), l.predict(x), ...(l.config["readout"] ? [...l.readoutScores(x), l.predictFast(x)] : [])],
+  // state: [rng 16 B][t, β1ᵗ, β2ᵗ, pad][per layer: params | moments (| Adam's second moments)][readout] (assembly/learners/forwardForward.ts)
+  stateBytes: (o) => {
+    const n = o["sizes"] as number[];
+    const c = num(o, "classes");
+    const copies = o["optimizer"] === "adam" ? 3 : 2;
+    let bytes = 32;
+    for (let k = 0; k + 1 < n.length; k++) bytes += copies * (pad16(n[k + 1]! * n[k]!) + (k === 0 ? pad16(c * n[1]!) : 0) + pad16(n[k + 1]!));
+    const a = n.slice(n.length > 2 ? 2 : 1).reduce((x, y) => x + y, 0);
+    return bytes + pad16(c * a) + pad16(c);
+  },
+  params: (l) => stateF32(l, 32),
+  sizeKeys: ["sizes", "classes"],
+  sized: (n) => ({ sizes: [n, n] }),
+  huge: [{ sizes: [1e6, 1e6] }, { sizes: [1 << 20, 1 << 20] }, { sizes: [100_000, 100_000] }, { sizes: [16, 1e6, 1e6] }, { sizes: [2, 1 << 20], classes: 65536 }],
+  guard:
+    "every layer sees its input scaled to (almost) unit length, x̂ = x / √(‖x‖² + 1), so input magnitude never reaches the weights; " +
+    "the goodness loss's derivative is σ-bounded; Adam's step is at most ≈ η per parameter (SGD: momentum over bounded gradients)",
+  // learnBatch's work buffer is rows × (3 + 4·maxWidth + n₁) × 4 bytes: 205 rows of a 2²⁰-wide layer need 4.3 GB
+  hugeBatch: { options: { sizes: [1, 1 << 20], classes: 2 }, rows: 205 },
+  variants: [{ optimizer: "sgd" }, { negatives: "random" }, { readout: false }, { labelInputs: "replace" }],
+};
+
+DESCRIPTORS["rewardModulated"] = {
+  small: { inputs: 4, actions: 3, seed: 3 },
+  large: { inputs: 64, actions: 10, seed: 3 },
+  inputs: (o) => o["inputs"] as number,
+  classes: (o) => o["actions"] as number,
+  methods: [
+    { name: "act", args: ["x"] },
+    { name: "reward", args: ["reward"] },
+    { name: "scores", args: ["x"] },
+    { name: "predict", args: ["x"] },
+  ],
+  getters: ["save"],
+  props: ["baseline"],
+  // a contextual bandit: the action k is the rewarded one
+  step: (l, x, k) => l.reward(l.act(x) === k ? 1 : 0),
+  probe: (l, x) => [...l.scores(x), l.predict(x)],
+  // state: [PRNG 16 B][r̄ f32, pad][W][b][E][E_b] (assembly/learners/rewardModulated.ts)
+  stateBytes: (o) => 32 + 2 * (pad16(num(o, "actions") * num(o, "inputs")) + pad16(num(o, "actions"))),
+  params: (l) => stateF32(l, 16),
+  sizeKeys: ["inputs", "actions"],
+  sized: (n) => ({ inputs: n, actions: n }),
+  huge: [{ inputs: 1e6, actions: 1e6 }, { inputs: 1 << 20, actions: 1 << 20 }, { inputs: 100_000, actions: 100_000 }],
+  guard:
+    "the policy is a softmax (bounded), the eligibility (onehot(a) − π) xᵀ has a bounded first factor and traces decay geometrically (λ < 1); " +
+    "nothing bounds the x factor, so ±1e30 contexts overflow W x (see the failing numeric tests)",
+  variants: [{ baselineRate: 0 }, { traceDecay: 0.9 }, { traceDecay: 1 }, { learningRate: 10 }],
+};
