@@ -1,2 +1,8 @@
 // Every learner kind registers here, once. Append one line per learner module.
 export {};
+import "./feedbackAlignment.js";
+export * from "./feedbackAlignment.js";
+import "./perturbation.js";
+export * from "./perturbation.js";
+import "./rewardModulated.js";
+export * from "./rewardModulated.js";

@@ -278,16 +278,16 @@ function perceptron(small: Record<string, unknown>, large: Record<string, unknow
 DESCRIPTORS["feedbackAlignment"] = perceptron(
   { sizes: [4, 5, 3], seed: 3 },
   { sizes: [64, 96, 10], seed: 3 },
-  "bounded output error (softmax + cross-entropy: |p − onehot| ≤ 1) and, for tanh / sigmoid / step / sign, bounded hidden activity; " +
-    "nothing bounds the input term of the first layer's update (η δ xᵀ) or relu activity, so ±1e30 inputs wreck relu networks (see the failing numeric tests)",
+  "assembly/rules/guard.ts: the input's scratch copy scaled into ‖x‖₂ ≤ R = 1e9 (overflow-safe norm), pre-activations clamped to ±1e15, " +
+    "each unit's step bounded (‖η δ_i (h, 1)‖ ≤ C = 1e6), then the max-norm constraint ‖W_i‖₂ ≤ C and |b_i| ≤ C; never binds on ordinary data",
   [{ mode: "dfa" }, { mode: "fa" }, { mode: "dfa", sizes: [4, 6, 5, 3] }, { mode: "fa", sizes: [4, 6, 5, 3] }],
 );
 
 DESCRIPTORS["perturbation"] = perceptron(
   { sizes: [4, 5, 3], seed: 3 },
   { sizes: [64, 96, 10], seed: 3 },
-  "bounded output error (softmax + cross-entropy) and an antithetic loss difference (L⁺ − L⁻)/2σ that is bounded by the loss; " +
-    "tanh / sigmoid / step / sign bound the hidden activity; relu activity and the input term of the update are unbounded",
+  "the perceptron guard (assembly/rules/guard.ts: ‖x‖₂ ≤ 1e9, pre-activations in ±1e15, unit steps ≤ C = 1e6, ‖W_i‖₂ ≤ C, |b_i| ≤ C) " +
+    "plus the quotient (L⁺ − L⁻)/2σ clamped to the float32 range (|L±| ≤ 69, a tiny σ cannot give ∞ or NaN); never binds on ordinary data",
   [{ sigma: 0.01 }, { sigma: 1 }, { sizes: [4, 6, 5, 3] }],
 );
 
@@ -388,7 +388,7 @@ DESCRIPTORS["rewardModulated"] = {
   sized: (n) => ({ inputs: n, actions: n }),
   huge: [{ inputs: 1e6, actions: 1e6 }, { inputs: 1 << 20, actions: 1 << 20 }, { inputs: 100_000, actions: 100_000 }],
   guard:
-    "the policy is a softmax (bounded), the eligibility (onehot(a) − π) xᵀ has a bounded first factor and traces decay geometrically (λ < 1); " +
-    "nothing bounds the x factor, so ±1e30 contexts overflow W x (see the failing numeric tests)",
+    "assembly/rules/guard.ts: the context's scratch copy scaled into ‖x‖₂ ≤ 1e9, logits clamped to ±1e15, r − r̄ to the float32 range; " +
+    "each row's step bounded (‖η (r − r̄)(E_i, E_b,i)‖ ≤ C = 1e6), then ‖W_i‖₂ ≤ C and |b_i| ≤ C (max-norm); a trace grows by at most ‖x‖ ≤ 1e9 per action; never binds on ordinary data",
   variants: [{ baselineRate: 0 }, { traceDecay: 0.9 }, { traceDecay: 1 }, { learningRate: 10 }],
 };

@@ -1,0 +1,155 @@
+// A stochastic softmax policy learned by the three-factor rule (equation and papers:
+// ../rules/rewardModulated.ts): act(x) samples an action and updates the eligibility
+// traces; reward(r) applies η (r − r̄) E and moves the baseline.
+//
+//   state   [PRNG 16 B][r̄ f32, pad][W][b][E][E_b]   (persisted: a reward may come after a restore)
+//   scratch [π][onehot(a) − π, then the rows' step coefficients m_i][β_i ≥ ‖W_i‖][ε_i ≥ ‖E_i‖]
+//
+// Numeric guard (../rules/guard.ts): the context is scaled into ‖x‖ ≤ R, the logits are clamped
+// to ±A, r − r̄ to the f32 range; each row's step is bounded, m_i = clamp(η (r − r̄), ±C/‖(E_i, E_b,i)‖),
+// so ‖Δ(W_i, b_i)‖ ≤ C; then ‖W_i‖ ≤ C and |b_i| ≤ C (max-norm). None of it binds on ordinary data.
+// ‖E_i‖ costs a pass over E, so act() keeps the bound ε_i ← λ ε_i + |onehot(a)_i − π_i| ‖x‖ and
+// reward() computes ‖E_i‖ only when ε_i says the clamp might bind (β_i works the same way for
+// ‖W_i‖, see the guard). Both are +∞ after construction and restore; decisions use exact norms.
+
+import { learnerNew, learnerState, learnerScratch, slot, setSlot } from "./common";
+import { rngSeed, rngUniform } from "../kernels/prng";
+import { softmax } from "../kernels/normalize";
+import { axpy, scale } from "../kernels/linalg";
+import { denseForward, argmax } from "../rules/feedbackAlignment";
+import { eligibilityUpdate, threeFactorUpdate } from "../rules/rewardModulated";
+import { MAX_INPUT_NORM, MAX_NORM, capNorm, norm2, maxNormRows, unknownBounds } from "../rules/guard";
+
+export const KIND_RM: u32 = 0x524d; // "RM"
+
+const S_IN = 0, S_ACT = 1, S_ETA = 2, S_ALPHA = 3, S_LAMBDA = 4, S_W = 5, S_B = 6, S_EW = 7, S_EB = 8, S_PI = 9, S_POST = 10, S_NB = 11, S_EN = 12;
+const F32_MAX: f32 = 3.4028234663852886e38;
+
+// @ts-ignore: decorator
+@inline function pad4(n: i32): usize { return <usize>((n + 3) & ~3) << 2; }
+// @ts-ignore: decorator
+@inline function f(h: usize, i: i32): f32 { return reinterpret<f32>(slot(h, i)); }
+// @ts-ignore: decorator
+@inline function p(h: usize, i: i32): usize { return <usize>slot(h, i); }
+
+/** New policy over `actions` actions for `inputs`-wide contexts; W = 0 (uniform policy). */
+export function rmNew(inputs: i32, actions: i32, eta: f32, alpha: f32, lambda: f32, seed: u32): usize {
+  const wBytes = pad4(inputs * actions), bBytes = pad4(actions);
+  const stateBytes: usize = 32 + ((wBytes + bBytes) << 1);
+  const h = learnerNew(KIND_RM, 13 << 2, <u32>stateBytes, <u32>(bBytes << 2));
+  const st = learnerState(h), sc = learnerScratch(h);
+  setSlot(h, S_IN, inputs);
+  setSlot(h, S_ACT, actions);
+  setSlot(h, S_ETA, reinterpret<u32>(eta));
+  setSlot(h, S_ALPHA, reinterpret<u32>(alpha));
+  setSlot(h, S_LAMBDA, reinterpret<u32>(lambda));
+  setSlot(h, S_W, <u32>(st + 32));
+  setSlot(h, S_B, <u32>(st + 32 + wBytes));
+  setSlot(h, S_EW, <u32>(st + 32 + wBytes + bBytes));
+  setSlot(h, S_EB, <u32>(st + 32 + 2 * wBytes + bBytes));
+  setSlot(h, S_PI, <u32>sc);
+  setSlot(h, S_POST, <u32>(sc + bBytes));
+  setSlot(h, S_NB, <u32>(sc + 2 * bBytes));
+  setSlot(h, S_EN, <u32>(sc + 3 * bBytes));
+  unknownBounds(sc + 2 * bBytes, actions);
+  unknownBounds(sc + 3 * bBytes, actions);
+  rngSeed(st, seed);
+  return h;
+}
+
+// π = softmax(W x + b) into scratch after scaling x (the caller's scratch copy) into ‖x‖ ≤ R; returns ‖x‖.
+function policy(h: usize, x: usize): f32 {
+  const n = <i32>slot(h, S_ACT), pi = p(h, S_PI);
+  const xn = capNorm(x, <i32>slot(h, S_IN), MAX_INPUT_NORM);
+  denseForward(pi, p(h, S_W), p(h, S_B), x, n, <i32>slot(h, S_IN));
+  softmax(pi, pi, n);
+  return xn;
+}
+
+/** π(x); returns a pointer to the `actions` probabilities (x, the caller's scratch copy, is scaled into ‖x‖ ≤ R). */
+export function rmScores(h: usize, x: usize): usize {
+  policy(h, x);
+  return p(h, S_PI);
+}
+
+/** The most probable action for x (no sampling, no trace update). */
+export function rmPredict(h: usize, x: usize): i32 {
+  return argmax(rmScores(h, x), <i32>slot(h, S_ACT));
+}
+
+/** Samples an action a ~ π(x) and folds (onehot(a) − π) xᵀ into the eligibility traces. */
+export function rmAct(h: usize, x: usize): i32 {
+  const xn = policy(h, x);
+  const n = <i32>slot(h, S_ACT), pi = p(h, S_PI), post = p(h, S_POST);
+  const u = rngUniform(learnerState(h));
+  let a = n - 1;
+  let c: f32 = 0;
+  for (let i = 0; i < n; i++) {
+    c += load<f32>(pi + (<usize>i << 2));
+    if (u < c) { a = i; break; }
+  }
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(post + o, (i == a ? <f32>1.0 : <f32>0.0) - load<f32>(pi + o));
+  }
+  const lambda = f(h, S_LAMBDA);
+  eligibilityUpdate(p(h, S_EW), post, x, n, <i32>slot(h, S_IN), lambda);
+  scale(p(h, S_EB), lambda, n); // E_b = λ E_b + post: a synapse whose presynaptic side is 1
+  axpy(p(h, S_EB), 1.0, post, n);
+  const en = p(h, S_EN);
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(en + o, (lambda * load<f32>(en + o) + Mathf.abs(load<f32>(post + o)) * xn) * <f32>(1 + 9.5367431640625e-7));
+  }
+  return a;
+}
+
+/**
+ * Applies the reward r: W += η (r − r̄) E, b += η (r − r̄) E_b (each row's step bounded, then
+ * the max-norm constraint), then r̄ += α (r − r̄). Returns r − r̄ (clamped to the f32 range).
+ */
+export function rmReward(h: usize, r: f32): f32 {
+  const rbar = learnerState(h) + 16;
+  const rb = load<f32>(rbar);
+  let delta = r - rb;
+  if (!(Mathf.abs(delta) <= F32_MAX)) delta = r > rb ? F32_MAX : -F32_MAX; // |r|, |r̄| near 3.4e38
+  const m = Mathf.min(Mathf.max(f(h, S_ETA) * delta, -F32_MAX), F32_MAX);
+  const n = <i32>slot(h, S_ACT), k = <i32>slot(h, S_IN);
+  const w = p(h, S_W), b = p(h, S_B), ew = p(h, S_EW), eb = p(h, S_EB), mi = p(h, S_POST), nb = p(h, S_NB), eps = p(h, S_EN);
+  const stride = <usize>k << 2;
+  // margin for the rounding of the exact norm (relative error ≤ k · 2⁻²⁴)
+  const near = MAX_NORM / (1 + <f32>(k + 4) * <f32>4.76837158203125e-7);
+  let uniform = true;
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 2, ei = ew + <usize>i * stride;
+    const ebi = load<f32>(eb + o);
+    let en = load<f32>(eps + o);
+    let mm = m;
+    if (!(Mathf.abs(m) * Mathf.sqrt(en * en + ebi * ebi) <= near)) {
+      en = norm2(ei, k);
+      store<f32>(eps + o, en);
+      const lim = MAX_NORM / Mathf.sqrt(en * en + ebi * ebi); // +∞ for a zero trace: nothing moves
+      mm = Mathf.min(Mathf.max(m, -lim), lim);
+    }
+    if (mm != m) uniform = false;
+    store<f32>(mi + o, mm);
+  }
+  if (uniform) { // every row takes the same m: the plain update, one pass
+    threeFactorUpdate(w, ew, m, n * k);
+    threeFactorUpdate(b, eb, m, n);
+  } else {
+    for (let i = 0; i < n; i++) {
+      const o = <usize>i << 2;
+      threeFactorUpdate(w + <usize>i * stride, ew + <usize>i * stride, load<f32>(mi + o), k);
+      threeFactorUpdate(b + o, eb + o, load<f32>(mi + o), 1);
+    }
+  }
+  // step norms |m_i| ε_i ≥ ‖m_i E_i‖ into mi: maxNormRows bounds each row's step by |g_i| · hn, hn = 1
+  for (let i = 0; i < n; i++) {
+    const o = <usize>i << 2;
+    store<f32>(mi + o, Mathf.abs(load<f32>(mi + o)) * load<f32>(eps + o));
+  }
+  maxNormRows(w, b, nb, mi, 1, n, k);
+  store<f32>(rbar, rb + f(h, S_ALPHA) * delta);
+  return delta;
+}

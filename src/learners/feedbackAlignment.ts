@@ -1,0 +1,181 @@
+import { defineLearner } from "../engine.js";
+import { EngramError } from "../errors.js";
+import { batchRows, checkLabel, checkLabels, type Label, type Vector } from "../input.js";
+import { Learner } from "../learner.js";
+import { checkParams, MAX_UNITS, Options } from "../options.js";
+import type { Wasm } from "../wasm.js";
+
+/** Hidden activations of the perceptron learners; `step` and `sign` have zero derivative almost everywhere. */
+export const ACTIVATIONS = ["tanh", "relu", "sigmoid", "step", "sign"] as const;
+/** A hidden activation (see {@link ACTIVATIONS}). */
+export type Activation = (typeof ACTIVATIONS)[number];
+
+/** @internal A wasm constructor export: numbers in, a handle out. */
+export type Create = (...args: number[]) => number;
+
+/** Options shared by {@link FeedbackAlignment} and the node-perturbation learner. */
+export interface PerceptronOptions {
+  /** Layer widths, input first, classes last, e.g. `[784, 800, 800, 10]`. At least 2 entries. Required. */
+  sizes: number[];
+  /** Hidden activation. Default `"tanh"`. */
+  activation?: Activation;
+  /** Learning rate η > 0 of online SGD. */
+  learningRate?: number;
+  /** Learning-rate decay κ ≥ 0: η_t = η / (1 + κ t), t = samples seen. Default 0. */
+  learningRateDecay?: number;
+  /** Integer seed: initial weights (and fixed feedback) come from it alone. Default 1. */
+  seed?: number;
+}
+
+/** @internal Reads the options every perceptron learner shares; returns them resolved. */
+export function perceptronOptions(name: string, o: Options, learningRate: number) {
+  const sizes = o.sizes("sizes", undefined, 2, MAX_UNITS);
+  if (sizes[sizes.length - 1]! < 2) throw new EngramError("E_CONFIG", `${name}: the last entry of 'sizes' is the number of classes and must be at least 2, got ${sizes[sizes.length - 1]}`);
+  return {
+    sizes,
+    activation: o.oneOf("activation", "tanh", ACTIVATIONS),
+    learningRate: o.num("learningRate", learningRate, 0, 10, true),
+    learningRateDecay: o.num("learningRateDecay", 0, 0, 1),
+    seed: o.int("seed", 1, 0, 0xffffffff),
+  };
+}
+
+/**
+ * @internal A softmax perceptron in wasm memory, trained one sample per call.
+ * Subclasses name their exports (`prefix`New/Learn/LearnBatch/Scores/Predict).
+ */
+export abstract class Perceptron extends Learner {
+  /** Number of classes (the last layer's width). */
+  readonly classes: number;
+  /** Input width (the first layer's width). */
+  readonly inputs: number;
+  private labels = 0;
+  private labelCap = 0;
+  private readonly fn: { learn: (h: number, x: number, y: number) => number; batch: (h: number, xs: number, ys: number, n: number) => number; scores: (h: number, x: number) => number; predict: (h: number, x: number) => number };
+
+  protected constructor(wasm: Wasm, config: Record<string, unknown> & { sizes: number[] }, name: string, prefix: string, create: (sizesPtr: number) => number) {
+    super(wasm, config);
+    const sizes = config.sizes;
+    this.inputs = sizes[0]!;
+    this.classes = sizes[sizes.length - 1]!;
+    let params = 0;
+    for (let l = 0; l + 1 < sizes.length; l++) params += sizes[l + 1]! * (sizes[l]! + 2);
+    checkParams(name, params);
+    const e = wasm.exports as unknown as Record<string, (...a: number[]) => number>;
+    this.fn = { learn: e[`${prefix}Learn`]!, batch: e[`${prefix}LearnBatch`]!, scores: e[`${prefix}Scores`]!, predict: e[`${prefix}Predict`]! };
+    const tmp = wasm.alloc(sizes.length * 4);
+    try {
+      wasm.u32.set(sizes, tmp >>> 2);
+      this.attach(() => create(tmp));
+    } finally {
+      wasm.free(tmp);
+    }
+  }
+
+  /** One online step on sample `x` with class `label`; returns the cross-entropy loss before the step. */
+  learn(x: Vector, label: Label): number {
+    const ptr = this.input(x, this.inputs);
+    checkLabel(label, this.classes);
+    return this.run(() => this.fn.learn(this.h, ptr, label));
+  }
+
+  /**
+   * `n` online steps in one call, in row order (the same bits as `n` calls of
+   * `learn`). `xs` holds n × inputs values row-major; returns the mean loss.
+   */
+  learnBatch(xs: Vector, labels: ArrayLike<number>): number {
+    const n = batchRows(xs, this.inputs);
+    const ls = checkLabels(labels, n, this.classes);
+    const ptr = this.input(xs, this.inputs, "xs", n);
+    if (n > this.labelCap) {
+      const p = this.wasm.alloc(n * 4);
+      this.wasm.free(this.labels);
+      this.labels = p;
+      this.labelCap = n;
+    }
+    const u32 = this.wasm.u32;
+    for (let i = 0; i < n; i++) u32[(this.labels >>> 2) + i] = ls[i]!;
+    return this.run(() => this.fn.batch(this.h, ptr, this.labels, n));
+  }
+
+  /** Class probabilities (softmax of the output layer) for `x`. */
+  scores(x: Vector): Float32Array {
+    const ptr = this.input(x, this.inputs);
+    const out = this.run(() => this.fn.scores(this.h, ptr)) >>> 2;
+    return this.wasm.f32.slice(out, out + this.classes);
+  }
+
+  /** The most probable class for `x`. */
+  predict(x: Vector): number {
+    const ptr = this.input(x, this.inputs);
+    return this.run(() => this.fn.predict(this.h, ptr));
+  }
+
+  /** Frees the learner's memory, including its label buffer. */
+  override dispose(): void {
+    if (this.disposed) return;
+    this.wasm.free(this.labels);
+    this.labels = this.labelCap = 0;
+    super.dispose();
+  }
+}
+
+/** Options of {@link FeedbackAlignment}. */
+export interface FeedbackAlignmentOptions extends PerceptronOptions {
+  /**
+   * `"dfa"` (default): each hidden layer gets the output error through its own fixed
+   * random matrix (Nøkland 2016). `"fa"`: the error walks down layer by layer through
+   * fixed random matrices in place of the transposed weights (Lillicrap et al. 2016).
+   */
+  mode?: "fa" | "dfa";
+  /** Learning rate η. Default 0.01. */
+  learningRate?: number;
+}
+
+/**
+ * A multilayer perceptron (softmax + cross-entropy output) trained by feedback
+ * alignment or direct feedback alignment: no weight transport, no backward pass
+ * through the forward weights. The fixed random feedback matrices are regenerated
+ * from `seed`, so snapshots carry only the seed. For `step` and `sign` hidden units
+ * the derivative f′ is a surrogate: 1/(1 + 10|a|)² for step (SuperSpike's fast
+ * sigmoid) and the straight-through 1 on |a| ≤ 1 for sign.
+ *
+ * Numeric safety: any finite input keeps every parameter finite, by a guard that never
+ * binds on ordinary data (results there are bit-identical to the unguarded rule). The
+ * input's scratch copy is scaled into ‖x‖₂ ≤ R = 1e9 (your array is never touched); every
+ * pre-activation is clamped to ±1e15; each unit's step is bounded, ‖η δ_i (h, 1)‖ ≤ C = 1e6;
+ * and after it the max-norm constraint rescales any weight row with ‖W_i‖₂ > C to C and
+ * clamps biases to ±C. Trained rows measure below 30 (rings, MNIST), so C is far out of reach.
+ * The bounds and why they suffice: assembly/rules/guard.ts.
+ *
+ *     const net = engram.feedbackAlignment({ sizes: [784, 800, 800, 10] });
+ *     net.learn(image, label); net.predict(image);
+ */
+export class FeedbackAlignment extends Perceptron {
+  /** "feedbackAlignment". */
+  readonly kind = "feedbackAlignment";
+  declare readonly config: Readonly<Required<FeedbackAlignmentOptions>>;
+
+  /** Use `engram.feedbackAlignment(options)`. */
+  constructor(wasm: Wasm, options: unknown) {
+    const o = new Options("feedbackAlignment", options);
+    const base = perceptronOptions("feedbackAlignment", o, 0.01);
+    const config = { ...base, mode: o.oneOf("mode", "dfa", ["fa", "dfa"] as const) };
+    o.done();
+    super(wasm, config, "feedbackAlignment", "fa", (sizes) =>
+      (wasm.exports["faNew"] as Create)(
+        sizes, config.sizes.length, config.mode === "dfa" ? 1 : 0, ACTIVATIONS.indexOf(config.activation),
+        config.learningRate, config.learningRateDecay, config.seed,
+      ),
+    );
+  }
+}
+
+declare module "../engine.js" {
+  interface Engram {
+    /** A perceptron trained by (direct) feedback alignment; see {@link FeedbackAlignment}. */
+    feedbackAlignment(options: FeedbackAlignmentOptions): FeedbackAlignment;
+  }
+}
+
+defineLearner("feedbackAlignment", (wasm, o) => new FeedbackAlignment(wasm, o));

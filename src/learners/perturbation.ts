@@ -1,0 +1,57 @@
+import { defineLearner } from "../engine.js";
+import { Options } from "../options.js";
+import type { Wasm } from "../wasm.js";
+import { ACTIVATIONS, type Create, Perceptron, type PerceptronOptions, perceptronOptions } from "./feedbackAlignment.js";
+
+/** Options of {@link Perturbation}. */
+export interface PerturbationOptions extends PerceptronOptions {
+  /** Learning rate η. Default 0.01. */
+  learningRate?: number;
+  /** Perturbation size σ > 0 added to hidden pre-activations (times unit Gaussian noise). Default 0.1. */
+  sigma?: number;
+}
+
+/**
+ * A multilayer perceptron (softmax + cross-entropy output) whose hidden layers learn
+ * by node perturbation: each step adds seeded Gaussian noise ±σξ to every hidden
+ * pre-activation (an antithetic pair), compares the two losses and moves each unit's
+ * weights along its own noise, (L+ − L−)/(2σ) ξ times its input. No derivative of the
+ * hidden activation is ever taken, so it learns through `step` and `sign` units.
+ * The output layer learns from its own error p − onehot(y). Three forward passes per step.
+ *
+ * Numeric safety: the guard of {@link FeedbackAlignment} (inputs scaled into ‖x‖₂ ≤ 1e9,
+ * pre-activations clamped to ±1e15, each unit's step bounded by C = 1e6, then ‖W_i‖₂ ≤ C and
+ * |b_i| ≤ C), plus the loss quotient (L⁺ − L⁻)/2σ clamped to the float32 range, so a σ that
+ * is tiny (or underflows to 0 in float32) cannot produce ±Infinity or NaN. None of it binds
+ * on ordinary data.
+ *
+ *     const net = engram.perturbation({ sizes: [784, 256, 10], activation: "step" });
+ */
+export class Perturbation extends Perceptron {
+  /** "perturbation". */
+  readonly kind = "perturbation";
+  declare readonly config: Readonly<Required<PerturbationOptions>>;
+
+  /** Use `engram.perturbation(options)`. */
+  constructor(wasm: Wasm, options: unknown) {
+    const o = new Options("perturbation", options);
+    const base = perceptronOptions("perturbation", o, 0.01);
+    const config = { ...base, sigma: o.num("sigma", 0.1, 0, 100, true) };
+    o.done();
+    super(wasm, config, "perturbation", "np", (sizes) =>
+      (wasm.exports["npNew"] as Create)(
+        sizes, config.sizes.length, ACTIVATIONS.indexOf(config.activation),
+        config.learningRate, config.learningRateDecay, config.sigma, config.seed,
+      ),
+    );
+  }
+}
+
+declare module "../engine.js" {
+  interface Engram {
+    /** A perceptron trained by node perturbation; see {@link Perturbation}. */
+    perturbation(options: PerturbationOptions): Perturbation;
+  }
+}
+
+defineLearner("perturbation", (wasm, o) => new Perturbation(wasm, o));

@@ -1,0 +1,117 @@
+import { defineLearner } from "../engine.js";
+import { EngramError, describe } from "../errors.js";
+import type { Vector } from "../input.js";
+import { Learner } from "../learner.js";
+import { checkParams, MAX_UNITS, Options } from "../options.js";
+import type { Wasm } from "../wasm.js";
+
+/** Options of {@link RewardModulated}. */
+export interface RewardModulatedOptions {
+  /** Context width (values per `act(x)`). Required. */
+  inputs: number;
+  /** Number of actions (≥ 2). Required. */
+  actions: number;
+  /** Learning rate η of the three-factor update. Default 0.1. */
+  learningRate?: number;
+  /**
+   * Rate α of the running reward baseline r̄ ← r̄ + α (r − r̄), in [0, 1]. Default 0.05.
+   * 0 disables the baseline (r̄ stays 0: the textbook REINFORCE update, higher variance).
+   */
+  baselineRate?: number;
+  /** Decay λ ∈ [0, 1] of the eligibility traces between actions. Default 0 (each reward credits the last action). */
+  traceDecay?: number;
+  /** Integer seed of the action sampler. Default 1. */
+  seed?: number;
+}
+
+/**
+ * A stochastic softmax policy π = softmax(W x + b) learned by a three-factor rule:
+ * `act(x)` samples an action and folds the local term (onehot(a) − π) xᵀ into a
+ * per-synapse eligibility trace E; `reward(r)` broadcasts the third factor,
+ * W += η (r − r̄) E, and moves the running baseline r̄. The baseline leaves the
+ * expected update unchanged and removes the variance a reward offset would add.
+ * Weights start at 0 (a uniform policy).
+ *
+ * Numeric safety: any finite context and reward keep every parameter finite, by a guard
+ * that never binds on ordinary data (results there are bit-identical to the unguarded
+ * rule). The context's scratch copy is scaled into ‖x‖₂ ≤ 1e9 (your array is never
+ * touched), the logits are clamped to ±1e15, r − r̄ to the float32 range; each row's step
+ * is bounded, ‖η (r − r̄) (E_i, E_b,i)‖ ≤ C = 1e6, and after it any row with ‖W_i‖₂ > C is
+ * rescaled to C and biases are clamped to ±C (max-norm; bandit rows measure below 30).
+ *
+ *     const bandit = engram.rewardModulated({ inputs: 8, actions: 3 });
+ *     const a = bandit.act(context); bandit.reward(payoff(a));
+ */
+export class RewardModulated extends Learner {
+  /** "rewardModulated". */
+  readonly kind = "rewardModulated";
+  declare readonly config: Readonly<Required<RewardModulatedOptions>>;
+
+  /** Use `engram.rewardModulated(options)`. */
+  constructor(wasm: Wasm, options: unknown) {
+    const o = new Options("rewardModulated", options);
+    const config = {
+      inputs: o.int("inputs", undefined, 1, MAX_UNITS),
+      actions: o.int("actions", undefined, 2, MAX_UNITS),
+      learningRate: o.num("learningRate", 0.1, 0, 100, true),
+      baselineRate: o.num("baselineRate", 0.05, 0, 1),
+      traceDecay: o.num("traceDecay", 0, 0, 1),
+      seed: o.int("seed", 1, 0, 0xffffffff),
+    };
+    o.done();
+    checkParams("rewardModulated", 2 * config.actions * (config.inputs + 1));
+    super(wasm, config);
+    const create = wasm.exports["rmNew"] as (...a: number[]) => number;
+    this.attach(() => create(config.inputs, config.actions, config.learningRate, config.baselineRate, config.traceDecay, config.seed));
+  }
+
+  private get fn(): Record<string, (...a: number[]) => number> {
+    return this.wasm.exports as unknown as Record<string, (...a: number[]) => number>;
+  }
+
+  /** Samples an action for context `x` from the policy and records its eligibility. */
+  act(x: Vector): number {
+    const ptr = this.input(x, this.config.inputs);
+    return this.run(() => this.fn["rmAct"]!(this.h, ptr));
+  }
+
+  /**
+   * Delivers reward `r` for what was done since the last reward: W += η (r − r̄) E.
+   * Returns r − r̄, the reward prediction error that gated the update (clamped to the
+   * float32 range when |r| and |r̄| are both near 3.4e38).
+   */
+  reward(r: number): number {
+    this.h;
+    if (typeof r !== "number") throw new EngramError("E_TYPE", `reward must be a number, got ${describe(r)}`);
+    const f = Math.fround(r);
+    if (f - f !== 0) throw new EngramError("E_NONFINITE", `reward must be finite (within float32 range), got ${r}`);
+    return this.run(() => this.fn["rmReward"]!(this.h, f));
+  }
+
+  /** Action probabilities π(x). */
+  scores(x: Vector): Float32Array {
+    const ptr = this.input(x, this.config.inputs);
+    const out = this.run(() => this.fn["rmScores"]!(this.h, ptr)) >>> 2;
+    return this.wasm.f32.slice(out, out + this.config.actions);
+  }
+
+  /** The most probable action for `x` (greedy; nothing is sampled or recorded). */
+  predict(x: Vector): number {
+    const ptr = this.input(x, this.config.inputs);
+    return this.run(() => this.fn["rmPredict"]!(this.h, ptr));
+  }
+
+  /** The running reward baseline r̄. */
+  get baseline(): number {
+    return this.stateF32(16, 1)[0]!;
+  }
+}
+
+declare module "../engine.js" {
+  interface Engram {
+    /** A reward-modulated (three-factor) policy learner; see {@link RewardModulated}. */
+    rewardModulated(options: RewardModulatedOptions): RewardModulated;
+  }
+}
+
+defineLearner("rewardModulated", (wasm, o) => new RewardModulated(wasm, o));
