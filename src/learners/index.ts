@@ -2,6 +2,8 @@
 export {};
 import "./feedbackAlignment.js";
 export * from "./feedbackAlignment.js";
+import "./hebbian.js";
+export * from "./hebbian.js";
 import "./perturbation.js";
 export * from "./perturbation.js";
 import "./rewardModulated.js";

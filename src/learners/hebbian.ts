@@ -1,0 +1,285 @@
+import { defineLearner } from "../engine.js";
+import { EngramError } from "../errors.js";
+import { batchRows, checkLabel, checkLabels, type Label, type Vector } from "../input.js";
+import { Learner } from "../learner.js";
+import { checkParams, MAX_UNITS, Options } from "../options.js";
+import type { Wasm } from "../wasm.js";
+
+/** The Hebbian rules, in the order of their wasm ids (see assembly/rules/hebbian.ts). */
+export const HEBBIAN_RULES = ["hebb", "oja", "sanger", "bcm", "krotov", "softhebb"] as const;
+/** A Hebbian rule (see {@link HEBBIAN_RULES}). */
+export type HebbianRule = (typeof HEBBIAN_RULES)[number];
+
+/** Default learning rate per rule: each learns well from its default initialisation. */
+const DEFAULT_RATE: Record<HebbianRule, number> = { hebb: 0.01, oja: 0.01, sanger: 0.01, bcm: 0.001, krotov: 0.1, softhebb: 0.05 };
+
+/** The optional local readout of {@link Hebbian}. */
+export interface HebbianReadoutOptions {
+  /** Number of classes (≥ 2). Required. */
+  classes: number;
+  /** Delta-rule learning rate of the readout (its inputs have unit norm). Default 2. */
+  learningRate?: number;
+}
+
+/** Options of {@link Hebbian}. */
+export interface HebbianOptions {
+  /** Input width N. Required. */
+  inputs: number;
+  /** Number of Hebbian units K (the feature width). Required. */
+  outputs: number;
+  /**
+   * The rule. Default `"softhebb"`.
+   * - `"hebb"`: Δw_i = η y_i x, then each row is renormalised to ‖w_i‖₂ = 1;
+   * - `"oja"`: Δw_i = η y_i (x − y_i w_i) (Oja 1982): each row → the leading eigenvector;
+   * - `"sanger"`: Δw_i = η y_i (x − Σ_{k≤i} y_k w_k) (Sanger 1989): row i → the i-th eigenvector;
+   * - `"bcm"`: Δw_i = η y_i (y_i − θ_i) x, θ_i ← θ_i + ρ (y_i² − θ_i) (Bienenstock, Cooper, Munro 1982);
+   * - `"krotov"`: the unit with the largest p-norm current learns Δw = η (x − I w)/max, the
+   *   `rank`-th is pushed away with −Δ (Krotov & Hopfield 2019);
+   * - `"softhebb"`: Δw_i = η y_i (x − u_i w_i) with y = softmax(u/τ), negated for every unit
+   *   but the winner (Journé et al. 2023).
+   */
+  rule?: HebbianRule;
+  /**
+   * Learning rate η > 0. Default per rule: hebb, oja, sanger 0.01; bcm 0.001; krotov 0.1;
+   * softhebb 0.05. For krotov and softhebb it is the largest change of any weight per sample.
+   */
+  learningRate?: number;
+  /** Integer seed of the initial weights: normal, std 1/√N (krotov and softhebb: std 1, as in the paper). Default 1. */
+  seed?: number;
+  /** Krotov: the norm p (integer ≥ 2) of the currents and weights. Default 3. */
+  p?: number;
+  /** Krotov: the rank k of the unit pushed away (anti-Hebbian). Default min(7, outputs). */
+  rank?: number;
+  /** Krotov: strength Δ of the anti-Hebbian push. Default 0.4. */
+  delta?: number;
+  /**
+   * SoftHebb: softmax temperature τ > 0, in the units of u = W x, so scale it with the
+   * inputs' norm: 0.5 suits MNIST pixels in [0, 1] (norm ≈ 9), ≈ 0.05 inputs of norm ≈ 1
+   * such as another layer's features. Units below 10⁻⁴ of the softmax skip the step. Default 0.5.
+   */
+  temperature?: number;
+  /** BCM: rate ρ in (0, 1] at which θ tracks y². Default 0.01. */
+  thetaRate?: number;
+  /**
+   * Features `transform` returns and the readout sees: max(W x, 0)^power, or W x when
+   * 0. Default 4.5 for krotov (as in the paper), 1 for softhebb, 0 for the others.
+   */
+  power?: number;
+  /**
+   * Oja only: rate μ ≥ 0 of lateral anti-Hebbian connections L (unit k → unit i for k < i,
+   * Rubner & Tavan 1989): y_i = w_i·x + Σ_{k<i} L_ik y_k, ΔL_ik = −μ y_i y_k. They
+   * decorrelate the outputs, so the rows become the principal components in order. Default 0 (none).
+   */
+  lateral?: number;
+  /** A local readout trained by the delta rule on the true label. Default none. */
+  readout?: HebbianReadoutOptions;
+}
+
+type Fn = (...a: number[]) => number;
+
+/**
+ * One layer of Hebbian units with an optional local readout. `learn(x)` updates
+ * the weights from pre- and post-synaptic activity only. With `readout`, a softmax
+ * layer on the normalised features learns by the delta rule on the true label;
+ * no error goes back into the features. Stack layers by feeding one layer's
+ * `transform(x)` to the next.
+ *
+ *     const layer = engram.hebbian({ inputs: 784, outputs: 2000, rule: "krotov", readout: { classes: 10 } });
+ *     layer.learn(image);            // unsupervised
+ *     layer.learnReadout(image, label);
+ *     layer.predict(image);
+ */
+export class Hebbian extends Learner {
+  /** "hebbian". */
+  readonly kind = "hebbian";
+  declare readonly config: Readonly<Required<Omit<HebbianOptions, "readout">>> & { readonly readout?: Required<HebbianReadoutOptions> };
+  /** Input width N. */
+  readonly inputs: number;
+  /** Number of units K. */
+  readonly outputs: number;
+  /** Readout classes (0: no readout). */
+  readonly classes: number;
+  private labels = 0;
+  private labelCap = 0;
+  private readonly e: Record<string, Fn>;
+
+  /** Use `engram.hebbian(options)`. */
+  constructor(wasm: Wasm, options: unknown) {
+    const o = new Options("hebbian", options);
+    const inputs = o.int("inputs", undefined, 1, MAX_UNITS);
+    const outputs = o.int("outputs", undefined, 1, MAX_UNITS);
+    const rule = o.oneOf("rule", "softhebb", HEBBIAN_RULES);
+    const config: Record<string, unknown> = {
+      inputs,
+      outputs,
+      rule,
+      learningRate: o.num("learningRate", DEFAULT_RATE[rule], 0, 10, true),
+      seed: o.int("seed", 1, 0, 0xffffffff),
+      p: o.int("p", 3, 2, 16),
+      rank: o.int("rank", Math.min(7, outputs), 1, outputs),
+      delta: o.num("delta", 0.4, 0, 10),
+      temperature: o.num("temperature", 0.5, 0, 1e6, true),
+      thetaRate: o.num("thetaRate", 0.01, 0, 1, true),
+      power: o.num("power", rule === "krotov" ? 4.5 : rule === "softhebb" ? 1 : 0, 0, 16),
+      lateral: o.num("lateral", 0, 0, 10),
+    };
+    if (config["lateral"] !== 0 && rule !== "oja") throw new EngramError("E_CONFIG", `hebbian: option 'lateral' (anti-Hebbian decorrelation) works with rule "oja", got rule "${rule}"`);
+    const ro = o.object("readout");
+    o.done();
+    if (ro !== undefined) {
+      const r = new Options("hebbian.readout", ro);
+      config["readout"] = { classes: r.int("classes", undefined, 2, MAX_UNITS), learningRate: r.num("learningRate", 2, 0, 100, true) };
+      r.done();
+    }
+    super(wasm, config);
+    const c = this.config;
+    this.inputs = inputs;
+    this.outputs = outputs;
+    this.classes = c.readout?.classes ?? 0;
+    checkParams("hebbian", outputs * (inputs + 1) + this.classes * (outputs + 1) + (c.lateral > 0 ? outputs * outputs : 0));
+    this.e = wasm.exports as unknown as Record<string, Fn>;
+    this.attach(() =>
+      this.e["hebbNew"]!(inputs, outputs, HEBBIAN_RULES.indexOf(c.rule), this.classes, c.seed, c.learningRate, c.readout?.learningRate ?? 0,
+        c.p, c.rank, c.delta, c.temperature, c.thetaRate, c.power, c.lateral),
+    );
+  }
+
+  /**
+   * One online step on `x`: the rule updates the weights (unsupervised). With a
+   * `label` (and a readout) the readout first learns from the current features.
+   * Returns the readout's cross-entropy before the step, or 0 without a label.
+   */
+  learn(x: Vector, label?: Label): number {
+    const ptr = this.input(x, this.inputs);
+    const l = label === undefined ? -1 : checkLabel(label, this.needReadout());
+    return this.run(() => this.e["hebbLearn"]!(this.h, ptr, l, l < 0 ? 1 : 3));
+  }
+
+  /**
+   * `n` steps of `learn` in one call, in row order (the same bits as n calls).
+   * `xs` holds n × inputs values row-major. Returns the mean readout loss (0 without labels).
+   */
+  learnBatch(xs: Vector, labels?: ArrayLike<number>): number {
+    return this.batch(xs, labels, labels === undefined ? 1 : 3);
+  }
+
+  /** Trains only the readout on `x` with `label` (the features stay as they are). Returns the loss before the step. */
+  learnReadout(x: Vector, label: Label): number {
+    const ptr = this.input(x, this.inputs);
+    const l = checkLabel(label, this.needReadout());
+    return this.run(() => this.e["hebbLearn"]!(this.h, ptr, l, 2));
+  }
+
+  /** `learnReadout` over n samples row-major in one call; returns the mean loss. */
+  learnReadoutBatch(xs: Vector, labels: ArrayLike<number>): number {
+    return this.batch(xs, labels, 2);
+  }
+
+  private batch(xs: Vector, labels: ArrayLike<number> | undefined, mode: number): number {
+    const n = batchRows(xs, this.inputs);
+    const ls = labels === undefined ? undefined : checkLabels(labels, n, this.needReadout());
+    const ptr = this.input(xs, this.inputs, "xs", n);
+    if (ls && n > this.labelCap) {
+      const p = this.wasm.alloc(n * 4);
+      this.wasm.free(this.labels);
+      this.labels = p;
+      this.labelCap = n;
+    }
+    if (ls) this.wasm.u32.set(ls, this.labels >>> 2);
+    return this.run(() => this.e["hebbLearnBatch"]!(this.h, ptr, ls ? this.labels : 0, n, mode));
+  }
+
+  /** The features for `x`: max(W x, 0)^power, or W x when power is 0 (`outputs` values). */
+  transform(x: Vector): Float32Array {
+    const ptr = this.input(x, this.inputs);
+    const out = this.run(() => this.e["hebbTransform"]!(this.h, ptr)) >>> 2;
+    return this.wasm.f32.slice(out, out + this.outputs);
+  }
+
+  /** The readout's class probabilities for `x`. Needs `readout`. */
+  scores(x: Vector): Float32Array {
+    this.needReadout();
+    const ptr = this.input(x, this.inputs);
+    this.run(() => this.e["hebbPredict"]!(this.h, ptr));
+    const out = this.e["hebbScoresPtr"]!(this.h) >>> 2;
+    return this.wasm.f32.slice(out, out + this.classes);
+  }
+
+  /** The readout's most probable class for `x`. Needs `readout`. */
+  predict(x: Vector): number {
+    this.needReadout();
+    const ptr = this.input(x, this.inputs);
+    return this.run(() => this.e["hebbPredict"]!(this.h, ptr));
+  }
+
+  /** A copy of the weights W, `outputs` × `inputs` row-major. */
+  weights(): Float32Array {
+    return this.stateF32(32, this.outputs * this.inputs);
+  }
+
+  /** BCM: a copy of the sliding thresholds θ (one per unit; zeros for other rules). */
+  thresholds(): Float32Array {
+    return this.stateF32(32 + pad(this.outputs * this.inputs), this.outputs);
+  }
+
+  /** The current learning rate η (starts at `learningRate`; saved in snapshots). */
+  get learningRate(): number {
+    return this.stateF32(20, 1)[0]!;
+  }
+
+  /** Sets η, e.g. to anneal it between epochs. Must be a positive finite number (E_CONFIG). */
+  set learningRate(rate: number) {
+    this.setRate(5, rate, "learningRate");
+  }
+
+  private setRate(word: number, rate: number, what: string): void {
+    const at = (this.wasm.exports.learnerState(this.h) >>> 2) + word;
+    if (typeof rate !== "number" || !(rate > 0) || !Number.isFinite(rate)) throw new EngramError("E_CONFIG", `hebbian: ${what} must be a positive number, got ${rate}`);
+    this.wasm.f32[at] = rate;
+  }
+
+  /** The readout's current learning rate η_r (starts at `readout.learningRate`; saved in snapshots). */
+  get readoutLearningRate(): number {
+    this.needReadout();
+    return this.stateF32(24, 1)[0]!;
+  }
+
+  /** Sets η_r, e.g. to anneal it. Must be a positive finite number (E_CONFIG). */
+  set readoutLearningRate(rate: number) {
+    this.needReadout();
+    this.setRate(6, rate, "readoutLearningRate");
+  }
+
+  /** Number of `learn` steps taken (all modes), saved in snapshots. */
+  get steps(): number {
+    return this.wasm.u32[(this.wasm.exports.learnerState(this.h) >>> 2) + 4]!;
+  }
+
+  private needReadout(): number {
+    this.h;
+    if (!this.classes) throw new EngramError("E_CONFIG", "hebbian: this layer has no readout; pass readout: { classes } to use labels, scores and predict");
+    return this.classes;
+  }
+
+  /** Frees the learner's memory, including its label buffer. */
+  override dispose(): void {
+    if (this.disposed) return;
+    this.wasm.free(this.labels);
+    this.labels = this.labelCap = 0;
+    super.dispose();
+  }
+}
+
+/** Floats → bytes rounded up to 16 (the wasm state layout). */
+function pad(floats: number): number {
+  return ((floats + 3) & ~3) * 4;
+}
+
+declare module "../engine.js" {
+  interface Engram {
+    /** A layer of Hebbian units (hebb, oja, sanger, bcm, krotov, softhebb) with an optional local readout; see {@link Hebbian}. */
+    hebbian(options: HebbianOptions): Hebbian;
+  }
+}
+
+defineLearner("hebbian", (wasm, o) => new Hebbian(wasm, o));
