@@ -77,6 +77,9 @@ export interface HebbianOptions {
 
 type Fn = (...a: number[]) => number;
 
+/** Upper bounds of η and η_r, shared by the options and the setters. */
+const MAX_RATE = 10, MAX_READOUT_RATE = 100;
+
 /**
  * One layer of Hebbian units with an optional local readout. `learn(x)` updates
  * the weights from pre- and post-synaptic activity only. With `readout`, a softmax
@@ -88,6 +91,17 @@ type Fn = (...a: number[]) => number;
  *     layer.learn(image);            // unsupervised
  *     layer.learnReadout(image, label);
  *     layer.predict(image);
+ *
+ * Numeric safety: no finite input can make a weight NaN or infinite. Each sample is scaled
+ * into ‖x‖₂ ≤ 1e9 (its internal copy; ordinary inputs are far below); outputs y = W x and
+ * Krotov's currents are clamped to ±1e15; each step is bounded (Krotov and SoftHebb: no weight
+ * moves by more than η, even for denormal inputs; Sanger: |η y| ≤ 1e9; BCM: |η y (y − θ)| ≤ 1e9,
+ * θ ∈ ±1e15); after each step a row whose norm exceeds 1e6 is scaled back to 1e6 (Krotov with
+ * p ≥ 6: min(1e6, 1e28^{1/(p−1)})), and `hebb` renormalises through an overflow-safe norm.
+ * On ordinary data none of this binds: results are bit-identical to the unguarded rules.
+ * A stream that drives the rule to these bounds (e.g. `oja` on inputs of norm 1e6, where
+ * η y² ≫ 2) keeps finite weights but stops learning anything useful. Bounds derived in
+ * assembly/rules/hebbian.ts.
  */
 export class Hebbian extends Learner {
   /** "hebbian". */
@@ -113,7 +127,7 @@ export class Hebbian extends Learner {
       inputs,
       outputs,
       rule,
-      learningRate: o.num("learningRate", DEFAULT_RATE[rule], 0, 10, true),
+      learningRate: o.num("learningRate", DEFAULT_RATE[rule], 0, MAX_RATE, true),
       seed: o.int("seed", 1, 0, 0xffffffff),
       p: o.int("p", 3, 2, 16),
       rank: o.int("rank", Math.min(7, outputs), 1, outputs),
@@ -128,7 +142,7 @@ export class Hebbian extends Learner {
     o.done();
     if (ro !== undefined) {
       const r = new Options("hebbian.readout", ro);
-      config["readout"] = { classes: r.int("classes", undefined, 2, MAX_UNITS), learningRate: r.num("learningRate", 2, 0, 100, true) };
+      config["readout"] = { classes: r.int("classes", undefined, 2, MAX_UNITS), learningRate: r.num("learningRate", 2, 0, MAX_READOUT_RATE, true) };
       r.done();
     }
     super(wasm, config);
@@ -172,12 +186,13 @@ export class Hebbian extends Learner {
 
   /** `learnReadout` over n samples row-major in one call; returns the mean loss. */
   learnReadoutBatch(xs: Vector, labels: ArrayLike<number>): number {
-    return this.batch(xs, labels, 2);
+    return this.batch(xs, labels, 2, true);
   }
 
-  private batch(xs: Vector, labels: ArrayLike<number> | undefined, mode: number): number {
+  // `required`: labels may not be left out (undefined is then E_TYPE, never "no labels")
+  private batch(xs: Vector, labels: ArrayLike<number> | undefined, mode: number, required = false): number {
     const n = batchRows(xs, this.inputs);
-    const ls = labels === undefined ? undefined : checkLabels(labels, n, this.needReadout());
+    const ls = labels === undefined && !required ? undefined : checkLabels(labels, n, this.needReadout());
     const ptr = this.input(xs, this.inputs, "xs", n);
     if (ls && n > this.labelCap) {
       const p = this.wasm.alloc(n * 4);
@@ -227,15 +242,15 @@ export class Hebbian extends Learner {
     return this.stateF32(20, 1)[0]!;
   }
 
-  /** Sets η, e.g. to anneal it between epochs. Must be a positive finite number (E_CONFIG). */
+  /** Sets η, e.g. to anneal it between epochs: a number in (0, 10] as at construction (else E_CONFIG, nothing changed). */
   set learningRate(rate: number) {
-    this.setRate(5, rate, "learningRate");
+    this.setRate(5, "hebbian", rate, MAX_RATE);
   }
 
-  private setRate(word: number, rate: number, what: string): void {
+  // validated by the constructor's rule: a JS-finite 1e39 would be +∞ as an f32
+  private setRate(word: number, owner: string, rate: number, max: number): void {
     const at = (this.wasm.exports.learnerState(this.h) >>> 2) + word;
-    if (typeof rate !== "number" || !(rate > 0) || !Number.isFinite(rate)) throw new EngramError("E_CONFIG", `hebbian: ${what} must be a positive number, got ${rate}`);
-    this.wasm.f32[at] = rate;
+    this.wasm.f32[at] = new Options(owner, { learningRate: rate }).num("learningRate", undefined, 0, max, true);
   }
 
   /** The readout's current learning rate η_r (starts at `readout.learningRate`; saved in snapshots). */
@@ -244,10 +259,10 @@ export class Hebbian extends Learner {
     return this.stateF32(24, 1)[0]!;
   }
 
-  /** Sets η_r, e.g. to anneal it. Must be a positive finite number (E_CONFIG). */
+  /** Sets η_r, e.g. to anneal it: a number in (0, 100] as `readout.learningRate` (else E_CONFIG, nothing changed). */
   set readoutLearningRate(rate: number) {
     this.needReadout();
-    this.setRate(6, rate, "readoutLearningRate");
+    this.setRate(6, "hebbian.readout", rate, MAX_READOUT_RATE);
   }
 
   /** Number of `learn` steps taken (all modes), saved in snapshots. */

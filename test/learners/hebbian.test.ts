@@ -1,7 +1,7 @@
 // The Hebbian family: each rule reaches the answer theory gives, computed here
 // independently (eigenvectors of a covariance we construct, BCM's ⟨y²⟩, norms);
 // the rule kernels agree bitwise with their scalar twins; determinism,
-// snapshots and bad input as for every learner.
+// snapshots and bad input as for every learner; the numeric guard's documented bounds.
 import { beforeAll, describe, expect, it } from "vitest";
 import type { Engram, Hebbian, HebbianOptions } from "../../src/index.js";
 import { expectCode, loadEngram } from "../helpers/engram.js";
@@ -312,6 +312,66 @@ describe("determinism and snapshots", () => {
   }
 });
 
+describe("numeric safety", () => {
+  const R = 1e9, C = 1e6, F32_MAX = 3.4028234663852886e38;
+  const norms = (l: Hebbian) => Array.from({ length: l.outputs }, (_, i) => Math.hypot(...row(l.weights(), i, l.inputs)));
+  const streams: Record<string, (n: number, r: () => number, t: number) => Float32Array> = {
+    "±1e30": (n, r) => Float32Array.from({ length: n }, () => (r() < 0.5 ? -1e30 : 1e30)),
+    "±f32 max": (n, r) => Float32Array.from({ length: n }, () => (r() < 0.5 ? -F32_MAX : F32_MAX)),
+    "constant 1e6": (n) => new Float32Array(n).fill(1e6),
+    denormals: (n, r) => Float32Array.from({ length: n }, () => normal(r) * 1e-40),
+    "huge then tiny": (n, r, t) => Float32Array.from({ length: n }, () => normal(r) * (t % 2 ? 1e35 : 1e-35)),
+  };
+
+  it("a huge sample acts as itself scaled to ‖x‖ = R (the input cap)", () => {
+    const l = make({ inputs: 6, outputs: 4, rule: "oja", seed: 2 });
+    const r = rng(3);
+    const x = Float64Array.from({ length: 6 }, () => normal(r));
+    const n = Math.hypot(...x);
+    const huge = l.transform(Float32Array.from(x, (v) => (v / n) * 1e30));
+    const capped = l.transform(Float32Array.from(x, (v) => (v / n) * R));
+    for (let i = 0; i < 4; i++) expect(huge[i]! / capped[i]!).toBeCloseTo(1, 4);
+  });
+
+  for (const rule of ["hebb", "oja", "sanger", "bcm", "krotov", "softhebb"] as const) {
+    it(`${rule}: adversarial streams keep every row within the max-norm C = 1e6, then it still learns finite features`, () => {
+      for (const [name, gen] of Object.entries(streams)) {
+        for (const extra of rule === "oja" ? [{}, { lateral: 0.1 }] : rule === "krotov" ? [{}, { p: 16 }] : [{}]) {
+          const l = make({ inputs: 8, outputs: 5, rule, seed: 4, readout: { classes: 3 }, learningRate: 10, ...extra });
+          const r = rng(9);
+          for (let t = 0; t < 60; t++) l.learn(gen(8, r, t), t % 3);
+          const what = `${rule} ${JSON.stringify(extra)} on ${name}`;
+          for (const v of norms(l)) expect(v, what).toBeLessThanOrEqual(C * (1 + 1e-5));
+          expect(l.thresholds().every((v) => Math.abs(v) <= 1e15), what).toBe(true);
+          for (let t = 0; t < 20; t++) l.learn(Float32Array.from({ length: 8 }, () => normal(r)), t % 3);
+          expect(l.save().length, what).toBeGreaterThan(0);
+          expect([...l.weights(), ...l.thresholds(), ...l.scores(gen(8, r, 1))].every(Number.isFinite), what).toBe(true);
+          expect(l.transform(gen(8, r, 0)).some(Number.isNaN), what).toBe(false);
+          l.dispose();
+        }
+      }
+    });
+  }
+
+  it("krotov, softhebb: no weight moves by more than η per sample, whatever the input's scale", () => {
+    for (const rule of ["krotov", "softhebb"] as const) {
+      for (const s of [1, 1e-20, 1e-40, 1e30]) {
+        const l = make({ inputs: 16, outputs: 6, rule, seed: 5, learningRate: 0.1 });
+        const r = rng(6);
+        for (let t = 0; t < 30; t++) {
+          const w0 = l.weights();
+          l.learn(Float32Array.from({ length: 16 }, () => Math.abs(normal(r)) * s));
+          const w1 = l.weights();
+          let most = 0;
+          for (let j = 0; j < w0.length; j++) most = Math.max(most, Math.abs(w1[j]! - w0[j]!));
+          expect(most, `${rule} at scale ${s}`).toBeLessThanOrEqual(0.1 * (1 + 1e-5));
+        }
+        l.dispose();
+      }
+    }
+  });
+});
+
 describe("bad input", () => {
   it("throws the right code and leaves the learner unchanged", () => {
     const l = make({ inputs: 4, outputs: 3, rule: "krotov", readout: { classes: 2 } });
@@ -326,6 +386,13 @@ describe("bad input", () => {
     expectCode(() => l.learnBatch(new Float32Array(8), [0, 5]), "E_LABEL");
     expectCode(() => l.learnReadout([1, 2, 3, Infinity], 0), "E_NONFINITE");
     expectCode(() => (l.learningRate = -1), "E_CONFIG");
+    // labels are required here: leaving them out must not train on whatever lies at address 0
+    expectCode(() => (l.learnReadoutBatch as (xs: Float32Array) => number)(new Float32Array(8)), "E_TYPE");
+    expectCode(() => l.learnReadoutBatch(new Float32Array(8), [0]), "E_SHAPE");
+    expectCode(() => l.learnReadoutBatch(new Float32Array(8), [0, 2]), "E_LABEL");
+    // setters take what the options take: 1e39 is finite in JS but +∞ as an f32
+    for (const bad of [1e39, 10.5, 0, Infinity]) expectCode(() => (l.learningRate = bad), "E_CONFIG");
+    for (const bad of [1e39, 101, -2]) expectCode(() => (l.readoutLearningRate = bad), "E_CONFIG");
     expect(l.save()).toEqual(before);
     l.dispose();
     expectCode(() => l.learn([1, 2, 3, 4]), "E_DISPOSED");

@@ -320,8 +320,11 @@ DESCRIPTORS["hebbian"] = {
   sized: (n) => ({ inputs: n, outputs: n }),
   huge: [{ inputs: 1e6, outputs: 1e6 }, { inputs: 1 << 20, outputs: 1 << 20 }, { inputs: 100_000, outputs: 100_000 }, { inputs: 16, outputs: 1e6, readout: { classes: 1e6 } }],
   guard:
-    "hebb: every row renormalised to ‖w‖₂ = 1 after each step; oja, sanger, krotov, softhebb: the decay term's fixed point ‖w‖ = 1, " +
-    "stable only while η y² stays small; bcm: the sliding threshold θ. No bound on the step itself, so inputs of magnitude ≳ 1e3 diverge (see the failing numeric tests)",
+    "the shared guard (assembly/rules/guard.ts), bounds derived in assembly/rules/hebbian.ts: input scaled into ‖x‖₂ ≤ 1e9 (overflow-safe norm); " +
+    "outputs W x, Krotov currents, lateral sums and BCM θ clamped to ±1e15; bounded steps (krotov, softhebb: step factor η/m capped at the f32 max, " +
+    "so |Δw_ij| ≤ η even on denormals; sanger |η y| ≤ 1e9; bcm |η y (y − θ)| ≤ 1e9); max-norm ‖w_i‖₂ ≤ 1e6 after each step " +
+    "(krotov p ≥ 6: min(1e6, 1e28^(1/(p−1)))), lateral L ∈ ±1e6; hebb renormalises via an overflow-safe norm; " +
+    "features clamped to the f32 range, readout normalised overflow-safely. Bit-identical on ordinary data",
   variants: [...["hebb", "oja", "sanger", "bcm", "krotov", "softhebb"].map((rule) => ({ rule })), { rule: "oja", lateral: 0.05 }],
   props: ["learningRate", "readoutLearningRate", "steps"],
   setters: ["learningRate", "readoutLearningRate"].map((name) => ({ name, valid: 0.005, bad: [0, -1, NaN, Infinity, -Infinity, 1e39, "0.1", null, undefined, {}] })),
