@@ -92,5 +92,6 @@ for (const [i, k] of cases.entries()) {
 table(["kernel", "shape", "µs", "GFLOP/s", "% peak", "GB/s", "% cache BW", "vs scalar twin", "vs plain JS", "max |wasm − JS|"], rows);
 console.log(`\n${headline}`);
 const { statSync } = await import("node:fs");
-const size = statSync(new URL("../build/engram.wasm", import.meta.url)).size;
+const { fileURLToPath } = await import("node:url");
+const size = statSync(process.env["ENGRAM_WASM"] ?? fileURLToPath(new URL("../build/engram.wasm", import.meta.url))).size;
 console.log(`engram.wasm: ${size} bytes (${f(size / 1024)} KiB; budget 64 KiB)`);
