@@ -10,6 +10,7 @@ export * from "./kernels/prng";
 export { ceilingMulAdd, ceilingStream } from "./bench/ceiling";
 export { faNew, faLearn, faLearnBatch, faScores, faPredict, faHadamard, faHadamardRef } from "./learners/feedbackAlignment";
 export * from "./learners/hebbian";
+export * from "./learners/forwardForward";
 export { npNew, npLearn, npLearnBatch, npScores, npPredict } from "./learners/perturbation";
 export { rmNew, rmAct, rmReward, rmScores, rmPredict } from "./learners/rewardModulated";
 export { scaleClamp as guardScaleClamp, scaleClampRef as guardScaleClampRef, norm2 as guardNorm, norm2Ref as guardNormRef, capNorm as guardCapNorm, capNormRef as guardCapNormRef } from "./rules/guard";

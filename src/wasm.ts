@@ -86,7 +86,7 @@ export class Wasm {
    */
   alloc(bytes: number): number {
     if (!(bytes >= 0) || bytes > MAX_BYTES - this.memoryBytes) {
-      throw new EngramError("E_MEMORY", `cannot allocate ${bytes} bytes: WebAssembly memory is limited to 4 GiB and ${this.memoryBytes} bytes are in use`);
+      throw new EngramError("E_MEMORY", `this needs ${bytes} bytes, but WebAssembly memory holds at most 4 GiB and ${this.memoryBytes} bytes are in use`);
     }
     return this.call(() => this.exports.alloc(Math.max(16, bytes)) >>> 0, "E_MEMORY");
   }

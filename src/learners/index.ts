@@ -4,6 +4,8 @@ import "./feedbackAlignment.js";
 export * from "./feedbackAlignment.js";
 import "./hebbian.js";
 export * from "./hebbian.js";
+import "./forwardForward.js";
+export * from "./forwardForward.js";
 import "./perturbation.js";
 export * from "./perturbation.js";
 import "./rewardModulated.js";

@@ -346,15 +346,17 @@ DESCRIPTORS["forwardForward"] = {
   getters: ["save"],
   step: (l, x, k) => l.learn(x, k),
   probe: (l, x) => [...l.scores(x), l.predict(x), ...(l.config["readout"] ? [...l.readoutScores(x), l.predictFast(x)] : [])],
-  // state: [rng 16 B][t, β1ᵗ, β2ᵗ, pad][per layer: params | moments (| Adam's second moments)][readout] (assembly/learners/forwardForward.ts)
+  // state: [rng 16 B][t, β1ᵗ, β2ᵗ, pad][per layer: params | moments (| Adam's second moments)][readout][peer means] (assembly/learners/forwardForward.ts)
   stateBytes: (o) => {
     const n = o["sizes"] as number[];
     const c = num(o, "classes");
     const copies = o["optimizer"] === "adam" ? 3 : 2;
     let bytes = 32;
     for (let k = 0; k + 1 < n.length; k++) bytes += copies * (pad16(n[k + 1]! * n[k]!) + (k === 0 ? pad16(c * n[1]!) : 0) + pad16(n[k + 1]!));
-    const a = n.slice(n.length > 2 ? 2 : 1).reduce((x, y) => x + y, 0);
-    return bytes + pad16(c * a) + pad16(c);
+    const hidden = n.slice(1);
+    const a = hidden.reduce((x, y) => x + y, 0);
+    // readout over every hidden layer, then each layer's running mean activity (peer normalisation)
+    return bytes + pad16(c * a) + pad16(c) + hidden.reduce((x, w) => x + pad16(w), 0);
   },
   params: (l) => stateF32(l, 32),
   sizeKeys: ["sizes", "classes"],

@@ -1,0 +1,434 @@
+// Forward-Forward learner (rule: ../rules/forwardForward.ts): a stack of ReLU layers, each
+// trained by its own goodness loss on a positive pass (image + true label) and a negative
+// pass (image + a wrong label). No gradient crosses a layer; no activation is kept beyond
+// the layer being updated.
+//
+// Label input. The one-hot is prepended to the image with value λ = ½ max(‖x‖, 1), so it
+// carries a fifth of the input's energy whatever the image's scale, and kept as its own
+// weights U (C, n₁): the image part W₁ x̂ is computed once per sample and shared by the
+// positive, negative and every candidate-label pass: z₁(c) = W₁ x / r + λ U_c / r + b₁,
+// r = √(‖x‖² + λ²).
+// Hard negatives: a wrong label drawn ∝ softmax over labels of the first layer's goodness
+// (cheap, as z₁(c) shares W₁ x), the hardest labels under the current model.
+// Prediction: the label with the most goodness summed over all layers (the paper skips
+// the first; with a few epochs the first layer is the best trained, so we keep it).
+// Peer normalisation (as in the paper's MNIST runs) keeps every unit in use (see `peer`).
+// Readout (optional): softmax on the normalised activity of every layer for the image with
+// no label (label inputs 0), trained by the delta rule, for one-pass prediction. The
+// paper's neutral label (all 1/C) adds the mean label weights to every unit, which drift
+// as U grows: on MNIST that readout fell from 94 % to 86 % over 4 epochs; this one does not.
+//
+// State: [rng 16 B][t, β1ᵗ, β2ᵗ, pad][layer k: params P_k | moments M_k (| V_k for Adam)]
+//        [readout R (C, A) | r_b (C)][peer running means, per layer];
+//        P_k = [W_k (n_k, in_k) | U (C, n₁) if k = 0 | b_k].
+
+import { learnerNew, learnerScratch, learnerState, setSlot, slot } from "./common";
+import { axpy, dot, matvec, rank1Update, scale } from "../kernels/linalg";
+import { normalize, softmax } from "../kernels/normalize";
+import { rngBelow, rngFillUniform, rngSeed, rngUniform } from "../kernels/prng";
+import { ffDelta, ffGoodness } from "../rules/forwardForward";
+export { adamRows, adamRowsRef, sgdRows, sgdRowsRef } from "../rules/optim";
+import { adamRows, sgdRows } from "../rules/optim";
+
+const KIND: u32 = 0x4646; // "FF"
+const ADAM: u32 = 1, HARD: u32 = 2, READOUT: u32 = 4, REPLACE: u32 = 8;
+const BETA1: f32 = 0.9, BETA2: f32 = 0.999, ADAM_EPS: f32 = 1e-8;
+const NORM_EPS: f32 = 1e-6;
+const READOUT_LR: f32 = 0.05;
+const LABEL_GAIN: f32 = 0.5;
+
+// layout slots
+const S_L = 0, S_D = 1, S_C = 2, S_FLAGS = 3, S_LR = 4, S_THETA = 5, S_MOM = 6, S_A = 7, S_R = 8;
+const S_MAXW = 9, S_MAXP = 10, S_S1 = 11, S_ZP = 12, S_ZN = 13, S_DP = 14, S_DN = 15, S_T1 = 16;
+const S_ACT = 17, S_LOGIT = 18, S_PROB = 19, S_CA = 20, S_CB = 21, S_STATS = 22, S_CONST = 23, S_WORK = 24;
+const S_DECAY = 25, S_PEER = 26;
+const S_LAYER = 27; // then per layer: width, inputs, P, M, V, peer means
+const PER = 6;
+
+// @ts-ignore: decorator
+@inline function al4(n: u32): u32 { return (n + 3) & ~3; }
+// @ts-ignore: decorator
+@inline function f(h: usize, i: i32): f32 { return reinterpret<f32>(slot(h, i)); }
+// @ts-ignore: decorator
+@inline function p(h: usize, i: i32): usize { return <usize>slot(h, i); }
+// @ts-ignore: decorator
+@inline function ls(h: usize, k: i32, j: i32): u32 { return slot(h, S_LAYER + k * PER + j); }
+// @ts-ignore: decorator
+@inline function at(ptr: usize, i: i32): usize { return ptr + (<usize>i << 2); }
+
+// @ts-ignore: decorator
+@inline function sz(sizes: usize, i: i32): u32 { return load<u32>(sizes + (<usize>i << 2)); }
+
+/** Floats of layer k's parameter block P_k. */
+function paramCount(k: i32, n: u32, nin: u32, c: u32): u32 {
+  return al4(n * nin) + (k == 0 ? al4(c * n) : 0) + al4(n);
+}
+
+/** Bytes of the work area for a batch of `rows` samples (rows = 1 lives in scratch). */
+// f64 so a huge batch cannot wrap around: the caller refuses sizes past 4 GiB.
+function workBytes(maxW: u32, n1: u32, maxP: u32, rows: u32): f64 {
+  return (<f64>rows * 3 + <f64>rows * (4 * <f64>maxW + <f64>n1) + (rows > 1 ? <f64>maxP : 0)) * 4;
+}
+
+/**
+ * New learner. sizes: u32[nSizes] (input width, then hidden widths); flags: 1 Adam,
+ * 2 hard negatives, 4 readout, 8 the label replaces the first `classes` inputs.
+ */
+export function ffNew(sizes: usize, nSizes: i32, classes: i32, seed: u32, lr: f32, decay: f32, theta: f32, momentum: f32, peerWeight: f32, flags: u32): usize {
+  const L = nSizes - 1, c = <u32>classes;
+  const d = load<u32>(sizes);
+  let maxW: u32 = 0, maxP: u32 = 0, state: u32 = 32;
+  const moments: u32 = (flags & ADAM) ? 2 : 1;
+  for (let k = 0; k < L; k++) {
+    const n = sz(sizes, k + 1), nin = k == 0 ? d : sz(sizes, k);
+    const pc = paramCount(k, n, nin, c);
+    maxW = max(maxW, n);
+    maxP = max(maxP, pc);
+    state += (pc * (1 + moments)) << 2;
+  }
+  const n1 = load<u32>(sizes, 4);
+  let A: u32 = 0;
+  for (let k = 0; k < L; k++) A += sz(sizes, k + 1);
+  const rOff = state;
+  state += (al4(c * A) + al4(c)) << 2;
+  const peerOff = state;
+  for (let k = 0; k < L; k++) state += al4(sz(sizes, k + 1)) << 2;
+  const scratchF = al4(n1) + 5 * al4(maxW) + al4(A) + 4 * al4(c) + 8 + 4;
+  const scratch = (scratchF << 2) + <u32>workBytes(maxW, n1, maxP, 1);
+  const h = learnerNew(KIND, (S_LAYER + PER * L) << 2, state, scratch);
+  setSlot(h, S_L, L); setSlot(h, S_D, d); setSlot(h, S_C, c); setSlot(h, S_FLAGS, flags);
+  setSlot(h, S_LR, reinterpret<u32>(lr)); setSlot(h, S_THETA, reinterpret<u32>(theta));
+  setSlot(h, S_MOM, reinterpret<u32>(momentum)); setSlot(h, S_DECAY, reinterpret<u32>(decay)); setSlot(h, S_PEER, reinterpret<u32>(peerWeight)); setSlot(h, S_A, A); setSlot(h, S_MAXW, maxW); setSlot(h, S_MAXP, maxP);
+  const st = learnerState(h);
+  setSlot(h, S_R, <u32>(st + rOff));
+  let q = learnerScratch(h);
+  setSlot(h, S_S1, <u32>q); q += al4(n1) << 2;
+  setSlot(h, S_ZP, <u32>q); q += al4(maxW) << 2;
+  setSlot(h, S_ZN, <u32>q); q += al4(maxW) << 2;
+  setSlot(h, S_DP, <u32>q); q += al4(maxW) << 2;
+  setSlot(h, S_DN, <u32>q); q += al4(maxW) << 2;
+  setSlot(h, S_T1, <u32>q); q += al4(maxW) << 2;
+  setSlot(h, S_ACT, <u32>q); q += al4(A) << 2;
+  setSlot(h, S_LOGIT, <u32>q); q += al4(c) << 2;
+  setSlot(h, S_PROB, <u32>q); q += al4(c) << 2;
+  setSlot(h, S_CA, <u32>q); q += al4(c) << 2;
+  setSlot(h, S_CB, <u32>q); q += al4(c) << 2;
+  setSlot(h, S_STATS, <u32>q); q += 8 << 2;
+  setSlot(h, S_CONST, <u32>q); q += 4 << 2;
+  setSlot(h, S_WORK, <u32>q);
+  // parameters: W ~ U(−1/√in, 1/√in) as a torch Linear, U likewise, biases and readout 0
+  const rng = st;
+  rngSeed(rng, seed);
+  store<f32>(st, 1, 20); store<f32>(st, 1, 24); // β1ᵗ, β2ᵗ at t = 0
+  let o = st + 32, q2 = st + peerOff;
+  for (let k = 0; k < L; k++) {
+    const n = sz(sizes, k + 1), nin = k == 0 ? d : sz(sizes, k);
+    const pc = paramCount(k, n, nin, c);
+    const base = S_LAYER + k * PER;
+    setSlot(h, base, n); setSlot(h, base + 1, nin);
+    setSlot(h, base + 2, <u32>o);
+    setSlot(h, base + 3, <u32>(o + (pc << 2)));
+    setSlot(h, base + 4, moments == 2 ? <u32>(o + (pc << 3)) : 0);
+    setSlot(h, base + 5, <u32>q2);
+    q2 += <usize>al4(n) << 2;
+    const fan: f32 = <f32>(k == 0 ? nin + c : nin);
+    const lim: f32 = <f32>1 / Mathf.sqrt(fan);
+    rngFillUniform(rng, o, <i32>(n * nin), -lim, lim);
+    if (k == 0) rngFillUniform(rng, o + (al4(n * nin) << 2), <i32>(c * n), -lim, lim);
+    o += (pc * (1 + moments)) << 2;
+  }
+  return h;
+}
+
+/** Bytes `ffLearnBatch` needs at `work` for `rows` samples. */
+export function ffWorkBytes(h: usize, rows: u32): f64 {
+  return workBytes(slot(h, S_MAXW), ls(h, 0, 0), slot(h, S_MAXP), rows);
+}
+
+/** Pointer to the last step's stats: [loss, mean G⁺, mean G⁻, last negative label]. */
+export function ffStats(h: usize): usize { return p(h, S_STATS); }
+
+// ---------------------------------------------------------------- passes
+
+/**
+ * Prepares sample x in place: zeroes the label slots (replace mode), scales by 1/r,
+ * r = √(‖x‖² + λ²), and sets s1 = W₁ x̂. Returns ‖x‖² (before scaling).
+ */
+function prepare(h: usize, x: usize, s1: usize): f32 {
+  const d = <i32>slot(h, S_D), c = <i32>slot(h, S_C);
+  if (slot(h, S_FLAGS) & REPLACE) memory.fill(x, 0, <usize>min(c, d) << 2);
+  const xx = dot(x, x, d);
+  const lam = labelValue(xx);
+  scale(x, <f32>1 / Mathf.sqrt(xx + lam * lam), d);
+  matvec(s1, p(h, S_LAYER + 2), x, <i32>ls(h, 0, 0), d);
+  return xx;
+}
+
+/** The one-hot's value λ for an input of squared length xx. */
+// @ts-ignore: decorator
+@inline function labelValue(xx: f32): f32 { return LABEL_GAIN * Mathf.max(Mathf.sqrt(xx), 1); }
+
+/** z = s1 · k + U_c · u + b₁ over layer 1; c < 0 means no label (z = s1 · k + b₁). */
+function firstLayer(h: usize, z: usize, s1: usize, k: f32, c: i32, u: f32): void {
+  const n = <i32>ls(h, 0, 0), C = <i32>slot(h, S_C);
+  const U = p(h, S_LAYER + 2) + (<usize>al4(<u32>n * ls(h, 0, 1)) << 2);
+  const b = U + (<usize>al4(<u32>(C * n)) << 2);
+  for (let i = 0; i < n; i++) store<f32>(at(z, i), load<f32>(at(s1, i)) * k + load<f32>(at(b, i)));
+  if (c >= 0) axpy(z, u, U + <usize>c * (<usize>n << 2), n);
+}
+
+/** z = W_k x + b_k for k ≥ 1. */
+function upperLayer(h: usize, k: i32, z: usize, x: usize): void {
+  const n = <i32>ls(h, k, 0), nin = <i32>ls(h, k, 1);
+  const W = p(h, S_LAYER + k * PER + 2);
+  matvec(z, W, x, n, nin);
+  axpy(z, 1, W + (<usize>al4(<u32>(n * nin)) << 2), n);
+}
+
+/**
+ * Goodness of every layer for label c (c < 0: no label) given s1 and ‖x‖²; returns
+ * Σ G over the layers. When `act` ≠ 0, writes the normalised activity of every layer
+ * there, concatenated (the readout's input).
+ */
+function labelPass(h: usize, s1: usize, xx: f32, c: i32, act: usize): f32 {
+  const L = <i32>slot(h, S_L);
+  const z = p(h, S_ZP), y = p(h, S_T1);
+  const lam = labelValue(xx);
+  const r0 = Mathf.sqrt(xx + lam * lam), r = c >= 0 ? r0 : Mathf.max(Mathf.sqrt(xx), 1e-20);
+  firstLayer(h, z, s1, r0 / r, c, lam / r);
+  let g = ffGoodness(z, z, <i32>ls(h, 0, 0));
+  let total = g;
+  if (act) {
+    normalize(act, z, <i32>ls(h, 0, 0), NORM_EPS);
+    act += <usize>ls(h, 0, 0) << 2;
+  }
+  for (let k = 1; k < L; k++) {
+    const n = <i32>ls(h, k, 0);
+    normalize(y, z, <i32>ls(h, k, 1), NORM_EPS);
+    upperLayer(h, k, z, y);
+    total += ffGoodness(z, z, n);
+    if (act) {
+      normalize(act, z, n, NORM_EPS);
+      act += <usize>n << 2;
+    }
+  }
+  return total;
+}
+
+/** Readout probabilities (in S_PROB) from the label-free pass of a prepared sample. */
+function readout(h: usize, s1: usize, xx: f32): void {
+  const C = <i32>slot(h, S_C), A = <i32>slot(h, S_A), R = p(h, S_R);
+  const act = p(h, S_ACT), logit = p(h, S_LOGIT);
+  labelPass(h, s1, xx, -1, act);
+  matvec(logit, R, act, C, A);
+  axpy(logit, 1, R + (<usize>al4(<u32>(C * A)) << 2), C);
+  softmax(p(h, S_PROB), logit, C);
+}
+
+/** Delta rule on the readout: R += η (e_y − p) aᵀ, r_b += η (e_y − p). */
+function readoutLearn(h: usize, y: i32): void {
+  const C = <i32>slot(h, S_C), A = <i32>slot(h, S_A), R = p(h, S_R);
+  const e = p(h, S_LOGIT), pr = p(h, S_PROB);
+  for (let j = 0; j < C; j++) store<f32>(at(e, j), (j == y ? <f32>1 : <f32>0) - load<f32>(at(pr, j)));
+  rank1Update(R, e, p(h, S_ACT), C, A, READOUT_LR);
+  axpy(R + (<usize>al4(<u32>(C * A)) << 2), READOUT_LR, e, C);
+}
+
+/** Softmax over labels of the first layer's goodness (into S_CB); returns its pointer. */
+function belief(h: usize, s1: usize, xx: f32): usize {
+  const C = <i32>slot(h, S_C), n1 = <i32>ls(h, 0, 0);
+  const lam = labelValue(xx), u = lam / Mathf.sqrt(xx + lam * lam);
+  const z = p(h, S_ZP), g = p(h, S_CA), pr = p(h, S_CB);
+  for (let c = 0; c < C; c++) {
+    firstLayer(h, z, s1, 1, c, u);
+    store<f32>(at(g, c), ffGoodness(z, z, n1));
+  }
+  softmax(pr, g, C);
+  return pr;
+}
+
+/** A wrong label for y: hard, drawn ∝ the belief at pr (C floats); else uniform. */
+function negative(h: usize, y: i32, pr: usize): i32 {
+  const C = <i32>slot(h, S_C), rng = learnerState(h);
+  if (slot(h, S_FLAGS) & HARD) {
+    let mass: f32 = 0;
+    for (let j = 0; j < C; j++) if (j != y) mass += load<f32>(at(pr, j));
+    if (mass > 0) {
+      const u = rngUniform(rng) * mass;
+      let acc: f32 = 0, last = -1;
+      for (let j = 0; j < C; j++) {
+        if (j == y) continue;
+        acc += load<f32>(at(pr, j));
+        last = j;
+        if (u < acc) return j;
+      }
+      return last;
+    }
+  }
+  const j = <i32>rngBelow(rng, <u32>(C - 1));
+  return j >= y ? j + 1 : j;
+}
+
+// ---------------------------------------------------------------- step
+
+let lrNow: f32 = 0, epsNow: f32 = 0;
+
+/** Optimizer step on rows of layer k's block at byte offset `off`: gradient a xᵀ + b zᵀ. */
+function opt(h: usize, k: i32, off: usize, a: usize, x: usize, b: usize, z: usize, rows: i32, cols: i32): void {
+  const base = S_LAYER + k * PER;
+  const w = p(h, base + 2) + off, m = p(h, base + 3) + off;
+  if (slot(h, S_FLAGS) & ADAM) adamRows(w, m, p(h, base + 4) + off, a, x, b, z, rows, cols, lrNow, BETA1, BETA2, epsNow);
+  else sgdRows(w, m, a, x, b, z, rows, cols, lrNow, f(h, S_MOM));
+}
+
+/**
+ * One update from `rows` samples at xs (labels as u32 at `work`): per sample, the first
+ * layer's goodness under every label picks the negative (hard) and a label-free pass trains
+ * the readout; then layer by layer the positive and negative
+ * passes, the goodness losses and the update (fused for one sample; for a batch the
+ * gradient of one layer is summed in `work` and applied as its mean). Returns the loss.
+ */
+function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
+  const L = <i32>slot(h, S_L), d = <i32>slot(h, S_D), C = <i32>slot(h, S_C), flags = slot(h, S_FLAGS);
+  const maxW = <usize>slot(h, S_MAXW) << 2, n1 = <i32>ls(h, 0, 0), theta = f(h, S_THETA), peerW = f(h, S_PEER);
+  const B = <usize>rows;
+  const labels = work, negs = work + (B << 2), rinv = work + (B << 3);
+  let bufIn = work + B * 12, bufOut = bufIn + B * 2 * maxW;
+  const s1s = bufOut + B * 2 * maxW, G = s1s + B * (<usize>n1 << 2);
+  const st = learnerState(h);
+  const t = load<u32>(st, 16);
+  store<u32>(st, t + 1, 16);
+  const b1t = load<f32>(st, 20) * BETA1, b2t = load<f32>(st, 24) * BETA2;
+  store<f32>(st, b1t, 20); store<f32>(st, b2t, 24);
+  const lr = f(h, S_LR) / (<f32>1 + f(h, S_DECAY) * <f32>t);
+  if (flags & ADAM) {
+    const c2 = Mathf.sqrt(<f32>1 - b2t);
+    lrNow = lr * c2 / (<f32>1 - b1t);
+    epsNow = ADAM_EPS * c2;
+  } else lrNow = lr;
+  for (let b = 0; b < rows; b++) {
+    const x = xs + <usize>b * (<usize>d << 2), s1 = s1s + <usize>b * (<usize>n1 << 2);
+    const y = load<i32>(at(labels, b));
+    const xx = prepare(h, x, s1);
+    const lam = labelValue(xx);
+    store<f32>(at(rinv, b), lam / Mathf.sqrt(xx + lam * lam));
+    if (flags & READOUT) readout(h, s1, xx);
+    store<i32>(at(negs, b), negative(h, y, flags & HARD ? belief(h, s1, xx) : 0));
+    if (flags & READOUT) readoutLearn(h, y);
+  }
+  const zP = p(h, S_ZP), zN = p(h, S_ZN), dP = p(h, S_DP), dN = p(h, S_DN);
+  const ca = p(h, S_CA), cb = p(h, S_CB), cst = p(h, S_CONST);
+  store<f32>(cst, 1); store<f32>(cst, <f32>1 / <f32>rows, 4); store<f32>(cst, 0, 8);
+  let loss: f32 = 0, gp: f32 = 0, gn: f32 = 0;
+  for (let k = 0; k < L; k++) {
+    const n = <i32>ls(h, k, 0), nin = <i32>ls(h, k, 1);
+    const offU = <usize>al4(<u32>(n * nin)) << 2;
+    const offB = offU + (k == 0 ? <usize>al4(<u32>(C * n)) << 2 : 0);
+    const pc = <i32>paramCount(k, <u32>n, <u32>nin, <u32>C);
+    if (rows > 1) memory.fill(G, 0, <usize>pc << 2);
+    for (let b = 0; b < rows; b++) {
+      const y = load<i32>(at(labels, b)), ng = load<i32>(at(negs, b)), ri = load<f32>(at(rinv, b));
+      const inP = bufIn + <usize>b * 2 * maxW, inN = inP + maxW;
+      const outP = bufOut + <usize>b * 2 * maxW, outN = outP + maxW;
+      const x = xs + <usize>b * (<usize>d << 2);
+      if (k == 0) {
+        const s1 = s1s + <usize>b * (<usize>n1 << 2);
+        firstLayer(h, zP, s1, 1, y, ri);
+        firstLayer(h, zN, s1, 1, ng, ri);
+      } else {
+        upperLayer(h, k, zP, inP);
+        upperLayer(h, k, zN, inN);
+      }
+      const gP = ffGoodness(zP, zP, n), gN = ffGoodness(zN, zN, n);
+      loss += ffDelta(dP, zP, n, gP, theta, true) + ffDelta(dN, zN, n, gN, theta, false);
+      if (peerW > 0) peer(p(h, S_LAYER + k * PER + 5), dP, zP, n, peerW);
+      gp += gP; gn += gN;
+      if (k < L - 1) {
+        normalize(outP, zP, n, NORM_EPS);
+        normalize(outN, zN, n, NORM_EPS);
+      }
+      if (rows == 1) {
+        if (k == 0) {
+          // U's gradient has two nonzero rows: λ/r δ⁺ in row y, λ/r δ⁻ in row ng
+          memory.fill(ca, 0, <usize>C << 2); memory.fill(cb, 0, <usize>C << 2);
+          store<f32>(at(ca, y), ri); store<f32>(at(cb, ng), ri);
+          opt(h, k, offU, ca, dP, cb, dN, C, n);
+        }
+        opt(h, k, 0, dP, k == 0 ? x : inP, dN, k == 0 ? x : inN, n, nin);
+        opt(h, k, offB, cst, dP, cst, dN, 1, n);
+      } else {
+        axpy(G + offB, 1, dP, n);
+        axpy(G + offB, 1, dN, n);
+        if (k == 0) {
+          axpy(G + offU + <usize>y * (<usize>n << 2), ri, dP, n);
+          axpy(G + offU + <usize>ng * (<usize>n << 2), ri, dN, n);
+          axpy(dP, 1, dN, n); // both passes share the image: one rank-1 term
+          rank1Update(G, dP, x, n, nin, 1);
+        } else {
+          rank1Update(G, dP, inP, n, nin, 1);
+          rank1Update(G, dN, inN, n, nin, 1);
+        }
+      }
+    }
+    if (rows > 1) opt(h, k, 0, cst + 4, G, cst + 8, G, 1, pc);
+    const sw = bufIn; bufIn = bufOut; bufOut = sw;
+  }
+  const stats = p(h, S_STATS), per = <f32>(L * rows);
+  store<f32>(stats, loss / <f32>rows);
+  store<f32>(stats, gp / per, 4);
+  store<f32>(stats, gn / per, 8);
+  store<f32>(stats, <f32>load<i32>(at(negs, rows - 1)), 12);
+  return loss / <f32>rows;
+}
+
+/**
+ * Peer normalisation (Hinton 2022, as in its MNIST runs): a running mean a_i ← 0.9 a_i + 0.1 h⁺_i
+ * of each unit's positive activity, and a loss w · mean_i (a_i − ā)² that pulls every unit
+ * towards the layer's mean activity. Its gradient passes through the ReLU unchanged, so
+ * a unit that went silent is drawn back: δ⁺_i += w · 0.2 (a_i − ā) / n.
+ */
+function peer(a: usize, d: usize, hp: usize, n: i32, w: f32): void {
+  let mean: f32 = 0;
+  for (let i = 0; i < n; i++) {
+    const v = <f32>0.9 * load<f32>(at(a, i)) + <f32>0.1 * load<f32>(at(hp, i));
+    store<f32>(at(a, i), v);
+    mean += v;
+  }
+  mean /= <f32>n;
+  const k = w * <f32>0.2 / <f32>n;
+  for (let i = 0; i < n; i++) store<f32>(at(d, i), load<f32>(at(d, i)) + k * (load<f32>(at(a, i)) - mean));
+}
+
+/** One online step on sample x (d floats, clobbered) with its label. Returns the loss. */
+export function ffLearn(h: usize, x: usize, label: i32): f32 {
+  const work = p(h, S_WORK);
+  store<i32>(work, label);
+  return step(h, x, work, 1);
+}
+
+/** One mini-batch step: xs (rows, d) row-major (clobbered); labels as u32 at `work` (ffWorkBytes(rows) bytes). */
+export function ffLearnBatch(h: usize, xs: usize, work: usize, rows: i32): f32 {
+  return step(h, xs, work, rows);
+}
+
+/** Goodness score of every label for x (clobbered); returns a pointer to C floats. */
+export function ffScores(h: usize, x: usize): usize {
+  const s1 = p(h, S_S1), out = p(h, S_LOGIT), C = <i32>slot(h, S_C);
+  const xx = prepare(h, x, s1);
+  for (let c = 0; c < C; c++) store<f32>(at(out, c), labelPass(h, s1, xx, c, 0));
+  return out;
+}
+
+/** Readout probabilities for x (clobbered) from one label-free pass; returns a pointer to C floats. */
+export function ffReadout(h: usize, x: usize): usize {
+  const s1 = p(h, S_S1);
+  readout(h, s1, prepare(h, x, s1));
+  return p(h, S_PROB);
+}
+
+/** Index of the largest of n floats at v (the first on ties). */
+export function ffArgmax(v: usize, n: i32): i32 {
+  let best = 0;
+  for (let i = 1; i < n; i++) if (load<f32>(at(v, i)) > load<f32>(at(v, best))) best = i;
+  return best;
+}

@@ -1,0 +1,221 @@
+import { defineLearner } from "../engine.js";
+import { EngramError } from "../errors.js";
+import { batchRows, checkLabel, checkLabels, type Label, type Vector } from "../input.js";
+import { Learner } from "../learner.js";
+import { checkParams, MAX_UNITS, Options } from "../options.js";
+import type { Wasm } from "../wasm.js";
+
+/** Options of {@link ForwardForward}. */
+export interface ForwardForwardOptions {
+  /** Input width, then the widths of the hidden layers, e.g. `[784, 500, 500]`. At least 2 entries. Required. */
+  sizes: number[];
+  /** Number of classes C ≥ 2. Default 10. */
+  classes?: number;
+  /** Integer seed: initial weights and the negative-label stream come from it alone. Default 1. */
+  seed?: number;
+  /** Learning rate η > 0 of the layers' optimizer. Default 0.01 (Adam) or 6 (SGD: the per-weight gradients of unit-length inputs are small). */
+  learningRate?: number;
+  /**
+   * Learning-rate decay κ ≥ 0: η_t = η / (1 + κ t), t = updates so far (samples online,
+   * batches in `learnBatch`). Default 0.
+   */
+  learningRateDecay?: number;
+  /** Threshold θ per unit: a layer calls data positive when its mean squared activity exceeds θ. Default 6. */
+  threshold?: number;
+  /** `"adam"` (default; β1 0.9, β2 0.999, ε 1e-8) or `"sgd"` with momentum. */
+  optimizer?: "adam" | "sgd";
+  /** Momentum μ in [0, 1) of `"sgd"` (ignored by Adam). Default 0.9. */
+  momentum?: number;
+  /**
+   * `"hard"` (default): the wrong label is drawn in proportion to the model's current belief,
+   * as in the paper (here a softmax over labels of the first layer's goodness, which costs
+   * a few vector operations since every label shares the first layer's image product);
+   * `"random"`: uniformly among the wrong labels.
+   */
+  negatives?: "hard" | "random";
+  /**
+   * Peer normalisation weight w ≥ 0 (the paper's MNIST runs use it): each unit's running mean
+   * positive activity is pulled towards the layer's mean, through the ReLU, so units that
+   * fell silent come back. Default 0.1; 0 turns it off.
+   */
+  peerNormalization?: number;
+  /**
+   * Train a softmax readout on the normalised activity of every layer for the input with no
+   * label (label inputs 0; the paper's neutral label 1/C drifts with the label weights), by
+   * the delta rule with rate 0.05, no gradient into the layers, for one-pass
+   * {@link ForwardForward.predictFast}. Default true.
+   */
+  readout?: boolean;
+  /**
+   * `"prepend"` (default): the label's one-hot is prepended to the input (nothing is lost);
+   * `"replace"`: it replaces the first `classes` inputs, as in the paper's MNIST setup (those
+   * inputs are then ignored). Either way the one-hot's value is ½ max(‖x‖, 1), so the label
+   * carries a fifth of the input's energy whatever the input's scale.
+   */
+  labelInputs?: "prepend" | "replace";
+}
+
+/** What one learning step reports. */
+export interface ForwardForwardStats {
+  /** Σ over layers of the goodness loss softplus(θ − G⁺) + softplus(G⁻ − θ), mean over the samples, before the step. */
+  loss: number;
+  /** Mean goodness G⁺ (mean squared activity) of the positive passes, over layers and samples. */
+  goodnessPos: number;
+  /** Mean goodness G⁻ of the negative passes. */
+  goodnessNeg: number;
+  /** The wrong label used for the (last) sample's negative pass. */
+  negativeLabel: number;
+}
+
+type Fn = (...a: number[]) => number;
+
+/**
+ * Hinton's Forward-Forward algorithm (arXiv:2212.13345), supervised: each ReLU layer
+ * learns on its own, without backpropagation, to give high goodness (mean squared
+ * activity) to the image with its true label and low goodness to the image with a wrong
+ * label; only the direction of a layer's activity passes to the next. Prediction tries
+ * every label and picks the one with the most goodness summed over all layers (the paper
+ * skips the first; after a few epochs the first is the best trained, so it counts here);
+ * {@link predictFast} uses the one-pass readout.
+ * Training memory is the parameters, their optimizer moments and buffers of one layer's
+ * width (times the batch for `learnBatch`).
+ *
+ *     const ff = engram.forwardForward({ sizes: [784, 500, 500], classes: 10 });
+ *     ff.learn(image, label); ff.predict(image);
+ */
+export class ForwardForward extends Learner {
+  /** "forwardForward". */
+  readonly kind = "forwardForward";
+  declare readonly config: Readonly<Required<ForwardForwardOptions>>;
+  /** Number of classes. */
+  readonly classes: number;
+  /** Input width (`sizes[0]`). */
+  readonly inputs: number;
+  private work = 0;
+  private workBytes = 0;
+  private readonly e: Record<string, Fn>;
+
+  /** Use `engram.forwardForward(options)`. */
+  constructor(wasm: Wasm, options: unknown) {
+    const o = new Options("forwardForward", options);
+    const sizes = o.sizes("sizes", undefined, 2, MAX_UNITS);
+    const classes = o.int("classes", 10, 2, 65536);
+    const optimizer = o.oneOf("optimizer", "adam", ["adam", "sgd"] as const);
+    const config = {
+      sizes,
+      classes,
+      seed: o.int("seed", 1, 0, 0xffffffff),
+      learningRate: o.num("learningRate", optimizer === "adam" ? 0.01 : 6, 0, 100, true),
+      learningRateDecay: o.num("learningRateDecay", 0, 0, 1),
+      threshold: o.num("threshold", 6, 0, 1e6),
+      optimizer,
+      momentum: o.num("momentum", 0.9, 0, 0.999999),
+      peerNormalization: o.num("peerNormalization", 0.1, 0, 100),
+      negatives: o.oneOf("negatives", "hard", ["hard", "random"] as const),
+      readout: o.bool("readout", true),
+      labelInputs: o.oneOf("labelInputs", "prepend", ["prepend", "replace"] as const),
+    };
+    o.done();
+    if (config.labelInputs === "replace" && sizes[0]! < classes) {
+      throw new EngramError("E_CONFIG", `forwardForward: labelInputs "replace" needs sizes[0] ≥ classes (${classes}), got ${sizes[0]}`);
+    }
+    let params = classes * sizes[1]! + classes * (sizes.slice(1).reduce((a, b) => a + b, 0) + 1);
+    for (let l = 0; l + 1 < sizes.length; l++) params += sizes[l + 1]! * (sizes[l]! + 1);
+    checkParams("forwardForward", params * (optimizer === "adam" ? 3 : 2));
+    super(wasm, config);
+    this.classes = classes;
+    this.inputs = sizes[0]!;
+    this.e = wasm.exports as unknown as Record<string, Fn>;
+    const flags = (optimizer === "adam" ? 1 : 0) | (config.negatives === "hard" ? 2 : 0) | (config.readout ? 4 : 0) | (config.labelInputs === "replace" ? 8 : 0);
+    const tmp = wasm.alloc(sizes.length * 4);
+    try {
+      wasm.u32.set(sizes, tmp >>> 2);
+      this.attach(() => this.e["ffNew"]!(tmp, sizes.length, classes, config.seed, config.learningRate, config.learningRateDecay, config.threshold, config.momentum, config.peerNormalization, flags));
+    } finally {
+      wasm.free(tmp);
+    }
+  }
+
+  private stats(): ForwardForwardStats {
+    const at = this.e["ffStats"]!(this.h) >>> 2;
+    const f = this.wasm.f32;
+    return { loss: f[at]!, goodnessPos: f[at + 1]!, goodnessNeg: f[at + 2]!, negativeLabel: f[at + 3]! };
+  }
+
+  /** One online step on `x` (sizes[0] values) with class `label`: positive and negative pass and the update of every layer. */
+  learn(x: Vector, label: Label): ForwardForwardStats {
+    const ptr = this.input(x, this.inputs);
+    checkLabel(label, this.classes);
+    this.run(() => this.e["ffLearn"]!(this.h, ptr, label));
+    return this.stats();
+  }
+
+  /**
+   * One mini-batch step: every layer moves once, by its mean gradient over the batch
+   * (the readout still learns sample by sample). `xs` holds n × sizes[0] values row-major.
+   */
+  learnBatch(xs: Vector, labels: ArrayLike<number>): ForwardForwardStats {
+    const n = batchRows(xs, this.inputs);
+    const ls = checkLabels(labels, n, this.classes);
+    const bytes = this.e["ffWorkBytes"]!(this.h, n);
+    const ptr = this.input(xs, this.inputs, "xs", n);
+    if (bytes > this.workBytes) {
+      const p = this.wasm.alloc(bytes);
+      this.wasm.free(this.work);
+      this.work = p;
+      this.workBytes = bytes;
+    }
+    this.wasm.u32.set(Array.from(ls), this.work >>> 2);
+    this.run(() => this.e["ffLearnBatch"]!(this.h, ptr, this.work, n));
+    return this.stats();
+  }
+
+  /** Goodness of `x` under each label, summed over all layers. */
+  scores(x: Vector): Float32Array {
+    const ptr = this.input(x, this.inputs);
+    const out = this.run(() => this.e["ffScores"]!(this.h, ptr)) >>> 2;
+    return this.wasm.f32.slice(out, out + this.classes);
+  }
+
+  /** The label with the most goodness: one pass per label (see {@link scores}). */
+  predict(x: Vector): number {
+    const ptr = this.input(x, this.inputs);
+    return this.run(() => this.e["ffArgmax"]!(this.e["ffScores"]!(this.h, ptr), this.classes));
+  }
+
+  /** Class probabilities from the readout, after one label-free pass. Needs `readout: true`. */
+  readoutScores(x: Vector): Float32Array {
+    const ptr = this.readoutInput(x);
+    const out = this.run(() => this.e["ffReadout"]!(this.h, ptr)) >>> 2;
+    return this.wasm.f32.slice(out, out + this.classes);
+  }
+
+  /** The readout's most probable class: one pass instead of one per label. Needs `readout: true`. */
+  predictFast(x: Vector): number {
+    const ptr = this.readoutInput(x);
+    return this.run(() => this.e["ffArgmax"]!(this.e["ffReadout"]!(this.h, ptr), this.classes));
+  }
+
+  private readoutInput(x: Vector): number {
+    const ptr = this.input(x, this.inputs);
+    if (!this.config.readout) throw new EngramError("E_CONFIG", "forwardForward: predictFast and readoutScores need the option readout: true");
+    return ptr;
+  }
+
+  /** Frees the learner's memory, including its batch buffer. */
+  override dispose(): void {
+    if (this.disposed) return;
+    this.wasm.free(this.work);
+    this.work = this.workBytes = 0;
+    super.dispose();
+  }
+}
+
+declare module "../engine.js" {
+  interface Engram {
+    /** A Forward-Forward network; see {@link ForwardForward}. */
+    forwardForward(options: ForwardForwardOptions): ForwardForward;
+  }
+}
+
+defineLearner("forwardForward", (wasm, o) => new ForwardForward(wasm, o));

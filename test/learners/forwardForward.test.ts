@@ -1,0 +1,255 @@
+import { describe, expect, it } from "vitest";
+import type { Engram, ForwardForward } from "../../src/index.js";
+import { decodeSnapshot } from "../../src/snapshot.js";
+import { expectCode, loadEngram } from "../helpers/engram.js";
+
+const engram: Engram = await loadEngram();
+
+/** mulberry32: a small seeded generator, independent of the module's PRNG. */
+function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * Image-like data in [0, 1]: each class lights up its own random subset of pixels
+ * (prototypes from seed 99), every sample is its prototype with noise and dropout.
+ */
+function blobs(count: number, seed: number, d = 32, classes = 4): { xs: Float32Array[]; ys: number[] } {
+  const proto = rng(99);
+  const protos = Array.from({ length: classes }, () => Float32Array.from({ length: d }, () => (proto() < 0.3 ? 0.6 + 0.4 * proto() : 0)));
+  const r = rng(seed);
+  const xs: Float32Array[] = [], ys: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const y = Math.floor(r() * classes);
+    xs.push(Float32Array.from(protos[y]!, (v) => Math.min(1, Math.max(0, (r() < 0.15 ? 0 : v) + 0.25 * r()))));
+    ys.push(y);
+  }
+  return { xs, ys };
+}
+
+function accuracy(net: ForwardForward, set: { xs: Float32Array[]; ys: number[] }, fast = false): number {
+  let ok = 0;
+  set.xs.forEach((x, i) => { if ((fast ? net.predictFast(x) : net.predict(x)) === set.ys[i]) ok++; });
+  return ok / set.xs.length;
+}
+
+const train = blobs(3000, 1);
+const test = blobs(500, 2);
+
+describe("forwardForward", () => {
+  it("learns image-like data to ≥ 95 % held-out accuracy with defaults (goodness and readout)", () => {
+    const net = engram.forwardForward({ sizes: [32, 64, 64], classes: 4 });
+    const before = accuracy(net, test);
+    for (let e = 0; e < 2; e++) train.xs.forEach((x, i) => net.learn(x, train.ys[i]!));
+    expect(before).toBeLessThan(0.6);
+    expect(accuracy(net, test)).toBeGreaterThanOrEqual(0.95);
+    expect(accuracy(net, test, true)).toBeGreaterThanOrEqual(0.95);
+    net.dispose();
+  });
+
+  it("learns with SGD, random negatives, labels replacing inputs, and mini-batches", () => {
+    const sgd = engram.forwardForward({ sizes: [32, 64], classes: 4, optimizer: "sgd", learningRate: 2, negatives: "random", readout: false, labelInputs: "replace" });
+    for (let e = 0; e < 2; e++) train.xs.forEach((x, i) => sgd.learn(x, train.ys[i]!));
+    expect(accuracy(sgd, test)).toBeGreaterThanOrEqual(0.9);
+    const batched = engram.forwardForward({ sizes: [32, 64, 64], classes: 4, learningRate: 0.01 });
+    for (let e = 0; e < 4; e++) {
+      for (let i = 0; i + 10 <= train.xs.length; i += 10) {
+        const xs = new Float32Array(320);
+        for (let b = 0; b < 10; b++) xs.set(train.xs[i + b]!, b * 32);
+        batched.learnBatch(xs, train.ys.slice(i, i + 10));
+      }
+    }
+    expect(accuracy(batched, test)).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it("one SGD step equals the Forward-Forward gradient step computed in float64", () => {
+    const d = 6, n1 = 5, n2 = 4, C = 3, lr = 0.5, theta = 0.05;
+    const w = 0.5; // peer normalisation weight
+    const net = engram.forwardForward({ sizes: [d, n1, n2], classes: C, optimizer: "sgd", momentum: 0, learningRate: lr, threshold: theta, peerNormalization: w, readout: false, negatives: "random", seed: 3 });
+    const x = [0.2, 0.9, 0, 0.5, 1, 0.3];
+    const a = params(net, [d, n1, n2], C);
+    // scores: goodness summed over the layers under each label, recomputed in float64
+    const want = [0, 1, 2].map((c) => forward(a, x, c).g.reduce((s, g) => s + g, 0));
+    const got = net.scores(x);
+    for (let c = 0; c < C; c++) expect(got[c]!).toBeCloseTo(want[c]!, 5);
+    const y = 1;
+    const stats = net.learn(x, y);
+    const neg = stats.negativeLabel;
+    expect(neg).not.toBe(y);
+    const P = forward(a, x, y), N = forward(a, x, neg);
+    const sig = (v: number) => 1 / (1 + Math.exp(-v));
+    const sp = (v: number) => Math.log1p(Math.exp(v));
+    let loss = 0;
+    const b = params(net, [d, n1, n2], C);
+    for (let k = 0; k < 2; k++) {
+      const n = k === 0 ? n1 : n2;
+      loss += sp(theta - P.g[k]!) + sp(N.g[k]! - theta);
+      // peer normalisation: running means start at 0, so after this step a = 0.1 h⁺
+      const run = P.h[k]!.map((v) => 0.1 * v), mean = run.reduce((s, v) => s + v, 0) / n;
+      const dP = P.h[k]!.map((v, i) => -sig(theta - P.g[k]!) * (2 / n) * v + w * 0.2 * (run[i]! - mean) / n);
+      const dN = N.h[k]!.map((v) => sig(N.g[k]! - theta) * (2 / n) * v);
+      const inP = k === 0 ? P.xh : P.hh[0]!, inN = k === 0 ? N.xh : N.hh[0]!;
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < inP.length; j++) {
+          expect(b.W[k]![i]![j]!).toBeCloseTo(a.W[k]![i]![j]! - lr * (dP[i]! * inP[j]! + dN[i]! * inN[j]!), 6);
+        }
+        expect(b.b[k]![i]!).toBeCloseTo(a.b[k]![i]! - lr * (dP[i]! + dN[i]!), 6);
+        if (k === 0) {
+          for (let c = 0; c < C; c++) {
+            const g = (c === y ? dP[i]! * P.lab : 0) + (c === neg ? dN[i]! * N.lab : 0);
+            expect(b.U[c]![i]!).toBeCloseTo(a.U[c]![i]! - lr * g, 6);
+          }
+        }
+      }
+    }
+    expect(stats.loss).toBeCloseTo(loss, 4);
+  });
+
+  it("learnBatch of one sample is the online step, bit for bit", () => {
+    const a = engram.forwardForward({ sizes: [32, 16, 16], classes: 4 });
+    const b = engram.forwardForward({ sizes: [32, 16, 16], classes: 4 });
+    for (let i = 0; i < 50; i++) {
+      a.learn(train.xs[i]!, train.ys[i]!);
+      b.learnBatch(train.xs[i]!, [train.ys[i]!]);
+    }
+    expect(b.save()).toEqual(a.save());
+  });
+
+  it("the same seed gives the same bits; another seed does not", () => {
+    const run = (seed: number) => {
+      const net = engram.forwardForward({ sizes: [32, 16, 16], classes: 4, seed });
+      for (let i = 0; i < 200; i++) net.learn(train.xs[i]!, train.ys[i]!);
+      return net.save();
+    };
+    expect(run(5)).toEqual(run(5));
+    expect(run(5)).not.toEqual(run(6));
+  });
+
+  for (const opts of [{}, { optimizer: "sgd" as const, negatives: "random" as const }]) {
+    it(`save() → restore() continues bit-identically (${JSON.stringify(opts)})`, () => {
+      const a = engram.forwardForward({ sizes: [32, 16, 16], classes: 4, ...opts });
+      for (let i = 0; i < 100; i++) a.learn(train.xs[i]!, train.ys[i]!);
+      const b = engram.restore(a.save()) as ForwardForward;
+      expect(b.config).toEqual(a.config);
+      for (const net of [a, b]) {
+        for (let i = 100; i < 200; i++) net.learn(train.xs[i]!, train.ys[i]!);
+        const xs = new Float32Array(32 * 5);
+        for (let k = 0; k < 5; k++) xs.set(train.xs[200 + k]!, 32 * k);
+        net.learnBatch(xs, train.ys.slice(200, 205));
+      }
+      expect(b.save()).toEqual(a.save());
+      expect(b.scores(test.xs[0]!)).toEqual(a.scores(test.xs[0]!));
+    });
+  }
+
+  it("bad input throws EngramError and leaves the learner unchanged", () => {
+    const net = engram.forwardForward({ sizes: [32, 16, 16], classes: 4 });
+    for (let i = 0; i < 20; i++) net.learn(train.xs[i]!, train.ys[i]!);
+    const before = net.save();
+    const x = train.xs[0]!;
+    const nan = x.slice(); nan[7] = NaN;
+    expectCode(() => net.learn(x.subarray(0, 31), 0), "E_SHAPE");
+    expectCode(() => net.learn(nan, 0), "E_NONFINITE");
+    expectCode(() => net.learn(x, 4), "E_LABEL");
+    expectCode(() => net.learn(x, -1), "E_LABEL");
+    expectCode(() => net.learn(x, 1.5), "E_LABEL");
+    expectCode(() => net.learn("x" as never, 0), "E_TYPE");
+    expectCode(() => net.learnBatch(new Float32Array(33), [0]), "E_SHAPE");
+    expectCode(() => net.learnBatch(new Float32Array(64), [0]), "E_SHAPE");
+    expectCode(() => net.learnBatch(new Float32Array(64), [0, 9]), "E_LABEL");
+    expectCode(() => net.predict(nan), "E_NONFINITE");
+    expect(net.save()).toEqual(before);
+    expectCode(() => engram.forwardForward({ sizes: [32, 16], typo: 1 } as never), "E_CONFIG");
+    expectCode(() => engram.forwardForward({ sizes: [32] }), "E_CONFIG");
+    expectCode(() => engram.forwardForward({ sizes: [32, 16], classes: 1 }), "E_CONFIG");
+    expectCode(() => engram.forwardForward({ sizes: [32, 16], readout: false }).predictFast(x), "E_CONFIG");
+    net.dispose();
+    expectCode(() => net.learn(x, 0), "E_DISPOSED");
+    expectCode(() => net.save(), "E_DISPOSED");
+  });
+
+  it("resolves defaults into config and frees its memory", () => {
+    const net = engram.forwardForward({ sizes: [784, 500, 500] });
+    expect(net.config).toMatchObject({ classes: 10, seed: 1, optimizer: "adam", negatives: "hard", readout: true, labelInputs: "prepend" });
+    net.dispose();
+    const grown = engram.memoryBytes;
+    for (let i = 0; i < 5; i++) engram.forwardForward({ sizes: [784, 500, 500] }).dispose();
+    expect(engram.memoryBytes).toBe(grown);
+  });
+
+  it("optimizer kernels: f32x4 and Ref twins agree bitwise", () => {
+    const w = engram.wasm, e = w.exports as unknown as Record<string, (...a: number[]) => void>;
+    const r = rng(4);
+    for (const [rows, cols] of [[3, 7], [2, 16], [1, 37]] as const) {
+      const n = rows * cols;
+      const buf = (k: number) => { const p = w.alloc(k * 4); for (let i = 0; i < k; i++) w.f32[(p >>> 2) + i] = r() * 2 - 1; return p; };
+      const get = (p: number, k: number) => w.f32.slice(p >>> 2, (p >>> 2) + k);
+      const [a, x, b, z] = [buf(rows), buf(cols), buf(rows), buf(cols)];
+      const state = [buf(n), buf(n), buf(n)];
+      w.f32[(state[1]! >>> 2)] = 1e-31; // a moment about to be flushed
+      for (let i = 0; i < n; i++) w.f32[(state[2]! >>> 2) + i] = Math.abs(w.f32[(state[2]! >>> 2) + i]!);
+      const twin = state.map((p) => { const q = w.alloc(n * 4); w.f32.copyWithin(q >>> 2, p >>> 2, (p >>> 2) + n); return q; });
+      e["adamRows"]!(state[0]!, state[1]!, state[2]!, a, x, b, z, rows, cols, 0.01, 0.9, 0.999, 1e-8);
+      e["adamRowsRef"]!(twin[0]!, twin[1]!, twin[2]!, a, x, b, z, rows, cols, 0.01, 0.9, 0.999, 1e-8);
+      for (let k = 0; k < 3; k++) expect(get(state[k]!, n)).toEqual(get(twin[k]!, n));
+      e["sgdRows"]!(state[0]!, state[1]!, a, x, b, z, rows, cols, 0.1, 0.9);
+      e["sgdRowsRef"]!(twin[0]!, twin[1]!, a, x, b, z, rows, cols, 0.1, 0.9);
+      for (let k = 0; k < 2; k++) expect(get(state[k]!, n)).toEqual(get(twin[k]!, n));
+    }
+  });
+});
+
+// ---------------------------------------------------------------- float64 reference
+
+interface Params { W: number[][][]; U: number[][]; b: number[][] }
+
+/** Reads the parameters from a snapshot (state layout: see assembly/learners/forwardForward.ts). */
+function params(net: ForwardForward, sizes: number[], C: number): Params {
+  const st = decodeSnapshot(net.save()).state;
+  const f = new Float32Array(st.buffer.slice(st.byteOffset, st.byteOffset + st.byteLength));
+  const al4 = (k: number) => (k + 3) & ~3;
+  const moments = net.config.optimizer === "adam" ? 2 : 1;
+  let o = 8;
+  const out: Params = { W: [], U: [], b: [] };
+  for (let k = 0; k + 1 < sizes.length; k++) {
+    const n = sizes[k + 1]!, nin = sizes[k]!;
+    const start = o;
+    out.W.push(Array.from({ length: n }, (_, i) => Array.from(f.subarray(o + i * nin, o + (i + 1) * nin))));
+    o += al4(n * nin);
+    if (k === 0) {
+      out.U = Array.from({ length: C }, (_, c) => Array.from(f.subarray(o + c * n, o + (c + 1) * n)));
+      o += al4(C * n);
+    }
+    out.b.push(Array.from(f.subarray(o, o + n)));
+    o += al4(n);
+    o += (o - start) * moments;
+  }
+  return out;
+}
+
+/** Positive-style pass for label c in float64: normalised inputs, activities, goodness per layer. */
+function forward(p: Params, x: number[], c: number) {
+  const xx = x.reduce((s, v) => s + v * v, 0);
+  const LABEL = 0.5 * Math.max(Math.sqrt(xx), 1); // the one-hot's value (see assembly/learners/forwardForward.ts)
+  const r = Math.sqrt(xx + LABEL * LABEL);
+  const xh = x.map((v) => v / r);
+  const lab = LABEL / r;
+  const h: number[][] = [], hh: number[][] = [], g: number[] = [];
+  let input = xh;
+  for (let k = 0; k < p.W.length; k++) {
+    const z = p.W[k]!.map((row, i) => row.reduce((s, w, j) => s + w * input[j]!, 0) + p.b[k]![i]! + (k === 0 ? p.U[c]![i]! * lab : 0));
+    const a = z.map((v) => Math.max(0, v));
+    h.push(a);
+    g.push(a.reduce((s, v) => s + v * v, 0) / a.length);
+    const norm = Math.sqrt(a.reduce((s, v) => s + v * v, 0));
+    input = a.map((v) => v / (norm + 1e-6));
+    hh.push(input);
+  }
+  return { xh, lab, h, hh, g };
+}
