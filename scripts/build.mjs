@@ -1,6 +1,6 @@
 // npm run build: engram.wasm (release + debug), one bundle per host, types.
 import { execFileSync } from "node:child_process";
-import { copyFileSync, mkdirSync, rmSync, statSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { build } from "esbuild";
 
 const run = (cmd, args) => execFileSync(cmd, args, { stdio: "inherit" });
@@ -18,5 +18,8 @@ const common = { bundle: true, format: "esm", target: "es2022", sourcemap: true,
 await build({ ...common, entryPoints: ["bindings/node.ts"], outfile: "dist/node.js", platform: "node" });
 await build({ ...common, entryPoints: ["bindings/browser.ts"], outfile: "dist/browser.js", platform: "browser" });
 await build({ ...common, entryPoints: ["bindings/workerd.ts"], outfile: "dist/workerd.js", platform: "neutral", external: ["*.wasm"] });
+// the `engram` CLI: imports the library through bindings/node.ts, so it reads dist/engram.wasm beside it
+await build({ ...common, entryPoints: ["cli/engram.ts"], outfile: "dist/cli.js", platform: "node", target: "node20", banner: { js: "#!/usr/bin/env node" } });
+chmodSync("dist/cli.js", 0o755);
 run(bin("tsc"), ["-p", "tsconfig.build.json"]);
 console.log(`engram.wasm: ${statSync("dist/engram.wasm").size} bytes`);

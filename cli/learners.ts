@@ -1,0 +1,36 @@
+// The learners the CLI can train: name → how to build one for a data set of
+// `inputs` values per sample and `classes` classes. `options` holds --seed,
+// --lr (as learningRate), --hidden and every --set key=value. Adding a
+// learner is one line.
+import type { Engram, Learner, Vector } from "../bindings/node.js";
+
+/** A learner the CLI can train and score: one sample per call. */
+export type Classifier = Learner & {
+  learn(x: Vector, label: number): unknown;
+  predict(x: Vector): number;
+  /** A cheaper predictor, if the learner has one (used for the running accuracy). */
+  predictFast?(x: Vector): number;
+};
+
+/** What the CLI passes on: learner options, plus `hidden` layer widths if given. */
+export type CliOptions = Record<string, unknown> & { hidden?: number[] };
+
+type Make = (engram: Engram, inputs: number, classes: number, options: CliOptions) => Classifier;
+
+/** Layer sizes from the input width, --hidden (or the default) and no output layer. */
+const layered = (kind: string, hidden: number[]): Make => (engram, inputs, classes, { hidden: h = hidden, ...o }) =>
+  engram.create(kind, { sizes: [inputs, ...h], classes, ...o }) as Classifier;
+
+/** Layer sizes input, --hidden (or the default), classes: the perceptron learners' `sizes`. */
+const perceptron = (kind: string, hidden: number[], fixed: Record<string, unknown>): Make => (engram, inputs, classes, { hidden: h = hidden, ...o }) =>
+  engram.create(kind, { sizes: [inputs, ...h, classes], ...fixed, ...o }) as Classifier;
+
+/** Every learner the CLI knows, by its --learner name. */
+export const LEARNERS: Record<string, Make> = {
+  ff: layered("forwardForward", [500, 500]),
+  dfa: perceptron("feedbackAlignment", [800, 800], { mode: "dfa" }),
+  fa: perceptron("feedbackAlignment", [800, 800], { mode: "fa" }),
+  perturbation: perceptron("perturbation", [256], {}),
+  softhebb: (engram, inputs, classes, { hidden: [outputs = 2000] = [], ...o }) => engram.create("hebbian", { inputs, outputs, rule: "softhebb", readout: { classes }, ...o }) as Classifier,
+  krotov: (engram, inputs, classes, { hidden: [outputs = 2000] = [], ...o }) => engram.create("hebbian", { inputs, outputs, rule: "krotov", readout: { classes }, ...o }) as Classifier,
+};
