@@ -15,6 +15,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createEngram, type Engram } from "../src/index.js";
 import { decodeSnapshot } from "../src/snapshot.js";
+import { rng } from "../test/helpers/rng.js";
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -39,16 +40,6 @@ const D = 784;
 const wasmPath = process.env["ENGRAM_WASM"] ?? fileURLToPath(new URL("../build/engram.wasm", import.meta.url));
 const engram: Engram = await createEngram(new WebAssembly.Module(readFileSync(wasmPath)));
 
-/** mulberry32: the bench's own shuffling stream. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Net = { learnBatch(xs: Uint8Array, ys: Uint8Array): number; predict(x: Uint8Array): number; config: object };
 

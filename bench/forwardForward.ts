@@ -14,6 +14,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createEngram, type Engram, type ForwardForwardOptions } from "../src/index.js";
 import { loadRaw, machine, measureCeilings, timeIt } from "./harness.js";
+import { rng } from "../test/helpers/rng.js";
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -30,16 +31,6 @@ const labels = (f: string) => readFileSync(dir + f).subarray(8);
 const wasmPath = process.env["ENGRAM_WASM"] ?? fileURLToPath(new URL("../build/engram.wasm", import.meta.url));
 const engram: Engram = await createEngram(new WebAssembly.Module(readFileSync(wasmPath)));
 
-/** mulberry32: the bench's own stream (shuffling, JS initial weights). */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 // ---------------------------------------------------------------- plain JavaScript
 

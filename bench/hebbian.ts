@@ -20,6 +20,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createEngram, type Hebbian, type HebbianRule } from "../src/index.js";
+import { rng } from "../test/helpers/rng.js";
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -52,16 +53,6 @@ const layer = (load ? engram.restore(readFileSync(load)) : engram.hebbian(option
 if (load && readoutLr) layer.readoutLearningRate = +readoutLr;
 console.log(`hebbian ${JSON.stringify(layer.config)}`);
 
-/** mulberry32: the bench's own shuffling stream. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const rand = rng(7);
 function permutation(n: number): Uint32Array {
   const p = new Uint32Array(n).map((_, i) => i);

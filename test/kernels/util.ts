@@ -1,16 +1,6 @@
 // Shared test helpers for kernel tests: deterministic test data and float comparisons.
 
-/** mulberry32: test-data generator (independent of the module's PRNG). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng } from "../helpers/rng.js";
 
 /** n floats uniform in [lo, hi). */
 export function randArray(r: () => number, n: number, lo = -1, hi = 1): Float32Array {

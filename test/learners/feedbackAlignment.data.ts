@@ -1,16 +1,8 @@
 // Data generated in the tests with a seeded generator (shared by the perceptron learners' tests).
 
-/** mulberry32: a small seeded generator, independent of the module's PRNG. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { rng } from "../helpers/rng.js";
+
+export { rng };
 
 /**
  * n points on concentric rings, class c at radius ≈ 0.5 + 0.7 c (± 0.2), not linearly

@@ -7,6 +7,7 @@
 import fc from "fast-check";
 import type { Engram, Learner } from "../../src/index.js";
 import { decodeSnapshot } from "../../src/snapshot.js";
+import { rng } from "../helpers/rng.js";
 
 /** The shape of one argument of a public method. */
 export type Arg =
@@ -82,17 +83,7 @@ export function descriptor(kind: string): Descriptor {
   return d;
 }
 
-/** mulberry32: a small seeded generator for test data (never used by the library). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { rng };
 
 /** A sample of `n` values in [-1, 1). */
 export function sample(r: () => number, n: number): Float32Array {
