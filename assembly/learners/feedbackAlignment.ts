@@ -2,18 +2,20 @@
 // (equations and papers: ../rules/feedbackAlignment.ts). The same network layout serves
 // node perturbation (./perturbation.ts), so the layout helpers are exported here.
 //
-//   layout  [L, act, mode, η, κ, σ, rng, counter, n_0..n_L, per layer l: 10 pointers]
+//   layout  [L, act, mode, η, κ, σ, rng, counter, p, n_0..n_L, per layer l: 11 pointers]
 //   state   [PRNG 16 B][samples seen f64][pad][W_0 b_0 W_1 b_1 ...]   (persisted)
 //   scratch [feedback PRNG 16 B][B or D per hidden layer][per layer: a h δ ξ a′ h′ tmp β]
 // The feedback matrices are regenerated from the seed at construction and never saved.
 // Numeric guard (../rules/guard.ts): x is scaled into ‖x‖ ≤ R in its input slot, every
 // pre-activation is clamped to ±A, every step is bounded and followed by the max-norm
 // constraint; β holds the rows' norm bounds (+∞ at construction, so after a restore too).
+// Dropout (FA/DFA only, p > 0): ξ holds the step's mask m_l ∈ {0, 1/(1−p)}, drawn from
+// the persisted PRNG, so a restored learner drops the same units as one that never stopped.
 
 import { learnerNew, learnerState, learnerScratch, slot, setSlot } from "./common";
 import { axpy, matvecT } from "../kernels/linalg";
 import { MAX_INPUT_NORM, capNorm, unknownBounds } from "../rules/guard";
-import { rngSeed, rngFillUniform } from "../kernels/prng";
+import { rngSeed, rngFillUniform, rngUniform } from "../kernels/prng";
 import {
   activate, activateSlope, hadamard, denseForward, denseDescend, softmaxError, argmax,
 } from "../rules/feedbackAlignment";
@@ -21,10 +23,10 @@ import {
 export const KIND_FA: u32 = 0x4641; // "FA"
 export const MODE_FA = 0, MODE_DFA = 1;
 
-const S_L = 0, S_ACT = 1, S_MODE = 2, S_ETA = 3, S_DECAY = 4, S_SIGMA = 5, S_RNG = 6, S_COUNT = 7, S_SIZES = 8;
+const S_L = 0, S_ACT = 1, S_MODE = 2, S_ETA = 3, S_DECAY = 4, S_SIGMA = 5, S_RNG = 6, S_COUNT = 7, S_DROP = 8, S_SIZES = 9;
 const PER_LAYER = 11;
 // per-layer pointers: weights, biases, feedback, pre-activation, activity, delta,
-// perturbation noise, perturbed pre-activation, perturbed activity, temporary, row norm bounds
+// perturbation noise (or dropout mask), perturbed pre-activation, perturbed activity, temporary, row norm bounds
 export const W = 0, B = 1, FB = 2, A = 3, H = 4, D = 5, XI = 6, AP = 7, HP = 8, TMP = 9, NB = 10;
 
 // @ts-ignore: decorator
@@ -61,7 +63,7 @@ function feedbackRows(sizes: usize, l: i32, last: i32, mode: i32): i32 {
  * W_l ~ U(±√(3/n_l)) from the seed (variance 1/fan-in), b = 0. With `feedback`,
  * fixed random feedback matrices ~ U(±√(3/rows)) from a second stream of the seed.
  */
-export function mlpNew(kind: u32, sizes: usize, nSizes: i32, act: i32, mode: i32, eta: f32, decay: f32, sig: f32, seed: u32, feedback: bool): usize {
+export function mlpNew(kind: u32, sizes: usize, nSizes: i32, act: i32, mode: i32, eta: f32, decay: f32, sig: f32, drop: f32, seed: u32, feedback: bool): usize {
   const L = nSizes - 1;
   let stateBytes: usize = 32, fbBytes: usize = 16, bufBytes: usize = 0;
   for (let l = 0; l < L; l++) {
@@ -79,6 +81,7 @@ export function mlpNew(kind: u32, sizes: usize, nSizes: i32, act: i32, mode: i32
   setSlot(h, S_ETA, reinterpret<u32>(eta));
   setSlot(h, S_DECAY, reinterpret<u32>(decay));
   setSlot(h, S_SIGMA, reinterpret<u32>(sig));
+  setSlot(h, S_DROP, reinterpret<u32>(drop));
   setSlot(h, S_RNG, <u32>st);
   setSlot(h, S_COUNT, <u32>(st + 16));
   for (let l = 0; l <= L; l++) setSlot(h, S_SIZES + l, sizeAt(sizes, l));
@@ -126,12 +129,29 @@ export function countSample(h: usize): void {
 }
 
 /**
- * Runs the network on x. Clean pass (s = 0, perturbed = false): into a, h, after scaling
- * x (the caller's scratch copy) into ‖x‖ ≤ R. Perturbed
- * pass: into a′, h′, each hidden pre-activation shifted by s ξ_l. Returns the
- * cross-entropy of `label` (label < 0: none); the output layer's h (or h′) holds p.
+ * Inverted dropout: ξ_l = m_l with m_li = 0 with probability p, else 1/(1 − p), for every
+ * hidden layer in order, one uniform per unit from the persisted PRNG. Returns p > 0
+ * (false: nothing drawn, the step is the plain rule's).
  */
-export function mlpForward(h: usize, x: usize, label: i32, perturbed: bool, s: f32): f32 {
+export function dropoutMasks(h: usize): bool {
+  const p = reinterpret<f32>(slot(h, S_DROP));
+  if (p <= 0) return false;
+  const keep: f32 = 1.0 / (1.0 - p);
+  const rng = rngOf(h);
+  for (let l = 0; l < layers(h) - 1; l++) {
+    const m = ptr(h, l, XI);
+    for (let i = 0; i < width(h, l + 1); i++) store<f32>(m + (<usize>i << 2), rngUniform(rng) < p ? 0 : keep);
+  }
+  return true;
+}
+
+/**
+ * Runs the network on x. Clean pass (s = 0, perturbed = false): into a, h, after scaling
+ * x (the caller's scratch copy) into ‖x‖ ≤ R; with `dropped`, each hidden h_l ⊙= ξ_l (the
+ * dropout mask). Perturbed pass: into a′, h′, each hidden pre-activation shifted by s ξ_l.
+ * Returns the cross-entropy of `label` (label < 0: none); the output layer's h (or h′) holds p.
+ */
+export function mlpForward(h: usize, x: usize, label: i32, perturbed: bool, s: f32, dropped: bool = false): f32 {
   const L = layers(h), act = activation(h);
   const ka = perturbed ? AP : A, kh = perturbed ? HP : H;
   if (!perturbed) capNorm(x, width(h, 0), MAX_INPUT_NORM);
@@ -143,6 +163,7 @@ export function mlpForward(h: usize, x: usize, label: i32, perturbed: bool, s: f
     if (l == L - 1) break;
     if (perturbed) axpy(a, s, ptr(h, l, XI), rows);
     activate(act, ptr(h, l, kh), a, rows);
+    if (dropped) hadamard(ptr(h, l, kh), ptr(h, l, kh), ptr(h, l, XI), rows);
     input = ptr(h, l, kh);
   }
   const e: usize = perturbed ? 0 : ptr(h, L - 1, D);
@@ -163,14 +184,18 @@ export function mlpDescend(h: usize, x: usize): void {
 
 // ---------------------------------------------------------------- exports
 
-/** New FA (mode 0) or DFA (mode 1) network; sizes: nSizes i32 at `sizes`. */
-export function faNew(sizes: usize, nSizes: i32, mode: i32, act: i32, eta: f32, decay: f32, seed: u32): usize {
-  return mlpNew(KIND_FA, sizes, nSizes, act, mode, eta, decay, 0, seed, true);
+/** New FA (mode 0) or DFA (mode 1) network; sizes: nSizes i32 at `sizes`; drop = dropout p ∈ [0, 1). */
+export function faNew(sizes: usize, nSizes: i32, mode: i32, act: i32, eta: f32, decay: f32, drop: f32, seed: u32): usize {
+  return mlpNew(KIND_FA, sizes, nSizes, act, mode, eta, decay, 0, drop, seed, true);
 }
 
-/** One online step on sample x (n_0 floats) with class `label`; returns the loss before it. */
+/**
+ * One online step on sample x (n_0 floats) with class `label`; returns the loss before it.
+ * With dropout the forward pass and every δ_l use this step's mask: δ_l ⊙= m_l.
+ */
 export function faLearn(h: usize, x: usize, label: i32): f32 {
-  const loss = mlpForward(h, x, label, false, 0);
+  const dropped = dropoutMasks(h);
+  const loss = mlpForward(h, x, label, false, 0, dropped);
   const L = layers(h), act = activation(h), dfa = slot(h, S_MODE) == MODE_DFA;
   for (let l = L - 2; l >= 0; l--) {
     const cols = width(h, l + 1), d = ptr(h, l, D), tmp = ptr(h, l, TMP);
@@ -178,6 +203,7 @@ export function faLearn(h: usize, x: usize, label: i32): f32 {
     else matvecT(d, ptr(h, l, FB), ptr(h, l + 1, D), width(h, l + 2), cols);
     activateSlope(act, tmp, ptr(h, l, A), cols);
     hadamard(d, d, tmp, cols);
+    if (dropped) hadamard(d, d, ptr(h, l, XI), cols);
   }
   mlpDescend(h, x);
   return loss;

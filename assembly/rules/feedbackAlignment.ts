@@ -5,6 +5,8 @@
 //   FA        δ_l = (B_{l+1}ᵀ δ_{l+1}) ⊙ f′(a_l)     B_{l+1} fixed random, the shape of W_{l+1}
 //   DFA       δ_l = (D_lᵀ e) ⊙ f′(a_l)               D_l fixed random, (classes × n_l)
 //   update    W_l ← W_l − η_t δ_l h_{l−1}ᵀ,   b_l ← b_l − η_t δ_l,   η_t = η / (1 + κ t)
+//   dropout   (learning steps only, p > 0) h_l ← m_l ⊙ h_l and δ_l ← m_l ⊙ δ_l, m_li = 0 with
+//             probability p, else 1/(1 − p), one fresh mask per step (inverted dropout)
 //   guard     ‖x‖ ≤ R, a_l ∈ [−A, A], ‖η δ_i hᵀ‖ ≤ C, ‖W_i‖ ≤ C, |b_i| ≤ C   (./guard.ts; never
 //             binds on ordinary data, keeps every parameter finite on any finite input)
 //
@@ -18,7 +20,9 @@
 // see: Lillicrap, Cownden, Tweed & Akerman 2016, "Random synaptic feedback weights support
 //      error backpropagation for deep learning", Nat. Commun. 7:13276;
 //      Nøkland 2016, "Direct feedback alignment provides learning in deep neural
-//      networks", NeurIPS.
+//      networks", NeurIPS (DFA on MNIST with dropout);
+//      Srivastava, Hinton, Krizhevsky, Sutskever & Salakhutdinov 2014, "Dropout: a simple way
+//      to prevent neural networks from overfitting", JMLR 15:1929–1958.
 
 import { axpy, matvec, rank1Update } from "../kernels/linalg";
 import { MAX_PREACTIVATION, scaleClamp, boundedCoefficients, maxNormRows } from "./guard";

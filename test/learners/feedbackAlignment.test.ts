@@ -22,6 +22,37 @@ describe("feedbackAlignment", () => {
     });
   }
 
+  for (const mode of ["dfa", "fa"] as const) {
+    it(`${mode} with dropout 0.2 on the hidden units still learns the rings to ≥ 95 %; prediction draws no mask`, () => {
+      const net = engram.feedbackAlignment({ sizes: [2, 64, 64, 2], mode, dropout: 0.2 });
+      train(net, trainSet, 10, 2);
+      expect(accuracy(net, testSet, 2)).toBeGreaterThanOrEqual(0.95);
+      // scores and predict use every unit unscaled and leave the PRNG alone: repeatable, state untouched
+      const before = net.save();
+      const x = testSet.xs.subarray(0, 2);
+      expect(net.scores(x)).toEqual(net.scores(x));
+      expect(net.save()).toEqual(before);
+      net.dispose();
+    });
+  }
+
+  it("a dropped unit neither sends nor learns: with p ≈ 1 the hidden weights (almost) never move", () => {
+    // p = 0.999: nearly every step drops every hidden unit, so the hidden weights W0, b0 see
+    // (almost) no update while without dropout they move on every step.
+    const data = rings(50, 8);
+    const moved = (dropout: number) => {
+      const net = engram.feedbackAlignment({ sizes: [2, 8, 2], dropout, learningRate: 0.1 });
+      const w0 = weights(net.save(), 16 + 8).slice(0, 24);
+      train(net, data, 1, 2);
+      const w1 = weights(net.save(), 16 + 8).slice(0, 24);
+      let changed = 0;
+      for (let i = 0; i < 24; i++) if (w0[i] !== w1[i]) changed++;
+      return changed;
+    };
+    expect(moved(0)).toBe(24);
+    expect(moved(0.999)).toBeLessThan(8);
+  });
+
   it("trains a step-activation network (zero derivative a.e.) with DFA's surrogate", () => {
     // Biases start at 0, so every initial step unit is a half-plane through the origin: its
     // output depends only on the angle, and no readout of it separates rings. ≥ 95 % means
@@ -91,13 +122,21 @@ describe("feedbackAlignment", () => {
     expect(run(3, "fa")).toEqual(run(3, "fa"));
     expect(run(3, "dfa")).toEqual(run(3, "dfa"));
     expect(run(3, "dfa")).not.toEqual(run(4, "dfa"));
+    const dropped = (seed: number) => {
+      const net = engram.feedbackAlignment({ sizes: [2, 16, 16, 2], seed, dropout: 0.3 });
+      train(net, data, 1, 2);
+      return net.save();
+    };
+    expect(dropped(3)).toEqual(dropped(3));
+    expect(dropped(3)).not.toEqual(dropped(4));
+    expect(decodeSnapshot(dropped(3)).state).not.toEqual(decodeSnapshot(run(3, "dfa")).state);
   });
 
   it("save → restore → continue is bit-identical to never stopping; learnBatch equals learn in a loop", () => {
     const data = rings(300, 6);
-    for (const mode of ["fa", "dfa"] as const) {
-      const a = engram.feedbackAlignment({ sizes: [2, 12, 10, 2], mode, learningRateDecay: 0.01 });
-      const b = engram.feedbackAlignment({ sizes: [2, 12, 10, 2], mode, learningRateDecay: 0.01 });
+    for (const [mode, dropout] of [["fa", 0], ["dfa", 0], ["fa", 0.25], ["dfa", 0.25]] as const) {
+      const a = engram.feedbackAlignment({ sizes: [2, 12, 10, 2], mode, learningRateDecay: 0.01, dropout });
+      const b = engram.feedbackAlignment({ sizes: [2, 12, 10, 2], mode, learningRateDecay: 0.01, dropout });
       a.learnBatch(data.xs.subarray(0, 300), data.ys.slice(0, 150));
       for (let i = 0; i < 150; i++) b.learn(data.xs.subarray(2 * i, 2 * i + 2), data.ys[i]!);
       expect(a.save()).toEqual(b.save());
@@ -130,6 +169,8 @@ describe("feedbackAlignment", () => {
     expectCode(() => engram.feedbackAlignment({ sizes: [2, 2], activation: "gelu" as never }), "E_CONFIG");
     expectCode(() => engram.feedbackAlignment({ sizes: [2, 2], learningRate: 0 }), "E_CONFIG");
     expectCode(() => engram.feedbackAlignment({ sizes: [2, 2], lr: 1 } as never), "E_CONFIG");
+    for (const dropout of [-0.1, 1, NaN, Infinity, "0.5"]) expectCode(() => engram.feedbackAlignment({ sizes: [2, 2], dropout: dropout as never }), "E_CONFIG");
+    expect(engram.feedbackAlignment({ sizes: [2, 2] }).config.dropout).toBe(0);
     expectCode(() => engram.feedbackAlignment({ sizes: [1 << 20, 1 << 20, 2] }), "E_MEMORY");
     net.dispose();
     expectCode(() => net.learn([1, 2], 0), "E_DISPOSED");

@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { FORMAT_VERSION } from "../../src/snapshot.js";
+import { decodeSnapshot, FORMAT_VERSION } from "../../src/snapshot.js";
 import { loadEngram } from "../helpers/engram.js";
 import { descriptor, rng, sameBytes, sample, type AnyLearner } from "./learners.js";
 
@@ -27,7 +27,13 @@ describe("snapshot fixtures", () => {
     expect(l.config).toMatchObject(record.config as object); // options added later take their defaults
     const d = descriptor(kind);
     for (const p of record.probes) expect(d.probe(l, Float32Array.from(p.x))).toEqual(p.out);
-    if (version === `v${FORMAT_VERSION}`) expect(sameBytes(l.save(), bytes), "re-saving the current version gives the same bytes").toBeUndefined();
+    if (version === `v${FORMAT_VERSION}`) {
+      // an option added since the fixture was written joins the re-saved config with its
+      // default, so the whole bytes can match only when no option was added; the state always must
+      const again = l.save();
+      expect(sameBytes(decodeSnapshot(again).state, decodeSnapshot(bytes).state), "re-saving the current version gives the same state bytes").toBeUndefined();
+      if (Object.keys(l.config).length === Object.keys(record.config as object).length) expect(sameBytes(again, bytes), "re-saving the current version gives the same bytes").toBeUndefined();
+    }
     const r = rng(8);
     for (let i = 0; i < 10; i++) d.step(l, sample(r, d.inputs(l.config as Record<string, unknown>)), 0);
     expect(d.params(l).every(Number.isFinite)).toBe(true);
