@@ -19,6 +19,9 @@ export interface EngramExports {
   readonly [name: string]: unknown;
 }
 
+/** An export called with numbers only (the flat ABI): kernels and learner steps. */
+export type WasmFn = (...args: number[]) => number;
+
 /** Anything a WebAssembly module can be obtained from. */
 export type ModuleSource =
   | WebAssembly.Module
@@ -38,6 +41,8 @@ const MAX_BYTES = 65536 * 65536;
 export class Wasm {
   /** Raw exports. Calls that may trap should go through `call`. */
   readonly exports: EngramExports;
+  /** The same exports, typed for calls by name: `wasm.fn["ffLearn"]!(h, x, label)`. */
+  readonly fn: Readonly<Record<string, WasmFn>>;
   private buffer: ArrayBuffer | undefined;
   private f32View = new Float32Array(0);
   private u8View = new Uint8Array(0);
@@ -45,6 +50,7 @@ export class Wasm {
 
   constructor(instance: WebAssembly.Instance) {
     this.exports = instance.exports as unknown as EngramExports;
+    this.fn = instance.exports as unknown as Record<string, WasmFn>;
   }
 
   private refresh(): void {

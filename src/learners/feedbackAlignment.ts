@@ -10,9 +10,6 @@ export const ACTIVATIONS = ["tanh", "relu", "sigmoid", "step", "sign"] as const;
 /** A hidden activation (see {@link ACTIVATIONS}). */
 export type Activation = (typeof ACTIVATIONS)[number];
 
-/** @internal A wasm constructor export: numbers in, a handle out. */
-export type Create = (...args: number[]) => number;
-
 /** Options shared by {@link FeedbackAlignment} and the node-perturbation learner. */
 export interface PerceptronOptions {
   /** Layer widths, input first, classes last, e.g. `[784, 800, 800, 10]`. At least 2 entries. Required. */
@@ -61,7 +58,7 @@ export abstract class Perceptron extends Learner {
     let params = 0;
     for (let l = 0; l + 1 < sizes.length; l++) params += sizes[l + 1]! * (sizes[l]! + 2);
     checkParams(name, params);
-    const e = wasm.exports as unknown as Record<string, (...a: number[]) => number>;
+    const e = wasm.fn;
     this.fn = { learn: e[`${prefix}Learn`]!, batch: e[`${prefix}LearnBatch`]!, scores: e[`${prefix}Scores`]!, predict: e[`${prefix}Predict`]! };
     const tmp = wasm.alloc(sizes.length * 4);
     try {
@@ -173,7 +170,7 @@ export class FeedbackAlignment extends Perceptron {
     const config = { ...base, mode: o.oneOf("mode", "dfa", ["fa", "dfa"] as const), dropout: o.num("dropout", 0, 0, 1, false, true) };
     o.done();
     super(wasm, config, "feedbackAlignment", "fa", (sizes) =>
-      (wasm.exports["faNew"] as Create)(
+      wasm.fn["faNew"]!(
         sizes, config.sizes.length, config.mode === "dfa" ? 1 : 0, ACTIVATIONS.indexOf(config.activation),
         config.learningRate, config.learningRateDecay, config.dropout, config.seed,
       ),

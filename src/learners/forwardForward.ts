@@ -67,7 +67,6 @@ export interface ForwardForwardStats {
   negativeLabel: number;
 }
 
-type Fn = (...a: number[]) => number;
 
 /**
  * Hinton's Forward-Forward algorithm (arXiv:2212.13345), supervised: each ReLU layer
@@ -93,7 +92,6 @@ export class ForwardForward extends Learner {
   readonly inputs: number;
   private work = 0;
   private workBytes = 0;
-  private readonly e: Record<string, Fn>;
 
   /** Use `engram.forwardForward(options)`. */
   constructor(wasm: Wasm, options: unknown) {
@@ -125,19 +123,18 @@ export class ForwardForward extends Learner {
     super(wasm, config);
     this.classes = classes;
     this.inputs = sizes[0]!;
-    this.e = wasm.exports as unknown as Record<string, Fn>;
     const flags = (optimizer === "adam" ? 1 : 0) | (config.negatives === "hard" ? 2 : 0) | (config.readout ? 4 : 0) | (config.labelInputs === "replace" ? 8 : 0);
     const tmp = wasm.alloc(sizes.length * 4);
     try {
       wasm.u32.set(sizes, tmp >>> 2);
-      this.attach(() => this.e["ffNew"]!(tmp, sizes.length, classes, config.seed, config.learningRate, config.learningRateDecay, config.threshold, config.momentum, config.peerNormalization, flags));
+      this.attach(() => this.wasm.fn["ffNew"]!(tmp, sizes.length, classes, config.seed, config.learningRate, config.learningRateDecay, config.threshold, config.momentum, config.peerNormalization, flags));
     } finally {
       wasm.free(tmp);
     }
   }
 
   private stats(): ForwardForwardStats {
-    const at = this.e["ffStats"]!(this.h) >>> 2;
+    const at = this.wasm.fn["ffStats"]!(this.h) >>> 2;
     const f = this.wasm.f32;
     return { loss: f[at]!, goodnessPos: f[at + 1]!, goodnessNeg: f[at + 2]!, negativeLabel: f[at + 3]! };
   }
@@ -146,7 +143,7 @@ export class ForwardForward extends Learner {
   learn(x: Vector, label: Label): ForwardForwardStats {
     const ptr = this.input(x, this.inputs);
     checkLabel(label, this.classes);
-    this.run(() => this.e["ffLearn"]!(this.h, ptr, label));
+    this.run(() => this.wasm.fn["ffLearn"]!(this.h, ptr, label));
     return this.stats();
   }
 
@@ -157,7 +154,7 @@ export class ForwardForward extends Learner {
   learnBatch(xs: Vector, labels: ArrayLike<number>): ForwardForwardStats {
     const n = batchRows(xs, this.inputs);
     const ls = checkLabels(labels, n, this.classes);
-    const bytes = this.e["ffWorkBytes"]!(this.h, n);
+    const bytes = this.wasm.fn["ffWorkBytes"]!(this.h, n);
     const ptr = this.input(xs, this.inputs, "xs", n);
     if (bytes > this.workBytes) {
       const p = this.wasm.alloc(bytes);
@@ -166,34 +163,34 @@ export class ForwardForward extends Learner {
       this.workBytes = bytes;
     }
     this.wasm.u32.set(Array.from(ls), this.work >>> 2);
-    this.run(() => this.e["ffLearnBatch"]!(this.h, ptr, this.work, n));
+    this.run(() => this.wasm.fn["ffLearnBatch"]!(this.h, ptr, this.work, n));
     return this.stats();
   }
 
   /** Goodness of `x` under each label, summed over all layers. */
   scores(x: Vector): Float32Array {
     const ptr = this.input(x, this.inputs);
-    const out = this.run(() => this.e["ffScores"]!(this.h, ptr)) >>> 2;
+    const out = this.run(() => this.wasm.fn["ffScores"]!(this.h, ptr)) >>> 2;
     return this.wasm.f32.slice(out, out + this.classes);
   }
 
   /** The label with the most goodness: one pass per label (see {@link scores}). */
   predict(x: Vector): number {
     const ptr = this.input(x, this.inputs);
-    return this.run(() => this.e["ffArgmax"]!(this.e["ffScores"]!(this.h, ptr), this.classes));
+    return this.run(() => this.wasm.fn["ffArgmax"]!(this.wasm.fn["ffScores"]!(this.h, ptr), this.classes));
   }
 
   /** Class probabilities from the readout, after one label-free pass. Needs `readout: true`. */
   readoutScores(x: Vector): Float32Array {
     const ptr = this.readoutInput(x);
-    const out = this.run(() => this.e["ffReadout"]!(this.h, ptr)) >>> 2;
+    const out = this.run(() => this.wasm.fn["ffReadout"]!(this.h, ptr)) >>> 2;
     return this.wasm.f32.slice(out, out + this.classes);
   }
 
   /** The readout's most probable class: one pass instead of one per label. Needs `readout: true`. */
   predictFast(x: Vector): number {
     const ptr = this.readoutInput(x);
-    return this.run(() => this.e["ffArgmax"]!(this.e["ffReadout"]!(this.h, ptr), this.classes));
+    return this.run(() => this.wasm.fn["ffArgmax"]!(this.wasm.fn["ffReadout"]!(this.h, ptr), this.classes));
   }
 
   private readoutInput(x: Vector): number {

@@ -75,7 +75,6 @@ export interface HebbianOptions {
   readout?: HebbianReadoutOptions;
 }
 
-type Fn = (...a: number[]) => number;
 
 /** Upper bounds of η and η_r, shared by the options and the setters. */
 const MAX_RATE = 10, MAX_READOUT_RATE = 100;
@@ -115,7 +114,6 @@ export class Hebbian extends Learner {
   readonly classes: number;
   private labels = 0;
   private labelCap = 0;
-  private readonly e: Record<string, Fn>;
 
   /** Use `engram.hebbian(options)`. */
   constructor(wasm: Wasm, options: unknown) {
@@ -151,9 +149,8 @@ export class Hebbian extends Learner {
     this.outputs = outputs;
     this.classes = c.readout?.classes ?? 0;
     checkParams("hebbian", outputs * (inputs + 1) + this.classes * (outputs + 1) + (c.lateral > 0 ? outputs * outputs : 0));
-    this.e = wasm.exports as unknown as Record<string, Fn>;
     this.attach(() =>
-      this.e["hebbNew"]!(inputs, outputs, HEBBIAN_RULES.indexOf(c.rule), this.classes, c.seed, c.learningRate, c.readout?.learningRate ?? 0,
+      this.wasm.fn["hebbNew"]!(inputs, outputs, HEBBIAN_RULES.indexOf(c.rule), this.classes, c.seed, c.learningRate, c.readout?.learningRate ?? 0,
         c.p, c.rank, c.delta, c.temperature, c.thetaRate, c.power, c.lateral),
     );
   }
@@ -166,7 +163,7 @@ export class Hebbian extends Learner {
   learn(x: Vector, label?: Label): number {
     const ptr = this.input(x, this.inputs);
     const l = label === undefined ? -1 : checkLabel(label, this.needReadout());
-    return this.run(() => this.e["hebbLearn"]!(this.h, ptr, l, l < 0 ? 1 : 3));
+    return this.run(() => this.wasm.fn["hebbLearn"]!(this.h, ptr, l, l < 0 ? 1 : 3));
   }
 
   /**
@@ -181,7 +178,7 @@ export class Hebbian extends Learner {
   learnReadout(x: Vector, label: Label): number {
     const ptr = this.input(x, this.inputs);
     const l = checkLabel(label, this.needReadout());
-    return this.run(() => this.e["hebbLearn"]!(this.h, ptr, l, 2));
+    return this.run(() => this.wasm.fn["hebbLearn"]!(this.h, ptr, l, 2));
   }
 
   /** `learnReadout` over n samples row-major in one call; returns the mean loss. */
@@ -201,13 +198,13 @@ export class Hebbian extends Learner {
       this.labelCap = n;
     }
     if (ls) this.wasm.u32.set(ls, this.labels >>> 2);
-    return this.run(() => this.e["hebbLearnBatch"]!(this.h, ptr, ls ? this.labels : 0, n, mode));
+    return this.run(() => this.wasm.fn["hebbLearnBatch"]!(this.h, ptr, ls ? this.labels : 0, n, mode));
   }
 
   /** The features for `x`: max(W x, 0)^power, or W x when power is 0 (`outputs` values). */
   transform(x: Vector): Float32Array {
     const ptr = this.input(x, this.inputs);
-    const out = this.run(() => this.e["hebbTransform"]!(this.h, ptr)) >>> 2;
+    const out = this.run(() => this.wasm.fn["hebbTransform"]!(this.h, ptr)) >>> 2;
     return this.wasm.f32.slice(out, out + this.outputs);
   }
 
@@ -215,8 +212,8 @@ export class Hebbian extends Learner {
   scores(x: Vector): Float32Array {
     this.needReadout();
     const ptr = this.input(x, this.inputs);
-    this.run(() => this.e["hebbPredict"]!(this.h, ptr));
-    const out = this.e["hebbScoresPtr"]!(this.h) >>> 2;
+    this.run(() => this.wasm.fn["hebbPredict"]!(this.h, ptr));
+    const out = this.wasm.fn["hebbScoresPtr"]!(this.h) >>> 2;
     return this.wasm.f32.slice(out, out + this.classes);
   }
 
@@ -224,7 +221,7 @@ export class Hebbian extends Learner {
   predict(x: Vector): number {
     this.needReadout();
     const ptr = this.input(x, this.inputs);
-    return this.run(() => this.e["hebbPredict"]!(this.h, ptr));
+    return this.run(() => this.wasm.fn["hebbPredict"]!(this.h, ptr));
   }
 
   /** A copy of the weights W, `outputs` × `inputs` row-major. */

@@ -1,7 +1,7 @@
 import { defineLearner } from "../engine.js";
 import { Options } from "../options.js";
 import type { Wasm } from "../wasm.js";
-import { ACTIVATIONS, type Create, Perceptron, type PerceptronOptions, perceptronOptions } from "./feedbackAlignment.js";
+import { ACTIVATIONS, Perceptron, type PerceptronOptions, perceptronOptions } from "./feedbackAlignment.js";
 
 /** Options of {@link Perturbation}. */
 export interface PerturbationOptions extends PerceptronOptions {
@@ -39,7 +39,7 @@ export class Perturbation extends Perceptron {
     const config = { ...base, sigma: o.num("sigma", 0.1, 0, 100, true) };
     o.done();
     super(wasm, config, "perturbation", "np", (sizes) =>
-      (wasm.exports["npNew"] as Create)(
+      wasm.fn["npNew"]!(
         sizes, config.sizes.length, ACTIVATIONS.indexOf(config.activation),
         config.learningRate, config.learningRateDecay, config.sigma, config.seed,
       ),

@@ -61,18 +61,13 @@ export class RewardModulated extends Learner {
     o.done();
     checkParams("rewardModulated", 2 * config.actions * (config.inputs + 1));
     super(wasm, config);
-    const create = wasm.exports["rmNew"] as (...a: number[]) => number;
-    this.attach(() => create(config.inputs, config.actions, config.learningRate, config.baselineRate, config.traceDecay, config.seed));
-  }
-
-  private get fn(): Record<string, (...a: number[]) => number> {
-    return this.wasm.exports as unknown as Record<string, (...a: number[]) => number>;
+    this.attach(() => wasm.fn["rmNew"]!(config.inputs, config.actions, config.learningRate, config.baselineRate, config.traceDecay, config.seed));
   }
 
   /** Samples an action for context `x` from the policy and records its eligibility. */
   act(x: Vector): number {
     const ptr = this.input(x, this.config.inputs);
-    return this.run(() => this.fn["rmAct"]!(this.h, ptr));
+    return this.run(() => this.wasm.fn["rmAct"]!(this.h, ptr));
   }
 
   /**
@@ -85,20 +80,20 @@ export class RewardModulated extends Learner {
     if (typeof r !== "number") throw new EngramError("E_TYPE", `reward must be a number, got ${describe(r)}`);
     const f = Math.fround(r);
     if (f - f !== 0) throw new EngramError("E_NONFINITE", `reward must be finite (within float32 range), got ${r}`);
-    return this.run(() => this.fn["rmReward"]!(this.h, f));
+    return this.run(() => this.wasm.fn["rmReward"]!(this.h, f));
   }
 
   /** Action probabilities π(x). */
   scores(x: Vector): Float32Array {
     const ptr = this.input(x, this.config.inputs);
-    const out = this.run(() => this.fn["rmScores"]!(this.h, ptr)) >>> 2;
+    const out = this.run(() => this.wasm.fn["rmScores"]!(this.h, ptr)) >>> 2;
     return this.wasm.f32.slice(out, out + this.config.actions);
   }
 
   /** The most probable action for `x` (greedy; nothing is sampled or recorded). */
   predict(x: Vector): number {
     const ptr = this.input(x, this.config.inputs);
-    return this.run(() => this.fn["rmPredict"]!(this.h, ptr));
+    return this.run(() => this.wasm.fn["rmPredict"]!(this.h, ptr));
   }
 
   /** The running reward baseline r̄. */
