@@ -162,7 +162,7 @@ export class ForwardForward extends Learner {
       this.work = p;
       this.workBytes = bytes;
     }
-    this.wasm.u32.set(Array.from(ls), this.work >>> 2);
+    this.wasm.u32.set(ls, this.work >>> 2); // labels were checked: integers in [0, classes)
     this.run(() => this.wasm.fn["ffLearnBatch"]!(this.h, ptr, this.work, n));
     return this.stats();
   }
