@@ -18,20 +18,24 @@
 // paper's neutral label (all 1/C) adds the mean label weights to every unit, which drift
 // as U grows: on MNIST that readout fell from 94 % to 86 % over 4 epochs; this one does not.
 //
-// State: [rng 16 B][t, β1ᵗ, β2ᵗ, pad][layer k: params P_k | moments M_k (| V_k for Adam)]
+// State: [rng 16 B][t, β1ᵗ, β2ᵗ, pad][layer k: params P_k | moments M_k (| V_k for Adam,
+//        | F_k for factored Adam)]
 //        [readout R (C, A) | r_b (C)][peer running means, per layer];
-//        P_k = [W_k (n_k, in_k) | U (C, n₁) if k = 0 | b_k].
+//        P_k = [W_k (n_k, in_k) | U (C, n₁) if k = 0 | b_k]; F_k = W_k's factored second
+//        moment and the small blocks' full one: [r_W (n_k) | c_W (in_k) | V_U (C, n₁) if
+//        k = 0 | V_b (n_k)], each padded to 16 bytes. (As Adafactor keeps vectors unfactored,
+//        U and b keep Adam's per-weight v: they are 1 % of the weights and U carries the label.)
 
 import { learnerNew, learnerScratch, learnerState, setSlot, slot } from "./common";
 import { axpy, dot, matvec, rank1Update, scale } from "../kernels/linalg";
 import { normalize, softmax } from "../kernels/normalize";
 import { rngBelow, rngFillUniform, rngSeed, rngUniform } from "../kernels/prng";
 import { ffDelta, ffGoodness } from "../rules/forwardForward";
-export { adamRows, adamRowsRef, sgdRows, sgdRowsRef } from "../rules/optim";
-import { adamRows, sgdRows } from "../rules/optim";
+export { adamRows, adamRowsRef, factoredDense, factoredDenseRef, factoredRows, factoredRowsRef, sgdRows, sgdRowsRef } from "../rules/optim";
+import { adamRows, factoredDense, factoredRows, sgdRows } from "../rules/optim";
 
 const KIND: u32 = 0x4646; // "FF"
-const ADAM: u32 = 1, HARD: u32 = 2, READOUT: u32 = 4, REPLACE: u32 = 8;
+const ADAM: u32 = 1, HARD: u32 = 2, READOUT: u32 = 4, REPLACE: u32 = 8, FACTORED: u32 = 16;
 const BETA1: f32 = 0.9, BETA2: f32 = 0.999, ADAM_EPS: f32 = 1e-8;
 const NORM_EPS: f32 = 1e-6;
 const READOUT_LR: f32 = 0.05;
@@ -41,8 +45,8 @@ const LABEL_GAIN: f32 = 0.5;
 const S_L = 0, S_D = 1, S_C = 2, S_FLAGS = 3, S_LR = 4, S_THETA = 5, S_MOM = 6, S_A = 7, S_R = 8;
 const S_MAXW = 9, S_MAXP = 10, S_S1 = 11, S_ZP = 12, S_ZN = 13, S_DP = 14, S_DN = 15, S_T1 = 16;
 const S_ACT = 17, S_LOGIT = 18, S_PROB = 19, S_CA = 20, S_CB = 21, S_STATS = 22, S_CONST = 23, S_WORK = 24;
-const S_DECAY = 25, S_PEER = 26;
-const S_LAYER = 27; // then per layer: width, inputs, P, M, V, peer means
+const S_DECAY = 25, S_PEER = 26, S_GAM = 27;
+const S_LAYER = 28; // then per layer: width, inputs, P, M, V or F, peer means
 const PER = 6;
 
 // @ts-ignore: decorator
@@ -64,6 +68,17 @@ function paramCount(k: i32, n: u32, nin: u32, c: u32): u32 {
   return al4(n * nin) + (k == 0 ? al4(c * n) : 0) + al4(n);
 }
 
+/** Floats of layer k's state: parameters, first moments, then Adam's V_k or factored F_k. */
+function layerFloats(flags: u32, k: i32, n: u32, nin: u32, c: u32): u32 {
+  const pc = paramCount(k, n, nin, c);
+  return pc * 2 + ((flags & ADAM) ? pc : (flags & FACTORED) ? factoredCount(k, n, nin, c) : 0);
+}
+
+/** Floats of layer k's factored second moments F_k. */
+function factoredCount(k: i32, n: u32, nin: u32, c: u32): u32 {
+  return al4(n) + al4(nin) + (k == 0 ? al4(c * n) : 0) + al4(n);
+}
+
 /** Bytes of the work area for a batch of `rows` samples (rows = 1 lives in scratch). */
 // f64 so a huge batch cannot wrap around: the caller refuses sizes past 4 GiB.
 function workBytes(maxW: u32, n1: u32, maxP: u32, rows: u32): f64 {
@@ -72,19 +87,19 @@ function workBytes(maxW: u32, n1: u32, maxP: u32, rows: u32): f64 {
 
 /**
  * New learner. sizes: u32[nSizes] (input width, then hidden widths); flags: 1 Adam,
- * 2 hard negatives, 4 readout, 8 the label replaces the first `classes` inputs.
+ * 2 hard negatives, 4 readout, 8 the label replaces the first `classes` inputs, 16 factored
+ * Adam (with 1 unset).
  */
 export function ffNew(sizes: usize, nSizes: i32, classes: i32, seed: u32, lr: f32, decay: f32, theta: f32, momentum: f32, peerWeight: f32, flags: u32): usize {
   const L = nSizes - 1, c = <u32>classes;
   const d = load<u32>(sizes);
   let maxW: u32 = 0, maxP: u32 = 0, state: u32 = 32;
-  const moments: u32 = (flags & ADAM) ? 2 : 1;
   for (let k = 0; k < L; k++) {
     const n = sz(sizes, k + 1), nin = k == 0 ? d : sz(sizes, k);
     const pc = paramCount(k, n, nin, c);
     maxW = max(maxW, n);
     maxP = max(maxP, pc);
-    state += (pc * (1 + moments)) << 2;
+    state += layerFloats(flags, k, n, nin, c) << 2;
   }
   const n1 = load<u32>(sizes, 4);
   let A: u32 = 0;
@@ -93,7 +108,8 @@ export function ffNew(sizes: usize, nSizes: i32, classes: i32, seed: u32, lr: f3
   state += (al4(c * A) + al4(c)) << 2;
   const peerOff = state;
   for (let k = 0; k < L; k++) state += al4(sz(sizes, k + 1)) << 2;
-  const scratchF = al4(n1) + 5 * al4(maxW) + al4(A) + 4 * al4(c) + 8 + 4;
+  const gamF = (flags & FACTORED) ? al4(max(d, maxW)) : 0;
+  const scratchF = al4(n1) + 5 * al4(maxW) + al4(A) + 4 * al4(c) + 8 + 4 + gamF;
   const scratch = (scratchF << 2) + <u32>workBytes(maxW, n1, maxP, 1);
   const h = learnerNew(KIND, (S_LAYER + PER * L) << 2, state, scratch);
   setSlot(h, S_L, L); setSlot(h, S_D, d); setSlot(h, S_C, c); setSlot(h, S_FLAGS, flags);
@@ -115,6 +131,7 @@ export function ffNew(sizes: usize, nSizes: i32, classes: i32, seed: u32, lr: f3
   setSlot(h, S_CB, <u32>q); q += al4(c) << 2;
   setSlot(h, S_STATS, <u32>q); q += 8 << 2;
   setSlot(h, S_CONST, <u32>q); q += 4 << 2;
+  setSlot(h, S_GAM, <u32>q); q += gamF << 2;
   setSlot(h, S_WORK, <u32>q);
   // parameters: W ~ U(−1/√in, 1/√in) as a torch Linear, U likewise, biases and readout 0
   const rng = st;
@@ -128,14 +145,14 @@ export function ffNew(sizes: usize, nSizes: i32, classes: i32, seed: u32, lr: f3
     setSlot(h, base, n); setSlot(h, base + 1, nin);
     setSlot(h, base + 2, <u32>o);
     setSlot(h, base + 3, <u32>(o + (pc << 2)));
-    setSlot(h, base + 4, moments == 2 ? <u32>(o + (pc << 3)) : 0);
+    setSlot(h, base + 4, flags & (ADAM | FACTORED) ? <u32>(o + (pc << 3)) : 0);
     setSlot(h, base + 5, <u32>q2);
     q2 += <usize>al4(n) << 2;
     const fan: f32 = <f32>(k == 0 ? nin + c : nin);
     const lim: f32 = <f32>1 / Mathf.sqrt(fan);
     rngFillUniform(rng, o, <i32>(n * nin), -lim, lim);
     if (k == 0) rngFillUniform(rng, o + (al4(n * nin) << 2), <i32>(c * n), -lim, lim);
-    o += (pc * (1 + moments)) << 2;
+    o += layerFloats(flags, k, n, nin, c) << 2;
   }
   return h;
 }
@@ -271,14 +288,40 @@ function negative(h: usize, y: i32, pr: usize): i32 {
 
 // ---------------------------------------------------------------- step
 
-let lrNow: f32 = 0, epsNow: f32 = 0;
+let lrNow: f32 = 0, epsNow: f32 = 0, seNow: f32 = 0, capNow: f32 = 0;
+// the factored step's bound B = (1 − β1)/√(1 − β2) (see rules/optim.ts)
+const CAP: f32 = (<f32>1 - BETA1) / Mathf.sqrt(<f32>1 - BETA2);
 
-/** Optimizer step on rows of layer k's block at byte offset `off`: gradient a xᵀ + b zᵀ. */
-function opt(h: usize, k: i32, off: usize, a: usize, x: usize, b: usize, z: usize, rows: i32, cols: i32): void {
-  const base = S_LAYER + k * PER;
+/** Byte offset in F_k of the second moment of block `blk` (0 W: r then c, 1 U: V_U, 2 b: V_b) of layer k. */
+function fOff(h: usize, k: i32, blk: i32): usize {
+  const n = ls(h, k, 0), nin = ls(h, k, 1), C = slot(h, S_C);
+  let o: u32 = 0;
+  if (blk >= 1) o += al4(n) + al4(nin);
+  if (blk == 2 && k == 0) o += al4(C * n);
+  return <usize>o << 2;
+}
+
+/**
+ * Optimizer step on block `blk` (0 W, 1 U, 2 b; `off` its byte offset in P_k) of layer k,
+ * rows × cols, gradient a xᵀ + b zᵀ.
+ */
+function opt(h: usize, k: i32, blk: i32, off: usize, a: usize, x: usize, b: usize, z: usize, rows: i32, cols: i32): void {
+  const base = S_LAYER + k * PER, flags = slot(h, S_FLAGS);
   const w = p(h, base + 2) + off, m = p(h, base + 3) + off;
-  if (slot(h, S_FLAGS) & ADAM) adamRows(w, m, p(h, base + 4) + off, a, x, b, z, rows, cols, lrNow, BETA1, BETA2, epsNow);
-  else sgdRows(w, m, a, x, b, z, rows, cols, lrNow, f(h, S_MOM));
+  if (flags & ADAM) adamRows(w, m, p(h, base + 4) + off, a, x, b, z, rows, cols, lrNow, BETA1, BETA2, epsNow);
+  else if (flags & FACTORED) {
+    const r = p(h, base + 4) + fOff(h, k, blk);
+    if (blk == 0) factoredRows(w, m, r, r + (<usize>al4(<u32>rows) << 2), p(h, S_GAM), a, x, b, z, rows, cols, lrNow, BETA1, BETA2, seNow, capNow);
+    else adamRows(w, m, r, a, x, b, z, rows, cols, lrNow, BETA1, BETA2, epsNow);
+  } else sgdRows(w, m, a, x, b, z, rows, cols, lrNow, f(h, S_MOM));
+}
+
+/** Factored Adam step on W_k (rows × cols) from the summed batch gradient at G, scaled by gs (a pointer to it). */
+function optDense(h: usize, k: i32, G: usize, gs: usize, rows: i32, cols: i32): void {
+  const base = S_LAYER + k * PER;
+  const r = p(h, base + 4);
+  factoredDense(p(h, base + 2), p(h, base + 3), r, r + (<usize>al4(<u32>rows) << 2), p(h, S_GAM), G, load<f32>(gs),
+    rows, cols, lrNow, BETA1, BETA2, seNow, capNow);
 }
 
 /**
@@ -305,6 +348,12 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
     const c2 = Mathf.sqrt(<f32>1 - b2t);
     lrNow = lr * c2 / (<f32>1 - b1t);
     epsNow = ADAM_EPS * c2;
+  } else if (flags & FACTORED) {
+    const c2 = Mathf.sqrt(<f32>1 - b2t);
+    lrNow = lr * c2 / (<f32>1 - b1t);
+    epsNow = ADAM_EPS * c2;
+    seNow = Mathf.sqrt(epsNow);
+    capNow = lr * CAP;
   } else lrNow = lr;
   for (let b = 0; b < rows; b++) {
     const x = xs + <usize>b * (<usize>d << 2), s1 = s1s + <usize>b * (<usize>n1 << 2);
@@ -352,10 +401,10 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
           // U's gradient has two nonzero rows: λ/r δ⁺ in row y, λ/r δ⁻ in row ng
           memory.fill(ca, 0, <usize>C << 2); memory.fill(cb, 0, <usize>C << 2);
           store<f32>(at(ca, y), ri); store<f32>(at(cb, ng), ri);
-          opt(h, k, offU, ca, dP, cb, dN, C, n);
+          opt(h, k, 1, offU, ca, dP, cb, dN, C, n);
         }
-        opt(h, k, 0, dP, k == 0 ? x : inP, dN, k == 0 ? x : inN, n, nin);
-        opt(h, k, offB, cst, dP, cst, dN, 1, n);
+        opt(h, k, 0, 0, dP, k == 0 ? x : inP, dN, k == 0 ? x : inN, n, nin);
+        opt(h, k, 2, offB, cst, dP, cst, dN, 1, n);
       } else {
         axpy(G + offB, 1, dP, n);
         axpy(G + offB, 1, dN, n);
@@ -370,7 +419,13 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
         }
       }
     }
-    if (rows > 1) opt(h, k, 0, cst + 4, G, cst + 8, G, 1, pc);
+    if (rows > 1) {
+      if (flags & FACTORED) {
+        optDense(h, k, G, cst + 4, n, nin);
+        if (k == 0) opt(h, k, 1, offU, cst + 4, G + offU, cst + 8, G + offU, 1, C * n);
+        opt(h, k, 2, offB, cst + 4, G + offB, cst + 8, G + offB, 1, n);
+      } else opt(h, k, 0, 0, cst + 4, G, cst + 8, G, 1, pc);
+    }
     const sw = bufIn; bufIn = bufOut; bufOut = sw;
   }
   const stats = p(h, S_STATS), per = <f32>(L * rows);

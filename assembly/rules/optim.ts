@@ -19,6 +19,8 @@
 //
 // Elementwise, so the f32x4 kernel and its Ref twin do the same operations per element.
 
+import { dot, dotRef } from "../kernels/linalg";
+
 const TINY: f32 = 1e-30;
 // @ts-ignore: decorator
 @inline function flush4(v: v128): v128 { return v128.and(v, f32x4.ge(f32x4.abs(v), f32x4.splat(TINY))); }
@@ -111,4 +113,245 @@ export function sgdRowsRef(w: usize, u: usize, a: usize, x: usize, b: usize, z: 
   const uu = flush1(momentum * load<f32>(pu) + g);
   store<f32>(pu, uu);
   store<f32>(pw, load<f32>(pw) - lr * uu);
+}
+
+// ---------------------------------------------------------------- factored Adam
+//
+// Adam with its second moment factored as in Adafactor: instead of v (rows, cols), running
+// means of g²'s row sums and column sums,
+//   r ← β2 r + (1 − β2) Σ_j g²_ij,   c ← β2 c + (1 − β2) Σ_i g²_ij,   v̂_ij = r_i c_j / Σ_i r_i,
+// so the state is W and m plus rows + cols floats, and the inner loop has no sqrt or div.
+// √v̂_ij = p_i q_j with p_i = √r_i / S^¼, q_j = √c_j / S^¼ (S = Σ r); Adam's ε becomes a
+// floor √ε̂ under each factor: 1 / (max(p_i, √ε̂) max(q_j, √ε̂)). Where p_i q_j ≫ ε this is
+// exactly 1/√v̂ (Adam's √v + ε differs from √v by ε/√v there); a row or column whose
+// gradients stay below about √ε is damped, as Adam damps gradients below ε; every factor
+// stays finite (≤ 1/√ε̂).
+//   m ← β1 m + (1 − β1) g,   W ← W − clip(η̂ m ρ_i γ_j, ±η B)   ((1 − β1) folded into g's row factors;
+//   when z = x, g_ij = (a_i + b_i) x_j),
+//   ρ_i = 1/max(p_i, √ε̂), γ_j = 1/max(q_j, √ε̂), B = (1 − β1)/√(1 − β2)
+// (η̂, ε̂ as for Adam above). B is the bound Adam's own bias-corrected step obeys
+// (Kingma & Ba §2.1); the factored estimate can underrate v̂ where g is far from rank 1,
+// and the clip keeps such a step no larger than Adam's largest (Adafactor clips the RMS).
+// For the rank-2 gradient the row and column sums are exact in O(rows + cols):
+//   Σ_j g²_ij = a_i² x·x + 2 a_i b_i x·z + b_i² z·z,  Σ_i g²_ij = x_j² a·a + 2 x_j z_j a·b + z_j² b·b.
+// A vector (rows = 1) gets c_j = its own g²_j average and S = Σ_j c_j: elementwise Adam
+// up to how ε enters.
+// see: Shazeer & Stern, "Adafactor: Adaptive Learning Rates with Sublinear Memory Cost",
+// ICML 2018 (Alg. 4, factored second moment; section 5 on β1 and update clipping).
+
+// @ts-ignore: decorator
+@inline function rowFactor(ri: f32, k: f32, se: f32): f32 { return <f32>1 / floorAt(Mathf.sqrt(ri) * k, se); }
+
+/** max(p, se) as f32x4.pmax(se, p) computes it (a NaN p gives se). */
+// @ts-ignore: decorator
+@inline function floorAt(p: f32, se: f32): f32 { return se < p ? p : se; }
+
+/** Updates r from row sums sq_i(i) (scalar, index order, shared by both twins); returns S = Σ r. */
+// @ts-ignore: decorator
+@inline function updateRows(r: usize, a: usize, b: usize, rows: i32, sxx: f32, sxz2: f32, szz: f32, beta2: f32): f32 {
+  let s: f32 = 0;
+  for (let i = 0; i < rows; i++) {
+    const ai = load<f32>(a + (<usize>i << 2)), bi = load<f32>(b + (<usize>i << 2));
+    const q = ((ai * ai) * sxx + (ai * bi) * sxz2) + (bi * bi) * szz;
+    const ri = flush1(beta2 * load<f32>(r + (<usize>i << 2)) + (<f32>1 - beta2) * q);
+    store<f32>(r + (<usize>i << 2), ri);
+    s += ri;
+  }
+  return s;
+}
+
+/** S^(−1/4), or 0 when S = 0 (no gradient yet: every p_i is then 0). */
+// @ts-ignore: decorator
+@inline function quarter(s: f32): f32 { return s > 0 ? <f32>1 / Mathf.sqrt(Mathf.sqrt(s)) : 0; }
+
+/**
+ * Factored Adam step on W (rows, cols) with gradient a xᵀ + b zᵀ: m has W's shape, r (rows)
+ * and c (cols) the factored second moment, gam scratch (cols). lr = η̂, se = √ε̂, cap = η B.
+ */
+export function factoredRows(w: usize, m: usize, r: usize, c: usize, gam: usize, a: usize, x: usize, b: usize, z: usize,
+  rows: i32, cols: i32, lr: f32, beta1: f32, beta2: f32, se: f32, cap: f32): void {
+  const saa = dot(a, a, rows), sab2 = <f32>2 * dot(a, b, rows), sbb = dot(b, b, rows);
+  const k = quarter(updateRows(r, a, b, rows, dot(x, x, cols), <f32>2 * dot(x, z, cols), dot(z, z, cols), beta2));
+  const b2 = f32x4.splat(beta2), c2 = f32x4.splat(<f32>1 - beta2);
+  const vaa = f32x4.splat(saa), vab = f32x4.splat(sab2), vbb = f32x4.splat(sbb);
+  const kv = f32x4.splat(k), sv = f32x4.splat(se), one = f32x4.splat(1);
+  const c4 = <usize>(cols & ~3) << 2, cn = <usize>cols << 2;
+  let o: usize = 0;
+  for (; o < c4; o += 16) {
+    const xj = v128.load(x + o), zj = v128.load(z + o);
+    const q = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(xj, xj), vaa), f32x4.mul(f32x4.mul(xj, zj), vab)), f32x4.mul(f32x4.mul(zj, zj), vbb));
+    const cj = flush4(f32x4.add(f32x4.mul(b2, v128.load(c + o)), f32x4.mul(c2, q)));
+    v128.store(c + o, cj);
+    v128.store(gam + o, f32x4.div(one, f32x4.pmax(sv, f32x4.mul(f32x4.sqrt(cj), kv))));
+  }
+  for (; o < cn; o += 4) colFactor1(c + o, gam + o, load<f32>(x + o), load<f32>(z + o), saa, sab2, sbb, beta2, k, se);
+  const b1 = f32x4.splat(beta1), c1 = <f32>1 - beta1;
+  const hi = f32x4.splat(cap), lo = f32x4.splat(-cap);
+  for (let i = 0; i < rows; i++) {
+    // (1 − β1) g_ij = pa x_j + pb z_j; with z = x (one shared input) = pe x_j, one product fewer
+    const ai = load<f32>(a + (<usize>i << 2)), bi = load<f32>(b + (<usize>i << 2));
+    const pa = c1 * ai, pb = c1 * bi, pe = c1 * (ai + bi);
+    const ki = lr * rowFactor(load<f32>(r + (<usize>i << 2)), k, se);
+    const av = f32x4.splat(pa), bv = f32x4.splat(pb), ev = f32x4.splat(pe), kr = f32x4.splat(ki);
+    const pw = w + <usize>i * cn, pm = m + <usize>i * cn;
+    o = 0;
+    if (x == z) {
+      for (; o < c4; o += 16) {
+        const mm = flush4(f32x4.add(f32x4.mul(b1, v128.load(pm + o)), f32x4.mul(ev, v128.load(x + o))));
+        v128.store(pm + o, mm);
+        const s = f32x4.pmin(hi, f32x4.pmax(lo, f32x4.mul(mm, f32x4.mul(v128.load(gam + o), kr))));
+        v128.store(pw + o, f32x4.sub(v128.load(pw + o), s));
+      }
+      for (; o < cn; o += 4) factored1(pw + o, pm + o, pe * load<f32>(x + o), load<f32>(gam + o), ki, beta1, cap);
+    } else {
+      for (; o < c4; o += 16) {
+        const g = f32x4.add(f32x4.mul(av, v128.load(x + o)), f32x4.mul(bv, v128.load(z + o)));
+        const mm = flush4(f32x4.add(f32x4.mul(b1, v128.load(pm + o)), g));
+        v128.store(pm + o, mm);
+        const s = f32x4.pmin(hi, f32x4.pmax(lo, f32x4.mul(mm, f32x4.mul(v128.load(gam + o), kr))));
+        v128.store(pw + o, f32x4.sub(v128.load(pw + o), s));
+      }
+      for (; o < cn; o += 4) factored1(pw + o, pm + o, pa * load<f32>(x + o) + pb * load<f32>(z + o), load<f32>(gam + o), ki, beta1, cap);
+    }
+  }
+}
+
+export function factoredRowsRef(w: usize, m: usize, r: usize, c: usize, gam: usize, a: usize, x: usize, b: usize, z: usize,
+  rows: i32, cols: i32, lr: f32, beta1: f32, beta2: f32, se: f32, cap: f32): void {
+  const saa = dotRef(a, a, rows), sab2 = <f32>2 * dotRef(a, b, rows), sbb = dotRef(b, b, rows);
+  const k = quarter(updateRows(r, a, b, rows, dotRef(x, x, cols), <f32>2 * dotRef(x, z, cols), dotRef(z, z, cols), beta2));
+  for (let j = 0; j < cols; j++) {
+    const o = <usize>j << 2;
+    colFactor1(c + o, gam + o, load<f32>(x + o), load<f32>(z + o), saa, sab2, sbb, beta2, k, se);
+  }
+  const c1 = <f32>1 - beta1;
+  for (let i = 0; i < rows; i++) {
+    const ai = load<f32>(a + (<usize>i << 2)), bi = load<f32>(b + (<usize>i << 2));
+    const pa = c1 * ai, pb = c1 * bi, pe = c1 * (ai + bi);
+    const ki = lr * rowFactor(load<f32>(r + (<usize>i << 2)), k, se);
+    for (let j = 0; j < cols; j++) {
+      const o = (<usize>i * <usize>cols + <usize>j) << 2, oj = <usize>j << 2;
+      const gc = x == z ? pe * load<f32>(x + oj) : pa * load<f32>(x + oj) + pb * load<f32>(z + oj);
+      factored1(w + o, m + o, gc, load<f32>(gam + oj), ki, beta1, cap);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function colFactor1(pc: usize, pg: usize, xj: f32, zj: f32, saa: f32, sab2: f32, sbb: f32, beta2: f32, k: f32, se: f32): void {
+  const q = ((xj * xj) * saa + (xj * zj) * sab2) + (zj * zj) * sbb;
+  const cj = flush1(beta2 * load<f32>(pc) + (<f32>1 - beta2) * q);
+  store<f32>(pc, cj);
+  store<f32>(pg, <f32>1 / floorAt(Mathf.sqrt(cj) * k, se));
+}
+
+// The clip as f32x4.pmax(lo, ·) then pmin(hi, ·) computes it (pmax(a, b) = a < b ? b : a,
+// pmin(a, b) = b < a ? b : a: one instruction each on x86, where min/max need NaN fix-ups).
+// @ts-ignore: decorator
+@inline function clip(s: f32, cap: f32): f32 {
+  const t = -cap < s ? s : -cap;
+  return t < cap ? t : cap;
+}
+
+// @ts-ignore: decorator
+@inline function factored1(pw: usize, pm: usize, gc: f32, gj: f32, ki: f32, beta1: f32, cap: f32): void {
+  const mm = flush1(beta1 * load<f32>(pm) + gc);
+  store<f32>(pm, mm);
+  store<f32>(pw, load<f32>(pw) - clip(mm * (gj * ki), cap));
+}
+
+/**
+ * Factored Adam step on W (rows, cols) with a dense gradient gs·G (G has W's shape; a
+ * mini-batch's summed gradient, gs = 1/batch). Same state and parameters as factoredRows.
+ */
+export function factoredDense(w: usize, m: usize, r: usize, c: usize, gam: usize, G: usize, gs: f32,
+  rows: i32, cols: i32, lr: f32, beta1: f32, beta2: f32, se: f32, cap: f32): void {
+  const cn = <usize>cols << 2, c4 = <usize>(cols & ~3) << 2;
+  const g2 = gs * gs;
+  // column sums of G² into gam (index order over rows), row sums straight into r
+  memory.fill(gam, 0, cn);
+  let s: f32 = 0;
+  for (let i = 0; i < rows; i++) {
+    const pg = G + <usize>i * cn;
+    let o: usize = 0;
+    for (; o < c4; o += 16) {
+      const gv = v128.load(pg + o);
+      v128.store(gam + o, f32x4.add(v128.load(gam + o), f32x4.mul(gv, gv)));
+    }
+    for (; o < cn; o += 4) { const gv = load<f32>(pg + o); store<f32>(gam + o, load<f32>(gam + o) + gv * gv); }
+    s += denseRow(r + (<usize>i << 2), g2 * dot(pg, pg, cols), beta2);
+  }
+  denseFinish(w, m, r, c, gam, G, gs, rows, cols, lr, beta1, beta2, se, cap, quarter(s));
+}
+
+export function factoredDenseRef(w: usize, m: usize, r: usize, c: usize, gam: usize, G: usize, gs: f32,
+  rows: i32, cols: i32, lr: f32, beta1: f32, beta2: f32, se: f32, cap: f32): void {
+  const cn = <usize>cols << 2;
+  const g2 = gs * gs;
+  memory.fill(gam, 0, cn);
+  let s: f32 = 0;
+  for (let i = 0; i < rows; i++) {
+    const pg = G + <usize>i * cn;
+    for (let j = 0; j < cols; j++) {
+      const o = <usize>j << 2, gv = load<f32>(pg + o);
+      store<f32>(gam + o, load<f32>(gam + o) + gv * gv);
+    }
+    s += denseRow(r + (<usize>i << 2), g2 * dotRef(pg, pg, cols), beta2);
+  }
+  const k = quarter(s);
+  for (let j = 0; j < cols; j++) {
+    const o = <usize>j << 2;
+    denseCol1(c + o, gam + o, g2, beta2, k, se);
+  }
+  for (let i = 0; i < rows; i++) {
+    const ki = lr * rowFactor(load<f32>(r + (<usize>i << 2)), k, se);
+    for (let j = 0; j < cols; j++) {
+      const o = (<usize>i * <usize>cols + <usize>j) << 2;
+      factored1(w + o, m + o, ((<f32>1 - beta1) * gs) * load<f32>(G + o), load<f32>(gam + (<usize>j << 2)), ki, beta1, cap);
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function denseRow(pr: usize, q: f32, beta2: f32): f32 {
+  const ri = flush1(beta2 * load<f32>(pr) + (<f32>1 - beta2) * q);
+  store<f32>(pr, ri);
+  return ri;
+}
+
+// @ts-ignore: decorator
+@inline function denseCol1(pc: usize, pg: usize, g2: f32, beta2: f32, k: f32, se: f32): void {
+  const cj = flush1(beta2 * load<f32>(pc) + (<f32>1 - beta2) * (g2 * load<f32>(pg)));
+  store<f32>(pc, cj);
+  store<f32>(pg, <f32>1 / floorAt(Mathf.sqrt(cj) * k, se));
+}
+
+// @ts-ignore: decorator
+@inline function denseFinish(w: usize, m: usize, r: usize, c: usize, gam: usize, G: usize, gs: f32,
+  rows: i32, cols: i32, lr: f32, beta1: f32, beta2: f32, se: f32, cap: f32, k: f32): void {
+  const cn = <usize>cols << 2, c4 = <usize>(cols & ~3) << 2;
+  const b2 = f32x4.splat(beta2), c2 = f32x4.splat(<f32>1 - beta2), g2v = f32x4.splat(gs * gs);
+  const kv = f32x4.splat(k), sv = f32x4.splat(se), one = f32x4.splat(1);
+  let o: usize = 0;
+  for (; o < c4; o += 16) {
+    const cj = flush4(f32x4.add(f32x4.mul(b2, v128.load(c + o)), f32x4.mul(c2, f32x4.mul(g2v, v128.load(gam + o)))));
+    v128.store(c + o, cj);
+    v128.store(gam + o, f32x4.div(one, f32x4.pmax(sv, f32x4.mul(f32x4.sqrt(cj), kv))));
+  }
+  for (; o < cn; o += 4) denseCol1(c + o, gam + o, gs * gs, beta2, k, se);
+  const b1 = f32x4.splat(beta1), gc = ((<f32>1 - beta1) * gs), gsv = f32x4.splat(gc);
+  const hi = f32x4.splat(cap), lo = f32x4.splat(-cap);
+  for (let i = 0; i < rows; i++) {
+    const ki = lr * rowFactor(load<f32>(r + (<usize>i << 2)), k, se);
+    const kr = f32x4.splat(ki);
+    const pw = w + <usize>i * cn, pm = m + <usize>i * cn, pg = G + <usize>i * cn;
+    o = 0;
+    for (; o < c4; o += 16) {
+      const mm = flush4(f32x4.add(f32x4.mul(b1, v128.load(pm + o)), f32x4.mul(gsv, v128.load(pg + o))));
+      v128.store(pm + o, mm);
+      const s = f32x4.pmin(hi, f32x4.pmax(lo, f32x4.mul(mm, f32x4.mul(v128.load(gam + o), kr))));
+      v128.store(pw + o, f32x4.sub(v128.load(pw + o), s));
+    }
+    for (; o < cn; o += 4) factored1(pw + o, pm + o, gc * load<f32>(pg + o), load<f32>(gam + o), ki, beta1, cap);
+  }
 }

@@ -82,12 +82,14 @@ function bandit(every: number): Case["learn"] {
 /** Every learner kind's cases, by kind. */
 export const CASES: Record<string, Case[]> = {
   forwardForward: [
-    { name: "adam-hard", options: { sizes: [24, 20, 16], classes: 5, seed: 31 }, inputs: 24, classes: 5, steps: 200, learn: learnLabelled, probe: (l, x) => [...l.scores(x), ...l.readoutScores(x)] },
+    { name: "adam-hard", options: { sizes: [24, 20, 16], classes: 5, optimizer: "adam", seed: 31 }, inputs: 24, classes: 5, steps: 200, learn: learnLabelled, probe: (l, x) => [...l.scores(x), ...l.readoutScores(x)] },
     {
       name: "sgd-random-replace", options: { sizes: [24, 16], classes: 5, optimizer: "sgd", negatives: "random", labelInputs: "replace", readout: false, seed: 32 },
       inputs: 24, classes: 5, steps: 200, learn: learnLabelled, probe: scores,
     },
-    { name: "adam-batch", options: { sizes: [24, 20, 16], classes: 5, seed: 33 }, inputs: 24, classes: 5, steps: 200, learn: batched(8, true), probe: scores },
+    { name: "adam-batch", options: { sizes: [24, 20, 16], classes: 5, optimizer: "adam", seed: 33 }, inputs: 24, classes: 5, steps: 200, learn: batched(8, true), probe: scores },
+    { name: "adafactor-hard", options: { sizes: [24, 20, 16], classes: 5, optimizer: "adafactor", seed: 34 }, inputs: 24, classes: 5, steps: 200, learn: learnLabelled, probe: (l, x) => [...l.scores(x), ...l.readoutScores(x)] },
+    { name: "adafactor-batch", options: { sizes: [24, 20, 16], classes: 5, optimizer: "adafactor", seed: 35 }, inputs: 24, classes: 5, steps: 200, learn: batched(8, true), probe: scores },
   ],
   feedbackAlignment: [
     { name: "dfa-tanh", options: { sizes: [24, 20, 16, 5], mode: "dfa", seed: 11 }, inputs: 24, classes: 5, steps: 300, learn: learnLabelled, probe: scores },

@@ -16,7 +16,7 @@ import { COMPATIBILITY_DATE } from "./workerd.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 // Forward-Forward 784 → 128 with Adam: a snapshot of about 1.2 MB, so it is stored in two chunks.
-const LEARNER = { kind: "forwardForward", options: { sizes: [784, 128], classes: 10, seed: 5 } };
+const LEARNER = { kind: "forwardForward", options: { sizes: [784, 128], classes: 10, seed: 5, optimizer: "adam" } };
 const BATCH = 10;
 
 let dir: string;

@@ -53,6 +53,23 @@ describe("forwardForward", () => {
     net.dispose();
   });
 
+  it("learns image-like data to ≥ 95 % with Adam, and with the default in mini-batches", () => {
+    const net = engram.forwardForward({ sizes: [32, 64, 64], classes: 4, optimizer: "adam" });
+    for (let e = 0; e < 2; e++) train.xs.forEach((x, i) => net.learn(x, train.ys[i]!));
+    expect(accuracy(net, test)).toBeGreaterThanOrEqual(0.95);
+    expect(accuracy(net, test, true)).toBeGreaterThanOrEqual(0.95);
+    const batched = engram.forwardForward({ sizes: [32, 64, 64], classes: 4 });
+    const B = 8, xs = new Float32Array(32 * B);
+    for (let e = 0; e < 12; e++) {
+      for (let i = 0; i + B <= train.xs.length; i += B) {
+        for (let k = 0; k < B; k++) xs.set(train.xs[i + k]!, 32 * k);
+        batched.learnBatch(xs, train.ys.slice(i, i + B));
+      }
+    }
+    expect(accuracy(batched, test)).toBeGreaterThanOrEqual(0.95);
+    net.dispose(); batched.dispose();
+  });
+
   it("learns with SGD, random negatives, labels replacing inputs, and mini-batches", () => {
     const sgd = engram.forwardForward({ sizes: [32, 64], classes: 4, optimizer: "sgd", learningRate: 2, negatives: "random", readout: false, labelInputs: "replace" });
     for (let e = 0; e < 2; e++) train.xs.forEach((x, i) => sgd.learn(x, train.ys[i]!));
@@ -131,7 +148,7 @@ describe("forwardForward", () => {
     expect(run(5)).not.toEqual(run(6));
   });
 
-  for (const opts of [{}, { optimizer: "sgd" as const, negatives: "random" as const }]) {
+  for (const opts of [{}, { optimizer: "sgd" as const, negatives: "random" as const }, { optimizer: "adam" as const }]) {
     it(`save() → restore() continues bit-identically (${JSON.stringify(opts)})`, () => {
       const a = engram.forwardForward({ sizes: [32, 16, 16], classes: 4, ...opts });
       for (let i = 0; i < 100; i++) a.learn(train.xs[i]!, train.ys[i]!);
@@ -176,11 +193,73 @@ describe("forwardForward", () => {
 
   it("resolves defaults into config and frees its memory", () => {
     const net = engram.forwardForward({ sizes: [784, 500, 500] });
-    expect(net.config).toMatchObject({ classes: 10, seed: 1, optimizer: "adam", negatives: "hard", readout: true, labelInputs: "prepend" });
+    expect(net.config).toMatchObject({ classes: 10, seed: 1, optimizer: "adafactor", negatives: "hard", readout: true, labelInputs: "prepend" });
     net.dispose();
     const grown = engram.memoryBytes;
     for (let i = 0; i < 5; i++) engram.forwardForward({ sizes: [784, 500, 500] }).dispose();
     expect(engram.memoryBytes).toBe(grown);
+  });
+
+  it("factored Adam: one step equals its equations computed in float64", () => {
+    const w = engram.wasm, e = w.exports as unknown as Record<string, (...a: number[]) => void>;
+    const r = rng(11);
+    const rows = 5, cols = 9, n = rows * cols, lr = 0.01, b1 = 0.9, b2 = 0.999, se = 1e-3, cap = 0.02;
+    const put = (v: number[]) => { const p = w.alloc(v.length * 4); w.f32.set(v, p >>> 2); return p; };
+    const get = (p: number, k: number) => Array.from(w.f32.subarray(p >>> 2, (p >>> 2) + k));
+    const f32 = (k: number, lo: number, hi: number) => Array.from(Float32Array.from({ length: k }, () => lo + (hi - lo) * r()));
+    const [W, M, R, Cc, a, x, b, z] = [f32(n, -1, 1), f32(n, -0.01, 0.01), f32(rows, 0, 1e-3), f32(cols, 0, 1e-3), f32(rows, -0.2, 0.2), f32(cols, 0, 1), f32(rows, -0.2, 0.2), f32(cols, 0, 1)];
+    a[rows - 1] = b[rows - 1] = R[rows - 1] = 0; // a row with no gradient: its factor sits on the floor se
+    const pw = put(W), pm = put(M), pr = put(R), pc = put(Cc), pg = w.alloc(cols * 4);
+    e["factoredRows"]!(pw, pm, pr, pc, pg, put(a), put(x), put(b), put(z), rows, cols, lr, b1, b2, se, cap);
+    // float64: g, r, c, S, then the clipped step
+    const g = (i: number, j: number) => a[i]! * x[j]! + b[i]! * z[j]!;
+    const r2 = R.map((v, i) => b2 * v + (1 - b2) * x.reduce((s, _, j) => s + g(i, j) ** 2, 0));
+    const c2 = Cc.map((v, j) => b2 * v + (1 - b2) * a.reduce((s, _, i) => s + g(i, j) ** 2, 0));
+    const S4 = r2.reduce((s, v) => s + v, 0) ** 0.25;
+    let clipped = 0;
+    for (let i = 0; i < rows; i++) {
+      for (let j = 0; j < cols; j++) {
+        const m = b1 * M[i * cols + j]! + (1 - b1) * g(i, j);
+        const step = (lr * m) / (Math.max(Math.sqrt(r2[i]!) / S4, se) * Math.max(Math.sqrt(c2[j]!) / S4, se));
+        if (Math.abs(step) > cap) clipped++;
+        const want = W[i * cols + j]! - Math.max(-cap, Math.min(cap, step));
+        expect(get(pm, n)[i * cols + j]).toBeCloseTo(m, 6);
+        expect(Math.abs(get(pw, n)[i * cols + j]! - want)).toBeLessThan(1e-6);
+      }
+    }
+    // the row sums a²x·x + 2ab x·z + b²z·z cancel in part: float32 keeps ~5 digits of them
+    get(pr, rows).forEach((v, i) => expect(r2[i] ? v / r2[i]! : v + 1).toBeCloseTo(1, 4));
+    get(pc, cols).forEach((v, j) => expect(v / c2[j]!).toBeCloseTo(1, 4));
+    expect(r2[rows - 1]).toBe(0);
+    expect(clipped).toBeGreaterThan(0); // the cap was exercised
+    expect(clipped).toBeLessThan(n);
+  });
+
+  it("factored Adam moves like Adam on a rank-1 gradient stream (its factored v̂ is then exact)", () => {
+    const w = engram.wasm, e = w.exports as unknown as Record<string, (...a: number[]) => void>;
+    const r = rng(12);
+    const rows = 6, cols = 11, n = rows * cols;
+    const buf = (k: number, v = 0) => { const p = w.alloc(k * 4); w.f32.fill(v, p >>> 2, (p >>> 2) + k); return p; };
+    const [wa, ma, va] = [buf(n), buf(n), buf(n)];
+    const [wf, mf, rf, cf, gf] = [buf(n), buf(n), buf(rows), buf(cols), buf(cols)];
+    const a = buf(rows), x = buf(cols), zero = buf(rows);
+    let b1t = 1, b2t = 1, maxRel = 0;
+    for (let t = 1; t <= 200; t++) {
+      // g = s_t · u vᵀ: one fixed direction per row and column, a scale that changes every step
+      const s = 0.5 + r();
+      for (let i = 0; i < rows; i++) w.f32[(a >>> 2) + i] = s * (0.01 + 0.02 * i) * (i % 2 ? -1 : 1);
+      for (let j = 0; j < cols; j++) w.f32[(x >>> 2) + j] = 0.1 + 0.08 * j;
+      b1t *= 0.9; b2t *= 0.999;
+      const c2 = Math.sqrt(1 - b2t), lr = (0.001 * c2) / (1 - b1t);
+      e["adamRows"]!(wa, ma, va, a, x, zero, x, rows, cols, lr, 0.9, 0.999, 1e-8 * c2);
+      e["factoredRows"]!(wf, mf, rf, cf, gf, a, x, zero, x, rows, cols, lr, 0.9, 0.999, Math.sqrt(1e-8 * c2), 1);
+      for (let k = 0; k < n; k++) {
+        const A = w.f32[(wa >>> 2) + k]!, F = w.f32[(wf >>> 2) + k]!;
+        maxRel = Math.max(maxRel, Math.abs(F - A) / Math.abs(A));
+      }
+    }
+    expect(maxRel).toBeLessThan(1e-4); // float32 rounding and Adam's ε/√v
+    expect(Math.abs(w.f32[wa >>> 2]!)).toBeGreaterThan(0.05); // they moved: 200 steps of ≈ 0.001
   });
 
   it("optimizer kernels: f32x4 and Ref twins agree bitwise", () => {
@@ -201,6 +280,22 @@ describe("forwardForward", () => {
       e["sgdRows"]!(state[0]!, state[1]!, a, x, b, z, rows, cols, 0.1, 0.9);
       e["sgdRowsRef"]!(twin[0]!, twin[1]!, a, x, b, z, rows, cols, 0.1, 0.9);
       for (let k = 0; k < 2; k++) expect(get(state[k]!, n)).toEqual(get(twin[k]!, n));
+      // factored Adam: W, m, then r (rows), c (cols), γ scratch (cols); rank-2 and dense forms
+      const fr = [state[0]!, state[1]!, buf(rows), buf(cols), buf(cols)], ft = [twin[0]!, twin[1]!, buf(rows), buf(cols), buf(cols)];
+      for (const [p, q, k] of [[fr[2]!, ft[2]!, rows], [fr[3]!, ft[3]!, cols]] as const) {
+        for (let i = 0; i < k; i++) w.f32[(p >>> 2) + i] = w.f32[(q >>> 2) + i] = Math.abs(w.f32[(p >>> 2) + i]!);
+      }
+      w.f32[(fr[3]! >>> 2)] = w.f32[(ft[3]! >>> 2)] = 0; // a column never seen: γ must stay finite
+      const G = buf(n);
+      for (let it = 0; it < 3; it++) {
+        e["factoredRows"]!(...fr, a, x, b, z, rows, cols, 0.01, 0.9, 0.999, 1e-4, 0.03);
+        e["factoredRowsRef"]!(...ft, a, x, b, z, rows, cols, 0.01, 0.9, 0.999, 1e-4, 0.03);
+        e["factoredDense"]!(...fr, G, 0.25, rows, cols, 0.01, 0.9, 0.999, 1e-4, 0.03);
+        e["factoredDenseRef"]!(...ft, G, 0.25, rows, cols, 0.01, 0.9, 0.999, 1e-4, 0.03);
+      }
+      const sz = [n, n, rows, cols, cols];
+      for (let k = 0; k < 5; k++) expect(get(fr[k]!, sz[k]!)).toEqual(get(ft[k]!, sz[k]!));
+      for (let k = 0; k < 4; k++) expect(get(fr[k]!, sz[k]!).every(Number.isFinite)).toBe(true);
     }
   });
 });

@@ -337,13 +337,18 @@ DESCRIPTORS["forwardForward"] = {
   getters: ["save"],
   step: (l, x, k) => l.learn(x, k),
   probe: (l, x) => [...l.scores(x), l.predict(x), ...(l.config["readout"] ? [...l.readoutScores(x), l.predictFast(x)] : [])],
-  // state: [rng 16 B][t, β1ᵗ, β2ᵗ, pad][per layer: params | moments (| Adam's second moments)][readout][peer means] (assembly/learners/forwardForward.ts)
+  // state: [rng 16 B][t, β1ᵗ, β2ᵗ, pad][per layer: params | moments (| Adam's second moments | factored
+  // Adam's W row and column moments, U's and b's full ones)][readout][peer means] (assembly/learners/forwardForward.ts)
   stateBytes: (o) => {
     const n = o["sizes"] as number[];
     const c = num(o, "classes");
     const copies = o["optimizer"] === "adam" ? 3 : 2;
     let bytes = 32;
-    for (let k = 0; k + 1 < n.length; k++) bytes += copies * (pad16(n[k + 1]! * n[k]!) + (k === 0 ? pad16(c * n[1]!) : 0) + pad16(n[k + 1]!));
+    for (let k = 0; k + 1 < n.length; k++) {
+      const out = n[k + 1]!, inp = n[k]!;
+      bytes += copies * (pad16(out * inp) + (k === 0 ? pad16(c * out) : 0) + pad16(out));
+      if (o["optimizer"] === "adafactor") bytes += pad16(out) + pad16(inp) + (k === 0 ? pad16(c * out) : 0) + pad16(out);
+    }
     const hidden = n.slice(1);
     const a = hidden.reduce((x, y) => x + y, 0);
     // readout over every hidden layer, then each layer's running mean activity (peer normalisation)
@@ -355,10 +360,10 @@ DESCRIPTORS["forwardForward"] = {
   huge: [{ sizes: [1e6, 1e6] }, { sizes: [1 << 20, 1 << 20] }, { sizes: [100_000, 100_000] }, { sizes: [16, 1e6, 1e6] }, { sizes: [2, 1 << 20], classes: 65536 }],
   guard:
     "every layer sees its input scaled to (almost) unit length, x̂ = x / √(‖x‖² + 1), so input magnitude never reaches the weights; " +
-    "the goodness loss's derivative is σ-bounded; Adam's step is at most ≈ η per parameter (SGD: momentum over bounded gradients)",
+    "the goodness loss's derivative is σ-bounded; Adam's step is at most ≈ η per parameter, factored Adam's is clipped to 3.2 η (SGD: momentum over bounded gradients)",
   // learnBatch's work buffer is rows × (3 + 4·maxWidth + n₁) × 4 bytes: 205 rows of a 2²⁰-wide layer need 4.3 GB
   hugeBatch: { options: { sizes: [1, 1 << 20], classes: 2 }, rows: 205 },
-  variants: [{ optimizer: "sgd" }, { negatives: "random" }, { readout: false }, { labelInputs: "replace" }],
+  variants: [{ optimizer: "sgd" }, { optimizer: "adam" }, { optimizer: "adafactor" }, { negatives: "random" }, { readout: false }, { labelInputs: "replace" }],
 };
 
 DESCRIPTORS["rewardModulated"] = {
