@@ -81,6 +81,19 @@ describe("engram CLI, built", () => {
     let right = 0;
     for (let i = 0; i < test.labels.length; i++) if (model.predict(test.images.subarray(i * 36, (i + 1) * 36)) === test.labels[i]) right++;
     expect(right / test.labels.length).toBe(res.accuracy);
+    // and the one-pass readout's, reported beside it
+    const fast = model as unknown as { predictFast(x: Uint8Array): number };
+    right = 0;
+    for (let i = 0; i < test.labels.length; i++) if (fast.predictFast(test.images.subarray(i * 36, (i + 1) * 36)) === test.labels[i]) right++;
+    expect(res.fast.accuracy).toBe(right / test.labels.length);
+    expect(JSON.parse(e.out).fast.accuracy).toBe(res.fast.accuracy);
+  });
+
+  it("reports no one-pass accuracy for a learner without one", () => {
+    const off = JSON.parse(run("train", ...small, "--json", "--epochs", "1", "--set", "readout=false").out);
+    expect(off.fast).toBeNull();
+    const dfa = JSON.parse(run("train", "--learner", "dfa", "--data", data, "--hidden", "16", "--epochs", "1", "--json").out);
+    expect(dfa.fast).toBeNull();
   });
 
   it("is reproducible: the same seed gives the same curve and the same model bytes", () => {
@@ -94,6 +107,7 @@ describe("engram CLI, built", () => {
     const r = run("train", ...small, "--quiet", "--limit", "100", "--epochs", "1", "--test-limit", "50", "--plot", "p.svg");
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/test accuracy \d+\.\d\d% \(error \d+\.\d\d%\) on 50 test images/);
+    expect(r.out).toMatch(/test accuracy of the one-pass predictFast\(\): \d+\.\d\d% \(error \d+\.\d\d%\) · \d+ µs per prediction/);
     expect(r.out).toMatch(/training: 100 samples \(1 epoch\) in [\d.]+ s · \d+ µs per step/);
     expect(r.out).toContain("learning curve: p.svg");
     expect(existsSync(join(work, "p.svg"))).toBe(true);
