@@ -192,18 +192,11 @@ export function factoredRows(w: usize, m: usize, r: usize, c: usize, gam: usize,
     const ai = load<f32>(a + (<usize>i << 2)), bi = load<f32>(b + (<usize>i << 2));
     const pa = c1 * ai, pb = c1 * bi, pe = c1 * (ai + bi);
     const ki = lr * rowFactor(load<f32>(r + (<usize>i << 2)), k, se);
-    const av = f32x4.splat(pa), bv = f32x4.splat(pb), ev = f32x4.splat(pe), kr = f32x4.splat(ki);
+    const av = f32x4.splat(pa), bv = f32x4.splat(pb), kr = f32x4.splat(ki);
     const pw = w + <usize>i * cn, pm = m + <usize>i * cn;
     o = 0;
-    if (x == z) {
-      for (; o < c4; o += 16) {
-        const mm = flush4(f32x4.add(f32x4.mul(b1, v128.load(pm + o)), f32x4.mul(ev, v128.load(x + o))));
-        v128.store(pm + o, mm);
-        const s = f32x4.pmin(hi, f32x4.pmax(lo, f32x4.mul(mm, f32x4.mul(v128.load(gam + o), kr))));
-        v128.store(pw + o, f32x4.sub(v128.load(pw + o), s));
-      }
-      for (; o < cn; o += 4) factored1(pw + o, pm + o, pe * load<f32>(x + o), load<f32>(gam + o), ki, beta1, cap);
-    } else {
+    if (x == z) factoredRow(pw, pm, x, gam, pe, ki, beta1, cap, cols);
+    else {
       for (; o < c4; o += 16) {
         const g = f32x4.add(f32x4.mul(av, v128.load(x + o)), f32x4.mul(bv, v128.load(z + o)));
         const mm = flush4(f32x4.add(f32x4.mul(b1, v128.load(pm + o)), g));
@@ -339,19 +332,25 @@ export function factoredDenseRef(w: usize, m: usize, r: usize, c: usize, gam: us
     v128.store(gam + o, f32x4.div(one, f32x4.pmax(sv, f32x4.mul(f32x4.sqrt(cj), kv))));
   }
   for (; o < cn; o += 4) denseCol1(c + o, gam + o, gs * gs, beta2, k, se);
-  const b1 = f32x4.splat(beta1), gc = ((<f32>1 - beta1) * gs), gsv = f32x4.splat(gc);
-  const hi = f32x4.splat(cap), lo = f32x4.splat(-cap);
+  const gc = (<f32>1 - beta1) * gs;
   for (let i = 0; i < rows; i++) {
     const ki = lr * rowFactor(load<f32>(r + (<usize>i << 2)), k, se);
-    const kr = f32x4.splat(ki);
-    const pw = w + <usize>i * cn, pm = m + <usize>i * cn, pg = G + <usize>i * cn;
-    o = 0;
-    for (; o < c4; o += 16) {
-      const mm = flush4(f32x4.add(f32x4.mul(b1, v128.load(pm + o)), f32x4.mul(gsv, v128.load(pg + o))));
-      v128.store(pm + o, mm);
-      const s = f32x4.pmin(hi, f32x4.pmax(lo, f32x4.mul(mm, f32x4.mul(v128.load(gam + o), kr))));
-      v128.store(pw + o, f32x4.sub(v128.load(pw + o), s));
-    }
-    for (; o < cn; o += 4) factored1(pw + o, pm + o, gc * load<f32>(pg + o), load<f32>(gam + o), ki, beta1, cap);
+    factoredRow(w + <usize>i * cn, m + <usize>i * cn, G + <usize>i * cn, gam, gc, ki, beta1, cap, cols);
   }
+}
+
+/** One row of the factored step when (1 − β1) g_j = e u_j: m ← β1 m + e u, W ← W − clip(m γ k, ±cap). */
+// @ts-ignore: decorator
+@inline function factoredRow(pw: usize, pm: usize, u: usize, gam: usize, e: f32, ki: f32, beta1: f32, cap: f32, cols: i32): void {
+  const b1 = f32x4.splat(beta1), ev = f32x4.splat(e), kr = f32x4.splat(ki);
+  const hi = f32x4.splat(cap), lo = f32x4.splat(-cap);
+  const c4 = <usize>(cols & ~3) << 2, cn = <usize>cols << 2;
+  let o: usize = 0;
+  for (; o < c4; o += 16) {
+    const mm = flush4(f32x4.add(f32x4.mul(b1, v128.load(pm + o)), f32x4.mul(ev, v128.load(u + o))));
+    v128.store(pm + o, mm);
+    const s = f32x4.pmin(hi, f32x4.pmax(lo, f32x4.mul(mm, f32x4.mul(v128.load(gam + o), kr))));
+    v128.store(pw + o, f32x4.sub(v128.load(pw + o), s));
+  }
+  for (; o < cn; o += 4) factored1(pw + o, pm + o, e * load<f32>(u + o), load<f32>(gam + o), ki, beta1, cap);
 }
