@@ -4,7 +4,7 @@
 // outputs the learner gave for them when written. test/robustness/fixtures.test.ts
 // checks every committed version still loads and still gives those outputs.
 //
-//   node scripts/ts.mjs scripts/make-fixtures.ts [kind ...]
+//   node scripts/ts.mjs scripts/make-fixtures.ts [kind or kind~variant ...]
 //
 // Run it once per released format version. Never overwrite a released version's
 // fixtures: they are the proof that old snapshots keep loading.
@@ -18,24 +18,32 @@ const engram = await loadEngram();
 const only = process.argv.slice(2);
 const dir = fileURLToPath(new URL(`../test/fixtures/snapshots/v${FORMAT_VERSION}/`, import.meta.url));
 mkdirSync(dir, { recursive: true });
+// option sets whose state is laid out differently, added to a format version after its first
+// fixtures: written as <kind>~<variant>.engram
+const VARIANTS: Record<string, Record<string, Record<string, unknown>>> = {
+  forwardForward: { adafactor: { optimizer: "adafactor" } },
+};
 for (const kind of engram.kinds) {
-  if (only.length && !only.includes(kind)) continue;
-  const d = descriptor(kind);
-  const l = make(engram, kind);
-  train(l, kind, 50, 2024);
-  const n = d.inputs(l.config as Record<string, unknown>);
-  const r = rng(4242);
-  const probes = Array.from({ length: 4 }, () => Array.from(sample(r, n)));
-  const bytes = l.save();
-  const record = {
-    kind,
-    formatVersion: FORMAT_VERSION,
-    config: l.config,
-    note: "probe outputs recorded when the snapshot was written (scripts/make-fixtures.ts)",
-    probes: probes.map((x) => ({ x, out: d.probe(l, Float32Array.from(x)) })),
-  };
-  writeFileSync(`${dir}${kind}.engram`, bytes);
-  writeFileSync(`${dir}${kind}.json`, `${JSON.stringify(record, null, 1)}\n`);
-  console.log(`v${FORMAT_VERSION}/${kind}.engram: ${bytes.length} bytes`);
-  l.dispose();
+  for (const [variant, over] of [["", {}] as const, ...Object.entries(VARIANTS[kind] ?? {})]) {
+    const name = variant ? `${kind}~${variant}` : kind;
+    if (only.length ? !only.includes(name) : false) continue;
+    const d = descriptor(kind);
+    const l = make(engram, kind, over);
+    train(l, kind, 50, 2024);
+    const n = d.inputs(l.config as Record<string, unknown>);
+    const r = rng(4242);
+    const probes = Array.from({ length: 4 }, () => Array.from(sample(r, n)));
+    const bytes = l.save();
+    const record = {
+      kind,
+      formatVersion: FORMAT_VERSION,
+      config: l.config,
+      note: "probe outputs recorded when the snapshot was written (scripts/make-fixtures.ts)",
+      probes: probes.map((x) => ({ x, out: d.probe(l, Float32Array.from(x)) })),
+    };
+    writeFileSync(`${dir}${name}.engram`, bytes);
+    writeFileSync(`${dir}${name}.json`, `${JSON.stringify(record, null, 1)}\n`);
+    console.log(`v${FORMAT_VERSION}/${name}.engram: ${bytes.length} bytes`);
+    l.dispose();
+  }
 }

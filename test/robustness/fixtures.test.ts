@@ -19,9 +19,11 @@ describe("snapshot fixtures", () => {
     expect(existsSync(`${root}v${FORMAT_VERSION}/${kind}.engram`), `run: node scripts/ts.mjs scripts/make-fixtures.ts ${kind}`).toBe(true);
   });
 
-  it.each(fixtures)("%s/%s loads, predicts as recorded and keeps learning", (version, kind) => {
-    const bytes = new Uint8Array(readFileSync(`${root}${version}/${kind}.engram`));
-    const record = JSON.parse(readFileSync(`${root}${version}/${kind}.json`, "utf8")) as { config: unknown; probes: { x: number[]; out: number[] }[] };
+  // <kind>.engram, or <kind>~<variant>.engram for an option set with its own state layout
+  it.each(fixtures)("%s/%s loads, predicts as recorded and keeps learning", (version, name) => {
+    const kind = name.split("~")[0]!;
+    const bytes = new Uint8Array(readFileSync(`${root}${version}/${name}.engram`));
+    const record = JSON.parse(readFileSync(`${root}${version}/${name}.json`, "utf8")) as { config: unknown; probes: { x: number[]; out: number[] }[] };
     const l = engram.restore(bytes) as AnyLearner;
     expect(l.kind).toBe(kind);
     expect(l.config).toMatchObject(record.config as object); // options added later take their defaults
