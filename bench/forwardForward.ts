@@ -6,7 +6,8 @@
 //   node scripts/ts.mjs bench/forwardForward.ts                       # timing: SGD, Adam, factored Adam
 //   node scripts/ts.mjs bench/forwardForward.ts --no-timing --epochs 2 # MNIST with defaults
 //   node scripts/ts.mjs bench/forwardForward.ts --no-timing --epochs 2 --lr 0.01 --decay 2e-5 --sizes 500,500
-//   (ENGRAM_WASM=path picks another build; --train N uses the first N training images)
+//   (ENGRAM_WASM=path picks another build; --train N uses the first N training images;
+//   --seed S another learner seed and shuffling order)
 //
 // The timed step uses uniform negatives and no readout in all three implementations, so
 // they do the same work; engram's defaults (hard negatives, readout, peer normalisation) are timed too.
@@ -193,9 +194,12 @@ function mnist(epochs: number): void {
   if (arg("lr", "")) opts.learningRate = +arg("lr", "");
   if (arg("decay", "")) opts.learningRateDecay = +arg("decay", "");
   if (arg("optimizer", "")) opts.optimizer = arg("optimizer", "") as "adam" | "adafactor" | "sgd";
+  // --seed S: the learner's seed S and another shuffling order (default: seed 1, order 7)
+  const seed = +arg("seed", "0");
+  if (seed) opts.seed = seed;
   const net = engram.forwardForward(opts);
   console.log(`MNIST, forwardForward ${JSON.stringify(net.config)}`);
-  const r = rng(7);
+  const r = rng(seed ? 7 + seed : 7);
   const order = Array.from({ length: n }, (_, i) => i);
   const x = new Float32Array(D);
   const test = () => {

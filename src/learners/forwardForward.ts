@@ -29,8 +29,9 @@ export interface ForwardForwardOptions {
    * Adam's per-weight one); β1 0.9, β2 0.999, ε 1e-8 and bias correction as Adam, each
    * step capped at the bound Adam's own step obeys, (1 − β1)/√(1 − β2) · η. It keeps 2
    * floats per weight instead of 3 and needs no square root or division per weight, so a
-   * step costs about what SGD's does (0.35 ms against Adam's 0.8 ms for 784-500-500);
-   * on MNIST it reached Adam's accuracy in half the time (BENCHMARKS.md).
+   * step costs about what SGD's does (0.36 ms against Adam's 0.79 ms for 784-500-500).
+   * On MNIST it trails Adam a little per epoch and leads per second of training
+   * (BENCHMARKS.md).
    * `"adam"`: Adam (β1 0.9, β2 0.999, ε 1e-8). `"sgd"`: SGD with momentum.
    */
   optimizer?: "adam" | "adafactor" | "sgd";
