@@ -146,7 +146,7 @@ export function sgdRowsRef(w: usize, u: usize, a: usize, x: usize, b: usize, z: 
 // @ts-ignore: decorator
 @inline function floorAt(p: f32, se: f32): f32 { return se < p ? p : se; }
 
-/** Updates r from row sums sq_i(i) (scalar, index order, shared by both twins); returns S = Σ r. */
+/** Updates r with the rank-2 gradient's row sums of g² (scalar, in index order: the same in both twins); returns S = Σ r. */
 // @ts-ignore: decorator
 @inline function updateRows(r: usize, a: usize, b: usize, rows: i32, sxx: f32, sxz2: f32, szz: f32, beta2: f32): f32 {
   let s: f32 = 0;
@@ -274,7 +274,21 @@ export function factoredDense(w: usize, m: usize, r: usize, c: usize, gam: usize
     for (; o < cn; o += 4) { const gv = load<f32>(pg + o); store<f32>(gam + o, load<f32>(gam + o) + gv * gv); }
     s += denseRow(r + (<usize>i << 2), g2 * dot(pg, pg, cols), beta2);
   }
-  denseFinish(w, m, r, c, gam, G, gs, rows, cols, lr, beta1, beta2, se, cap, quarter(s));
+  const k = quarter(s);
+  const b2 = f32x4.splat(beta2), c2 = f32x4.splat(<f32>1 - beta2), g2v = f32x4.splat(g2);
+  const kv = f32x4.splat(k), sv = f32x4.splat(se), one = f32x4.splat(1);
+  let o: usize = 0;
+  for (; o < c4; o += 16) {
+    const cj = flush4(f32x4.add(f32x4.mul(b2, v128.load(c + o)), f32x4.mul(c2, f32x4.mul(g2v, v128.load(gam + o)))));
+    v128.store(c + o, cj);
+    v128.store(gam + o, f32x4.div(one, f32x4.pmax(sv, f32x4.mul(f32x4.sqrt(cj), kv))));
+  }
+  for (; o < cn; o += 4) denseCol1(c + o, gam + o, g2, beta2, k, se);
+  const gc = (<f32>1 - beta1) * gs;
+  for (let i = 0; i < rows; i++) {
+    const ki = lr * rowFactor(load<f32>(r + (<usize>i << 2)), k, se);
+    factoredRow(w + <usize>i * cn, m + <usize>i * cn, G + <usize>i * cn, gam, gc, ki, beta1, cap, cols);
+  }
 }
 
 export function factoredDenseRef(w: usize, m: usize, r: usize, c: usize, gam: usize, G: usize, gs: f32,
@@ -317,26 +331,6 @@ export function factoredDenseRef(w: usize, m: usize, r: usize, c: usize, gam: us
   const cj = flush1(beta2 * load<f32>(pc) + (<f32>1 - beta2) * (g2 * load<f32>(pg)));
   store<f32>(pc, cj);
   store<f32>(pg, <f32>1 / floorAt(Mathf.sqrt(cj) * k, se));
-}
-
-// @ts-ignore: decorator
-@inline function denseFinish(w: usize, m: usize, r: usize, c: usize, gam: usize, G: usize, gs: f32,
-  rows: i32, cols: i32, lr: f32, beta1: f32, beta2: f32, se: f32, cap: f32, k: f32): void {
-  const cn = <usize>cols << 2, c4 = <usize>(cols & ~3) << 2;
-  const b2 = f32x4.splat(beta2), c2 = f32x4.splat(<f32>1 - beta2), g2v = f32x4.splat(gs * gs);
-  const kv = f32x4.splat(k), sv = f32x4.splat(se), one = f32x4.splat(1);
-  let o: usize = 0;
-  for (; o < c4; o += 16) {
-    const cj = flush4(f32x4.add(f32x4.mul(b2, v128.load(c + o)), f32x4.mul(c2, f32x4.mul(g2v, v128.load(gam + o)))));
-    v128.store(c + o, cj);
-    v128.store(gam + o, f32x4.div(one, f32x4.pmax(sv, f32x4.mul(f32x4.sqrt(cj), kv))));
-  }
-  for (; o < cn; o += 4) denseCol1(c + o, gam + o, gs * gs, beta2, k, se);
-  const gc = (<f32>1 - beta1) * gs;
-  for (let i = 0; i < rows; i++) {
-    const ki = lr * rowFactor(load<f32>(r + (<usize>i << 2)), k, se);
-    factoredRow(w + <usize>i * cn, m + <usize>i * cn, G + <usize>i * cn, gam, gc, ki, beta1, cap, cols);
-  }
 }
 
 /** One row of the factored step when (1 − β1) g_j = e u_j: m ← β1 m + e u, W ← W − clip(m γ k, ±cap). */
