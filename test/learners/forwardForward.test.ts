@@ -235,6 +235,30 @@ describe("forwardForward", () => {
     expect(clipped).toBeLessThan(n);
   });
 
+  it("factored Adam: the mini-batch (dense) form equals the online (rank-2) form on the same gradient", () => {
+    const w = engram.wasm, e = w.exports as unknown as Record<string, (...a: number[]) => void>;
+    const r = rng(13);
+    const rows = 7, cols = 13, n = rows * cols, B = 4;
+    const put = (v: Float32Array) => { const p = w.alloc(v.length * 4); w.f32.set(v, p >>> 2); return p; };
+    const rand = (k: number, lo: number, hi: number) => Float32Array.from({ length: k }, () => lo + (hi - lo) * r());
+    const W = rand(n, -1, 1), M = rand(n, -0.01, 0.01), R = rand(rows, 0, 1e-3), Cc = rand(cols, 0, 1e-3);
+    const sets = [0, 1].map(() => [put(W), put(M), put(R), put(Cc), w.alloc(cols * 4)] as const);
+    const [A, X, Bv, Z] = [rand(rows, -0.3, 0.3), rand(cols, 0, 1), rand(rows, -0.3, 0.3), rand(cols, 0, 1)];
+    // G = B · (a xᵀ + b zᵀ), applied as G / B
+    const G = new Float32Array(n).map((_, k) => B * (A[Math.floor(k / cols)]! * X[k % cols]! + Bv[Math.floor(k / cols)]! * Z[k % cols]!));
+    e["factoredRows"]!(...sets[0]!, put(A), put(X), put(Bv), put(Z), rows, cols, 0.01, 0.9, 0.999, 1e-4, 0.03);
+    e["factoredDense"]!(...sets[1]!, put(G), 1 / B, rows, cols, 0.01, 0.9, 0.999, 1e-4, 0.03);
+    const sizes = [n, n, rows, cols];
+    for (let k = 0; k < 4; k++) {
+      const a = w.f32.subarray(sets[0]![k]! >>> 2, (sets[0]![k]! >>> 2) + sizes[k]!), b = w.f32.subarray(sets[1]![k]! >>> 2, (sets[1]![k]! >>> 2) + sizes[k]!);
+      const before = [W, M, R, Cc][k]!;
+      for (let i = 0; i < sizes[k]!; i++) {
+        expect(a[i]).not.toBe(before[i]); // the step moved it
+        expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(1e-5 * Math.abs(a[i]! - before[i]!) + 1e-7);
+      }
+    }
+  });
+
   it("factored Adam moves like Adam on a rank-1 gradient stream (its factored v̂ is then exact)", () => {
     const w = engram.wasm, e = w.exports as unknown as Record<string, (...a: number[]) => void>;
     const r = rng(12);
