@@ -1,5 +1,7 @@
 // npm run build: engram.wasm (release + debug), engram.scalar.wasm (the same source
-// without SIMD, for engines that lack it), one bundle per host, types.
+// without SIMD, for engines that lack it; it starts with one 64 KiB page of memory instead
+// of two, since the smallest learners need under 32 KiB: small devices allocate the initial
+// pages up front), one bundle per host, types.
 import { execFileSync } from "node:child_process";
 import { chmodSync, copyFileSync, mkdirSync, rmSync, statSync } from "node:fs";
 import { build } from "esbuild";
