@@ -60,6 +60,19 @@ describe("engram.scalar.wasm", () => {
   });
 });
 
+describe("selftest", () => {
+  it("frees all it allocates and depends on nothing but the module: the same hash every call, in any instance state", async () => {
+    const engram = await createEngram(scalarBytes);
+    const selftest = engram.wasm.exports["selftest"] as () => number;
+    const first = selftest() >>> 0;
+    const kept = engram.wasm.alloc(4096); // other allocations in between change where its blocks land
+    const grown = engram.memoryBytes;
+    for (let i = 0; i < 3; i++) expect(selftest() >>> 0).toBe(first);
+    expect(engram.memoryBytes).toBe(grown);
+    engram.wasm.free(kept);
+  });
+});
+
 describe("automatic fallback (the Node binding from dist/)", () => {
   afterEach(() => vi.restoreAllMocks());
   const load = async () => (await import(pathToFileURL(join(DIST, "node.js")).href)) as typeof import("../bindings/node.js");
