@@ -14,3 +14,7 @@ export * from "./learners/forwardForward";
 export { npNew, npLearn, npLearnBatch, npScores, npPredict } from "./learners/perturbation";
 export { rmNew, rmAct, rmReward, rmScores, rmPredict } from "./learners/rewardModulated";
 export { scaleClamp as guardScaleClamp, scaleClampRef as guardScaleClampRef, norm2 as guardNorm, norm2Ref as guardNormRef, capNorm as guardCapNorm, capNormRef as guardCapNormRef } from "./rules/guard";
+// Low-power hosts (issue 19): which build this is (engram.wasm or engram.scalar.wasm).
+export { simdBuild } from "./kernels/simd";
+// The in-wasm conformance scenario for hosts without JavaScript (assembly/selftest.ts).
+export { selftest } from "./selftest";

@@ -1,9 +1,15 @@
-// Browser entry: streams engram.wasm from beside this bundle.
+// Browser entry: streams engram.wasm (or engram.scalar.wasm without SIMD) from beside this bundle.
 import { createEngram, type Engram, type InitOptions } from "../src/index.js";
+import { useSimd } from "./simd.js";
 
 export * from "../src/index.js";
 
-/** Loads the engine. In browsers the module is fetched from `engram.wasm` beside this bundle unless `module` is given. */
+/**
+ * Loads the engine. In browsers the module is fetched from beside this bundle unless `module`
+ * is given: engram.wasm, or engram.scalar.wasm when the engine has no SIMD (Safari before
+ * 16.4) or `simd` is false. Each URL is written out in full so bundlers see and copy both files.
+ */
 export async function init(options: InitOptions = {}): Promise<Engram> {
-  return createEngram(options.module ?? fetch(new URL("./engram.wasm", import.meta.url)));
+  const url = useSimd(options) ? new URL("./engram.wasm", import.meta.url) : new URL("./engram.scalar.wasm", import.meta.url);
+  return createEngram(options.module ?? fetch(url));
 }

@@ -1,10 +1,14 @@
-// Node.js entry: reads engram.wasm from beside this file.
+// Node.js entry: reads engram.wasm (or engram.scalar.wasm without SIMD) from beside this file.
 import { readFile } from "node:fs/promises";
 import { createEngram, type Engram, type InitOptions } from "../src/index.js";
+import { wasmFile } from "./simd.js";
 
 export * from "../src/index.js";
 
-/** Loads the engine. In Node the module is read from `engram.wasm` beside this bundle unless `module` is given. */
+/**
+ * Loads the engine. In Node the module is read from beside this bundle unless `module` is
+ * given: engram.wasm, or engram.scalar.wasm when the engine has no SIMD or `simd` is false.
+ */
 export async function init(options: InitOptions = {}): Promise<Engram> {
-  return createEngram(options.module ?? (await readFile(new URL("./engram.wasm", import.meta.url))));
+  return createEngram(options.module ?? (await readFile(new URL(wasmFile(options), import.meta.url))));
 }

@@ -41,6 +41,13 @@ export interface InitOptions {
    * compile bytes at request time), its bytes, a URL or a Response.
    */
   module?: ModuleSource;
+  /**
+   * Which build to load: `true` engram.wasm (fixed-width SIMD), `false`
+   * engram.scalar.wasm (no SIMD; the same bits, slower). Default: SIMD when the
+   * engine validates a SIMD module, else the scalar build. Ignored when `module`
+   * is given (that module runs; {@link Engram.simd} says which build it is).
+   */
+  simd?: boolean;
 }
 
 /**
@@ -54,6 +61,11 @@ export class Engram {
   /** @internal Use `init()`. */
   constructor(wasm: Wasm) {
     this.wasm = wasm;
+  }
+
+  /** Whether this engine runs engram.wasm (SIMD) rather than engram.scalar.wasm; both give the same bits. */
+  get simd(): boolean {
+    return this.wasm.fn["simdBuild"]!() === 1;
   }
 
   /** The learner kinds this engine can build and restore. */

@@ -6,6 +6,7 @@
 // which is what local rules that need a slope (e-prop, feedback alignment) multiply by.
 
 import { expf, exp4, tanh4, tanhf, sigmoid4, sigmoidf, softplus4, softplusf } from "./math";
+import { SIMD } from "./simd";
 
 // One loop shape for all of them: f32x4 body, scalar tail with the scalar twin.
 // `op` is a compile-time constant at every call site; after inlining the switch
@@ -57,6 +58,7 @@ const RELU = 0, RELU_G = 1, LEAKY = 2, LEAKY_G = 3, TANH = 4, TANH_G = 5, SIG = 
 
 // @ts-ignore: decorator
 @inline function map4(y: usize, x: usize, n: i32, op: i32, p: f32): void {
+  if (!SIMD) return map1(y, x, n, op, p);
   const end4 = <usize>(n & ~3) << 2;
   const end = <usize>n << 2;
   let o: usize = 0;

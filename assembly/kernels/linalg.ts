@@ -9,6 +9,8 @@
 // The Ref twins reproduce this order with scalar arithmetic (see `lanePartial`).
 // Elementwise kernels do the same operations per element in both versions.
 
+import { SIMD } from "./simd";
+
 // ---------------------------------------------------------------- helpers
 
 // @ts-ignore: decorator
@@ -48,6 +50,7 @@ function lanePartial(a: usize, b: usize, n: i32, j: i32): f32 {
 
 /** Σ a_i b_i. a, b have n elements. */
 export function dot(a: usize, b: usize, n: i32): f32 {
+  if (!SIMD) return dotRef(a, b, n);
   let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
   const end16 = a + (<usize>(n & ~15) << 2);
   const end4 = a + (<usize>(n & ~3) << 2);
@@ -76,6 +79,7 @@ export function dotRef(a: usize, b: usize, n: i32): f32 {
 
 /** y += alpha x. x, y have n elements. */
 export function axpy(y: usize, alpha: f32, x: usize, n: i32): void {
+  if (!SIMD) return axpyRef(y, alpha, x, n);
   const al = f32x4.splat(alpha);
   const end16 = y + (<usize>(n & ~15) << 2);
   const end4 = y + (<usize>(n & ~3) << 2);
@@ -102,6 +106,7 @@ export function axpyRef(y: usize, alpha: f32, x: usize, n: i32): void {
 
 /** y *= alpha. y has n elements. */
 export function scale(y: usize, alpha: f32, n: i32): void {
+  if (!SIMD) return scaleRef(y, alpha, n);
   const al = f32x4.splat(alpha);
   const end4 = y + (<usize>(n & ~3) << 2);
   const end = y + (<usize>n << 2);
@@ -121,6 +126,7 @@ export function scaleRef(y: usize, alpha: f32, n: i32): void {
 
 /** y = W x. w is (rows, cols) row-major, x has cols, y has rows. y_i == dot(W_i, x) bitwise. */
 export function matvec(y: usize, w: usize, x: usize, rows: i32, cols: i32): void {
+  if (!SIMD) return matvecRef(y, w, x, rows, cols);
   const stride = <usize>cols << 2;
   const c16 = <usize>(cols & ~15) << 2;
   const c4 = <usize>(cols & ~3) << 2;
@@ -189,6 +195,7 @@ export function matvecRef(y: usize, w: usize, x: usize, rows: i32, cols: i32): v
 
 /** y = Wᵀ x. w is (rows, cols) row-major, x has rows, y has cols. y_j = Σ_i x_i W_ij, i in order. */
 export function matvecT(y: usize, w: usize, x: usize, rows: i32, cols: i32): void {
+  if (!SIMD) return matvecTRef(y, w, x, rows, cols);
   const stride = <usize>cols << 2;
   const c4 = <usize>(cols & ~3) << 2;
   const cn = <usize>cols << 2;
@@ -236,6 +243,7 @@ export function matvecTRef(y: usize, w: usize, x: usize, rows: i32, cols: i32): 
 
 /** W += eta a bᵀ. w is (rows, cols) row-major, a has rows, b has cols. W_ij += (eta a_i) b_j. */
 export function rank1Update(w: usize, a: usize, b: usize, rows: i32, cols: i32, eta: f32): void {
+  if (!SIMD) return rank1UpdateRef(w, a, b, rows, cols, eta);
   const stride = <usize>cols << 2;
   const c16 = <usize>(cols & ~15) << 2;
   const c4 = <usize>(cols & ~3) << 2;
@@ -297,6 +305,7 @@ export function rank1UpdateRef(w: usize, a: usize, b: usize, rows: i32, cols: i3
  *   y_(i+1) on the not yet updated row i + 1, so each x load serves both.
  */
 export function denseStep(w: usize, y: usize, x: usize, rows: i32, cols: i32, eta: f32, decay: f32): void {
+  if (!SIMD) return denseStepRef(w, y, x, rows, cols, eta, decay);
   const stride = <usize>cols << 2;
   let r = w;
   let yi = rows > 0 ? dot(r, x, cols) : 0;

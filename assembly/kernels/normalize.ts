@@ -2,9 +2,11 @@
 
 import { dot, dotRef } from "./linalg";
 import { expf, exp4 } from "./math";
+import { SIMD } from "./simd";
 
 /** y = x / (‖x‖₂ + eps); returns ‖x‖₂. x, y have n elements; y may alias x. */
 export function normalize(y: usize, x: usize, n: i32, eps: f32): f32 {
+  if (!SIMD) return normalizeRef(y, x, n, eps);
   const norm = Mathf.sqrt(dot(x, x, n));
   const d: f32 = norm + eps;
   const dv = f32x4.splat(d);
@@ -86,6 +88,7 @@ function sumOfRef(y: usize, n: i32): f32 {
 
 /** y = softmax(x) = exp(x − max x) / Σ exp(x − max x). x, y have n elements; y may alias x. */
 export function softmax(y: usize, x: usize, n: i32): void {
+  if (!SIMD) return softmaxRef(y, x, n);
   if (n <= 0) return;
   const m = maxOf(x, n);
   const mv = f32x4.splat(m);
@@ -124,6 +127,7 @@ export function softmaxRef(y: usize, x: usize, n: i32): void {
  * elements; y may alias x. O(n · distinct values visited) ≤ O(n k), no allocation.
  */
 export function kWinnersTakeAll(y: usize, x: usize, n: i32, k: i32): void {
+  if (!SIMD) return kWinnersTakeAllRef(y, x, n, k);
   if (n <= 0) return;
   if (k >= n) { memory.copy(y, x, <usize>n << 2); return; }
   if (k <= 0) { memory.fill(y, 0, <usize>n << 2); return; }

@@ -32,6 +32,7 @@ import {
 } from "../kernels/activations";
 import { softmax } from "../kernels/normalize";
 import { logf } from "../kernels/math";
+import { SIMD } from "../kernels/simd";
 
 // Hidden activation codes (the TypeScript side uses the same order).
 export const ACT_TANH = 0, ACT_RELU = 1, ACT_SIGMOID = 2, ACT_STEP = 3, ACT_SIGN = 4;
@@ -56,6 +57,7 @@ export function activateSlope(act: i32, y: usize, x: usize, n: i32): void {
 
 /** y = a ⊙ b, elementwise. a, b, y have n elements; y may alias a or b. */
 export function hadamard(y: usize, a: usize, b: usize, n: i32): void {
+  if (!SIMD) return hadamardRef(y, a, b, n);
   const end4 = <usize>(n & ~3) << 2;
   const end = <usize>n << 2;
   let o: usize = 0;

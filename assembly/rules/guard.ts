@@ -42,6 +42,7 @@
 //      Euclidean norm of a vector", ACM TOMS 4:15 (scaling by max |x_i| against overflow).
 
 import { dot, dotRef, scale, scaleRef } from "../kernels/linalg";
+import { SIMD } from "../kernels/simd";
 
 /** R: inputs are scaled into the ball ‖x‖₂ ≤ R before a learner sees them. */
 export const MAX_INPUT_NORM: f32 = 1e9;
@@ -58,6 +59,7 @@ const TINY_SQUARES: f32 = 1e-30;
 
 /** y_i = min(max(alpha x_i, −lim), lim). x, y have n elements; y may alias x. lim ≥ 0 (may be +∞). */
 export function scaleClamp(y: usize, x: usize, n: i32, alpha: f32, lim: f32): void {
+  if (!SIMD) return scaleClampRef(y, x, n, alpha, lim);
   const al = f32x4.splat(alpha), hi = f32x4.splat(lim), lo = f32x4.splat(-lim);
   const end4 = <usize>(n & ~3) << 2;
   const end = <usize>n << 2;
@@ -138,6 +140,7 @@ function scaledSquaresRef(x: usize, n: i32, m: f32): f32 {
  * norm itself exceeds the f32 range). x has n elements.
  */
 export function norm2(x: usize, n: i32): f32 {
+  if (!SIMD) return norm2Ref(x, n);
   const q = dot(x, x, n);
   if (q >= TINY_SQUARES && q <= F32_MAX) return Mathf.sqrt(q);
   const m = maxAbs(x, n);
@@ -157,6 +160,7 @@ export function norm2Ref(x: usize, n: i32): f32 {
  * scaled), reusing the fast path's Σ x² when untouched.
  */
 export function capNorm(x: usize, n: i32, r: f32): f32 {
+  if (!SIMD) return capNormRef(x, n, r);
   const q = dot(x, x, n);
   if (q <= r * r) { // also every vector whose squares underflow
     if (q >= TINY_SQUARES) return Mathf.sqrt(q);

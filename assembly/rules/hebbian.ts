@@ -57,6 +57,7 @@
 import { exp4, log4, expf, logf } from "../kernels/math";
 import { scale } from "../kernels/linalg";
 import { MAX_NORM, norm2 } from "./guard";
+import { SIMD } from "../kernels/simd";
 
 /** G: bound on the step factor η y_i (Sanger) and η y_i (y_i − θ_i) (BCM). */
 export const MAX_STEP_FACTOR: f32 = 1e9;
@@ -92,6 +93,7 @@ export function maxNormRow(w: usize, n: i32, bound: usize, step: f32, max: f32):
 
 /** w += a (x − c w), elementwise as w + a·(x − c·w). w, x have n elements. */
 export function hebbRow(w: usize, x: usize, n: i32, a: f32, c: f32): void {
+  if (!SIMD) return hebbRowRef(w, x, n, a, c);
   const av = f32x4.splat(a), cv = f32x4.splat(c);
   const end4 = <usize>(n & ~3) << 2, end = <usize>n << 2;
   let o: usize = 0;
@@ -115,6 +117,7 @@ export function hebbRowRef(w: usize, x: usize, n: i32, a: f32, c: f32): void {
 
 /** max_j |x_j − c w_j| (order-free). */
 export function hebbRowMaxAbs(w: usize, x: usize, n: i32, c: f32): f32 {
+  if (!SIMD) return hebbRowMaxAbsRef(w, x, n, c);
   const cv = f32x4.splat(c);
   const end4 = <usize>(n & ~3) << 2, end = <usize>n << 2;
   let m4 = f32x4.splat(0);
@@ -139,6 +142,7 @@ export function hebbRowMaxAbsRef(w: usize, x: usize, n: i32, c: f32): f32 {
  * r (n) holds x on entry (it is overwritten): row i sees x − Σ_{k≤i} y_k w_k.
  */
 export function sangerRows(w: usize, y: usize, r: usize, rows: i32, n: i32, eta: f32): void {
+  if (!SIMD) return sangerRowsRef(w, y, r, rows, n, eta);
   const end4 = <usize>(n & ~3) << 2, end = <usize>n << 2;
   for (let i = 0; i < rows; i++) {
     const row = w + <usize>i * end;
@@ -201,6 +205,7 @@ export function sangerRowsRef(w: usize, y: usize, r: usize, rows: i32, n: i32, e
  * 4-groups into the first, (A0 + A1) + (A2 + A3), lanes (0 + 1) + (2 + 3), then the tail).
  */
 export function pCurrents(y: usize, w: usize, x: usize, rows: i32, n: i32, p: i32): void {
+  if (!SIMD) return pCurrentsRef(y, w, x, rows, n, p);
   const end16 = <usize>(n & ~15) << 2, end4 = <usize>(n & ~3) << 2, end = <usize>n << 2;
   for (let i = 0; i < rows; i++) {
     const row = w + <usize>i * end;
@@ -249,6 +254,7 @@ export function pCurrentsRef(y: usize, w: usize, x: usize, rows: i32, n: i32, p:
 
 /** y = max(u, 0)^power, as exp(power · log u) for u > 0 (power > 0). y may alias u. */
 export function powerRelu(y: usize, u: usize, n: i32, power: f32): void {
+  if (!SIMD) return powerReluRef(y, u, n, power);
   const pv = f32x4.splat(power), zero = f32x4.splat(0);
   const end4 = <usize>(n & ~3) << 2, end = <usize>n << 2;
   let o: usize = 0;

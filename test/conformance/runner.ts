@@ -9,6 +9,8 @@ import { canonicalBits, fnv1a64, Stream, toHex } from "./hash.js";
 /** What the runner needs of an engine (the public one, as a user imports it). */
 export interface EngineLike {
   readonly kinds: string[];
+  /** Whether engram.wasm (true) or engram.scalar.wasm (false) runs. */
+  readonly simd: boolean;
   create(kind: string, options?: unknown): { save(): Uint8Array; dispose(): void };
   readonly wasm: { readonly exports: Record<string, unknown>; readonly u8: Uint8Array };
 }
@@ -24,6 +26,10 @@ export interface Hashed {
 
 /** What one host returns. */
 export interface Report {
+  /** Which build ran (`engram.simd`): hosts compare both builds against each other. */
+  simd: boolean;
+  /** The module's in-wasm scenario hash (`selftest()`, as u32): compared with wasm-interp's. */
+  selftest: number;
   /** Learner kinds the engine registers (`engram.kinds`). */
   kinds: string[];
   /** Kinds registered but without a conformance case: the suite fails on any. */
@@ -37,7 +43,8 @@ export interface Report {
 
 /** Runs every case and the kernel sequence on `engram`. */
 export function runConformance(engram: EngineLike): Report {
-  const report: Report = { kinds: engram.kinds, missing: [], kernels: kernelSequence(engram), learners: {}, errors: {} };
+  const selftest = engram.wasm.exports["selftest"] as () => number;
+  const report: Report = { simd: engram.simd, selftest: selftest() >>> 0, kinds: engram.kinds, missing: [], kernels: kernelSequence(engram), learners: {}, errors: {} };
   for (const kind of engram.kinds) {
     const cases = CASES[kind];
     if (!cases?.length) report.missing.push(kind);

@@ -1,4 +1,4 @@
-// Development only: builds engram.wasm and the three host bundles into a private
+// Development only: builds engram.wasm, engram.scalar.wasm and the three host bundles into a private
 // directory (mirroring scripts/build.mjs: same entry points and options), so the
 // hosts test can run while others use build/ and dist/:
 //   node test/hosts/build-dist.mjs /tmp/me/dist
@@ -12,6 +12,7 @@ const out = resolve(process.argv[2] ?? "");
 if (!process.argv[2]) throw new Error("usage: node test/hosts/build-dist.mjs <out dir>");
 mkdirSync(out, { recursive: true });
 execFileSync("node_modules/.bin/asc", ["assembly/index.ts", "--config", "asconfig.json", "--target", "release", "-o", `${out}/engram.wasm`, "-t", `${out}/engram.wat`], { stdio: "inherit" });
+execFileSync("node_modules/.bin/asc", ["assembly/index.ts", "--config", "asconfig.json", "--target", "scalar", "-o", `${out}/engram.scalar.wasm`, "-t", `${out}/engram.scalar.wat`], { stdio: "inherit" });
 const common = { bundle: true, format: "esm", target: "es2022", sourcemap: true, logLevel: "warning" };
 await build({ ...common, entryPoints: ["bindings/node.ts"], outfile: `${out}/node.js`, platform: "node" });
 await build({ ...common, entryPoints: ["bindings/browser.ts"], outfile: `${out}/browser.js`, platform: "browser" });

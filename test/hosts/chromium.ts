@@ -3,9 +3,9 @@ import { chromium, type Browser, type Page } from "playwright-core";
 
 export const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 
-/** Launches headless Chromium ($CHROMIUM_PATH or /usr/bin/chromium). */
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium", args: CHROMIUM_ARGS, headless: true });
+/** Launches headless Chromium ($CHROMIUM_PATH or /usr/bin/chromium), with `extraArgs` after the usual ones. */
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({ executablePath: process.env["CHROMIUM_PATH"] ?? "/usr/bin/chromium", args: [...CHROMIUM_ARGS, ...extraArgs], headless: true });
 }
 
 /** Opens `url` and returns what `window.__result` resolves to. */
@@ -19,8 +19,8 @@ export async function pageResult(page: Page, url: string): Promise<string> {
   return page.evaluate(() => (window as unknown as { __result: Promise<string> }).__result);
 }
 
-export async function runChromium(base: string, path: string): Promise<string> {
-  const browser = await launchChromium();
+export async function runChromium(base: string, path: string, extraArgs: string[] = []): Promise<string> {
+  const browser = await launchChromium(extraArgs);
   try {
     return await pageResult(await browser.newPage(), base + path);
   } finally {

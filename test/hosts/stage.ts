@@ -23,9 +23,19 @@ export interface Stage {
   nodeEntry: string;
   /** Page whose `window.__result` resolves to the runner's JSON result. */
   page: string;
-  /** The workerd bundle (engram.wasm beside it). */
+  /** The workerd bundle (both .wasm builds beside it). */
   worker: string;
 }
+
+/**
+ * What each host runs: per name, the options of one `init(options)` call. The staged
+ * result is a JSON object with the script's result for each (engram.wasm by detection,
+ * and engram.scalar.wasm forced, in the same page or process).
+ */
+export const BUILDS: Record<string, { simd?: boolean }> = { auto: {}, scalar: { simd: false } };
+
+/** Both builds, as every binding loads them. */
+const WASM = ["engram.wasm", "engram.scalar.wasm"];
 
 /**
  * Stages `script` (a TS module exporting `run(engram)`, returning JSON-able data
@@ -35,11 +45,11 @@ export async function stage(script: string, dist = DIST): Promise<Stage> {
   const dir = mkdtempSync(join(tmpdir(), "engram-hosts-"));
   const pkg = join(dir, "node_modules", "engram");
   mkdirSync(join(pkg, "dist"), { recursive: true });
-  for (const f of ["node.js", "browser.js", "workerd.js", "engram.wasm"]) cpSync(join(dist, f), join(pkg, "dist", f));
+  for (const f of ["node.js", "browser.js", "workerd.js", ...WASM]) cpSync(join(dist, f), join(pkg, "dist", f));
   writeFileSync(join(pkg, "package.json"), readFileSync(join(ROOT, "package.json")));
   await build({ entryPoints: [script], outfile: join(dir, "script.js"), bundle: true, format: "esm", target: "es2022", platform: "neutral", logLevel: "warning" });
 
-  const main = `import { init } from "engram";\nimport { run } from "./script.js";\nexport async function start() {\n  return JSON.stringify(await run(await init()));\n}\n`;
+  const main = `import { init } from "engram";\nimport { run } from "./script.js";\nexport async function start() {\n  const out = {};\n  for (const [name, options] of Object.entries(${JSON.stringify(BUILDS)})) out[name] = await run(await init(options));\n  return JSON.stringify(out);\n}\n`;
   writeFileSync(join(dir, "main.mjs"), main);
   writeFileSync(join(dir, "node.mjs"), `import { start } from "./main.mjs";\nprocess.stdout.write(await start());\n`);
   writeFileSync(
@@ -61,6 +71,6 @@ export async function stage(script: string, dist = DIST): Promise<Stage> {
     external: ["*.wasm"],
     logLevel: "warning",
   });
-  cpSync(join(dist, "engram.wasm"), join(dir, "worker", "engram.wasm"));
+  for (const f of WASM) cpSync(join(dist, f), join(dir, "worker", f));
   return { dir, nodeEntry: join(dir, "node.mjs"), page: "/index.html", worker: join(dir, "worker", "worker.js") };
 }

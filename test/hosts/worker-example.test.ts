@@ -40,7 +40,7 @@ beforeAll(async () => {
     minify: true,
     logLevel: "warning",
   });
-  cpSync(join(DIST, "engram.wasm"), join(dirname(script), "engram.wasm"));
+  for (const f of ["engram.wasm", "engram.scalar.wasm"]) cpSync(join(DIST, f), join(dirname(script), f)); // the workerd build imports both
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
