@@ -3,6 +3,7 @@ import { EngramError, describe } from "./errors.js";
 /**
  * Option validation. Each reader takes the user's options object, a key, and
  * its rules, and returns the value or throws E_CONFIG naming the option.
+ * @internal
  */
 export class Options {
   private readonly seen = new Set<string>();
@@ -81,12 +82,12 @@ export class Options {
   }
 }
 
-/** The largest layer width any learner accepts; bigger is surely a mistake. */
+/** @internal The largest layer width any learner accepts; bigger is surely a mistake. */
 export const MAX_UNITS = 1 << 20;
-/** The largest number of parameters of one learner (1 GiB of f32). */
+/** @internal The largest number of parameters of one learner (1 GiB of f32). */
 export const MAX_PARAMS = 1 << 28;
 
-/** Throws E_MEMORY when a configuration needs more parameters than a learner may hold. */
+/** @internal Throws E_MEMORY when a configuration needs more parameters than a learner may hold. */
 export function checkParams(learner: string, params: number): void {
   if (params > MAX_PARAMS) {
     throw new EngramError("E_MEMORY", `${learner}: this configuration needs ${params} parameters (${(params * 4 / 2 ** 30).toFixed(1)} GiB), more than the ${MAX_PARAMS} a WebAssembly learner can hold`);

@@ -13,14 +13,15 @@ import { EngramError } from "./errors.js";
  *   .  4  state length S (u32), then S bytes: the learner's state block as it
  *         lies in wasm memory (parameters, optimizer state, PRNG state, counters)
  *   .  4  CRC-32 (zlib) of every byte before it
+ * @internal
  */
 export const MAGIC = 0x4d474e45; // "ENGM" read as little-endian u32
 /** The format version this build writes. */
 export const FORMAT_VERSION = 1;
-/** The oldest format version this build reads. */
+/** @internal The oldest format version this build reads. */
 export const OLDEST_VERSION = 1;
 
-/** The parts of a snapshot. */
+/** @internal The parts of a snapshot. */
 export interface SnapshotParts {
   kind: string;
   config: Record<string, unknown>;
@@ -30,7 +31,7 @@ export interface SnapshotParts {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
-/** Serialises a learner; `state` is copied. */
+/** @internal Serialises a learner; `state` is copied. */
 export function encodeSnapshot(parts: SnapshotParts): Uint8Array {
   const kind = encoder.encode(parts.kind);
   const config = encoder.encode(JSON.stringify(parts.config));
@@ -59,7 +60,7 @@ function bad(msg: string): never {
   throw new EngramError("E_SNAPSHOT", msg);
 }
 
-/** Parses and verifies a snapshot; every defect throws E_SNAPSHOT. */
+/** @internal Parses and verifies a snapshot; every defect throws E_SNAPSHOT. */
 export function decodeSnapshot(bytes: unknown): SnapshotParts {
   if (!(bytes instanceof Uint8Array)) bad(`a snapshot must be a Uint8Array, got ${bytes === null ? "null" : typeof bytes}`);
   if (bytes.length < 26) bad(`truncated: ${bytes.length} bytes is shorter than any snapshot`);

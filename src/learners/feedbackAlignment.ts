@@ -1,7 +1,7 @@
 import { defineLearner } from "../engine.js";
 import { EngramError } from "../errors.js";
 import { batchRows, checkLabel, checkLabels, type Label, type Vector } from "../input.js";
-import { Learner } from "../learner.js";
+import { SupervisedLearner } from "../classifier.js";
 import { checkParams, MAX_UNITS, Options } from "../options.js";
 import type { Wasm } from "../wasm.js";
 
@@ -38,10 +38,10 @@ export function perceptronOptions(name: string, o: Options, learningRate: number
 }
 
 /**
- * @internal A softmax perceptron in wasm memory, trained one sample per call.
- * Subclasses name their exports (`prefix`New/Learn/LearnBatch/Scores/Predict).
+ * A softmax perceptron in wasm memory, trained one sample per call: what
+ * {@link FeedbackAlignment} and {@link Perturbation} share.
  */
-export abstract class Perceptron extends Learner {
+export abstract class Perceptron extends SupervisedLearner<number> {
   /** Number of classes (the last layer's width). */
   readonly classes: number;
   /** Input width (the first layer's width). */
@@ -50,6 +50,7 @@ export abstract class Perceptron extends Learner {
   private labelCap = 0;
   private readonly fn: { learn: (h: number, x: number, y: number) => number; batch: (h: number, xs: number, ys: number, n: number) => number; scores: (h: number, x: number) => number; predict: (h: number, x: number) => number };
 
+  /** @internal Subclasses name their exports (`prefix`New/Learn/LearnBatch/Scores/Predict). */
   protected constructor(wasm: Wasm, config: Record<string, unknown> & { sizes: number[] }, name: string, prefix: string, create: (sizesPtr: number) => number) {
     super(wasm, config);
     const sizes = config.sizes;
@@ -163,7 +164,7 @@ export class FeedbackAlignment extends Perceptron {
   readonly kind = "feedbackAlignment";
   declare readonly config: Readonly<Required<FeedbackAlignmentOptions>>;
 
-  /** Use `engram.feedbackAlignment(options)`. */
+  /** @internal Use `engram.feedbackAlignment(options)`. */
   constructor(wasm: Wasm, options: unknown) {
     const o = new Options("feedbackAlignment", options);
     const base = perceptronOptions("feedbackAlignment", o, 0.01);
@@ -179,6 +180,9 @@ export class FeedbackAlignment extends Perceptron {
 }
 
 declare module "../engine.js" {
+  interface LearnerKinds {
+    feedbackAlignment: { options: FeedbackAlignmentOptions; learner: FeedbackAlignment };
+  }
   interface Engram {
     /** A perceptron trained by (direct) feedback alignment; see {@link FeedbackAlignment}. */
     feedbackAlignment(options: FeedbackAlignmentOptions): FeedbackAlignment;

@@ -1,7 +1,7 @@
 import { defineLearner } from "../engine.js";
 import { EngramError } from "../errors.js";
 import { batchRows, checkLabel, checkLabels, type Label, type Vector } from "../input.js";
-import { Learner } from "../learner.js";
+import { SupervisedLearner } from "../classifier.js";
 import { checkParams, MAX_UNITS, Options } from "../options.js";
 import type { Wasm } from "../wasm.js";
 
@@ -93,7 +93,7 @@ export interface ForwardForwardStats {
  *     const ff = engram.forwardForward({ sizes: [784, 500, 500], classes: 10 });
  *     ff.learn(image, label); ff.predict(image);
  */
-export class ForwardForward extends Learner {
+export class ForwardForward extends SupervisedLearner<ForwardForwardStats> {
   /** "forwardForward". */
   readonly kind = "forwardForward";
   declare readonly config: Readonly<Required<ForwardForwardOptions>>;
@@ -104,7 +104,7 @@ export class ForwardForward extends Learner {
   private work = 0;
   private workBytes = 0;
 
-  /** Use `engram.forwardForward(options)`. */
+  /** @internal Use `engram.forwardForward(options)`. */
   constructor(wasm: Wasm, options: unknown) {
     const o = new Options("forwardForward", options);
     const sizes = o.sizes("sizes", undefined, 2, MAX_UNITS);
@@ -180,14 +180,30 @@ export class ForwardForward extends Learner {
     return this.stats();
   }
 
-  /** Goodness of `x` under each label, summed over all layers. */
-  scores(x: Vector): Float32Array {
+  /** Goodness of `x` under each label (mean squared activity), summed over all layers: what {@link predict} compares. */
+  goodness(x: Vector): Float32Array {
     const ptr = this.input(x, this.inputs);
     const out = this.run(() => this.wasm.fn["ffScores"]!(this.h, ptr)) >>> 2;
     return this.wasm.f32.slice(out, out + this.classes);
   }
 
-  /** The label with the most goodness: one pass per label (see {@link scores}). */
+  /**
+   * Class probabilities: the softmax of {@link goodness} over labels (computed in the
+   * module), so the largest is {@link predict}'s label. Goodness differences of a few units
+   * already give confident probabilities; they rank classes well but are not calibrated.
+   * (Before 0.2, `scores` returned the goodness itself: that is now `goodness(x)`.)
+   */
+  scores(x: Vector): Float32Array {
+    const ptr = this.input(x, this.inputs);
+    const out = this.run(() => {
+      const g = this.wasm.fn["ffScores"]!(this.h, ptr);
+      this.wasm.fn["softmax"]!(g, g, this.classes);
+      return g;
+    }) >>> 2;
+    return this.wasm.f32.slice(out, out + this.classes);
+  }
+
+  /** The label with the most goodness: one pass per label (see {@link goodness}). */
   predict(x: Vector): number {
     const ptr = this.input(x, this.inputs);
     return this.run(() => this.wasm.fn["ffArgmax"]!(this.wasm.fn["ffScores"]!(this.h, ptr), this.classes));
@@ -222,6 +238,9 @@ export class ForwardForward extends Learner {
 }
 
 declare module "../engine.js" {
+  interface LearnerKinds {
+    forwardForward: { options: ForwardForwardOptions; learner: ForwardForward };
+  }
   interface Engram {
     /** A Forward-Forward network; see {@link ForwardForward}. */
     forwardForward(options: ForwardForwardOptions): ForwardForward;

@@ -1,7 +1,7 @@
 import { defineLearner } from "../engine.js";
 import { EngramError } from "../errors.js";
 import { batchRows, checkLabel, checkLabels, type Label, type Vector } from "../input.js";
-import { Learner } from "../learner.js";
+import { SupervisedLearner } from "../classifier.js";
 import { checkParams, MAX_UNITS, Options } from "../options.js";
 import type { Wasm } from "../wasm.js";
 
@@ -102,7 +102,7 @@ const MAX_RATE = 10, MAX_READOUT_RATE = 100;
  * η y² ≫ 2) keeps finite weights but stops learning anything useful. Bounds derived in
  * assembly/rules/hebbian.ts.
  */
-export class Hebbian extends Learner {
+export class Hebbian extends SupervisedLearner<number> {
   /** "hebbian". */
   readonly kind = "hebbian";
   declare readonly config: Readonly<Required<Omit<HebbianOptions, "readout">>> & { readonly readout?: Required<HebbianReadoutOptions> };
@@ -115,7 +115,7 @@ export class Hebbian extends Learner {
   private labels = 0;
   private labelCap = 0;
 
-  /** Use `engram.hebbian(options)`. */
+  /** @internal Use `engram.hebbian(options)`. */
   constructor(wasm: Wasm, options: unknown) {
     const o = new Options("hebbian", options);
     const inputs = o.int("inputs", undefined, 1, MAX_UNITS);
@@ -288,6 +288,9 @@ function pad(floats: number): number {
 }
 
 declare module "../engine.js" {
+  interface LearnerKinds {
+    hebbian: { options: HebbianOptions; learner: Hebbian };
+  }
   interface Engram {
     /** A layer of Hebbian units (hebb, oja, sanger, bcm, krotov, softhebb) with an optional local readout; see {@link Hebbian}. */
     hebbian(options: HebbianOptions): Hebbian;

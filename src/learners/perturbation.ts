@@ -32,7 +32,7 @@ export class Perturbation extends Perceptron {
   readonly kind = "perturbation";
   declare readonly config: Readonly<Required<PerturbationOptions>>;
 
-  /** Use `engram.perturbation(options)`. */
+  /** @internal Use `engram.perturbation(options)`. */
   constructor(wasm: Wasm, options: unknown) {
     const o = new Options("perturbation", options);
     const base = perceptronOptions("perturbation", o, 0.01);
@@ -48,6 +48,9 @@ export class Perturbation extends Perceptron {
 }
 
 declare module "../engine.js" {
+  interface LearnerKinds {
+    perturbation: { options: PerturbationOptions; learner: Perturbation };
+  }
   interface Engram {
     /** A perceptron trained by node perturbation; see {@link Perturbation}. */
     perturbation(options: PerturbationOptions): Perturbation;

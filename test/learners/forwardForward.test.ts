@@ -91,10 +91,14 @@ describe("forwardForward", () => {
     const net = engram.forwardForward({ sizes: [d, n1, n2], classes: C, optimizer: "sgd", momentum: 0, learningRate: lr, threshold: theta, peerNormalization: w, readout: false, negatives: "random", seed: 3 });
     const x = [0.2, 0.9, 0, 0.5, 1, 0.3];
     const a = params(net, [d, n1, n2], C);
-    // scores: goodness summed over the layers under each label, recomputed in float64
+    // goodness summed over the layers under each label, recomputed in float64
     const want = [0, 1, 2].map((c) => forward(a, x, c).g.reduce((s, g) => s + g, 0));
-    const got = net.scores(x);
+    const got = net.goodness(x);
     for (let c = 0; c < C; c++) expect(got[c]!).toBeCloseTo(want[c]!, 5);
+    // scores: class probabilities, the softmax of that goodness (float64 reference)
+    const m = Math.max(...want), e = want.map((g) => Math.exp(g - m)), z = e.reduce((s, v) => s + v, 0);
+    const probs = net.scores(x);
+    for (let c = 0; c < C; c++) expect(probs[c]!).toBeCloseTo(e[c]! / z, 6);
     const y = 1;
     const stats = net.learn(x, y);
     const neg = stats.negativeLabel;

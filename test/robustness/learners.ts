@@ -331,12 +331,14 @@ DESCRIPTORS["forwardForward"] = {
     { name: "learnBatch", args: ["xs", "labels"] },
     { name: "scores", args: ["x"] },
     { name: "predict", args: ["x"] },
+    { name: "goodness", args: ["x"] },
     { name: "readoutScores", args: ["x"] },
     { name: "predictFast", args: ["x"] },
   ],
   getters: ["save"],
   step: (l, x, k) => l.learn(x, k),
-  probe: (l, x) => [...l.scores(x), l.predict(x), ...(l.config["readout"] ? [...l.readoutScores(x), l.predictFast(x)] : [])],
+  // goodness: what `scores` returned when the v1 fixtures were recorded (scores is now its softmax)
+  probe: (l, x) => [...l.goodness(x), l.predict(x), ...(l.config["readout"] ? [...l.readoutScores(x), l.predictFast(x)] : [])],
   // state: [rng 16 B][t, β1ᵗ, β2ᵗ, pad][per layer: params | moments (| Adam's second moments | factored
   // Adam's W row and column moments, U's and b's full ones)][readout][peer means] (assembly/learners/forwardForward.ts)
   stateBytes: (o) => {
