@@ -1,5 +1,6 @@
 import { EngramError } from "./errors.js";
 import type { Learner } from "./learner.js";
+import { pixels } from "./pixels.js";
 import { decodeSnapshot } from "./snapshot.js";
 import { instantiate, type ModuleSource, type Wasm } from "./wasm.js";
 
@@ -129,6 +130,11 @@ export class Engram {
       throw e;
     }
     return learner;
+  }
+
+  /** Pixel bytes as numbers in [0, 1] (`bytes[i] / 255`): see {@link pixels}. A Uint8Array passed to a learner is read unscaled. */
+  pixels(bytes: Uint8Array | Uint8ClampedArray | readonly number[]): Float32Array {
+    return pixels(bytes);
   }
 
   /** Bytes of WebAssembly memory in use by this engine (it grows, never shrinks). */

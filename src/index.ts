@@ -7,5 +7,6 @@ export type { Vector, Label } from "./input.js";
 export { Learner } from "./learner.js";
 export { SupervisedLearner, type Classifier, type Disposable, type Evaluation, type FitOptions, type FitProgress, type FitResult } from "./classifier.js";
 export { FORMAT_VERSION } from "./snapshot.js";
+export { pixels } from "./pixels.js";
 export type { ModuleSource } from "./wasm.js";
 export * from "./learners/index.js";

@@ -1,8 +1,8 @@
 import { EngramError, describe } from "./errors.js";
 
 /**
- * What a sample may be: float32 values, 8-bit intensities (a Uint8Array is
- * read as pixel values and scaled by 1/255 to [0, 1]) or plain numbers.
+ * What a sample may be: float32 or float64 values, plain numbers, or bytes (a Uint8Array is
+ * read as the numbers 0…255, unscaled: for pixel intensities in [0, 1] pass `engram.pixels(bytes)`).
  */
 export type Vector = Float32Array | Float64Array | Uint8Array | Uint8ClampedArray | readonly number[];
 
@@ -18,6 +18,7 @@ function isVector(x: unknown): x is Vector {
  * writes it as f32 into `dst` starting at index `at`. Throws E_TYPE, E_SHAPE or
  * E_NONFINITE naming `what`; `dst` may be partly written then, so callers
  * write into scratch, never into learner state.
+ * @internal
  */
 export function writeVector(dst: Float32Array, at: number, x: unknown, n: number, what: string): void {
   if (!isVector(x)) {
@@ -27,7 +28,7 @@ export function writeVector(dst: Float32Array, at: number, x: unknown, n: number
     throw new EngramError("E_SHAPE", `${what} must have length ${n}, got length ${x.length}`);
   }
   if (x instanceof Uint8Array || x instanceof Uint8ClampedArray) {
-    for (let i = 0; i < n; i++) dst[at + i] = x[i]! / 255;
+    for (let i = 0; i < n; i++) dst[at + i] = x[i]!;
     return;
   }
   if (x instanceof Float32Array) {
@@ -52,7 +53,7 @@ function nonFinite(what: string, i: number, v: number): EngramError {
   return new EngramError("E_NONFINITE", `${what}[${i}] must be finite (within float32 range), got ${v}`);
 }
 
-/** Checks a label is an integer in [0, classes); returns it. */
+/** @internal Checks a label is an integer in [0, classes); returns it. */
 export function checkLabel(label: unknown, classes: number, what = "label"): number {
   if (typeof label !== "number" || !Number.isInteger(label) || label < 0 || label >= classes) {
     throw new EngramError("E_LABEL", `${what} must be an integer in [0, ${classes}), got ${describe(label)}`);
@@ -60,7 +61,7 @@ export function checkLabel(label: unknown, classes: number, what = "label"): num
   return label;
 }
 
-/** Checks a batch of labels: `count` integers in [0, classes). */
+/** @internal Checks a batch of labels: `count` integers in [0, classes). */
 export function checkLabels(labels: unknown, count: number, classes: number): ArrayLike<number> {
   const ok = Array.isArray(labels) || labels instanceof Uint8Array || labels instanceof Int32Array || labels instanceof Uint32Array || labels instanceof Uint16Array || labels instanceof Float64Array || labels instanceof Float32Array;
   if (!ok) throw new EngramError("E_TYPE", `labels must be an array of ${count} integers, got ${describe(labels)}`);
@@ -70,7 +71,7 @@ export function checkLabels(labels: unknown, count: number, classes: number): Ar
   return ls as ArrayLike<number>;
 }
 
-/** Number of rows in a row-major batch of `width`-wide samples; throws E_SHAPE if ragged. */
+/** @internal Number of rows in a row-major batch of `width`-wide samples; throws E_SHAPE if ragged. */
 export function batchRows(xs: unknown, width: number): number {
   if (!isVector(xs)) throw new EngramError("E_TYPE", `xs must be a Float32Array, Uint8Array or number[] holding n*${width} values row-major, got ${describe(xs)}`);
   if (xs.length === 0 || xs.length % width !== 0) {

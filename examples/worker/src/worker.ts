@@ -11,7 +11,7 @@
 //   GET    /:id/stats     kind, config, samples learned, snapshot size
 //   GET    /:id/snapshot  the save() bytes (application/octet-stream)
 //   DELETE /:id           forget the learner and its storage
-import { init, type Engram, type Learner } from "engram";
+import { init, pixels, type Engram, type Learner } from "engram";
 
 // NOTE: a Worker module may export only handlers and Durable Object classes, so
 // the constants below stay private.
@@ -22,7 +22,7 @@ import { init, type Engram, type Learner } from "engram";
  * digits). Its snapshot (~0.8 MB) is saved on every /learn; saving costs ~3.5 ms of
  * CPU per MB (copy + CRC-32), so keep snapshots small on the free plan (10 ms).
  */
-const DEFAULT_LEARNER = { kind: "feedbackAlignment", options: { sizes: [784, 256, 10] } };
+const DEFAULT_LEARNER = { kind: "feedbackAlignment", options: { inputs: 784, hidden: [256], classes: 10 } };
 /** Snapshot chunk size: well under the 2 MB limit of one Durable Object storage value. */
 const CHUNK_BYTES = 1 << 20;
 
@@ -47,11 +47,11 @@ interface Env {
 }
 
 /** What a learner of any kind offers here. */
-type Trainable = Learner & { learn(x: Uint8Array | number[], label: number): unknown; predict(x: unknown): number; scores?(x: unknown): Float32Array };
+type Trainable = Learner & { learn(x: Float32Array | number[], label: number): unknown; predict(x: unknown): number; scores?(x: unknown): Float32Array };
 
 /** Input width, from the resolved config of a supervised learner. */
 function inputsOf(learner: Trainable): number {
-  const c = learner.config as { inputs?: number; sizes?: number[] };
+  const c = learner.config as { inputs?: number; sizes?: number[] }; // sizes: snapshots written before 0.2
   return c.inputs ?? c.sizes![0]!;
 }
 
@@ -168,7 +168,7 @@ export class LearnerObject {
 }
 
 /** Samples from a JSON or binary body. Binary records are [label u8][inputs × u8] (no label byte for predict). */
-async function readSamples(request: Request, inputs: number, labelled: boolean): Promise<{ x: Uint8Array | number[]; label?: number }[]> {
+async function readSamples(request: Request, inputs: number, labelled: boolean): Promise<{ x: Float32Array | number[]; label?: number }[]> {
   if ((request.headers.get("content-type") ?? "").startsWith("application/json")) {
     const body = (await request.json()) as { x: number[]; label?: number; samples?: { x: number[]; label?: number }[] };
     return body.samples ?? [body];
@@ -180,7 +180,8 @@ async function readSamples(request: Request, inputs: number, labelled: boolean):
   }
   const out = [];
   for (let at = 0; at < bytes.length; at += width) {
-    out.push(labelled ? { label: bytes[at]!, x: bytes.subarray(at + 1, at + width) } : { x: bytes.subarray(at, at + width) });
+    // pixel bytes → [0, 1]: learners read a Uint8Array unscaled
+    out.push(labelled ? { label: bytes[at]!, x: pixels(bytes.subarray(at + 1, at + width)) } : { x: pixels(bytes.subarray(at, at + width)) });
   }
   return out;
 }
