@@ -2,7 +2,8 @@ import { defineLearner } from "../engine.js";
 import { EngramError } from "../errors.js";
 import { batchRows, checkLabel, checkLabels, type Label, type Vector } from "../input.js";
 import { SupervisedLearner } from "../classifier.js";
-import { checkParams, MAX_UNITS, Options } from "../options.js";
+import { checkParams, Options } from "../options.js";
+import { readShape } from "./shape.js";
 import type { Wasm } from "../wasm.js";
 
 /** Hidden activations of the perceptron learners; `step` and `sign` have zero derivative almost everywhere. */
@@ -12,8 +13,17 @@ export type Activation = (typeof ACTIVATIONS)[number];
 
 /** Options shared by {@link FeedbackAlignment} and the node-perturbation learner. */
 export interface PerceptronOptions {
-  /** Layer widths, input first, classes last, e.g. `[784, 800, 800, 10]`. At least 2 entries. Required. */
-  sizes: number[];
+  /** Values per sample, e.g. 784. Required. */
+  inputs: number;
+  /** Widths of the hidden layers, input side first, e.g. `[800, 800]`. Default `[]` (softmax regression). */
+  hidden?: number[];
+  /** Number of classes (≥ 2): the softmax output's width. Required. */
+  classes: number;
+  /**
+   * @deprecated Write `inputs`, `hidden` and `classes`: `sizes` = [inputs, ...hidden, classes],
+   * accepted only alone (snapshots written before 0.2 hold it).
+   */
+  sizes?: number[];
   /** Hidden activation. Default `"tanh"`. */
   activation?: Activation;
   /** Learning rate η > 0 of online SGD. */
@@ -25,11 +35,12 @@ export interface PerceptronOptions {
 }
 
 /** @internal Reads the options every perceptron learner shares; returns them resolved. */
-export function perceptronOptions(name: string, o: Options, learningRate: number) {
-  const sizes = o.sizes("sizes", undefined, 2, MAX_UNITS);
-  if (sizes[sizes.length - 1]! < 2) throw new EngramError("E_CONFIG", `${name}: the last entry of 'sizes' is the number of classes and must be at least 2, got ${sizes[sizes.length - 1]}`);
+export function perceptronOptions(name: string, options: unknown, o: Options, learningRate: number) {
+  const { inputs, hidden, classes } = readShape(name, options, o, "perceptron", 0);
   return {
-    sizes,
+    inputs,
+    hidden,
+    classes,
     activation: o.oneOf("activation", "tanh", ACTIVATIONS),
     learningRate: o.num("learningRate", learningRate, 0, 10, true),
     learningRateDecay: o.num("learningRateDecay", 0, 0, 1),
@@ -51,9 +62,9 @@ export abstract class Perceptron extends SupervisedLearner<number> {
   private readonly fn: { learn: (h: number, x: number, y: number) => number; batch: (h: number, xs: number, ys: number, n: number) => number; scores: (h: number, x: number) => number; predict: (h: number, x: number) => number };
 
   /** @internal Subclasses name their exports (`prefix`New/Learn/LearnBatch/Scores/Predict). */
-  protected constructor(wasm: Wasm, config: Record<string, unknown> & { sizes: number[] }, name: string, prefix: string, create: (sizesPtr: number) => number) {
+  protected constructor(wasm: Wasm, config: Record<string, unknown> & { inputs: number; hidden: number[]; classes: number }, name: string, prefix: string, create: (sizesPtr: number, count: number) => number) {
     super(wasm, config);
-    const sizes = config.sizes;
+    const sizes = [config.inputs, ...config.hidden, config.classes];
     this.inputs = sizes[0]!;
     this.classes = sizes[sizes.length - 1]!;
     let params = 0;
@@ -64,7 +75,7 @@ export abstract class Perceptron extends SupervisedLearner<number> {
     const tmp = wasm.alloc(sizes.length * 4);
     try {
       wasm.u32.set(sizes, tmp >>> 2);
-      this.attach(() => create(tmp));
+      this.attach(() => create(tmp, sizes.length));
     } finally {
       wasm.free(tmp);
     }
@@ -156,23 +167,23 @@ export interface FeedbackAlignmentOptions extends PerceptronOptions {
  * clamps biases to ±C. Trained rows measure below 30 (rings, MNIST), so C is far out of reach.
  * The bounds and why they suffice: assembly/rules/guard.ts.
  *
- *     const net = engram.feedbackAlignment({ sizes: [784, 800, 800, 10] });
+ *     const net = engram.feedbackAlignment({ inputs: 784, hidden: [800, 800], classes: 10 });
  *     net.learn(image, label); net.predict(image);
  */
 export class FeedbackAlignment extends Perceptron {
   /** "feedbackAlignment". */
   readonly kind = "feedbackAlignment";
-  declare readonly config: Readonly<Required<FeedbackAlignmentOptions>>;
+  declare readonly config: Readonly<Required<Omit<FeedbackAlignmentOptions, "sizes">>>;
 
   /** @internal Use `engram.feedbackAlignment(options)`. */
   constructor(wasm: Wasm, options: unknown) {
     const o = new Options("feedbackAlignment", options);
-    const base = perceptronOptions("feedbackAlignment", o, 0.01);
+    const base = perceptronOptions("feedbackAlignment", options, o, 0.01);
     const config = { ...base, mode: o.oneOf("mode", "dfa", ["fa", "dfa"] as const), dropout: o.num("dropout", 0, 0, 1, false, true) };
     o.done();
-    super(wasm, config, "feedbackAlignment", "fa", (sizes) =>
+    super(wasm, config, "feedbackAlignment", "fa", (sizes, count) =>
       wasm.fn["faNew"]!(
-        sizes, config.sizes.length, config.mode === "dfa" ? 1 : 0, ACTIVATIONS.indexOf(config.activation),
+        sizes, count, config.mode === "dfa" ? 1 : 0, ACTIVATIONS.indexOf(config.activation),
         config.learningRate, config.learningRateDecay, config.dropout, config.seed,
       ),
     );

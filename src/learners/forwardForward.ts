@@ -2,15 +2,18 @@ import { defineLearner } from "../engine.js";
 import { EngramError } from "../errors.js";
 import { batchRows, checkLabel, checkLabels, type Label, type Vector } from "../input.js";
 import { SupervisedLearner } from "../classifier.js";
-import { checkParams, MAX_UNITS, Options } from "../options.js";
+import { checkParams, Options } from "../options.js";
+import { readShape } from "./shape.js";
 import type { Wasm } from "../wasm.js";
 
 /** Options of {@link ForwardForward}. */
 export interface ForwardForwardOptions {
-  /** Input width, then the widths of the hidden layers, e.g. `[784, 500, 500]`. At least 2 entries. Required. */
-  sizes: number[];
-  /** Number of classes C ≥ 2. Default 10. */
-  classes?: number;
+  /** Values per sample, e.g. 784. Required. */
+  inputs: number;
+  /** Widths of the hidden layers, input side first, e.g. `[500, 500]`. At least one. Required. */
+  hidden: number[];
+  /** Number of classes C ≥ 2. Required. */
+  classes: number;
   /** Integer seed: initial weights and the negative-label stream come from it alone. Default 1. */
   seed?: number;
   /** Learning rate η > 0 of the layers' optimizer. Default 0.01 (factored Adam, Adam) or 6 (SGD: the per-weight gradients of unit-length inputs are small). */
@@ -64,6 +67,11 @@ export interface ForwardForwardOptions {
    * carries a fifth of the input's energy whatever the input's scale.
    */
   labelInputs?: "prepend" | "replace";
+  /**
+   * @deprecated Write `inputs` and `hidden`: `sizes` = [inputs, ...hidden] (classes apart),
+   * accepted only together with `classes` (snapshots written before 0.2 hold it).
+   */
+  sizes?: number[];
 }
 
 /** What one learning step reports. */
@@ -90,16 +98,16 @@ export interface ForwardForwardStats {
  * Training memory is the parameters, their optimizer moments and buffers of one layer's
  * width (times the batch for `learnBatch`).
  *
- *     const ff = engram.forwardForward({ sizes: [784, 500, 500], classes: 10 });
+ *     const ff = engram.forwardForward({ inputs: 784, hidden: [500, 500], classes: 10 });
  *     ff.learn(image, label); ff.predict(image);
  */
 export class ForwardForward extends SupervisedLearner<ForwardForwardStats> {
   /** "forwardForward". */
   readonly kind = "forwardForward";
-  declare readonly config: Readonly<Required<ForwardForwardOptions>>;
+  declare readonly config: Readonly<Required<Omit<ForwardForwardOptions, "sizes">>>;
   /** Number of classes. */
   readonly classes: number;
-  /** Input width (`sizes[0]`). */
+  /** Values per sample. */
   readonly inputs: number;
   private work = 0;
   private workBytes = 0;
@@ -107,11 +115,12 @@ export class ForwardForward extends SupervisedLearner<ForwardForwardStats> {
   /** @internal Use `engram.forwardForward(options)`. */
   constructor(wasm: Wasm, options: unknown) {
     const o = new Options("forwardForward", options);
-    const sizes = o.sizes("sizes", undefined, 2, MAX_UNITS);
-    const classes = o.int("classes", 10, 2, 65536);
+    const { inputs, hidden, classes } = readShape("forwardForward", options, o, "forwardForward", 1);
+    const sizes = [inputs, ...hidden];
     const optimizer = o.oneOf("optimizer", "adafactor", ["adafactor", "adam", "sgd"] as const);
     const config = {
-      sizes,
+      inputs,
+      hidden,
       classes,
       seed: o.int("seed", 1, 0, 0xffffffff),
       learningRate: o.num("learningRate", optimizer === "sgd" ? 6 : 0.01, 0, 100, true),
@@ -126,7 +135,7 @@ export class ForwardForward extends SupervisedLearner<ForwardForwardStats> {
     };
     o.done();
     if (config.labelInputs === "replace" && sizes[0]! < classes) {
-      throw new EngramError("E_CONFIG", `forwardForward: labelInputs "replace" needs sizes[0] ≥ classes (${classes}), got ${sizes[0]}`);
+      throw new EngramError("E_CONFIG", `forwardForward: labelInputs "replace" needs inputs ≥ classes (${classes}), got ${inputs}`);
     }
     let params = classes * sizes[1]! + classes * (sizes.slice(1).reduce((a, b) => a + b, 0) + 1);
     for (let l = 0; l + 1 < sizes.length; l++) params += sizes[l + 1]! * (sizes[l]! + 1);

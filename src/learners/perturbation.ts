@@ -25,22 +25,22 @@ export interface PerturbationOptions extends PerceptronOptions {
  * is tiny (or underflows to 0 in float32) cannot produce ±Infinity or NaN. None of it binds
  * on ordinary data.
  *
- *     const net = engram.perturbation({ sizes: [784, 256, 10], activation: "step" });
+ *     const net = engram.perturbation({ inputs: 784, hidden: [256], classes: 10, activation: "step" });
  */
 export class Perturbation extends Perceptron {
   /** "perturbation". */
   readonly kind = "perturbation";
-  declare readonly config: Readonly<Required<PerturbationOptions>>;
+  declare readonly config: Readonly<Required<Omit<PerturbationOptions, "sizes">>>;
 
   /** @internal Use `engram.perturbation(options)`. */
   constructor(wasm: Wasm, options: unknown) {
     const o = new Options("perturbation", options);
-    const base = perceptronOptions("perturbation", o, 0.01);
+    const base = perceptronOptions("perturbation", options, o, 0.01);
     const config = { ...base, sigma: o.num("sigma", 0.1, 0, 100, true) };
     o.done();
-    super(wasm, config, "perturbation", "np", (sizes) =>
+    super(wasm, config, "perturbation", "np", (sizes, count) =>
       wasm.fn["npNew"]!(
-        sizes, config.sizes.length, ACTIVATIONS.indexOf(config.activation),
+        sizes, count, ACTIVATIONS.indexOf(config.activation),
         config.learningRate, config.learningRateDecay, config.sigma, config.seed,
       ),
     );

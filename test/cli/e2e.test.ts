@@ -62,7 +62,7 @@ describe("engram CLI, built", () => {
     expect(r.code).toBe(0);
     const res = JSON.parse(r.out);
     expect(res).toMatchObject({ command: "train", learner: "ff", kind: "forwardForward", samples: 1600, epochs: 4, testSamples: 200, plot: "out/ff-data.svg", model: "m.engram" });
-    expect(res.config.sizes).toEqual([36, 64, 64]);
+    expect(res.config).toMatchObject({ inputs: 36, hidden: [64, 64], classes: 4 });
     expect(res.accuracy).toBeGreaterThan(0.6); // 4 noisy prototypes: chance is 0.25
     expect(res.usPerStep).toBeGreaterThan(0);
     expect(res.curve.map((p: { samples: number }) => p.samples)).toEqual([0, 400, 800, 1200, 1600]);

@@ -16,7 +16,7 @@ import { COMPATIBILITY_DATE } from "./workerd.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 // Forward-Forward 784 → 128 with Adam: a snapshot of about 1.2 MB, so it is stored in two chunks.
-const LEARNER = { kind: "forwardForward", options: { sizes: [784, 128], classes: 10, seed: 5, optimizer: "adam" } };
+const LEARNER = { kind: "forwardForward", options: { inputs: 784, hidden: [128], classes: 10, seed: 5, optimizer: "adam" } };
 const BATCH = 10;
 
 let dir: string;
@@ -112,12 +112,12 @@ describe("examples/worker in workerd", () => {
     // the same samples in Node through the published node bundle, never interrupted
     const { init } = (await import(pathToFileURL(join(DIST, "node.js")).href)) as typeof import("../../bindings/node.js");
     const engram = await init();
-    const local = engram.create(LEARNER.kind, LEARNER.options) as unknown as { learn(x: Uint8Array, y: number): unknown; save(): Uint8Array; predict(x: Uint8Array): number };
-    for (let i = 0; i < 6 * BATCH; i++) local.learn(images[i]!, labels[i]!);
+    const local = engram.create(LEARNER.kind, LEARNER.options) as unknown as { learn(x: Float32Array, y: number): unknown; save(): Uint8Array; predict(x: Float32Array): number };
+    for (let i = 0; i < 6 * BATCH; i++) local.learn(engram.pixels(images[i]!), labels[i]!); // the Worker scales pixel bytes with pixels() too
     const expected = local.save();
     expect(remote.length).toBe(expected.length);
     expect(Buffer.from(remote).equals(Buffer.from(expected)), "snapshot after restart + continue equals an uninterrupted run").toBe(true);
-    expect(prediction.label).toBe(local.predict(images[0]!));
+    expect(prediction.label).toBe(local.predict(engram.pixels(images[0]!)));
   });
 
   it("serves /learn within the free plan's 10 ms, restores a 1 MB snapshot quickly, and rejects bad input", async () => {

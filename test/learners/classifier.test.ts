@@ -24,9 +24,9 @@ function blobs(n: number, seed: number): { xs: Float32Array[]; labels: number[] 
 }
 
 const makers: [string, (e: Engram) => Classifier<unknown>][] = [
-  ["forwardForward", (e) => e.forwardForward({ sizes: [6, 16], classes: 2, seed: 2 })],
-  ["feedbackAlignment", (e) => e.feedbackAlignment({ sizes: [6, 16, 2], learningRate: 0.05 })],
-  ["perturbation", (e) => e.perturbation({ sizes: [6, 16, 2], learningRate: 0.05 })],
+  ["forwardForward", (e) => e.forwardForward({ inputs: 6, hidden: [16], classes: 2, seed: 2 })],
+  ["feedbackAlignment", (e) => e.feedbackAlignment({ inputs: 6, hidden: [16], classes: 2, learningRate: 0.05 })],
+  ["perturbation", (e) => e.perturbation({ inputs: 6, hidden: [16], classes: 2, learningRate: 0.05 })],
   ["hebbian", (e) => e.hebbian({ inputs: 6, outputs: 8, rule: "oja", readout: { classes: 2 } })],
 ];
 

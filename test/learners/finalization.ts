@@ -11,7 +11,7 @@ async function churn(dispose: boolean): Promise<{ engine: number; baseline: numb
   const baseline = engram.memoryBytes;
   for (let round = 0; round < 20; round++) {
     for (let i = 0; i < 10; i++) {
-      const l = engram.feedbackAlignment({ sizes: [512, 512, 2] }); // ~1 MB
+      const l = engram.feedbackAlignment({ inputs: 512, hidden: [512], classes: 2 }); // ~1 MB
       l.predict(new Float32Array(512));
       if (dispose) l.dispose();
     }

@@ -44,7 +44,7 @@ const test = blobs(500, 2);
 
 describe("forwardForward", () => {
   it("learns image-like data to ≥ 95 % held-out accuracy with defaults (goodness and readout)", () => {
-    const net = engram.forwardForward({ sizes: [32, 64, 64], classes: 4 });
+    const net = engram.forwardForward({ inputs: 32, hidden: [64, 64], classes: 4 });
     const before = accuracy(net, test);
     for (let e = 0; e < 2; e++) train.xs.forEach((x, i) => net.learn(x, train.ys[i]!));
     expect(before).toBeLessThan(0.6);
@@ -54,11 +54,11 @@ describe("forwardForward", () => {
   });
 
   it("learns image-like data to ≥ 95 % with Adam, and with the default in mini-batches", () => {
-    const net = engram.forwardForward({ sizes: [32, 64, 64], classes: 4, optimizer: "adam" });
+    const net = engram.forwardForward({ inputs: 32, hidden: [64, 64], classes: 4, optimizer: "adam" });
     for (let e = 0; e < 2; e++) train.xs.forEach((x, i) => net.learn(x, train.ys[i]!));
     expect(accuracy(net, test)).toBeGreaterThanOrEqual(0.95);
     expect(accuracy(net, test, true)).toBeGreaterThanOrEqual(0.95);
-    const batched = engram.forwardForward({ sizes: [32, 64, 64], classes: 4 });
+    const batched = engram.forwardForward({ inputs: 32, hidden: [64, 64], classes: 4 });
     const B = 8, xs = new Float32Array(32 * B);
     for (let e = 0; e < 12; e++) {
       for (let i = 0; i + B <= train.xs.length; i += B) {
@@ -71,10 +71,10 @@ describe("forwardForward", () => {
   });
 
   it("learns with SGD, random negatives, labels replacing inputs, and mini-batches", () => {
-    const sgd = engram.forwardForward({ sizes: [32, 64], classes: 4, optimizer: "sgd", learningRate: 2, negatives: "random", readout: false, labelInputs: "replace" });
+    const sgd = engram.forwardForward({ inputs: 32, hidden: [64], classes: 4, optimizer: "sgd", learningRate: 2, negatives: "random", readout: false, labelInputs: "replace" });
     for (let e = 0; e < 2; e++) train.xs.forEach((x, i) => sgd.learn(x, train.ys[i]!));
     expect(accuracy(sgd, test)).toBeGreaterThanOrEqual(0.9);
-    const batched = engram.forwardForward({ sizes: [32, 64, 64], classes: 4, learningRate: 0.01 });
+    const batched = engram.forwardForward({ inputs: 32, hidden: [64, 64], classes: 4, learningRate: 0.01 });
     for (let e = 0; e < 4; e++) {
       for (let i = 0; i + 10 <= train.xs.length; i += 10) {
         const xs = new Float32Array(320);
@@ -88,7 +88,7 @@ describe("forwardForward", () => {
   it("one SGD step equals the Forward-Forward gradient step computed in float64", () => {
     const d = 6, n1 = 5, n2 = 4, C = 3, lr = 0.5, theta = 0.05;
     const w = 0.5; // peer normalisation weight
-    const net = engram.forwardForward({ sizes: [d, n1, n2], classes: C, optimizer: "sgd", momentum: 0, learningRate: lr, threshold: theta, peerNormalization: w, readout: false, negatives: "random", seed: 3 });
+    const net = engram.forwardForward({ inputs: d, hidden: [n1, n2], classes: C, optimizer: "sgd", momentum: 0, learningRate: lr, threshold: theta, peerNormalization: w, readout: false, negatives: "random", seed: 3 });
     const x = [0.2, 0.9, 0, 0.5, 1, 0.3];
     const a = params(net, [d, n1, n2], C);
     // goodness summed over the layers under each label, recomputed in float64
@@ -133,8 +133,8 @@ describe("forwardForward", () => {
   });
 
   it("learnBatch of one sample is the online step, bit for bit", () => {
-    const a = engram.forwardForward({ sizes: [32, 16, 16], classes: 4 });
-    const b = engram.forwardForward({ sizes: [32, 16, 16], classes: 4 });
+    const a = engram.forwardForward({ inputs: 32, hidden: [16, 16], classes: 4 });
+    const b = engram.forwardForward({ inputs: 32, hidden: [16, 16], classes: 4 });
     for (let i = 0; i < 50; i++) {
       a.learn(train.xs[i]!, train.ys[i]!);
       b.learnBatch(train.xs[i]!, [train.ys[i]!]);
@@ -144,7 +144,7 @@ describe("forwardForward", () => {
 
   it("the same seed gives the same bits; another seed does not", () => {
     const run = (seed: number) => {
-      const net = engram.forwardForward({ sizes: [32, 16, 16], classes: 4, seed });
+      const net = engram.forwardForward({ inputs: 32, hidden: [16, 16], classes: 4, seed });
       for (let i = 0; i < 200; i++) net.learn(train.xs[i]!, train.ys[i]!);
       return net.save();
     };
@@ -154,7 +154,7 @@ describe("forwardForward", () => {
 
   for (const opts of [{}, { optimizer: "sgd" as const, negatives: "random" as const }, { optimizer: "adam" as const }]) {
     it(`save() → restore() continues bit-identically (${JSON.stringify(opts)})`, () => {
-      const a = engram.forwardForward({ sizes: [32, 16, 16], classes: 4, ...opts });
+      const a = engram.forwardForward({ inputs: 32, hidden: [16, 16], classes: 4, ...opts });
       for (let i = 0; i < 100; i++) a.learn(train.xs[i]!, train.ys[i]!);
       const b = engram.restore(a.save()) as ForwardForward;
       expect(b.config).toEqual(a.config);
@@ -170,7 +170,7 @@ describe("forwardForward", () => {
   }
 
   it("bad input throws EngramError and leaves the learner unchanged", () => {
-    const net = engram.forwardForward({ sizes: [32, 16, 16], classes: 4 });
+    const net = engram.forwardForward({ inputs: 32, hidden: [16, 16], classes: 4 });
     for (let i = 0; i < 20; i++) net.learn(train.xs[i]!, train.ys[i]!);
     const before = net.save();
     const x = train.xs[0]!;
@@ -186,21 +186,21 @@ describe("forwardForward", () => {
     expectCode(() => net.learnBatch(new Float32Array(64), [0, 9]), "E_LABEL");
     expectCode(() => net.predict(nan), "E_NONFINITE");
     expect(net.save()).toEqual(before);
-    expectCode(() => engram.forwardForward({ sizes: [32, 16], typo: 1 } as never), "E_CONFIG");
-    expectCode(() => engram.forwardForward({ sizes: [32] }), "E_CONFIG");
-    expectCode(() => engram.forwardForward({ sizes: [32, 16], classes: 1 }), "E_CONFIG");
-    expectCode(() => engram.forwardForward({ sizes: [32, 16], readout: false }).predictFast(x), "E_CONFIG");
+    expectCode(() => engram.forwardForward({ inputs: 32, hidden: [16], typo: 1 } as never), "E_CONFIG");
+    expectCode(() => engram.forwardForward({ sizes: [32] } as never), "E_CONFIG");
+    expectCode(() => engram.forwardForward({ inputs: 32, hidden: [16], classes: 1 }), "E_CONFIG");
+    expectCode(() => engram.forwardForward({ inputs: 32, hidden: [16], classes: 10, readout: false }).predictFast(x), "E_CONFIG");
     net.dispose();
     expectCode(() => net.learn(x, 0), "E_DISPOSED");
     expectCode(() => net.save(), "E_DISPOSED");
   });
 
   it("resolves defaults into config and frees its memory", () => {
-    const net = engram.forwardForward({ sizes: [784, 500, 500] });
-    expect(net.config).toMatchObject({ classes: 10, seed: 1, optimizer: "adafactor", negatives: "hard", readout: true, labelInputs: "prepend" });
+    const net = engram.forwardForward({ inputs: 784, hidden: [500, 500], classes: 10 });
+    expect(net.config).toMatchObject({ inputs: 784, hidden: [500, 500], classes: 10, seed: 1, optimizer: "adafactor", negatives: "hard", readout: true, labelInputs: "prepend" });
     net.dispose();
     const grown = engram.memoryBytes;
-    for (let i = 0; i < 5; i++) engram.forwardForward({ sizes: [784, 500, 500] }).dispose();
+    for (let i = 0; i < 5; i++) engram.forwardForward({ inputs: 784, hidden: [500, 500], classes: 10 }).dispose();
     expect(engram.memoryBytes).toBe(grown);
   });
 

@@ -26,7 +26,7 @@ describe("perturbation", () => {
     // output depends only on the angle, so no readout of it separates rings. ≥ 95 % means
     // the hidden layer learned, and nothing ever differentiated it.
     for (const activation of ["step", "sign", "tanh"] as const) {
-      const net = engram.perturbation({ sizes: [2, 16, 2], activation });
+      const net = engram.perturbation({ inputs: 2, hidden: [16], classes: 2, activation });
       expect(accuracy(net, testSet, 2)).toBeLessThan(0.8);
       train(net, trainSet, 10, 2);
       expect(accuracy(net, testSet, 2)).toBeGreaterThanOrEqual(0.95);
@@ -36,7 +36,7 @@ describe("perturbation", () => {
   it("the antithetic estimate points along the true gradient (float64 backprop in the test)", () => {
     // sizes [3, 5, 2], tanh. The state holds W0 (15 → 16 floats), b0 (5 → 8), W1 (10 → 12), b1 (2 → 4).
     const eta = 1e-4, steps = 4000;
-    const net = engram.perturbation({ sizes: [3, 5, 2], learningRate: eta, sigma: 0.01, seed: 3 });
+    const net = engram.perturbation({ inputs: 3, hidden: [5], classes: 2, learningRate: eta, sigma: 0.01, seed: 3 });
     const x = [0.7, -0.4, 1.1], label = 0;
     const s0 = stateF32(net.save());
     const W0 = (i: number, j: number) => s0[i * 3 + j]!, W1 = (k: number, i: number) => s0[24 + k * 5 + i]!;
@@ -57,7 +57,7 @@ describe("perturbation", () => {
 
   it("same seed gives identical bits; save → restore → continue is bit-identical; learnBatch equals learn", () => {
     const data = rings(300, 6);
-    const make = (seed: number) => engram.perturbation({ sizes: [2, 12, 10, 2], activation: "step", seed, learningRateDecay: 0.01 });
+    const make = (seed: number) => engram.perturbation({ inputs: 2, hidden: [12, 10], classes: 2, activation: "step", seed, learningRateDecay: 0.01 });
     const a = make(5), b = make(5);
     a.learnBatch(data.xs.subarray(0, 300), data.ys.slice(0, 150));
     for (let i = 0; i < 150; i++) b.learn(data.xs.subarray(2 * i, 2 * i + 2), data.ys[i]!);
@@ -73,7 +73,7 @@ describe("perturbation", () => {
   });
 
   it("rejects bad input and bad options without changing state", () => {
-    const net = engram.perturbation({ sizes: [2, 4, 3] });
+    const net = engram.perturbation({ inputs: 2, hidden: [4], classes: 3 });
     const before = net.save();
     expectCode(() => net.learn([1, 2, 3] as never, 0), "E_SHAPE");
     expectCode(() => net.learn([1, NaN], 0), "E_NONFINITE");
@@ -83,9 +83,9 @@ describe("perturbation", () => {
     expectCode(() => net.learnBatch([1, 2, 3, 4], "ab" as never), "E_TYPE");
     expectCode(() => net.scores([1]), "E_SHAPE");
     expect(net.save()).toEqual(before);
-    expectCode(() => engram.perturbation({ sizes: [2, 4, 3], sigma: 0 }), "E_CONFIG");
-    expectCode(() => engram.perturbation({ sizes: [2, 4, 3], mode: "dfa" } as never), "E_CONFIG");
-    expectCode(() => engram.perturbation({ sizes: [2, 4, 3], seed: 1.5 }), "E_CONFIG");
+    expectCode(() => engram.perturbation({ inputs: 2, hidden: [4], classes: 3, sigma: 0 }), "E_CONFIG");
+    expectCode(() => engram.perturbation({ inputs: 2, hidden: [4], classes: 3, mode: "dfa" } as never), "E_CONFIG");
+    expectCode(() => engram.perturbation({ inputs: 2, hidden: [4], classes: 3, seed: 1.5 }), "E_CONFIG");
     net.dispose();
     expectCode(() => net.predict([1, 2]), "E_DISPOSED");
   });
@@ -95,7 +95,7 @@ describe("perturbation", () => {
     // the quotient is clamped to the float32 range and each row's step to norm C
     const F32_MAX = 3.4028234663852886e38, C = 1e6;
     for (const [activation, sigma, sizes] of [["relu", 0.1, [5, 9, 7, 3]], ["step", 1e-30, [5, 9, 3]], ["relu", 1e-46, [5, 9, 7, 3]], ["tanh", 100, [5, 9, 3]]] as const) {
-      const net = engram.perturbation({ sizes: [...sizes], activation, sigma, learningRate: 1 });
+      const net = engram.perturbation({ inputs: sizes[0], hidden: sizes.slice(1, -1), classes: sizes[sizes.length - 1]!, activation, sigma, learningRate: 1 });
       const r = rng(31);
       for (let i = 0; i < 2000; i++) {
         const huge = i % 3 === 0 ? F32_MAX : i % 3 === 1 ? 1e30 : 1e-40;
