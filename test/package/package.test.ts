@@ -10,7 +10,7 @@
 import { execFileSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { delimiter, join, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build as esbuild } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -22,7 +22,14 @@ import { readmeBlocks } from "./readme.js";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const FIXTURE = fileURLToPath(new URL("./fixture/", import.meta.url));
 const bin = (name: string) => join(ROOT, "node_modules", ".bin", name);
-const sh = (cmd: string, args: string[], cwd: string) => execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 300_000 });
+/**
+ * The npm that runs us (npm_execpath under `npm test`), else the one on PATH: never
+ * node_modules/.bin/npm, an old npm some dev dependency brings along (no --pack-destination).
+ */
+const npm = (args: string[], cwd: string) => (process.env["npm_execpath"] ? sh(process.execPath, [process.env["npm_execpath"], ...args], cwd) : sh("npm", args, cwd));
+// PATH without node_modules/.bin, as a user's shell has it: tools that run `npm pack` (publint, attw) get the real npm
+const PATH = (process.env["PATH"] ?? "").split(delimiter).filter((p) => !p.includes(`node_modules${sep}.bin`)).join(delimiter);
+const sh = (cmd: string, args: string[], cwd: string) => execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 300_000, env: { ...process.env, PATH } });
 
 /** What app.ts reports when every learner learned (see its `facts`). */
 const EXPECTED = [
@@ -46,13 +53,13 @@ let app: string; // the user's project, with the tarball installed
 beforeAll(() => {
   tmp = mkdtempSync(join(tmpdir(), "engram-package-"));
   // dist/ was built by `npm test` (npm run build); pack exactly what would be published
-  const packed = JSON.parse(sh("npm", ["pack", "--json", "--pack-destination", tmp], ROOT)) as { filename: string }[];
+  const packed = JSON.parse(npm(["pack", "--json", "--pack-destination", tmp], ROOT)) as { filename: string }[];
   const tarball = join(tmp, packed[0]!.filename);
   app = join(tmp, "app");
   mkdirSync(app);
   cpSync(FIXTURE, app, { recursive: true });
   writeFileSync(join(app, "package.json"), JSON.stringify({ name: "app", private: true, type: "module" }));
-  sh("npm", ["install", "--offline", "--no-audit", "--no-fund", "--ignore-scripts", tarball], app);
+  npm(["install", "--offline", "--no-audit", "--no-fund", "--ignore-scripts", tarball], app);
   // the user's own dev types (Node's, for the README's file recipe): linked, not downloaded
   mkdirSync(join(app, "node_modules/@types"), { recursive: true });
   symlinkSync(join(ROOT, "node_modules/@types/node"), join(app, "node_modules/@types/node"), "dir");
@@ -89,7 +96,10 @@ describe("the packed package", () => {
   });
 
   it("runs in Node as ESM", () => {
-    checkFacts(sh(process.execPath, ["out/node-esm.js"], app));
+    const out = sh(process.execPath, ["out/node-esm.js"], app);
+    checkFacts(out);
+    // init({ module }) takes a path, a file: URL string and a URL (the scalar build, so simd is false)
+    for (const how of ["path", "file-url", "URL"]) expect(out).toContain(`module:${how}:simd=false`);
   });
 
   it("runs in Node as CommonJS (require)", () => {
