@@ -22,14 +22,13 @@ import { readmeBlocks } from "./readme.js";
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const FIXTURE = fileURLToPath(new URL("./fixture/", import.meta.url));
 const bin = (name: string) => join(ROOT, "node_modules", ".bin", name);
-/**
- * The npm that runs us (npm_execpath under `npm test`), else the one on PATH: never
- * node_modules/.bin/npm, an old npm some dev dependency brings along (no --pack-destination).
- */
-const npm = (args: string[], cwd: string) => (process.env["npm_execpath"] ? sh(process.execPath, [process.env["npm_execpath"], ...args], cwd) : sh("npm", args, cwd));
-// PATH without node_modules/.bin, as a user's shell has it: tools that run `npm pack` (publint, attw) get the real npm
+// The environment of a user's shell: PATH without node_modules/.bin (it holds an old npm that some
+// dev dependency brings along, and `npm test` runs us through it) and none of npm's npm_* variables,
+// so npm here, and publint and attw (which run `npm pack`), are the machine's npm.
 const PATH = (process.env["PATH"] ?? "").split(delimiter).filter((p) => !p.includes(`node_modules${sep}.bin`)).join(delimiter);
-const sh = (cmd: string, args: string[], cwd: string) => execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 300_000, env: { ...process.env, PATH } });
+const ENV = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith("npm_"))), PATH };
+const sh = (cmd: string, args: string[], cwd: string) => execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 300_000, env: ENV });
+const npm = (args: string[], cwd: string) => sh("npm", args, cwd);
 
 /** What app.ts reports when every learner learned (see its `facts`). */
 const EXPECTED = [
