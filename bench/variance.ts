@@ -3,7 +3,8 @@
 //
 //   node scripts/ts.mjs bench/variance.ts            (the full run: BENCHMARKS.md's tables, docs/variance-*.svg)
 //   node scripts/ts.mjs bench/variance.ts --widths 16,64 --depths 1,2 --draws 16 --no-svg   (a quick look)
-//   (--batch B mini-batch size, --steps N FA/DFA training steps, --no-timing skips the library timing;
+//   (--batch B mini-batch size, --steps N FA/DFA training steps, --no-timing skips the library timing,
+//    --timing-only measures only the library's learners;
 //    ENGRAM_WASM=path times another build)
 //
 // For each bias-free tanh MLP 784-(w×d)-10 on one fixed MNIST mini-batch: the exact float64
@@ -24,7 +25,7 @@ import {
   type FFNet, type Grad, initNet, type Net, nodeGradients, nodePerturbation, normal, randomFeedback, threeFactor,
   trainStep, trueGradient, weightPerturbation, wrongLabels, batchLoss, ffGoodness, ffInput,
 } from "./variance/estimators.js";
-import { renderPlot } from "./variance/svg.js";
+import { type Line, renderPlot } from "./variance/svg.js";
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -107,7 +108,8 @@ function nodeTheory(net: Net, passes: ReturnType<typeof cleanPasses>, g: Grad): 
   return v / (B * B) / g.reduce((s, u) => s + u.reduce((a, t) => a + t * t, 0), 0);
 }
 
-for (const depth of depths) {
+const timingOnly = flag("timing-only");
+for (const depth of timingOnly ? [] : depths) {
   for (const width of widths) {
     const sizes = [D, ...Array(depth).fill(width), 10];
     const z = normal(rng(1000 * depth + width));
@@ -182,7 +184,7 @@ function meanGoodness(net: FFNet): number {
 // images, the angle per hidden layer on the fixed batch at checkpoints.
 const checkpoints = [0, 100, 300, 1000, 3000, 10000].filter((s) => s <= steps);
 const trainDepth = Math.max(...depths);
-for (const width of widths.filter((w) => w <= 256)) {
+for (const width of timingOnly ? [] : widths.filter((w) => w <= 256)) {
   for (const mode of ["fa", "dfa"] as const) {
     const z = normal(rng(1000 * trainDepth + width));
     const net = initNet([D, ...Array(trainDepth).fill(width), 10], z);
@@ -304,7 +306,7 @@ function fitLogLog(x: number[], y: number[]): { slope: number; intercept: number
 }
 
 // ---- plots ----
-if (!flag("no-svg")) {
+if (!flag("no-svg") && !timingOnly) {
   const plotDepth = depths.includes(2) ? 2 : depths[0]!;
   const colors: Record<string, string> = {
     "weight perturbation": "#dc2626",
@@ -312,27 +314,23 @@ if (!flag("no-svg")) {
     "node perturbation, antithetic": "#0891b2",
     "three-factor, no baseline": "#d97706",
     "three-factor, running baseline": "#7c3aed",
-    "feedback alignment (init)": "#6b7280",
-    "direct feedback alignment (init)": "#111827",
   };
-  const lines = Object.entries(colors).map(([rule, color]) => ({
-    name: rule,
-    color,
-    points: rows.filter((r) => r.depth === plotDepth && r.rule === rule).map((r) => ({ x: r.width, y: Math.abs(r.cos) })),
+  const perRule = (rule: string) => rows.filter((r) => r.depth === plotDepth && r.rule === rule);
+  const lines: Line[] = Object.entries(colors).map(([rule, color]) => ({
+    name: rule, color, points: perRule(rule).map((r) => ({ x: r.width, y: Math.max(1, r.k) })),
   }));
-  // theory: the single-draw cosine of an isotropic directional estimate in v dims, √(2/(π v))
-  for (const [rule, name] of [["weight perturbation", "theory √(2/πv), WP"], ["node perturbation, one-sided", "theory √(2/πv), NP"]] as const) {
-    lines.push({
-      name, color: colors[rule]!, dashed: true,
-      points: rows.filter((r) => r.depth === plotDepth && r.rule === rule).map((r) => ({ x: r.width, y: Math.sqrt(2 / (Math.PI * r.theory!)) })),
-    } as (typeof lines)[number]);
-  }
-  lines.push({ name: "FA after training", color: "#059669", points: training.filter((t) => t.mode === "fa").map((t) => ({ x: t.width, y: mean(t.curve.at(-1)!.cos) })) });
+  // theory: an isotropic directional estimate in N dims has v = N + 1 (WP: N = weights), node
+  // perturbation's v from the per-sample deltas (nodeTheory); K = v/3 for cosine 0.5
+  lines.push(
+    { name: "theory, WP: (weights + 1)/3", color: colors["weight perturbation"]!, dashed: true, points: perRule("weight perturbation").map((r) => ({ x: r.width, y: drawsForCosine(r.theory!, TARGET) })) },
+    { name: "theory, NP (per-sample deltas)", color: colors["node perturbation, one-sided"]!, dashed: true, points: perRule("node perturbation, one-sided").map((r) => ({ x: r.width, y: drawsForCosine(r.theory!, TARGET) })) },
+    { name: "Forward-Forward (wrong-label noise)", color: "#059669", points: ffRows.filter((r) => r.depth === plotDepth).map((r) => ({ x: r.width, y: Math.max(1, r.k) })) },
+  );
   writeFileSync(fileURLToPath(new URL("../docs/variance-scaling.svg", import.meta.url)), renderPlot({
-    title: "How far one update is from the true gradient, by width",
-    subtitle: `MNIST, 784-(${plotDepth}×width)-10 tanh, batch ${B}; mean cosine of one draw with the exact gradient (log-log; FA after training: depth ${trainDepth}, ${steps} steps)`,
-    xLabel: "hidden width", yLabel: "cosine with the true gradient (one draw)",
-    lines, logX: true, logY: true, xTicks: [16, 64, 256, 1024], yTicks: [1e-4, 1e-3, 1e-2, 0.1, 1],
+    title: `Noise draws to average before an update points within 60° of the gradient`,
+    subtitle: `MNIST, 784-${plotDepth}×width-10 tanh, batch ${B}; K = v/3 from each rule's measured relative variance v (log-log)`,
+    xLabel: "hidden width (each of the hidden layers)", yLabel: `draws averaged for cosine ${TARGET} (log)`,
+    lines, logX: true, logY: true, xTicks: [16, 64, 256, 1024], yTicks: [1, 10, 100, 1e3, 1e4, 1e5, 1e6],
   }));
   const t256 = training.filter((t) => t.width === Math.max(...training.map((u) => u.width)));
   const palette = ["#2563eb", "#059669", "#d97706"];
@@ -344,7 +342,7 @@ if (!flag("no-svg")) {
       name: `${t.mode.toUpperCase()} layer ${l + 1}`, color: palette[l % 3]!, dashed: t.mode === "dfa",
       points: t.curve.map((c) => ({ x: c.step, y: c.cos[l]! })),
     }))),
-    xTicks: [0, steps / 4, steps / 2, (3 * steps) / 4, steps], yTicks: [-0.2, 0, 0.2, 0.4, 0.6, 0.8, 1],
+    xTicks: [0, 1, 2, 3, 4, 5, 6].map((i) => (i * steps) / 6), yTicks: [-0.2, 0, 0.2, 0.4, 0.6, 0.8, 1],
   }));
 }
 console.log(`\ntotal ${f((performance.now() - t0) / 1000)} s`);

@@ -28,7 +28,7 @@ export interface Plot {
 const FONT = "system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif";
 const esc = (s: string) => s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 const r2 = (v: number) => Number(v.toFixed(2)).toString();
-const label = (v: number) => (Math.abs(v) >= 1e4 ? v.toExponential(0).replace("e+", "e") : Number(v.toPrecision(3)).toString());
+const label = (v: number) => (Math.abs(v) >= 1e4 ? v.toExponential(0).replace("e+", "e") : Number.isInteger(v) ? String(v) : Number(v.toPrecision(3)).toString());
 
 /** Renders `plot` as an SVG document (800 × 520, legend on the right). */
 export function renderPlot(plot: Plot): string {
