@@ -1,5 +1,5 @@
-import { EngramError } from "./errors.js";
-import type { Learner } from "./learner.js";
+import { EngramError, describe, isEngramError } from "./errors.js";
+import { type Learner, restoring } from "./learner.js";
 import { decodeSnapshot } from "./snapshot.js";
 import { instantiate, type ModuleSource, type Wasm } from "./wasm.js";
 
@@ -63,6 +63,7 @@ export class Engram {
 
   /** Builds a learner by kind name with options (what `restore` uses). */
   create(kind: string, options?: unknown): Learner {
+    if (typeof kind !== "string") throw new EngramError("E_CONFIG", `a learner kind must be a string, got ${describe(kind)}`);
     const factory = FACTORIES[kind];
     if (!factory) throw new EngramError("E_CONFIG", `unknown learner kind ${JSON.stringify(kind)}; known: ${this.kinds.join(", ")}`);
     return factory(this.wasm, options);
@@ -74,13 +75,14 @@ export class Engram {
    * nothing is created.
    */
   restore(bytes: Uint8Array): Learner {
-    const parts = decodeSnapshot(bytes);
+    const parts = decodeSnapshot(bytes); // an owned copy, CRC-checked
     if (!FACTORIES[parts.kind]) throw new EngramError("E_SNAPSHOT", `unknown learner kind ${JSON.stringify(parts.kind)} in snapshot`);
     let learner: Learner;
     try {
-      learner = this.create(parts.kind, parts.config);
+      // the config's implied state size is compared with the snapshot's before allocating
+      learner = restoring(parts.state.length, () => this.create(parts.kind, parts.config));
     } catch (e) {
-      if (e instanceof EngramError && e.code === "E_CONFIG") throw new EngramError("E_SNAPSHOT", `the snapshot's config is invalid: ${e.message}`, { cause: e });
+      if (isEngramError(e) && e.code === "E_CONFIG") throw new EngramError("E_SNAPSHOT", `the snapshot's config is invalid: ${e.message}`, { cause: e });
       throw e;
     }
     try {
