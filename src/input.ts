@@ -98,16 +98,20 @@ export function readVector(x: unknown, what: string, checkLength: (len: number) 
     if (kind !== "Float32Array" && kind !== "Float64Array" && kind !== "Uint8Array" && kind !== "Uint8ClampedArray") throw wrongType(x, what);
     const len = typedLength(x as object);
     checkLength(len);
-    return toF32(readUserData(what, "E_TYPE", () => copyTyped(x as object, kind)), kind, what, false);
+    return toF32(readUserData(what, "E_TYPE", () => copyTyped(x as object, kind)), kind, what);
   }
   return readUserData(what, "E_TYPE", () => {
     const as = pretends(x);
     if (as === undefined || (as !== "array" && as !== "Float32Array" && as !== "Float64Array" && as !== "Uint8Array" && as !== "Uint8ClampedArray")) throw wrongType(x, what);
     const len = plainLength(x as object, what);
     checkLength(len);
-    const own = new Array<unknown>(len);
-    for (let i = 0; i < len; i++) own[i] = (x as Record<number, unknown>)[i];
-    return toF32(own, as, what, true);
+    // each value is checked as it is read (a primitive: it cannot change afterwards), so a
+    // hole or junk fails at once, before memory for a huge claimed length is committed
+    const vals: number[] = [];
+    for (let i = 0; i < len; i++) vals.push(checkValue((x as Record<number, unknown>)[i], i, as, what, true));
+    const out = new Float32Array(len);
+    for (let i = 0; i < len; i++) out[i] = vals[i]!;
+    return out;
   });
 }
 
@@ -115,29 +119,29 @@ function wrongType(x: unknown, what: string): EngramError {
   return new EngramError("E_TYPE", `${what} must be a Float32Array, Float64Array, Uint8Array or number[], got ${describe(x)}`);
 }
 
-/** Validates an owned copy and converts it to f32 (bytes scaled by 1/255). `plain`: the values came from user code. */
-function toF32(own: ArrayLike<unknown>, kind: string, what: string, plain: boolean): Float32Array {
+/** Validates an owned copy of a genuine typed array and converts it to f32 (bytes scaled by 1/255). */
+function toF32(own: ArrayLike<number>, kind: string, what: string): Float32Array {
   const n = own.length;
   const out = new Float32Array(n);
-  const bytes = kind === "Uint8Array" || kind === "Uint8ClampedArray";
-  for (let i = 0; i < n; i++) {
-    const v = own[i];
-    if (typeof v !== "number") throw new EngramError("E_TYPE", `${what}[${i}] must be a number, got ${describe(v)}`);
-    if (bytes) {
-      // a genuine byte array holds integers in [0, 255]; an object pretending to be one must too
-      if (plain && !(isInteger(v) && v >= 0 && v <= 255)) {
-        if (v - v !== 0) throw nonFinite(what, i, v);
-        throw new EngramError("E_TYPE", `${what}[${i}] must be a byte (an integer in [0, 255]), got ${v}`);
-      }
-      out[i] = v / 255;
-      continue;
-    }
-    // A finite float64 beyond f32 range becomes ±Infinity in f32: reject it too.
-    const f = fround(v);
-    if (f - f !== 0) throw nonFinite(what, i, v);
-    out[i] = f;
-  }
+  for (let i = 0; i < n; i++) out[i] = checkValue(own[i], i, kind, what, false);
   return out;
+}
+
+/** One value read from an input of kind `kind`, checked and as f32 (bytes scaled by 1/255). `plain`: it came from user code. */
+function checkValue(v: unknown, i: number, kind: string, what: string, plain: boolean): number {
+  if (typeof v !== "number") throw new EngramError("E_TYPE", `${what}[${i}] must be a number, got ${describe(v)}`);
+  if (kind === "Uint8Array" || kind === "Uint8ClampedArray") {
+    // a genuine byte array holds integers in [0, 255]; an object pretending to be one must too
+    if (plain && !(isInteger(v) && v >= 0 && v <= 255)) {
+      if (v - v !== 0) throw nonFinite(what, i, v);
+      throw new EngramError("E_TYPE", `${what}[${i}] must be a byte (an integer in [0, 255]), got ${v}`);
+    }
+    return fround(v / 255);
+  }
+  // A finite float64 beyond f32 range becomes ±Infinity in f32: reject it too.
+  const f = fround(v);
+  if (f - f !== 0) throw nonFinite(what, i, v);
+  return f;
 }
 
 function nonFinite(what: string, i: number, v: number): EngramError {
@@ -193,8 +197,8 @@ export function checkLabels(labels: unknown, count: number, classes: number): Ui
     if (as === undefined || (as !== "array" && !LABEL_KINDS.includes(as))) throw new EngramError("E_TYPE", `labels must be an array of ${count} integers, got ${describe(labels)}`);
     const len = plainLength(labels as object, "labels");
     shape(len);
-    const out = new Array<unknown>(len);
-    for (let i = 0; i < len; i++) out[i] = (labels as Record<number, unknown>)[i];
+    const out = new Uint32Array(len);
+    for (let i = 0; i < len; i++) out[i] = checkLabel((labels as Record<number, unknown>)[i], classes, `labels[${i}]`);
     return out;
   });
   const out = new Uint32Array(count);
