@@ -4,10 +4,11 @@
 // @ts-ignore: resolved by workerd / wrangler (CompiledWasm module rule)
 import wasmModule from "./engram.wasm";
 import { createEngram, type Engram, type InitOptions } from "../src/index.js";
+import { moduleOption } from "../src/engine.js";
 
 export * from "../src/index.js";
 
 /** Loads the engine from the bundled module (or `module`, if given). */
-export async function init(options: InitOptions = {}): Promise<Engram> {
-  return createEngram(options.module ?? (wasmModule as WebAssembly.Module));
+export async function init(options?: InitOptions): Promise<Engram> {
+  return createEngram(moduleOption(options) ?? (wasmModule as WebAssembly.Module));
 }

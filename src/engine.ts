@@ -100,6 +100,24 @@ export class Engram {
   }
 }
 
+/**
+ * @internal The `module` of `init(options)`, read once (own property only); undefined
+ * when absent. Options that are not an object, or a getter that throws, are E_INIT.
+ */
+export function moduleOption(options: unknown): ModuleSource | undefined {
+  if (options === undefined) return undefined;
+  try {
+    if (options === null || typeof options !== "object" || Array.isArray(options)) throw new EngramError("E_INIT", `init options must be an object like { module }, got ${describe(options)}`);
+    const keys = Object.keys(options);
+    const unknown = keys.filter((k) => k !== "module");
+    if (unknown.length) throw new EngramError("E_INIT", `init: unknown option '${unknown[0]}' (only 'module' is known)`);
+    return keys.includes("module") ? ((options as { module?: ModuleSource }).module ?? undefined) : undefined;
+  } catch (e) {
+    if (isEngramError(e)) throw e;
+    throw new EngramError("E_INIT", "init options could not be read: reading them threw (see cause)", { cause: e });
+  }
+}
+
 /** Instantiates the engine from any module source. Bindings call this. */
 export async function createEngram(source: ModuleSource): Promise<Engram> {
   return new Engram(await instantiate(source));

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { moduleOption } from "../../src/engine.js";
 import { createEngram, type Engram } from "../../src/index.js";
 import { decodeSnapshot, encodeSnapshot } from "../../src/snapshot.js";
 import { loadEngram } from "../helpers/engram.js";
@@ -363,6 +364,10 @@ describe("finding 11: options, init and foreign exceptions", () => {
     const err2 = await createEngram(imports).then(() => undefined, (e: Error & { code: string }) => e);
     expect(err2?.code).toBe("E_INIT");
     expect(err2?.message).toMatch(/env\.seed/);
+    // init's own options: read once, an object with only 'module'; anything else is E_INIT
+    for (const bad of [null, 5, "m", [], { modul: empty }, { get module(): never { throw new Error("getter"); } }]) throwsCode(() => moduleOption(bad), "E_INIT");
+    expect(moduleOption({ module: empty })).toBe(empty);
+    expect(moduleOption(undefined)).toBeUndefined();
     // the real module still loads
     const wasm = readFileSync(fileURLToPath(new URL("../../build/engram.wasm", import.meta.url)));
     await expect(createEngram(new WebAssembly.Module(wasm))).resolves.toBeDefined();
