@@ -122,8 +122,25 @@ function wrongType(x: unknown, what: string): EngramError {
 /** Validates an owned copy of a genuine typed array and converts it to f32 (bytes scaled by 1/255). */
 function toF32(own: ArrayLike<number>, kind: string, what: string): Float32Array {
   const n = own.length;
+  if (kind === "Float32Array") {
+    const f = own as Float32Array; // our copy: validated in place and handed on as it is
+    for (let i = 0; i < n; i++) {
+      const v = f[i]!;
+      if (v - v !== 0) throw nonFinite(what, i, v);
+    }
+    return f;
+  }
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = checkValue(own[i], i, kind, what, false);
+  if (kind === "Float64Array") {
+    for (let i = 0; i < n; i++) {
+      // A finite float64 beyond f32 range becomes ±Infinity in f32: reject it too.
+      const f = fround(own[i]!);
+      if (f - f !== 0) throw nonFinite(what, i, own[i]!);
+      out[i] = f;
+    }
+    return out;
+  }
+  for (let i = 0; i < n; i++) out[i] = own[i]! / 255; // genuine bytes: integers in [0, 255]
   return out;
 }
 
