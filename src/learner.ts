@@ -71,7 +71,7 @@ export abstract class Learner {
   /** @internal Subclasses pass their validated config. */
   protected constructor(wasm: Wasm, config: Record<string, unknown>) {
     this.wasm = wasm;
-    this.config = Object.freeze(config);
+    this.config = deepFreeze(config);
   }
 
   /**
@@ -205,6 +205,12 @@ export abstract class Learner {
     this.wasm.free(slot);
     this.wasm.call(() => this.wasm.exports.learnerFree(h));
   }
+}
+
+/** Freezes a validated config and everything in it (sizes arrays, nested options): save() writes what was validated. */
+function deepFreeze<T extends object>(o: T): Readonly<T> {
+  for (const v of Object.values(o)) if (typeof v === "object" && v !== null) deepFreeze(v);
+  return Object.freeze(o);
 }
 
 /** Why a 16-byte xoshiro state at `offset` of `state` is unusable (all zero), or undefined. */

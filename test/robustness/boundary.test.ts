@@ -170,6 +170,12 @@ describe("finding 4: read once, checked on the copy", () => {
     train(l, "feedbackAlignment", 2);
   });
 
+  it("a learner's config is frozen all the way down: save() writes what was validated", () => {
+    const l = engram.feedbackAlignment({ sizes: [4, 8, 3] });
+    expect(() => (l.config.sizes as number[]).push(1e9)).toThrow(TypeError);
+    expect(engram.restore(l.save()).config.sizes).toEqual([4, 8, 3]);
+  });
+
   it("an options object with getters is read once per key", () => {
     let reads = 0;
     const o = { sizes: [4, 8, 3], get seed() { return ++reads === 1 ? 5 : -1; } };
