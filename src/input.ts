@@ -115,32 +115,95 @@ export function readVector(x: unknown, what: string, checkLength: (len: number) 
   });
 }
 
+/**
+ * The fast path for a genuine typed array: takes its length once (the intrinsic),
+ * checks it, then `place(len)` returns where the values go (an f32 view the library
+ * owns, e.g. wasm memory, and an index), and the values are copied straight there and
+ * validated there. No user code can run at any step: a genuine typed array has no
+ * getters. Returns false (nothing read) when `x` is not a genuine typed array of an
+ * accepted kind; then use `readVector`. The destination may hold partial values
+ * after a throw: it must be scratch, never learner state.
+ */
+export function readTypedInto(x: unknown, what: string, checkLength: (len: number) => void, place: (len: number) => [Float32Array, number]): boolean {
+  const kind = typedKind(x);
+  if (kind !== "Float32Array" && kind !== "Float64Array" && kind !== "Uint8Array" && kind !== "Uint8ClampedArray") return false;
+  const len = typedLength(x as object);
+  checkLength(len);
+  const [dst, at] = place(len);
+  if (kind === "Float32Array" || kind === "Float64Array") {
+    readUserData(what, "E_TYPE", () => apply(taSet, dst, [x, at])); // f64 → f32 rounds as fround does
+    const i = firstNonFinite(dst, at, len);
+    if (i >= 0) throw nonFinite(what, i, (x as Float64Array)[i]!);
+  } else if (kind === "Uint8Array") bytesInto(x as Uint8Array, dst, at);
+  else clampedInto(x as Uint8ClampedArray, dst, at);
+  return true;
+}
+
+/** Index (from `at`) of the first non-finite of `len` values, or −1. */
+function firstNonFinite(f: Float32Array, at: number, len: number): number {
+  let bad = 0;
+  for (let i = at, end = at + len; i < end; i++) bad += f[i]! - f[i]! === 0 ? 0 : 1; // branch-free: the common case has none
+  if (bad === 0) return -1;
+  for (let i = 0; i < len; i++) if (f[at + i]! - f[at + i]! !== 0) return i;
+  return -1;
+}
+
+function bytesInto(a: Uint8Array, dst: Float32Array, at: number): void {
+  const n = typedLength(a);
+  for (let i = 0; i < n; i++) dst[at + i] = a[i]! / 255;
+}
+
+function clampedInto(a: Uint8ClampedArray, dst: Float32Array, at: number): void {
+  const n = typedLength(a);
+  for (let i = 0; i < n; i++) dst[at + i] = a[i]! / 255;
+}
+
 function wrongType(x: unknown, what: string): EngramError {
   return new EngramError("E_TYPE", `${what} must be a Float32Array, Float64Array, Uint8Array or number[], got ${describe(x)}`);
 }
 
 /** Validates an owned copy of a genuine typed array and converts it to f32 (bytes scaled by 1/255). */
 function toF32(own: ArrayLike<number>, kind: string, what: string): Float32Array {
-  const n = own.length;
-  if (kind === "Float32Array") {
-    const f = own as Float32Array; // our copy: validated in place and handed on as it is
-    for (let i = 0; i < n; i++) {
-      const v = f[i]!;
-      if (v - v !== 0) throw nonFinite(what, i, v);
-    }
-    return f;
+  // one monomorphic loop per element type: a shared loop over mixed types is several times slower
+  if (kind === "Float32Array") return finiteF32(own as Float32Array, what);
+  if (kind === "Float64Array") return fromF64(own as Float64Array, what);
+  return kind === "Uint8Array" ? fromBytes(own as Uint8Array) : fromClamped(own as Uint8ClampedArray);
+}
+
+/** Our own copy of a Float32Array, validated in place and handed on as it is. */
+function finiteF32(f: Float32Array, what: string): Float32Array {
+  const n = f.length;
+  for (let i = 0; i < n; i++) {
+    const v = f[i]!;
+    if (v - v !== 0) throw nonFinite(what, i, v);
   }
+  return f;
+}
+
+function fromF64(a: Float64Array, what: string): Float32Array {
+  const n = a.length;
   const out = new Float32Array(n);
-  if (kind === "Float64Array") {
-    for (let i = 0; i < n; i++) {
-      // A finite float64 beyond f32 range becomes ±Infinity in f32: reject it too.
-      const f = fround(own[i]!);
-      if (f - f !== 0) throw nonFinite(what, i, own[i]!);
-      out[i] = f;
-    }
-    return out;
+  for (let i = 0; i < n; i++) {
+    // A finite float64 beyond f32 range becomes ±Infinity in f32: reject it too.
+    const f = fround(a[i]!);
+    if (f - f !== 0) throw nonFinite(what, i, a[i]!);
+    out[i] = f;
   }
-  for (let i = 0; i < n; i++) out[i] = own[i]! / 255; // genuine bytes: integers in [0, 255]
+  return out;
+}
+
+// genuine bytes: integers in [0, 255], always finite
+function fromBytes(a: Uint8Array): Float32Array {
+  const n = a.length;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = a[i]! / 255;
+  return out;
+}
+
+function fromClamped(a: Uint8ClampedArray): Float32Array {
+  const n = a.length;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) out[i] = a[i]! / 255;
   return out;
 }
 

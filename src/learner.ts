@@ -1,5 +1,5 @@
 import { EngramError } from "./errors.js";
-import { exactly, readVector, takeBatch, checkBudget } from "./input.js";
+import { checkBudget, exactly, readTypedInto, readVector, takeBatch } from "./input.js";
 import { MAX_LEARNER_BYTES } from "./options.js";
 import { encodeSnapshot } from "./snapshot.js";
 import type { Wasm } from "./wasm.js";
@@ -132,18 +132,29 @@ export abstract class Learner {
     this.h;
     const floats = n * rows;
     const batch = takeBatch(x, floats);
-    const data = batch && arguments.length >= 4 ? batch : readVector(x, what, (len) => {
+    const check = (len: number) => {
       checkBudget(len, what);
       exactly(floats, what)(len);
-    });
+    };
+    // a genuine typed array runs no user code: copied straight into the slot, validated there
+    if (!(batch && arguments.length >= 4) && readTypedInto(x, what, check, () => {
+      const at = this.reserve(floats) >>> 2; // may grow memory: take the view after
+      return [this.wasm.f32, at];
+    })) return this.slot;
+    const data = batch && arguments.length >= 4 ? batch : readVector(x, what, check);
     this.h; // user code ran: this learner may have been disposed
+    this.wasm.f32.set(data, this.reserve(floats) >>> 2);
+    return this.slot;
+  }
+
+  /** The input slot, grown to hold `floats` values (views detach if memory grows: fetch them after). */
+  private reserve(floats: number): number {
     if (floats > this.slotFloats) {
       const ptr = this.wasm.alloc(floats * 4);
       this.wasm.free(this.slot);
       this.slot = ptr;
       this.slotFloats = floats;
     }
-    this.wasm.f32.set(data, this.slot >>> 2);
     return this.slot;
   }
 
