@@ -1,7 +1,7 @@
 // The flat export surface (the ABI): numbers in, numbers out. Nothing here
 // allocates managed objects; every pointer is a byte offset into memory.
 export { alloc, free, copy } from "./memory";
-export { learnerNew, learnerFree, learnerKind, learnerState, learnerStateBytes, learnerScratch } from "./learners/common";
+export { learnerNew, learnerFree, learnerKind, learnerState, learnerStateBytes, learnerScratch, learnerExpect, learnerBytes } from "./learners/common";
 export * from "./kernels/mathExports";
 export * from "./kernels/linalg";
 export * from "./kernels/activations";

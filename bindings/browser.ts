@@ -1,5 +1,6 @@
 // Browser entry: streams engram.wasm (or engram.scalar.wasm without SIMD) from beside this bundle.
 import { createEngram, type Engram, type InitOptions } from "../src/index.js";
+import { readInitOptions } from "../src/engine.js";
 import { useSimd } from "./simd.js";
 
 export * from "../src/index.js";
@@ -9,7 +10,9 @@ export * from "../src/index.js";
  * is given: engram.wasm, or engram.scalar.wasm when the engine has no SIMD (Safari before
  * 16.4) or `simd` is false. Each URL is written out in full so bundlers see and copy both files.
  */
-export async function init(options: InitOptions = {}): Promise<Engram> {
-  const url = useSimd(options) ? new URL("./engram.wasm", import.meta.url) : new URL("./engram.scalar.wasm", import.meta.url);
-  return createEngram(options.module ?? fetch(url));
+export async function init(options?: InitOptions): Promise<Engram> {
+  const { module, simd } = readInitOptions(options);
+  if (module) return createEngram(module);
+  const url = useSimd(simd) ? new URL("./engram.wasm", import.meta.url) : new URL("./engram.scalar.wasm", import.meta.url);
+  return createEngram(fetch(url));
 }

@@ -24,9 +24,30 @@ function align16(n: usize): usize {
   return (n + 15) & ~(<usize>15);
 }
 
+// What the host computed, exactly, for the next learnerNew (see learnerExpect).
+let expectTotal: u64 = 0, expectState: i64 = -1, limitTotal: u64 = 0;
+
+/**
+ * The host's exact sizes for the next block (0 / −1: not known) and its budget (0:
+ * none). learnerNew refuses, before allocating, a block that disagrees or exceeds
+ * it, so a size computed in 32 bits that wrapped can never be carved. Reset by
+ * every learnerNew. f64 carries integers exactly below 2^53.
+ */
+export function learnerExpect(total: f64, state: f64, limit: f64): void {
+  expectTotal = <u64>total;
+  expectState = state < 0 ? -1 : <i64>state;
+  limitTotal = <u64>limit;
+}
+
 /** Allocates a zeroed learner block; returns its handle (0 never). */
 export function learnerNew(kind: u32, layoutBytes: u32, stateBytes: u32, scratchBytes: u32): usize {
-  const total = HEADER + align16(layoutBytes) + align16(stateBytes) + align16(scratchBytes);
+  const exact = <u64>HEADER + ((<u64>layoutBytes + 15) & ~15) + ((<u64>stateBytes + 15) & ~15) + ((<u64>scratchBytes + 15) & ~15);
+  const want = expectTotal, wantState = expectState, limit = limitTotal;
+  expectTotal = 0; expectState = -1; limitTotal = 0;
+  if (limit != 0 && exact > limit) abort("learnerNew: block larger than its budget");
+  if (want != 0 && exact != want) abort("learnerNew: block size disagrees with the host's");
+  if (wantState >= 0 && <i64>stateBytes != wantState) abort("learnerNew: state size disagrees with the snapshot's");
+  const total = <usize>exact;
   const h = heap.alloc(total);
   memory.fill(h, 0, total);
   const hd = changetype<Header>(h);
@@ -40,6 +61,12 @@ export function learnerNew(kind: u32, layoutBytes: u32, stateBytes: u32, scratch
 /** Frees a learner block. */
 export function learnerFree(h: usize): void {
   if (h != 0) heap.free(h);
+}
+
+/** Bytes of the whole block (header, layout, state, scratch), as learnerNew carved it. */
+export function learnerBytes(h: usize): u32 {
+  const hd = changetype<Header>(h);
+  return <u32>(HEADER + align16(hd.layoutBytes) + align16(hd.stateBytes) + align16(hd.scratchBytes));
 }
 
 /** The learner's kind tag as passed to learnerNew. */

@@ -1,7 +1,7 @@
 import { defineLearner } from "../engine.js";
 import { EngramError } from "../errors.js";
 import { batchRows, checkLabel, checkLabels, type Label, type Vector } from "../input.js";
-import { Learner } from "../learner.js";
+import { type BlockSize, blockSize, Learner, pad4, zeroRng } from "../learner.js";
 import { checkParams, MAX_UNITS, Options } from "../options.js";
 import type { Wasm } from "../wasm.js";
 
@@ -38,6 +38,24 @@ export function perceptronOptions(name: string, o: Options, learningRate: number
 }
 
 /**
+ * @internal The exact block of a perceptron (assembly/learners/feedbackAlignment.ts
+ * `mlpNew`): state = PRNG, counter, then W_l, b_l per layer; scratch = the feedback
+ * PRNG, the fixed feedback matrices (`feedback`: n_L rows per hidden layer for DFA,
+ * n_{l+2} for FA) and 8 per-layer buffers; layout = 9 + (L + 1) + 11 L words.
+ */
+export function perceptronSize(sizes: readonly number[], feedback: boolean, dfa: boolean): BlockSize {
+  const L = sizes.length - 1;
+  let state = 32, scratch = 16;
+  for (let l = 0; l < L; l++) {
+    const rows = sizes[l + 1]!, cols = sizes[l]!;
+    state += pad4(rows * cols) + pad4(rows);
+    if (feedback && l < L - 1) scratch += pad4((dfa ? sizes[L]! : sizes[l + 2]!) * rows);
+    scratch += 8 * pad4(rows);
+  }
+  return blockSize((9 + L + 1 + 11 * L) * 4, state, scratch);
+}
+
+/**
  * @internal A softmax perceptron in wasm memory, trained one sample per call.
  * Subclasses name their exports (`prefix`New/Learn/LearnBatch/Scores/Predict).
  */
@@ -50,7 +68,7 @@ export abstract class Perceptron extends Learner {
   private labelCap = 0;
   private readonly fn: { learn: (h: number, x: number, y: number) => number; batch: (h: number, xs: number, ys: number, n: number) => number; scores: (h: number, x: number) => number; predict: (h: number, x: number) => number };
 
-  protected constructor(wasm: Wasm, config: Record<string, unknown> & { sizes: number[] }, name: string, prefix: string, create: (sizesPtr: number) => number) {
+  protected constructor(wasm: Wasm, config: Record<string, unknown> & { sizes: number[] }, name: string, prefix: string, create: (sizesPtr: number) => number, size?: BlockSize) {
     super(wasm, config);
     const sizes = config.sizes;
     this.inputs = sizes[0]!;
@@ -63,7 +81,7 @@ export abstract class Perceptron extends Learner {
     const tmp = wasm.alloc(sizes.length * 4);
     try {
       wasm.u32.set(sizes, tmp >>> 2);
-      this.attach(() => create(tmp));
+      this.attach(() => create(tmp), size);
     } finally {
       wasm.free(tmp);
     }
@@ -84,14 +102,14 @@ export abstract class Perceptron extends Learner {
     const n = batchRows(xs, this.inputs);
     const ls = checkLabels(labels, n, this.classes);
     const ptr = this.input(xs, this.inputs, "xs", n);
+    this.h;
     if (n > this.labelCap) {
       const p = this.wasm.alloc(n * 4);
       this.wasm.free(this.labels);
       this.labels = p;
       this.labelCap = n;
     }
-    const u32 = this.wasm.u32;
-    for (let i = 0; i < n; i++) u32[(this.labels >>> 2) + i] = ls[i]!;
+    this.wasm.u32.set(ls, this.labels >>> 2); // an owned, checked copy
     return this.run(() => this.fn.batch(this.h, ptr, this.labels, n));
   }
 
@@ -111,9 +129,15 @@ export abstract class Perceptron extends Learner {
   /** Frees the learner's memory, including its label buffer. */
   override dispose(): void {
     if (this.disposed) return;
-    this.wasm.free(this.labels);
+    const labels = this.labels;
     this.labels = this.labelCap = 0;
     super.dispose();
+    this.wasm.free(labels);
+  }
+
+  /** @internal The PRNG opens the state. */
+  protected override checkState(state: Uint8Array): string | undefined {
+    return zeroRng(state, 0);
   }
 }
 
@@ -174,6 +198,7 @@ export class FeedbackAlignment extends Perceptron {
         sizes, config.sizes.length, config.mode === "dfa" ? 1 : 0, ACTIVATIONS.indexOf(config.activation),
         config.learningRate, config.learningRateDecay, config.dropout, config.seed,
       ),
+      perceptronSize(config.sizes, true, config.mode === "dfa"),
     );
   }
 }

@@ -1,7 +1,7 @@
 import { defineLearner } from "../engine.js";
 import { EngramError } from "../errors.js";
 import { batchRows, checkLabel, checkLabels, type Label, type Vector } from "../input.js";
-import { Learner } from "../learner.js";
+import { type BlockSize, blockSize, Learner, zeroRng } from "../learner.js";
 import { checkParams, MAX_UNITS, Options } from "../options.js";
 import type { Wasm } from "../wasm.js";
 
@@ -64,6 +64,34 @@ export interface ForwardForwardOptions {
    * carries a fifth of the input's energy whatever the input's scale.
    */
   labelInputs?: "prepend" | "replace";
+}
+
+/**
+ * @internal The exact block of assembly/learners/forwardForward.ts `ffNew`. Per layer k
+ * (n = sizes[k+1] units over nin = sizes[k] inputs) P_k = W, the first layer's label
+ * weights U, b; the state holds P_k, its first moments and Adam's second moments (or the
+ * factored ones), then the readout over all A = Σ n units, then the peer means; the
+ * scratch holds per-unit buffers and one sample's work area.
+ */
+export function forwardForwardSize(sizes: readonly number[], classes: number, optimizer: "adam" | "adafactor" | "sgd"): BlockSize {
+  const al4 = (n: number) => Math.ceil(n / 4) * 4;
+  const L = sizes.length - 1, c = classes, d = sizes[0]!;
+  let state = 32, maxW = 0, maxP = 0, A = 0;
+  for (let k = 0; k < L; k++) {
+    const n = sizes[k + 1]!, nin = sizes[k]!;
+    const pc = al4(n * nin) + (k === 0 ? al4(c * n) : 0) + al4(n);
+    const fc = al4(n) + al4(nin) + (k === 0 ? al4(c * n) : 0) + al4(n);
+    state += 4 * (2 * pc + (optimizer === "adam" ? pc : optimizer === "adafactor" ? fc : 0));
+    maxW = Math.max(maxW, n);
+    maxP = Math.max(maxP, pc);
+    A += n;
+  }
+  state += 4 * (al4(c * A) + al4(c));
+  for (let k = 0; k < L; k++) state += 4 * al4(sizes[k + 1]!);
+  const n1 = sizes[1]!;
+  const gam = optimizer === "adafactor" ? al4(Math.max(d, maxW)) : 0;
+  const scratch = 4 * (al4(n1) + 5 * al4(maxW) + al4(A) + 4 * al4(c) + 8 + 4 + gam) + 4 * (3 + 4 * maxW + n1);
+  return blockSize((28 + 6 * L) * 4, state, scratch);
 }
 
 /** What one learning step reports. */
@@ -137,17 +165,24 @@ export class ForwardForward extends Learner {
     this.classes = classes;
     this.inputs = sizes[0]!;
     const flags = (optimizer === "adam" ? 1 : optimizer === "adafactor" ? 16 : 0) | (config.negatives === "hard" ? 2 : 0) | (config.readout ? 4 : 0) | (config.labelInputs === "replace" ? 8 : 0);
+    const size = forwardForwardSize(sizes, classes, optimizer);
     const tmp = wasm.alloc(sizes.length * 4);
     try {
       wasm.u32.set(sizes, tmp >>> 2);
-      this.attach(() => this.wasm.fn["ffNew"]!(tmp, sizes.length, classes, config.seed, config.learningRate, config.learningRateDecay, config.threshold, config.momentum, config.peerNormalization, flags));
+      this.attach(() => this.wasm.fn["ffNew"]!(tmp, sizes.length, classes, config.seed, config.learningRate, config.learningRateDecay, config.threshold, config.momentum, config.peerNormalization, flags), size);
     } finally {
       wasm.free(tmp);
     }
   }
 
+  /** @internal The PRNG opens the state. */
+  protected override checkState(state: Uint8Array): string | undefined {
+    return zeroRng(state, 0);
+  }
+
   private stats(): ForwardForwardStats {
-    const at = this.wasm.fn["ffStats"]!(this.h) >>> 2;
+    const h = this.h;
+    const at = this.run(() => this.wasm.fn["ffStats"]!(h)) >>> 2;
     const f = this.wasm.f32;
     return { loss: f[at]!, goodnessPos: f[at + 1]!, goodnessNeg: f[at + 2]!, negativeLabel: f[at + 3]! };
   }
@@ -167,8 +202,9 @@ export class ForwardForward extends Learner {
   learnBatch(xs: Vector, labels: ArrayLike<number>): ForwardForwardStats {
     const n = batchRows(xs, this.inputs);
     const ls = checkLabels(labels, n, this.classes);
-    const bytes = this.wasm.fn["ffWorkBytes"]!(this.h, n);
     const ptr = this.input(xs, this.inputs, "xs", n);
+    const h = this.h;
+    const bytes = this.run(() => this.wasm.fn["ffWorkBytes"]!(h, n));
     if (bytes > this.workBytes) {
       const p = this.wasm.alloc(bytes);
       this.wasm.free(this.work);
@@ -215,9 +251,10 @@ export class ForwardForward extends Learner {
   /** Frees the learner's memory, including its batch buffer. */
   override dispose(): void {
     if (this.disposed) return;
-    this.wasm.free(this.work);
+    const work = this.work;
     this.work = this.workBytes = 0;
     super.dispose();
+    this.wasm.free(work);
   }
 }
 

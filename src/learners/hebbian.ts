@@ -1,7 +1,7 @@
 import { defineLearner } from "../engine.js";
 import { EngramError } from "../errors.js";
 import { batchRows, checkLabel, checkLabels, type Label, type Vector } from "../input.js";
-import { Learner } from "../learner.js";
+import { blockSize, Learner, pad4, zeroRng } from "../learner.js";
 import { checkParams, MAX_UNITS, Options } from "../options.js";
 import type { Wasm } from "../wasm.js";
 
@@ -149,9 +149,14 @@ export class Hebbian extends Learner {
     this.outputs = outputs;
     this.classes = c.readout?.classes ?? 0;
     checkParams("hebbian", outputs * (inputs + 1) + this.classes * (outputs + 1) + (c.lateral > 0 ? outputs * outputs : 0));
+    // the block of assembly/learners/hebbian.ts hebbNew: state = header, W, θ, V, b_r (and L);
+    // scratch = 4 unit vectors, one input, one class vector and Krotov's ranking
+    const K = outputs, N = inputs, C = this.classes;
+    const size = blockSize(24 * 4, 32 + pad4(K * N) + pad4(K) + pad4(C * K) + pad4(C) + (c.lateral > 0 ? pad4(K * K) : 0), 4 * pad4(K) + pad4(N) + pad4(C) + pad4(c.rank));
     this.attach(() =>
       this.wasm.fn["hebbNew"]!(inputs, outputs, HEBBIAN_RULES.indexOf(c.rule), this.classes, c.seed, c.learningRate, c.readout?.learningRate ?? 0,
         c.p, c.rank, c.delta, c.temperature, c.thetaRate, c.power, c.lateral),
+      size,
     );
   }
 
@@ -191,6 +196,7 @@ export class Hebbian extends Learner {
     const n = batchRows(xs, this.inputs);
     const ls = labels === undefined && !required ? undefined : checkLabels(labels, n, this.needReadout());
     const ptr = this.input(xs, this.inputs, "xs", n);
+    this.h;
     if (ls && n > this.labelCap) {
       const p = this.wasm.alloc(n * 4);
       this.wasm.free(this.labels);
@@ -212,8 +218,7 @@ export class Hebbian extends Learner {
   scores(x: Vector): Float32Array {
     this.needReadout();
     const ptr = this.input(x, this.inputs);
-    this.run(() => this.wasm.fn["hebbPredict"]!(this.h, ptr));
-    const out = this.wasm.fn["hebbScoresPtr"]!(this.h) >>> 2;
+    const out = this.run(() => (this.wasm.fn["hebbPredict"]!(this.h, ptr), this.wasm.fn["hebbScoresPtr"]!(this.h))) >>> 2;
     return this.wasm.f32.slice(out, out + this.classes);
   }
 
@@ -246,8 +251,10 @@ export class Hebbian extends Learner {
 
   // validated by the constructor's rule: a JS-finite 1e39 would be +∞ as an f32
   private setRate(word: number, owner: string, rate: number, max: number): void {
-    const at = (this.wasm.exports.learnerState(this.h) >>> 2) + word;
-    this.wasm.f32[at] = new Options(owner, { learningRate: rate }).num("learningRate", undefined, 0, max, true);
+    const v = new Options(owner, { learningRate: rate }).num("learningRate", undefined, 0, max, true);
+    const h = this.h;
+    const at = (this.run(() => this.wasm.exports.learnerState(h)) >>> 2) + word;
+    this.wasm.f32[at] = v;
   }
 
   /** The readout's current learning rate η_r (starts at `readout.learningRate`; saved in snapshots). */
@@ -264,7 +271,8 @@ export class Hebbian extends Learner {
 
   /** Number of `learn` steps taken (all modes), saved in snapshots. */
   get steps(): number {
-    return this.wasm.u32[(this.wasm.exports.learnerState(this.h) >>> 2) + 4]!;
+    const h = this.h;
+    return this.wasm.u32[(this.run(() => this.wasm.exports.learnerState(h)) >>> 2) + 4]!;
   }
 
   private needReadout(): number {
@@ -273,12 +281,18 @@ export class Hebbian extends Learner {
     return this.classes;
   }
 
+  /** @internal The PRNG opens the state. */
+  protected override checkState(state: Uint8Array): string | undefined {
+    return zeroRng(state, 0);
+  }
+
   /** Frees the learner's memory, including its label buffer. */
   override dispose(): void {
     if (this.disposed) return;
-    this.wasm.free(this.labels);
+    const labels = this.labels;
     this.labels = this.labelCap = 0;
     super.dispose();
+    this.wasm.free(labels);
   }
 }
 

@@ -1,7 +1,7 @@
 import { defineLearner } from "../engine.js";
 import { Options } from "../options.js";
 import type { Wasm } from "../wasm.js";
-import { ACTIVATIONS, Perceptron, type PerceptronOptions, perceptronOptions } from "./feedbackAlignment.js";
+import { ACTIVATIONS, Perceptron, perceptronSize, type PerceptronOptions, perceptronOptions } from "./feedbackAlignment.js";
 
 /** Options of {@link Perturbation}. */
 export interface PerturbationOptions extends PerceptronOptions {
@@ -43,6 +43,7 @@ export class Perturbation extends Perceptron {
         sizes, config.sizes.length, ACTIVATIONS.indexOf(config.activation),
         config.learningRate, config.learningRateDecay, config.sigma, config.seed,
       ),
+      perceptronSize(config.sizes, false, false),
     );
   }
 }

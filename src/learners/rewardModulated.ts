@@ -1,7 +1,7 @@
 import { defineLearner } from "../engine.js";
 import { EngramError, describe } from "../errors.js";
 import type { Vector } from "../input.js";
-import { Learner } from "../learner.js";
+import { blockSize, Learner, pad4, zeroRng } from "../learner.js";
 import { checkParams, MAX_UNITS, Options } from "../options.js";
 import type { Wasm } from "../wasm.js";
 
@@ -61,7 +61,9 @@ export class RewardModulated extends Learner {
     o.done();
     checkParams("rewardModulated", 2 * config.actions * (config.inputs + 1));
     super(wasm, config);
-    this.attach(() => wasm.fn["rmNew"]!(config.inputs, config.actions, config.learningRate, config.baselineRate, config.traceDecay, config.seed));
+    // the block of assembly/learners/rewardModulated.ts rmNew: state = header, W, b, E_W, E_b; scratch = 4 action vectors
+    const w = pad4(config.inputs * config.actions), b = pad4(config.actions);
+    this.attach(() => wasm.fn["rmNew"]!(config.inputs, config.actions, config.learningRate, config.baselineRate, config.traceDecay, config.seed), blockSize(13 * 4, 32 + 2 * (w + b), 4 * b));
   }
 
   /** Samples an action for context `x` from the policy and records its eligibility. */
@@ -94,6 +96,11 @@ export class RewardModulated extends Learner {
   predict(x: Vector): number {
     const ptr = this.input(x, this.config.inputs);
     return this.run(() => this.wasm.fn["rmPredict"]!(this.h, ptr));
+  }
+
+  /** @internal The PRNG opens the state. */
+  protected override checkState(state: Uint8Array): string | undefined {
+    return zeroRng(state, 0);
   }
 
   /** The running reward baseline r̄. */
