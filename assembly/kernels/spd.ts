@@ -1,0 +1,96 @@
+// Symmetric positive definite matrices on raw f32 memory: the symmetric rank-1
+// update, the Cholesky factorisation and the triangular solves of a streaming
+// LDA head (../rules/streamingLda.ts). Byte offsets in, nothing allocated.
+//
+// Storage: a (n, n) row-major matrix of which only the UPPER triangle (j ≥ i)
+// holds the symmetric matrix; the factor L is written into the LOWER triangle
+// and the diagonal of another buffer (cholesky works in place on a copy).
+//
+// Summation order: every reduction is `dot` (./linalg.ts: 16-blocks in four
+// lane accumulators, a fixed combine, the tail in index order); every
+// elementwise update is `axpy`. The Ref twins call dotRef / axpyRef in the
+// same sequence, so SIMD == Ref bitwise.
+
+import { axpy, axpyRef, dot, dotRef } from "./linalg";
+
+// @ts-ignore: decorator
+@inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
+
+/** S += alpha v vᵀ on the upper triangle. s is (n, n) row-major, v has n elements. Row i: S_ij += (alpha v_i) v_j, j ≥ i. */
+export function symRank1(s: usize, v: usize, n: i32, alpha: f32): void {
+  const row = <usize>n << 2;
+  for (let i = 0; i < n; i++) {
+    const a = alpha * load<f32>(at(v, i));
+    if (a != 0) axpy(s + <usize>i * row + (<usize>i << 2), a, at(v, i), n - i);
+  }
+}
+
+export function symRank1Ref(s: usize, v: usize, n: i32, alpha: f32): void {
+  const row = <usize>n << 2;
+  for (let i = 0; i < n; i++) {
+    const a = alpha * load<f32>(at(v, i));
+    if (a != 0) axpyRef(s + <usize>i * row + (<usize>i << 2), a, at(v, i), n - i);
+  }
+}
+
+// A pivot s ≤ floor (or NaN) is replaced by floor: rounding can make a barely
+// definite matrix look singular; floor > 0 keeps the factor finite.
+// @ts-ignore: decorator
+@inline function pivot(s: f32, floor: f32): f32 {
+  return Mathf.sqrt(s > floor ? s : floor);
+}
+
+/**
+ * In-place Cholesky–Banachiewicz: reads the symmetric matrix from the upper
+ * triangle of `a` (n, n), writes L (A = L Lᵀ) into its strictly lower triangle
+ * and L's diagonal into `diag` (n). Row by row: L_ij = (A_ji − L_i,:j · L_j,:j) / L_jj,
+ * L_ii = √(A_ii − ‖L_i,:i‖²). A pivot under `floor` is taken as `floor`. O(n³/6).
+ */
+export function cholesky(a: usize, diag: usize, n: i32, floor: f32): void {
+  const row = <usize>n << 2;
+  for (let i = 0; i < n; i++) {
+    const ri = a + <usize>i * row;
+    for (let j = 0; j < i; j++) {
+      const rj = a + <usize>j * row;
+      store<f32>(at(ri, j), (load<f32>(at(rj, i)) - dot(ri, rj, j)) / load<f32>(at(diag, j)));
+    }
+    store<f32>(at(diag, i), pivot(load<f32>(at(ri, i)) - dot(ri, ri, i), floor));
+  }
+}
+
+export function choleskyRef(a: usize, diag: usize, n: i32, floor: f32): void {
+  const row = <usize>n << 2;
+  for (let i = 0; i < n; i++) {
+    const ri = a + <usize>i * row;
+    for (let j = 0; j < i; j++) {
+      const rj = a + <usize>j * row;
+      store<f32>(at(ri, j), (load<f32>(at(rj, i)) - dotRef(ri, rj, j)) / load<f32>(at(diag, j)));
+    }
+    store<f32>(at(diag, i), pivot(load<f32>(at(ri, i)) - dotRef(ri, ri, i), floor));
+  }
+}
+
+/**
+ * Solves L Lᵀ x = b in place (x overwrites b, n elements) with the factor of `cholesky`.
+ * Forward: y_i = (b_i − L_i,:i · y_:i) / L_ii. Backward, by columns of Lᵀ (rows of L):
+ * x_i = y_i / L_ii, then y_:i −= x_i L_i,:i, for i = n−1 … 0.
+ */
+export function cholSolve(a: usize, diag: usize, b: usize, n: i32): void {
+  const row = <usize>n << 2;
+  for (let i = 0; i < n; i++) store<f32>(at(b, i), (load<f32>(at(b, i)) - dot(a + <usize>i * row, b, i)) / load<f32>(at(diag, i)));
+  for (let i = n - 1; i >= 0; i--) {
+    const xi = load<f32>(at(b, i)) / load<f32>(at(diag, i));
+    store<f32>(at(b, i), xi);
+    axpy(b, -xi, a + <usize>i * row, i);
+  }
+}
+
+export function cholSolveRef(a: usize, diag: usize, b: usize, n: i32): void {
+  const row = <usize>n << 2;
+  for (let i = 0; i < n; i++) store<f32>(at(b, i), (load<f32>(at(b, i)) - dotRef(a + <usize>i * row, b, i)) / load<f32>(at(diag, i)));
+  for (let i = n - 1; i >= 0; i--) {
+    const xi = load<f32>(at(b, i)) / load<f32>(at(diag, i));
+    store<f32>(at(b, i), xi);
+    axpyRef(b, -xi, a + <usize>i * row, i);
+  }
+}
