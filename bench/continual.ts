@@ -14,6 +14,7 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createEngram, type Continual } from "../src/index.js";
+import { decodeSnapshot, encodeSnapshot } from "../src/snapshot.js";
 import { rng } from "../test/helpers/rng.js";
 import { loadDataset } from "../cli/idx.js";
 import { f, loadRaw, machine, measureCeilings, table, timeIt } from "./harness.js";
@@ -91,6 +92,13 @@ for (const seed of seeds) {
     matrix.push([`after task ${t + 1}`, ...TASKS.map((c, k) => (k <= t ? f(accuracy(pred, c), 1) : "")), f(accuracy(pred), 2)]);
   }
   const final = +matrix[matrix.length - 1]![6]!;
+  // --shrinkages a,b,c: the same statistics solved with other λ (validation only: choose λ here, never on the test set)
+  for (const lam of arg("shrinkages", "").split(",").filter(Boolean).map(Number)) {
+    const parts = decodeSnapshot(l.save());
+    const other = engram.restore(encodeSnapshot({ ...parts, config: { ...parts.config, shrinkage: lam } })) as Continual;
+    console.log(`seed ${seed}: shrinkage ${lam}: ${f(accuracy(predictAll(other)), 2)} %`);
+    other.dispose();
+  }
   finals.push(final);
   console.log(`\nseed ${seed}: class-incremental, ${l.samples} samples in ${f((performance.now() - t0) / 1000, 0)} s (with evaluation)`);
   table(["", ...TASKS.map((c) => `task ${c.join("/")}`), "all 10 classes"], matrix);

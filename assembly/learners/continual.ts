@@ -75,8 +75,8 @@ export function clNew(inputs: i32, classes: i32, width: i32, height: i32, channe
   const P = image ? patch * patch * channels : 0;
   const Pp = (P + 3) & ~3;
   const C = classes;
-  const state = f64s(2) + f64s(C) + f64s(K) + <usize>C * f32s(d) + <usize>d * f32s(d) + <usize>Pp * f32s(K) + f32s(K);
-  const scratch = <usize>2 * f32s(d) + f32s(Pp) + <usize>3 * f32s(K) + <usize>d * f32s(d) + f32s(d) + <usize>C * f32s(d) + f32s(C)
+  const state = f64s(2) + f64s(C) + f64s(K) + <usize>C * f32s(d) + f32s(d * d) + <usize>Pp * f32s(K) + f32s(K);
+  const scratch = <usize>2 * f32s(d) + f32s(Pp) + <usize>3 * f32s(K) + f32s(d * d) + f32s(d) + <usize>C * f32s(d) + f32s(C)
     + <usize>2 * f32s(d) + <usize>3 * f32s(C);
   const h = learnerNew(KIND, <u32>offsetof<Layout>(), <u32>state, <u32>scratch);
   const l = L(h);
@@ -91,7 +91,7 @@ export function clNew(inputs: i32, classes: i32, width: i32, height: i32, channe
   l.counts = s; s += f64s(C);
   l.wins = s; s += f64s(K);
   l.means = s; s += <usize>C * f32s(d);
-  l.scatter = s; s += <usize>d * f32s(d);
+  l.scatter = s; s += f32s(d * d);
   l.centroids = s; s += <usize>Pp * f32s(K);
   l.cc = s;
   let t = learnerScratch(h);
@@ -101,7 +101,7 @@ export function clNew(inputs: i32, classes: i32, width: i32, height: i32, channe
   l.z = t; t += f32s(K);
   l.dist = t; t += f32s(K);
   l.ones = t; t += f32s(K);
-  l.factor = t; t += <usize>d * f32s(d);
+  l.factor = t; t += f32s(d * d);
   l.diag = t; t += f32s(d);
   l.weights = t; t += <usize>C * f32s(d);
   l.bias = t; t += f32s(C);
@@ -264,7 +264,7 @@ export function clSameFeatures(a: usize, b: usize): i32 {
 export function clMerge(a: usize, b: usize): void {
   const la = L(a), lb = L(b);
   const C = la.classes, d = la.dim, stride = f32s(d);
-  axpy(la.scatter, 1, lb.scatter, <i32>(<usize>d * stride >> 2));
+  axpy(la.scatter, 1, lb.scatter, d * d);
   for (let c = 0; c < C; c++) {
     streamingLdaMerge(la.scatter, la.means + <usize>c * stride, la.counts + (<usize>c << 3),
       lb.means + <usize>c * stride, load<f64>(lb.counts + (<usize>c << 3)), la.delta, d);

@@ -183,7 +183,8 @@ export class Continual extends Learner {
    * streams (exact up to float32 rounding of the sums; the counts exactly), as if it had
    * seen `from`'s samples too. Both must have one config and identical features (raw mode,
    * or detectors frozen from one shared snapshot): otherwise E_CONFIG and nothing changes.
-   * `from` is unchanged.
+   * `from` is unchanged. Statistics add: samples both learners saw (say, a shared snapshot's)
+   * count twice, so fan out a snapshot taken right after consolidation when that matters.
    */
   static merge(into: Continual, from: Continual): void {
     if (!(into instanceof Continual) || !(from instanceof Continual)) throw new EngramError("E_CONFIG", "Continual.merge takes two continual learners");
