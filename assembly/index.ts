@@ -14,6 +14,6 @@ export * from "./learners/forwardForward";
 export { npNew, npLearn, npLearnBatch, npScores, npPredict } from "./learners/perturbation";
 export { rmNew, rmAct, rmReward, rmScores, rmPredict } from "./learners/rewardModulated";
 export { scaleClamp as guardScaleClamp, scaleClampRef as guardScaleClampRef, norm2 as guardNorm, norm2Ref as guardNormRef, capNorm as guardCapNorm, capNormRef as guardCapNormRef } from "./rules/guard";
-export { clNew, clLearn, clLearnBatch, clScores, clPredict, clSamples, clCount, clSameFeatures, clMerge } from "./learners/continual";
+export { clNew, clLearn, clLearnBatch, clScores, clPredict, clSamples, clCount, clSameFeatures, clMerge, clFlush } from "./learners/continual";
 export * from "./kernels/spd";
 export * from "./kernels/patches";

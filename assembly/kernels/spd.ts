@@ -94,3 +94,41 @@ export function cholSolveRef(a: usize, diag: usize, b: usize, n: i32): void {
     axpyRef(b, -xi, a + <usize>i * row, i);
   }
 }
+
+/**
+ * S += Σ_b alpha_b v_b v_bᵀ on the upper triangle, b = 0 … m−1 applied IN ORDER to each
+ * element: the same bits as m calls of symRank1(s, v_b, n, alpha_b), with S read and written
+ * once instead of m times. v is (m, n) row-major; alpha has m elements; a is 2m floats of scratch.
+ */
+export function symRankK(s: usize, v: usize, alpha: usize, a: usize, n: i32, m: i32): void {
+  const row = <usize>n << 2;
+  for (let i = 0; i < n; i++) {
+    // the nonzero coefficients of row i, in order (symRank1 skips a zero one: so do we)
+    let k = 0;
+    for (let b = 0; b < m; b++) {
+      const ab = load<f32>(at(alpha, b)) * load<f32>(v + <usize>b * row + (<usize>i << 2));
+      if (ab != 0) { store<f32>(at(a, k), ab); store<i32>(at(a, m + k), b); k++; }
+    }
+    if (k == 0) continue;
+    const r = s + <usize>i * row;
+    let j = i;
+    for (; j + 4 <= n; j += 4) {
+      let acc = v128.load(at(r, j));
+      for (let q = 0; q < k; q++) {
+        const vb = v + <usize>load<i32>(at(a, m + q)) * row;
+        acc = f32x4.add(acc, f32x4.mul(f32x4.splat(load<f32>(at(a, q))), v128.load(at(vb, j))));
+      }
+      v128.store(at(r, j), acc);
+    }
+    for (; j < n; j++) {
+      let acc = load<f32>(at(r, j));
+      for (let q = 0; q < k; q++) acc += load<f32>(at(a, q)) * load<f32>(at(v + <usize>load<i32>(at(a, m + q)) * row, j));
+      store<f32>(at(r, j), acc);
+    }
+  }
+}
+
+export function symRankKRef(s: usize, v: usize, alpha: usize, a: usize, n: i32, m: i32): void {
+  for (let b = 0; b < m; b++) symRank1Ref(s, v + <usize>b * (<usize>n << 2), n, load<f32>(at(alpha, b)));
+  void a;
+}

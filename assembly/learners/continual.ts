@@ -19,7 +19,8 @@
 //   state    [samples f64][filled f64][counts C f64][wins K f64]
 //            [means C × d f32][scatter d × d f32][centroids P' × K f32][cc K f32]
 //   scratch  f, δ (d each), patch P', z, dist, ones (K each), factor d × d, diag d,
-//            weights C × d, bias C, m d, centred d, logits C, probs C, seen C i32
+//            weights C × d, bias C, m d, centred d, logits C, probs C, seen C i32,
+//            the deferred scatter terms (BLOCK × d, ../rules/streamingLda.ts: flushed before S is read)
 // (P' = the patch length p² Ch rounded up to a multiple of 4; its padding stays 0.)
 //
 // Numeric safety: the sample's scratch copy is scaled into ‖x‖₂ ≤ R = 1e9 (../rules/guard.ts).
@@ -34,10 +35,12 @@ import { axpy, dot, matvecT } from "../kernels/linalg";
 import { patchDistances, triangleAccumulate } from "../kernels/patches";
 import { softmax } from "../kernels/normalize";
 import { competitiveLearning } from "../rules/competitive";
-import { streamingLda, streamingLdaMerge, ldaFactor, ldaClass } from "../rules/streamingLda";
+import { DeferredScatter, flushScatter, streamingLda, streamingLdaMerge, ldaFactor, ldaClass } from "../rules/streamingLda";
 import { MAX_INPUT_NORM, MAX_PREACTIVATION, capNorm } from "../rules/guard";
 
 const KIND: u32 = 0x434c; // "CL"
+// samples whose scatter terms are added to S together (S streamed once per block)
+const BLOCK = 8;
 
 @unmanaged
 class Layout {
@@ -51,6 +54,9 @@ class Layout {
   f: usize; delta: usize; patchBuf: usize; z: usize; dist: usize; ones: usize;
   factor: usize; diag: usize; weights: usize; bias: usize; m: usize; centred: usize;
   logits: usize; probs: usize; seen: usize; solved: i32;
+  deferred: usize;
+  // the triangle code of an all-zero patch: the same for every blank patch while the detectors hold still
+  blankDist: usize; blankMean: f32; blankReady: i32;
 }
 
 // @ts-ignore: decorator
@@ -77,7 +83,7 @@ export function clNew(inputs: i32, classes: i32, width: i32, height: i32, channe
   const C = classes;
   const state = f64s(2) + f64s(C) + f64s(K) + <usize>C * f32s(d) + f32s(d * d) + <usize>Pp * f32s(K) + f32s(K);
   const scratch = <usize>2 * f32s(d) + f32s(Pp) + <usize>3 * f32s(K) + f32s(d * d) + f32s(d) + <usize>C * f32s(d) + f32s(C)
-    + <usize>2 * f32s(d) + <usize>3 * f32s(C);
+    + <usize>2 * f32s(d) + <usize>3 * f32s(C) + 32 + <usize>BLOCK * f32s(d) + f32s(BLOCK) + f32s(2 * BLOCK) + f32s(K);
   const h = learnerNew(KIND, <u32>offsetof<Layout>(), <u32>state, <u32>scratch);
   const l = L(h);
   l.inputs = inputs; l.classes = C; l.dim = d;
@@ -109,10 +115,25 @@ export function clNew(inputs: i32, classes: i32, width: i32, height: i32, channe
   l.centred = t; t += f32s(d);
   l.logits = t; t += f32s(C);
   l.probs = t; t += f32s(C);
-  l.seen = t;
+  l.seen = t; t += f32s(C);
+  l.deferred = t; t += 32; // offsetof<DeferredScatter>() = 20, rounded to 16 B
+  const q = changetype<DeferredScatter>(l.deferred);
+  q.v = t; t += <usize>BLOCK * f32s(d);
+  q.alpha = t; t += f32s(BLOCK);
+  q.a = t; t += f32s(2 * BLOCK);
+  l.blankDist = t;
+  l.blankReady = 0;
+  q.capacity = BLOCK; q.count = 0;
   for (let k = 0; k < K; k++) store<f32>(at(l.ones, k), 1);
   l.solved = 0;
   return h;
+}
+
+/** True if all P values at x are ±0. */
+function blank(x: usize, P: i32): bool {
+  let bits: u32 = 0;
+  for (let j = 0; j < P; j++) bits |= load<u32>(at(x, j));
+  return (bits & 0x7fffffff) == 0;
 }
 
 /** The features of x (already capped) into l.f; the centroids learn while `plastic`. */
@@ -138,10 +159,22 @@ function features(l: Layout, x: usize, plastic: bool): void {
       const src = x + <usize>(py * l.stride) * rowBytes + (<usize>(px * l.stride * ch) << 2);
       for (let r = 0; r < p; r++) memory.copy(l.patchBuf + <usize>r * pixBytes, src + <usize>r * rowBytes, pixBytes);
       const xx = dot(l.patchBuf, l.patchBuf, Pp);
+      const pool = at(l.f, (gy * G + gx) * K);
+      if (!plastic && blank(l.patchBuf, P)) {
+        // z = 0 exactly for a blank patch, so these are the bits the full path gives
+        if (!l.blankReady) {
+          memory.fill(l.z, 0, <usize>K << 2);
+          patchDistances(l.blankDist, l.z, l.cc, 0, K);
+          l.blankMean = dot(l.blankDist, l.ones, K) * invK;
+          l.blankReady = 1;
+        }
+        triangleAccumulate(pool, l.blankDist, l.blankMean, K);
+        continue;
+      }
       matvecT(l.z, l.centroids, l.patchBuf, Pp, K);
       patchDistances(l.dist, l.z, l.cc, xx, K);
       const mean = dot(l.dist, l.ones, K) * invK;
-      triangleAccumulate(at(l.f, (gy * G + gx) * K), l.dist, mean, K);
+      triangleAccumulate(pool, l.dist, mean, K);
       if (plastic && xx > threshold) {
         const filled = load<f64>(totals, 8);
         let k: i32;
@@ -157,6 +190,7 @@ function features(l: Layout, x: usize, plastic: bool): void {
           }
         }
         competitiveLearning(l.centroids, l.wins, l.cc, l.patchBuf, k, P, K);
+        l.blankReady = 0;
       }
     }
   }
@@ -169,7 +203,7 @@ export function clLearn(h: usize, x: usize, label: i32): void {
   const samples = load<f64>(l.totals);
   features(l, x, samples < l.consolidateAfter);
   const stride = f32s(l.dim);
-  streamingLda(l.scatter, l.means + <usize>label * stride, l.counts + (<usize>label << 3), l.f, l.delta, l.dim);
+  streamingLda(l.scatter, l.means + <usize>label * stride, l.counts + (<usize>label << 3), l.f, changetype<DeferredScatter>(l.deferred), l.dim);
   store<f64>(l.totals, samples + 1);
   l.solved = 0;
 }
@@ -191,6 +225,7 @@ function solve(l: Layout): void {
     if (n > 0) { store<i32>(at(l.seen, seen), c); seen++; N += n; }
   }
   l.solved = seen + 1; // 1 + the number of seen classes; 0 = stale
+  flushScatter(l.scatter, changetype<DeferredScatter>(l.deferred), d);
   if (seen == 0) return;
   memory.fill(l.m, 0, <usize>d << 2);
   for (let i = 0; i < seen; i++) axpy(l.m, <f32>1 / <f32>seen, l.means + <usize>load<i32>(at(l.seen, i)) * stride, d);
@@ -234,6 +269,12 @@ export function clPredict(h: usize, x: usize): i32 {
   return best;
 }
 
+/** Adds the deferred scatter terms to S (same bits as adding them at once): call before reading the state. */
+export function clFlush(h: usize): void {
+  const l = L(h);
+  flushScatter(l.scatter, changetype<DeferredScatter>(l.deferred), l.dim);
+}
+
 /** Samples learned so far. */
 export function clSamples(h: usize): f64 {
   return load<f64>(L(h).totals);
@@ -264,6 +305,8 @@ export function clSameFeatures(a: usize, b: usize): i32 {
 export function clMerge(a: usize, b: usize): void {
   const la = L(a), lb = L(b);
   const C = la.classes, d = la.dim, stride = f32s(d);
+  clFlush(a);
+  clFlush(b);
   axpy(la.scatter, 1, lb.scatter, d * d);
   for (let c = 0; c < C; c++) {
     streamingLdaMerge(la.scatter, la.means + <usize>c * stride, la.counts + (<usize>c << 3),

@@ -12,6 +12,11 @@
 // which differs from the textbook μ_cᵀA⁻¹f − ½ μ_cᵀA⁻¹μ_c by a constant shared by all classes
 // (centring keeps f32 cancellation small when features carry a large common offset).
 //
+// The rank-1 terms of S are applied in blocks of up to `capacity` samples (kernels/spd.ts
+// symRankK: each element receives the same additions in the same order, so the bits equal
+// applying each sample at once; S is streamed once per block instead of once per sample).
+// Anything reading S calls flushScatter first.
+//
 // Symbols: x (or the features f) in R^d; μ_c the mean of class c; n_c its count (f64, exact to
 // 2⁵³); S the pooled within-class scatter Σ_c Σ_{x∈c} (x − μ_c)(x − μ_c)ᵀ, stored as the upper
 // triangle of a (d, d) row-major f32 matrix; N = Σ n_c; C the classes seen; λ the shrinkage.
@@ -26,17 +31,34 @@
 //      streaming linear discriminant analysis", CVPR-W (SLDA for class-incremental streams).
 
 import { axpy, dot } from "../kernels/linalg";
-import { cholSolve, cholesky, symRank1 } from "../kernels/spd";
+import { cholSolve, cholesky, symRank1, symRankK } from "../kernels/spd";
 
 // @ts-ignore: decorator
 @inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
 
-/** Welford's step for sample x (d floats) of a class with mean mu (d) and count at `count` (f64); delta is d floats of scratch. */
-export function streamingLda(s: usize, mu: usize, count: usize, x: usize, delta: usize, d: i32): void {
+/** Rank-1 scatter terms waiting to be added to S: v (capacity × d), alpha (capacity), a (2 · capacity scratch). */
+@unmanaged
+export class DeferredScatter {
+  v: usize; alpha: usize; a: usize; count: i32; capacity: i32;
+}
+
+/** Adds the waiting terms to S (d × d upper triangle) in the order they came. */
+export function flushScatter(s: usize, q: DeferredScatter, d: i32): void {
+  if (q.count > 0) symRankK(s, q.v, q.alpha, q.a, d, q.count);
+  q.count = 0;
+}
+
+/** Welford's step for sample x (d floats) of a class with mean mu (d) and count at `count` (f64); S's term waits in q. */
+export function streamingLda(s: usize, mu: usize, count: usize, x: usize, q: DeferredScatter, d: i32): void {
   const n = load<f64>(count);
+  if (q.count == q.capacity) flushScatter(s, q, d);
+  const delta = q.v + <usize>q.count * (<usize>d << 2);
   memory.copy(delta, x, <usize>d << 2);
   axpy(delta, -1, mu, d); // δ = x − μ
-  if (n > 0) symRank1(s, delta, d, <f32>(n / (n + 1)));
+  if (n > 0) {
+    store<f32>(q.alpha + (<usize>q.count << 2), <f32>(n / (n + 1)));
+    q.count++;
+  }
   axpy(mu, <f32>(1 / (n + 1)), delta, d);
   store<f64>(count, n + 1);
 }

@@ -166,6 +166,13 @@ export class Continual extends Learner {
     return this.run(() => this.wasm.fn["clPredict"]!(this.h, ptr));
   }
 
+  /** A snapshot (see {@link Learner.save}); scatter terms still waiting in scratch are added to the state first (same bits). */
+  override save(): Uint8Array {
+    const h = this.h;
+    this.run(() => this.wasm.fn["clFlush"]!(h));
+    return super.save();
+  }
+
   /** Samples learned so far. */
   get samples(): number {
     return this.wasm.fn["clSamples"]!(this.h);

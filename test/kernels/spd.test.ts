@@ -49,6 +49,24 @@ describe("symRank1", () => {
   });
 });
 
+describe("symRankK", () => {
+  it.each([1, 3, 4, 5, 17, 33])("n = %i: the same bits as m sequential symRank1 calls (SIMD and Ref), zero coefficients included", (n) => {
+    const r = rng(50 + n);
+    const m = 5;
+    const s = randArray(r, n * n), v = randArray(r, m * n), alpha = Float32Array.from([0.5, 0, 1.25, 0.75, 0.125]);
+    v[2 * n] = 0; // a zero entry: that row skips sample 2
+    const seq = w.f32(n * n, s);
+    for (let b = 0; b < m; b++) w.exports["symRank1Ref"](seq, w.f32(n, v.subarray(b * n, b * n + n)), n, alpha[b]!);
+    const want = w.readF32(seq, n * n);
+    for (const name of ["symRankK", "symRankKRef"]) {
+      const ps = w.f32(n * n, s);
+      w.exports[name](ps, w.f32(m * n, v), w.f32(m, alpha), w.f32(2 * m), n, m);
+      expect(firstBitDiff(w.readF32(ps, n * n), want), name).toBe(-1);
+    }
+    w.reset();
+  });
+});
+
 describe("cholesky and cholSolve", () => {
   it.each(DIMS)("n = %i: SIMD == Ref bitwise; L Lᵀ x = b solved to float32 accuracy", (n) => {
     const r = rng(100 + n);
