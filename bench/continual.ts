@@ -76,6 +76,15 @@ function accuracy(pred: Uint8Array, classes?: number[]): number {
   }
   return (100 * hit) / n;
 }
+/** The class means from a snapshot's state (docs/snapshot-format.md, `continual`). */
+function means(bytes: Uint8Array): Float32Array[] {
+  const { state, config } = decodeSnapshot(bytes);
+  const c = config as { classes: number; detectors: number; grid: number };
+  const d = c.grid ** 2 * c.detectors, pad = (n: number, k: number) => Math.ceil(n / k) * k;
+  const off = 16 + 8 * pad(c.classes, 2) + 8 * pad(c.detectors, 2);
+  const buf = state.slice().buffer;
+  return Array.from({ length: c.classes }, (_, k) => new Float32Array(buf, off + 4 * k * pad(d, 4), d));
+}
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const spread = (xs: number[]) => (xs.length > 1 ? `${f(Math.min(...xs), 2)}–${f(Math.max(...xs), 2)}` : "");
 
@@ -86,8 +95,11 @@ for (const seed of seeds) {
   const l = make();
   const matrix: string[][] = [];
   const t0 = performance.now();
+  let afterFirst: Uint8Array | undefined, firstTask: number[] = [];
   for (let t = 0; t < TASKS.length; t++) {
-    for (const i of taskStream(TASKS[t]!, r)) l.learn(image(i, trainX), trainY[i]!);
+    const stream = taskStream(TASKS[t]!, r);
+    for (const i of stream) l.learn(image(i, trainX), trainY[i]!);
+    if (t === 0) { afterFirst = l.save(); firstTask = stream; }
     const pred = predictAll(l);
     matrix.push([`after task ${t + 1}`, ...TASKS.map((c, k) => (k <= t ? f(accuracy(pred, c), 1) : "")), f(accuracy(pred), 2)]);
   }
@@ -102,6 +114,20 @@ for (const seed of seeds) {
   finals.push(final);
   console.log(`\nseed ${seed}: class-incremental, ${l.samples} samples in ${f((performance.now() - t0) / 1000, 0)} s (with evaluation)`);
   table(["", ...TASKS.map((c) => `task ${c.join("/")}`), "all 10 classes"], matrix);
+  if (!skip.has("drift") && !raw && seed === seeds[0]) {
+    // Feature drift: the means of classes 0 and 1 as stored (accumulated while the detectors still
+    // learned) against the same samples' means under the final detectors. Learning task 1 again on
+    // the snapshot taken after it doubles each count, so μ_final = 2 μ_twice − μ_stored.
+    const again = engram.restore(afterFirst!) as Continual;
+    for (const i of firstTask) again.learn(image(i, trainX), trainY[i]!);
+    const stored = means(afterFirst!), twice = means(again.save());
+    const fin = [0, 1].map((c) => stored[c]!.map((v, j) => 2 * twice[c]![j]! - v));
+    const norm = (v: ArrayLike<number>) => Math.sqrt(Array.from(v).reduce((a, b) => a + b * b, 0));
+    const gap = norm(fin[0]!.map((v, j) => v - fin[1]![j]!));
+    const drift = [0, 1].map((c) => norm(stored[c]!.map((v, j) => v - fin[c]![j]!)) / gap);
+    console.log(`feature drift (seed ${seed}): ‖μ_stored − μ_final‖ / ‖μ_0 − μ_1‖ = ${drift.map((x) => x.toExponential(2)).join(" (class 0), ")} (class 1); after task 1 the detectors are frozen: no later drift`);
+    again.dispose();
+  }
   l.dispose();
   if (!skip.has("iid")) {
     const all = shuffle(Array.from({ length: trainN }, (_, i) => i), r);

@@ -20,16 +20,14 @@ import { axpy, axpyRef, dot, dotRef } from "./linalg";
 export function symRank1(s: usize, v: usize, n: i32, alpha: f32): void {
   const row = <usize>n << 2;
   for (let i = 0; i < n; i++) {
-    const a = alpha * load<f32>(at(v, i));
-    if (a != 0) axpy(s + <usize>i * row + (<usize>i << 2), a, at(v, i), n - i);
+    axpy(s + <usize>i * row + (<usize>i << 2), alpha * load<f32>(at(v, i)), at(v, i), n - i);
   }
 }
 
 export function symRank1Ref(s: usize, v: usize, n: i32, alpha: f32): void {
   const row = <usize>n << 2;
   for (let i = 0; i < n; i++) {
-    const a = alpha * load<f32>(at(v, i));
-    if (a != 0) axpyRef(s + <usize>i * row + (<usize>i << 2), a, at(v, i), n - i);
+    axpyRef(s + <usize>i * row + (<usize>i << 2), alpha * load<f32>(at(v, i)), at(v, i), n - i);
   }
 }
 
@@ -98,31 +96,42 @@ export function cholSolveRef(a: usize, diag: usize, b: usize, n: i32): void {
 /**
  * S += Σ_b alpha_b v_b v_bᵀ on the upper triangle, b = 0 … m−1 applied IN ORDER to each
  * element: the same bits as m calls of symRank1(s, v_b, n, alpha_b), with S read and written
- * once instead of m times. v is (m, n) row-major; alpha has m elements; a is 2m floats of scratch.
+ * once instead of m times. v is (m, n) row-major; alpha has m elements; a is m floats of scratch.
  */
 export function symRankK(s: usize, v: usize, alpha: usize, a: usize, n: i32, m: i32): void {
   const row = <usize>n << 2;
   for (let i = 0; i < n; i++) {
-    // the nonzero coefficients of row i, in order (symRank1 skips a zero one: so do we)
-    let k = 0;
-    for (let b = 0; b < m; b++) {
-      const ab = load<f32>(at(alpha, b)) * load<f32>(v + <usize>b * row + (<usize>i << 2));
-      if (ab != 0) { store<f32>(at(a, k), ab); store<i32>(at(a, m + k), b); k++; }
-    }
-    if (k == 0) continue;
+    for (let b = 0; b < m; b++) store<f32>(at(a, b), load<f32>(at(alpha, b)) * load<f32>(v + <usize>b * row + (<usize>i << 2)));
     const r = s + <usize>i * row;
     let j = i;
-    for (; j + 4 <= n; j += 4) {
-      let acc = v128.load(at(r, j));
-      for (let q = 0; q < k; q++) {
-        const vb = v + <usize>load<i32>(at(a, m + q)) * row;
-        acc = f32x4.add(acc, f32x4.mul(f32x4.splat(load<f32>(at(a, q))), v128.load(at(vb, j))));
+    if (m == 8) { // the full block, unrolled: coefficients in registers
+      const c0 = f32x4.splat(load<f32>(a)), c1 = f32x4.splat(load<f32>(a, 4)), c2 = f32x4.splat(load<f32>(a, 8)), c3 = f32x4.splat(load<f32>(a, 12));
+      const c4 = f32x4.splat(load<f32>(a, 16)), c5 = f32x4.splat(load<f32>(a, 20)), c6 = f32x4.splat(load<f32>(a, 24)), c7 = f32x4.splat(load<f32>(a, 28));
+      for (; j + 4 <= n; j += 4) {
+        const o = <usize>j << 2;
+        let acc = v128.load(r + o);
+        const p = v + o;
+        acc = f32x4.add(acc, f32x4.mul(c0, v128.load(p)));
+        acc = f32x4.add(acc, f32x4.mul(c1, v128.load(p + row)));
+        acc = f32x4.add(acc, f32x4.mul(c2, v128.load(p + 2 * row)));
+        acc = f32x4.add(acc, f32x4.mul(c3, v128.load(p + 3 * row)));
+        acc = f32x4.add(acc, f32x4.mul(c4, v128.load(p + 4 * row)));
+        acc = f32x4.add(acc, f32x4.mul(c5, v128.load(p + 5 * row)));
+        acc = f32x4.add(acc, f32x4.mul(c6, v128.load(p + 6 * row)));
+        acc = f32x4.add(acc, f32x4.mul(c7, v128.load(p + 7 * row)));
+        v128.store(r + o, acc);
       }
-      v128.store(at(r, j), acc);
+    } else {
+      for (; j + 4 <= n; j += 4) {
+        const o = <usize>j << 2;
+        let acc = v128.load(r + o);
+        for (let b = 0; b < m; b++) acc = f32x4.add(acc, f32x4.mul(f32x4.splat(load<f32>(at(a, b))), v128.load(v + <usize>b * row + o)));
+        v128.store(r + o, acc);
+      }
     }
     for (; j < n; j++) {
       let acc = load<f32>(at(r, j));
-      for (let q = 0; q < k; q++) acc += load<f32>(at(a, q)) * load<f32>(at(v + <usize>load<i32>(at(a, m + q)) * row, j));
+      for (let b = 0; b < m; b++) acc += load<f32>(at(a, b)) * load<f32>(at(v + <usize>b * row, j));
       store<f32>(at(r, j), acc);
     }
   }

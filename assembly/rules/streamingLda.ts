@@ -36,7 +36,7 @@ import { cholSolve, cholesky, symRank1, symRankK } from "../kernels/spd";
 // @ts-ignore: decorator
 @inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
 
-/** Rank-1 scatter terms waiting to be added to S: v (capacity × d), alpha (capacity), a (2 · capacity scratch). */
+/** Rank-1 scatter terms waiting to be added to S: v (capacity × d), alpha (capacity), a (capacity floats of scratch). */
 @unmanaged
 export class DeferredScatter {
   v: usize; alpha: usize; a: usize; count: i32; capacity: i32;
