@@ -39,7 +39,7 @@ export interface ContinualOptions {
   grid?: number;
   /** Samples after which the detectors stop learning (image mode). Default 1000. */
   consolidateAfter?: number;
-  /** Shrinkage λ ∈ (0, 1] of the covariance toward τ I (τ its mean variance). Default 0.001. */
+  /** Shrinkage λ ∈ (0, 1] of the covariance toward τ I (τ its mean variance). Default 0.0001 (chosen on the validation split: flat from 1e-5 to 3e-4 on Split MNIST). */
   shrinkage?: number;
   /** Integer seed. The learner draws no random numbers (same data ⇒ same bits); kept for a uniform API. Default 1. */
   seed?: number;
@@ -111,7 +111,7 @@ export class Continual extends Learner {
       config["grid"] = o.int("grid", Math.min(2, positions), 1, positions);
       config["consolidateAfter"] = o.int("consolidateAfter", 1000, 0, Number.MAX_SAFE_INTEGER);
     }
-    config["shrinkage"] = o.num("shrinkage", 0.001, 1e-6, 1);
+    config["shrinkage"] = o.num("shrinkage", 0.0001, 1e-6, 1);
     config["seed"] = o.int("seed", 1, 0, 0xffffffff);
     o.done();
     const K = image ? (config["detectors"] as number) : 0;
