@@ -170,7 +170,7 @@ if (!skip.has("timing")) {
   l.learn(x, 3);
   l.predict(x);
   const solve = (performance.now() - t1) / 1000;
-  const c = l.config as Record<string, number> & { image?: unknown };
+  const c = l.config as unknown as Record<string, number>;
   const d = raw ? D : c["grid"]! ** 2 * c["detectors"]!;
   const positions = raw ? 0 : (Math.floor((28 - c["patch"]!) / c["stride"]!) + 1) ** 2;
   const flops = positions * (2 * c["patch"]! ** 2 * (c["detectors"] ?? 0) + 8 * (c["detectors"] ?? 0)) + d * (d + 1) + 6 * d;

@@ -20,14 +20,15 @@
 //            [means C × d f32][scatter d × d f32][centroids P' × K f32][cc K f32]
 //   scratch  f, δ (d each), patch P', z, dist, ones (K each), factor d × d, diag d,
 //            weights C × d, bias C, m d, centred d, logits C, probs C, seen C i32,
-//            the deferred scatter terms (BLOCK × d, ../rules/streamingLda.ts: flushed before S is read)
+//            the deferred scatter terms (BLOCK × d, ../rules/streamingLda.ts: flushed before S is read),
+//            the code of a blank patch (K)
 // (P' = the patch length p² Ch rounded up to a multiple of 4; its padding stays 0.)
 //
 // Numeric safety: the sample's scratch copy is scaled into ‖x‖₂ ≤ R = 1e9 (../rules/guard.ts).
 // Then ‖patch‖ ≤ R, ‖c_k‖ ≤ R, dist ≤ 2R and each feature ≤ (positions) · 2R; a class mean is
-// a convex combination of features and each Welford term is bounded by max‖f − μ‖², so S
-// stays finite for any sample count below 3.4e38 / (4 d F²) (F the feature bound: ≥ 1e5
-// years of samples at R). The factor's pivots are floored at λτ > 0; logits are clamped to
+// a convex combination of features, so each Welford term adds at most (2F)² to an entry of S
+// (F the feature bound): S stays finite for N < 3.4e38 / (4F²) samples, ≈ 1e15 for 28 × 28
+// images at the cap (F ≤ 144 · 2R), far more on ordinary data (F ≈ 100). The factor's pivots are floored at λτ > 0; logits are clamped to
 // ±1e15 before the softmax. None of it binds on ordinary data.
 
 import { learnerNew, learnerState, learnerScratch, layoutOf } from "./common";

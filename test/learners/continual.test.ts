@@ -268,7 +268,7 @@ describe("continual: competitive patch features (image mode)", () => {
     expectCode(() => engram.continual({ inputs: 64, classes: 3, patch: 3 }), "E_CONFIG");
     expectCode(() => engram.continual({ inputs: 64, classes: 3, image: { width: 8, height: 8 }, patch: 9 }), "E_CONFIG");
     expectCode(() => engram.continual({ inputs: 64, classes: 3, shrinkage: 0 }), "E_CONFIG");
-    expectCode(() => engram.continual({ inputs: 64, classes: 3, image: { width: 8, height: 8, depth: 1 } }), "E_CONFIG");
+    expectCode(() => engram.continual({ inputs: 64, classes: 3, image: { width: 8, height: 8, depth: 1 } as never }), "E_CONFIG");
     const l = engram.continual({ inputs: 784, classes: 10, image: { width: 28, height: 28 } });
     expect(l.config).toMatchObject({ patch: 5, stride: 2, grid: 2, detectors: 256, consolidateAfter: 1000, shrinkage: 0.0001 });
     l.dispose();
