@@ -92,6 +92,7 @@ const finals: number[] = [], iids: number[] = [], recalls: number[] = [], drops:
 for (const seed of seeds) {
   const r = rng(seed);
   // class-incremental
+  if (!skip.has("ci")) {
   const l = make();
   const matrix: string[][] = [];
   const t0 = performance.now();
@@ -129,6 +130,7 @@ for (const seed of seeds) {
     again.dispose();
   }
   l.dispose();
+  }
   if (!skip.has("iid")) {
     const all = shuffle(Array.from({ length: trainN }, (_, i) => i), r);
     const li = make();

@@ -141,3 +141,40 @@ export function symRankKRef(s: usize, v: usize, alpha: usize, a: usize, n: i32, 
   for (let b = 0; b < m; b++) symRank1Ref(s, v + <usize>b * (<usize>n << 2), n, load<f32>(at(alpha, b)));
   void a;
 }
+
+/**
+ * tr(A⁻¹) = ‖L⁻¹‖²_F from the factor of `cholesky`: column j of L⁻¹ by forward substitution
+ * from row j (x_j = 1/L_jj, x_i = −(L_i,j:i · x_j:i) / L_ii), its squares summed in f64 in
+ * index order, columns in order. x is n floats of scratch. O(n³/6).
+ */
+export function triInverseNorm2(a: usize, diag: usize, x: usize, n: i32): f64 {
+  const row = <usize>n << 2;
+  let sum: f64 = 0;
+  for (let j = 0; j < n; j++) {
+    const xj = <f32>1 / load<f32>(at(diag, j));
+    store<f32>(at(x, j), xj);
+    sum += <f64>xj * <f64>xj;
+    for (let i = j + 1; i < n; i++) {
+      const xi = -dot(a + <usize>i * row + (<usize>j << 2), at(x, j), i - j) / load<f32>(at(diag, i));
+      store<f32>(at(x, i), xi);
+      sum += <f64>xi * <f64>xi;
+    }
+  }
+  return sum;
+}
+
+export function triInverseNorm2Ref(a: usize, diag: usize, x: usize, n: i32): f64 {
+  const row = <usize>n << 2;
+  let sum: f64 = 0;
+  for (let j = 0; j < n; j++) {
+    const xj = <f32>1 / load<f32>(at(diag, j));
+    store<f32>(at(x, j), xj);
+    sum += <f64>xj * <f64>xj;
+    for (let i = j + 1; i < n; i++) {
+      const xi = -dotRef(a + <usize>i * row + (<usize>j << 2), at(x, j), i - j) / load<f32>(at(diag, i));
+      store<f32>(at(x, i), xi);
+      sum += <f64>xi * <f64>xi;
+    }
+  }
+  return sum;
+}

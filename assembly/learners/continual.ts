@@ -11,7 +11,7 @@
 // half an even share of the image's energy moves its winner) and are frozen after that:
 // the features stop drifting, so every later class mean and the scatter live in one fixed
 // feature space. The head's statistics are order-independent; the discriminant is solved
-// lazily (O(d³/6) Cholesky + O(C d²) solves) by the first scores/predict after a learn,
+// lazily (O(d³/6) Cholesky, O(d³/6) for tr A⁻¹, O(C d²) solves) by the first scores/predict after a learn,
 // and cached in scratch.
 //
 // Memory block (one learner, common.ts):
@@ -231,10 +231,11 @@ function solve(l: Layout): void {
   memory.fill(l.m, 0, <usize>d << 2);
   for (let i = 0; i < seen; i++) axpy(l.m, <f32>1 / <f32>seen, l.means + <usize>load<i32>(at(l.seen, i)) * stride, d);
   const dof = N - <f64>seen;
-  ldaFactor(l.factor, l.diag, l.scatter, d, dof > 1 ? dof : 1, l.shrinkage);
+  const t = ldaFactor(l.factor, l.diag, l.scatter, l.centred, d, dof > 1 ? dof : 1, l.shrinkage);
   for (let i = 0; i < seen; i++) {
     const c = load<i32>(at(l.seen, i));
-    store<f32>(at(l.bias, c), ldaClass(l.factor, l.diag, l.means + <usize>c * stride, l.m, l.weights + <usize>c * stride, l.centred, d));
+    const n = load<f64>(l.counts + (<usize>c << 3));
+    store<f32>(at(l.bias, c), ldaClass(l.factor, l.diag, l.means + <usize>c * stride, l.m, l.weights + <usize>c * stride, l.centred, d, t, n));
   }
 }
 

@@ -92,6 +92,29 @@ describe("cholesky and cholSolve", () => {
     w.reset();
   });
 
+  it.each(DIMS)("n = %i: triInverseNorm2 is tr(A⁻¹) (SIMD == Ref bitwise)", (n) => {
+    const r = rng(300 + n);
+    const { a, upper } = spd(r, n);
+    const got: number[] = [];
+    for (const [chol, inv] of [["cholesky", "triInverseNorm2"], ["choleskyRef", "triInverseNorm2Ref"]] as const) {
+      const pa = w.f32(n * n, upper), pd = w.f32(n);
+      w.exports[chol](pa, pd, n, 1e-30);
+      got.push(w.exports[inv](pa, pd, w.f32(n), n));
+    }
+    expect(got[0]).toBe(got[1]);
+    // float64 tr(A⁻¹) by Gauss-Jordan on the same (f32-rounded) matrix
+    const M = Array.from({ length: n }, (_, i) => [...a.subarray(i * n, i * n + n), ...Array.from({ length: n }, (_, j) => (i === j ? 1 : 0))]);
+    for (let i = 0; i < n; i++) {
+      const p = M[i]![i]!;
+      for (let j = 0; j < 2 * n; j++) M[i]![j]! /= p;
+      for (let k = 0; k < n; k++) if (k !== i) { const f = M[k]![i]!; for (let j = 0; j < 2 * n; j++) M[k]![j]! -= f * M[i]![j]!; }
+    }
+    let tr = 0;
+    for (let i = 0; i < n; i++) tr += M[i]![n + i]!;
+    expect(Math.abs(got[0]! - tr)).toBeLessThanOrEqual(1e-5 * tr);
+    w.reset();
+  });
+
   it("floors a non-positive pivot (a singular matrix still factors finitely)", () => {
     const n = 3;
     const pa = w.f32(9, [1, 1, 1, 0, 1, 1, 0, 0, 1]), pd = w.f32(3);

@@ -67,8 +67,11 @@ function ldaProbabilities(xs: Float32Array[], ys: number[], classes: number, shr
     for (let i = d - 1; i >= 0; i--) { let s = M[i]![d]!; for (let j = i + 1; j < d; j++) s -= M[i]![j]! * w[j]!; w[i] = s / M[i]![i]!; }
     return w;
   };
-  // textbook discriminant μ_cᵀA⁻¹x − ½ μ_cᵀA⁻¹μ_c
-  const logit = seen.map((c) => { const w = solve(mu[c]!); let s = 0, q = 0; for (let j = 0; j < d; j++) { s += w[j]! * probe[j]!; q += w[j]! * mu[c]![j]!; } return s - q / 2; });
+  // t = tr(A⁻¹Σ): column i of A⁻¹Σ solves A y = Σ e_i
+  let t = 0;
+  for (let i = 0; i < d; i++) t += solve(Float64Array.from({ length: d }, (_, k) => S[k * d + i]! / dof))[i]!;
+  // discriminant μ_cᵀA⁻¹x − ½ (μ_cᵀA⁻¹μ_c − t/n_c): the plug-in quadratic term made unbiased
+  const logit = seen.map((c) => { const w = solve(mu[c]!); let s = 0, q = 0; for (let j = 0; j < d; j++) { s += w[j]! * probe[j]!; q += w[j]! * mu[c]![j]!; } return s - (q - t / n[c]) / 2; });
   const top = Math.max(...logit), e = logit.map((z) => Math.exp(z - top)), sum = e.reduce((a, b) => a + b, 0);
   const p = new Array(classes).fill(0);
   seen.forEach((c, k) => (p[c] = e[k]! / sum));
@@ -76,7 +79,7 @@ function ldaProbabilities(xs: Float32Array[], ys: number[], classes: number, shr
 }
 
 describe("continual: the streaming LDA head (raw inputs)", () => {
-  it("gives the probabilities of a float64 LDA with the same shrinkage; unseen classes score 0", () => {
+  it("gives the probabilities of a float64 LDA with the same shrinkage and bias correction; unseen classes score 0", () => {
     const { xs, ys } = mixture(1, 300, 4, 6, 1.5);
     const l = engram.continual({ inputs: 6, classes: 5, shrinkage: 0.05 });
     xs.forEach((x, i) => l.learn(x, ys[i]!));
