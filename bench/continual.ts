@@ -175,10 +175,10 @@ if (!skip.has("timing")) {
   const c = l.config as unknown as Record<string, number>;
   const d = raw ? D : c["grid"]! ** 2 * c["detectors"]!;
   const positions = raw ? 0 : (Math.floor((28 - c["patch"]!) / c["stride"]!) + 1) ** 2;
-  const flops = positions * (2 * c["patch"]! ** 2 * (c["detectors"] ?? 0) + 8 * (c["detectors"] ?? 0)) + d * (d + 1) + 6 * d;
-  const bytes = 8 * (d * (d + 1)) / 2; // the scatter's upper triangle read and written
+  const flops = (raw ? 0 : positions * (2 * c["patch"]! ** 2 * c["detectors"]! + 8 * c["detectors"]!)) + d * (d + 1) + 6 * d;
+  const bytes = (8 * (d * (d + 1)) / 2) / 8; // the scatter's upper triangle read and written once per block of 8 samples
   console.log(`\nlearn (detectors consolidated): ${f(frozen * 1e6, 0)} µs per sample = ${f(flops / frozen / 1e9, 2)} GFLOP/s (${f((100 * flops) / frozen / ceil.peakFlops, 1)} % of the f32x4 peak ${f(ceil.peakFlops / 1e9, 1)} GFLOP/s), ` +
-    `scatter traffic ${f(bytes / frozen / 1e9, 1)} GB/s (${f((100 * bytes) / frozen / ceil.memBw, 0)} % of the 64 MiB stream ceiling ${f(ceil.memBw / 1e9, 1)} GB/s)`);
+    `scatter traffic (S streamed once per 8 samples) ${f(bytes / frozen / 1e9, 1)} GB/s (${f((100 * bytes) / frozen / ceil.memBw, 0)} % of the 64 MiB stream ceiling ${f(ceil.memBw / 1e9, 1)} GB/s)`);
   console.log(`learn while detectors learn: ${f(plastic * 1e6, 0)} µs; predict (cached discriminant): ${f(predict * 1e6, 0)} µs; first predict after a learn (solve, d = ${d}): ${f(solve * 1000, 0)} ms`);
   console.log(`memory: snapshot ${f(l.save().length / 2 ** 20, 2)} MiB; engine memory ${f(engram.memoryBytes / 2 ** 20, 1)} MiB (state + scratch incl. the d × d factor)`);
   l.dispose();
