@@ -266,6 +266,19 @@ describe("continual: competitive patch features (image mode)", () => {
     for (const l of [base, a, b, fresh]) l.dispose();
   });
 
+  it("learnBatch gives the same bits as one learn per row (blocks of deferred scatter terms included)", () => {
+    const xs = images(15, 37);
+    const a = engram.continual(opts), b = engram.continual(opts);
+    xs.forEach((x, i) => a.learn(x, i % 3));
+    const flat = new Float32Array(37 * 64);
+    xs.forEach((x, i) => flat.set(x, i * 64));
+    b.learnBatch(flat, xs.map((_, i) => i % 3));
+    expect(b.save()).toEqual(a.save());
+    expect([...b.scores(xs[3]!)]).toEqual([...a.scores(xs[3]!)]);
+    a.dispose();
+    b.dispose();
+  });
+
   it("validates its options", () => {
     expectCode(() => engram.continual({ inputs: 64, classes: 3, image: { width: 8, height: 7 } }), "E_CONFIG");
     expectCode(() => engram.continual({ inputs: 64, classes: 3, patch: 3 }), "E_CONFIG");
