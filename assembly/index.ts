@@ -18,3 +18,6 @@ export { scaleClamp as guardScaleClamp, scaleClampRef as guardScaleClampRef, nor
 export { simdBuild } from "./kernels/simd";
 // The in-wasm conformance scenario for hosts without JavaScript (assembly/selftest.ts).
 export { selftest } from "./selftest";
+export { clNew, clLearn, clLearnBatch, clScores, clPredict, clSamples, clCount, clSameFeatures, clMerge, clFlush } from "./learners/continual";
+export * from "./kernels/spd";
+export * from "./kernels/patches";

@@ -22,6 +22,7 @@ mkdirSync(dir, { recursive: true });
 // fixtures: written as <kind>~<variant>.engram
 const VARIANTS: Record<string, Record<string, Record<string, unknown>>> = {
   forwardForward: { adafactor: { optimizer: "adafactor" } },
+  continual: { patches: { inputs: 16, image: { width: 4, height: 4 }, patch: 2, detectors: 3, consolidateAfter: 20 } },
 };
 for (const kind of engram.kinds) {
   for (const [variant, over] of [["", {}] as const, ...Object.entries(VARIANTS[kind] ?? {})]) {

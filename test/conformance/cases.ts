@@ -115,4 +115,12 @@ export const CASES: Record<string, Case[]> = {
     },
     { name: "oja-batch", options: { inputs: 20, outputs: 9, rule: "oja", seed: 23 }, inputs: 20, classes: 4, steps: 320, learn: batched(16, false), probe: (l, x) => l.transform(x) },
   ],
+  continual: [
+    { name: "raw", options: { inputs: 24, classes: 6, seed: 61 }, inputs: 24, classes: 5, steps: 300, learn: learnLabelled, probe: (l, x) => [...l.scores(x), l.predict(x)] },
+    {
+      name: "patches", options: { inputs: 36, classes: 5, image: { width: 6, height: 6 }, patch: 3, stride: 1, detectors: 7, consolidateAfter: 120, shrinkage: 0.01, seed: 62 },
+      inputs: 36, classes: 5, steps: 300, learn: learnLabelled, probe: scores,
+    },
+    { name: "patches-batch", options: { inputs: 36, classes: 5, image: { width: 6, height: 6 }, patch: 2, stride: 2, detectors: 5, grid: 3, seed: 63 }, inputs: 36, classes: 5, steps: 320, learn: batched(8, true), probe: scores },
+  ],
 };

@@ -393,3 +393,40 @@ DESCRIPTORS["rewardModulated"] = {
     "each row's step bounded (‖η (r − r̄)(E_i, E_b,i)‖ ≤ C = 1e6), then ‖W_i‖₂ ≤ C and |b_i| ≤ C (max-norm); a trace grows by at most ‖x‖ ≤ 1e9 per action; never binds on ordinary data",
   variants: [{ baselineRate: 0 }, { traceDecay: 0.9 }, { traceDecay: 1 }, { learningRate: 10 }],
 };
+
+/** Bytes of the continual learner's f64 counters (samples, seeded detectors, class counts, detector wins). */
+const continualCounters = (o: Record<string, unknown>) => 16 + 8 * (Math.ceil(num(o, "classes") / 2) * 2) + 8 * (Math.ceil(((o["detectors"] as number | undefined) ?? 0) / 2) * 2);
+const continualShape = (o: Record<string, unknown>) => {
+  const img = o["image"] as { channels: number } | undefined;
+  const K = img ? num(o, "detectors") : 0;
+  return { K, d: img ? num(o, "grid") ** 2 * K : num(o, "inputs"), P: img ? num(o, "patch") ** 2 * img.channels : 0 };
+};
+
+DESCRIPTORS["continual"] = {
+  small: { inputs: 4, classes: 3, seed: 3 },
+  large: { inputs: 64, classes: 10, image: { width: 8, height: 8 }, patch: 3, detectors: 6, seed: 3 },
+  inputs: (o) => num(o, "inputs"),
+  classes: (o) => num(o, "classes"),
+  methods: [
+    { name: "learn", args: ["x", "label"] },
+    { name: "learnBatch", args: ["xs", "labels"] },
+    { name: "scores", args: ["x"] },
+    { name: "predict", args: ["x"] },
+  ],
+  getters: ["save"],
+  props: ["samples", "classesSeen"],
+  step: (l, x, k) => l.learn(x, k),
+  probe: (l, x) => [...l.scores(x), l.predict(x)],
+  stateBytes: (o) => {
+    const { K, d, P } = continualShape(o);
+    return continualCounters(o) + 4 * num(o, "classes") * Math.ceil(d / 4) * 4 + pad16(d * d) + Math.ceil(P / 4) * 4 * pad16(K) + pad16(K);
+  },
+  params: (l) => stateF32(l, continualCounters(l.config as Record<string, unknown>)),
+  sizeKeys: ["inputs", "classes"],
+  sized: (n) => ({ inputs: n, classes: 10 }),
+  huge: [{ inputs: 1e6, classes: 2 }, { inputs: 1 << 20, classes: 2 }, { inputs: 100_000, classes: 10 }, { inputs: 784, classes: 10, image: { width: 28, height: 28 }, detectors: 100_000 }],
+  guard:
+    "the input's scratch copy scaled into ‖x‖₂ ≤ 1e9 (assembly/rules/guard.ts); detectors are running means of capped patches; " +
+    "class means and the Welford scatter are sums of bounded terms; the covariance factor's pivots floored at λτ > 0 (τ = 1 when the scatter's trace is 0 or denormal); logits clamped to ±1e15. Bit-identical on ordinary data",
+  variants: [{ shrinkage: 1 }, { shrinkage: 1e-6 }, { inputs: 16, image: { width: 4, height: 4 }, patch: 2, detectors: 3 }, { inputs: 16, image: { width: 4, height: 4 }, patch: 2, stride: 1, detectors: 4, consolidateAfter: 5 }],
+};
