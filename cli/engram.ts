@@ -366,6 +366,7 @@ function writeStreamPlot(path: string, name: string, learner: Classifier, data: 
     yLabel: "accuracy on the task (%)",
     series: series.filter((p) => p.points.length > 0),
     xFormat: (x) => (Number.isInteger(x) ? `${x}` : ""),
+    legend: "below",
     yFormat: (y) => `${Number(y.toFixed(1))}%`,
     yMin: 0,
     yMax: 100,
