@@ -412,10 +412,9 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
         upperLayer(h, k, zN, inN);
       }
       const gP = ffGoodness(zP, zP, n), gN = ffGoodness(zN, zN, n);
-      loss += ffDelta(dP, zP, n, gP, theta, true);
-      const lossN = ffDelta(dN, zN, n, gN, theta, false);
-      if (ng >= 0) loss += lossN;
-      else memory.fill(dN, 0, <usize>n << 2); // no negative pass
+      const lossP = ffDelta(dP, zP, n, gP, theta, true), lossN = ffDelta(dN, zN, n, gN, theta, false);
+      loss += ng >= 0 ? lossP + lossN : lossP;
+      if (ng < 0) memory.fill(dN, 0, <usize>n << 2); // no negative pass
       if (peerW > 0) peer(p(h, S_LAYER + k * PER + 5), dP, zP, n, peerW);
       gp += gP; gn += gN;
       if (k < L - 1) {
