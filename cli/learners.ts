@@ -15,7 +15,12 @@ export type Classifier = Learner & {
 /** What the CLI passes on: learner options, plus `hidden` layer widths if given. */
 export type CliOptions = Record<string, unknown> & { hidden?: number[] };
 
-type Make = (engram: Engram, inputs: number, classes: number, options: CliOptions) => Classifier;
+/** What the CLI knows of the data beside its width: an image's size when the IDX file has two dimensions per sample. */
+export interface DataShape {
+  image?: { width: number; height: number };
+}
+
+type Make = (engram: Engram, inputs: number, classes: number, options: CliOptions, shape: DataShape) => Classifier;
 
 /** Layer sizes from the input width, --hidden (or the default) and no output layer. */
 const layered = (kind: string, hidden: number[]): Make => (engram, inputs, classes, { hidden: h = hidden, ...o }) =>
@@ -33,4 +38,11 @@ export const LEARNERS: Record<string, Make> = {
   perturbation: perceptron("perturbation", [256], {}),
   softhebb: (engram, inputs, classes, { hidden: [outputs = 2000] = [], ...o }) => engram.create("hebbian", { inputs, outputs, rule: "softhebb", readout: { classes }, ...o }) as Classifier,
   krotov: (engram, inputs, classes, { hidden: [outputs = 2000] = [], ...o }) => engram.create("hebbian", { inputs, outputs, rule: "krotov", readout: { classes }, ...o }) as Classifier,
+  // the class-incremental stream learner (issue #13); --hidden does not apply to it
+  continual: (engram, inputs, classes, { hidden: _, ...o }, { image }) => engram.create("continual", { inputs, classes, ...(image ? { image } : {}), ...o }) as Classifier,
 };
+
+/** The data shape the learners are told about: an image's width and height from a split's IDX dimensions [rows, columns]. */
+export function dataShape(shape: readonly number[]): DataShape {
+  return shape.length === 2 ? { image: { width: shape[1]!, height: shape[0]! } } : {};
+}

@@ -9,7 +9,12 @@
 // positive, negative and every candidate-label pass: z₁(c) = W₁ x / r + λ U_c / r + b₁,
 // r = √(‖x‖² + λ²).
 // Hard negatives: a wrong label drawn ∝ softmax over labels of the first layer's goodness
-// (cheap, as z₁(c) shares W₁ x), the hardest labels under the current model.
+// (cheap, as z₁(c) shares W₁ x), the hardest labels under the current model; with SEEN only
+// among labels that have been a positive (none yet: no negative pass). A label used as a
+// negative before it is ever a positive is pushed towards silence (and under Adam at full
+// step size, however small its loss), so on a class-ordered stream its first positive pass
+// is silent, gets no gradient through the ReLU, and the old labels as hard negatives then
+// silence every unit: every score ties and predict returns 0.
 // Prediction: the label with the most goodness summed over all layers (the paper skips
 // the first; with a few epochs the first layer is the best trained, so we keep it).
 // Peer normalisation (as in the paper's MNIST runs) keeps every unit in use (see `peer`).
@@ -20,7 +25,7 @@
 //
 // State: [rng 16 B][t, β1ᵗ, β2ᵗ, pad][layer k: params P_k | moments M_k (| V_k for Adam,
 //        | F_k for factored Adam)]
-//        [readout R (C, A) | r_b (C)][peer running means, per layer];
+//        [readout R (C, A) | r_b (C)][peer running means, per layer][seen (C) u32 if SEEN];
 //        P_k = [W_k (n_k, in_k) | U (C, n₁) if k = 0 | b_k]; F_k = W_k's factored second
 //        moment and the small blocks' full one: [r_W (n_k) | c_W (in_k) | V_U (C, n₁) if
 //        k = 0 | V_b (n_k)], each padded to 16 bytes. (As Adafactor keeps vectors unfactored,
@@ -35,7 +40,7 @@ export { adamRows, adamRowsRef, factoredDense, factoredDenseRef, factoredRows, f
 import { adamRows, factoredDense, factoredRows, sgdRows } from "../rules/optim";
 
 const KIND: u32 = 0x4646; // "FF"
-const ADAM: u32 = 1, HARD: u32 = 2, READOUT: u32 = 4, REPLACE: u32 = 8, FACTORED: u32 = 16;
+const ADAM: u32 = 1, HARD: u32 = 2, READOUT: u32 = 4, REPLACE: u32 = 8, FACTORED: u32 = 16, SEEN: u32 = 32;
 const BETA1: f32 = 0.9, BETA2: f32 = 0.999, ADAM_EPS: f32 = 1e-8;
 const NORM_EPS: f32 = 1e-6;
 const READOUT_LR: f32 = 0.05;
@@ -45,8 +50,8 @@ const LABEL_GAIN: f32 = 0.5;
 const S_L = 0, S_D = 1, S_C = 2, S_FLAGS = 3, S_LR = 4, S_THETA = 5, S_MOM = 6, S_A = 7, S_R = 8;
 const S_MAXW = 9, S_MAXP = 10, S_S1 = 11, S_ZP = 12, S_ZN = 13, S_DP = 14, S_DN = 15, S_T1 = 16;
 const S_ACT = 17, S_LOGIT = 18, S_PROB = 19, S_CA = 20, S_CB = 21, S_STATS = 22, S_CONST = 23, S_WORK = 24;
-const S_DECAY = 25, S_PEER = 26, S_GAM = 27;
-const S_LAYER = 28; // then per layer: width, inputs, P, M, V or F, peer means
+const S_DECAY = 25, S_PEER = 26, S_GAM = 27, S_SEEN = 28;
+const S_LAYER = 29; // then per layer: width, inputs, P, M, V or F, peer means
 const PER = 6;
 
 // @ts-ignore: decorator
@@ -88,7 +93,7 @@ function workBytes(maxW: u32, n1: u32, maxP: u32, rows: u32): f64 {
 /**
  * New learner. sizes: u32[nSizes] (input width, then hidden widths); flags: 1 Adam,
  * 2 hard negatives, 4 readout, 8 the label replaces the first `classes` inputs, 16 factored
- * Adam (with 1 unset).
+ * Adam (with 1 unset), 32 negatives only among labels seen as positives.
  */
 export function ffNew(sizes: usize, nSizes: i32, classes: i32, seed: u32, lr: f32, decay: f32, theta: f32, momentum: f32, peerWeight: f32, flags: u32): usize {
   const L = nSizes - 1, c = <u32>classes;
@@ -108,6 +113,8 @@ export function ffNew(sizes: usize, nSizes: i32, classes: i32, seed: u32, lr: f3
   state += (al4(c * A) + al4(c)) << 2;
   const peerOff = state;
   for (let k = 0; k < L; k++) state += al4(sz(sizes, k + 1)) << 2;
+  const seenOff = state;
+  if (flags & SEEN) state += al4(c) << 2;
   const gamF = (flags & FACTORED) ? al4(max(d, maxW)) : 0;
   const scratchF = al4(n1) + 5 * al4(maxW) + al4(A) + 4 * al4(c) + 8 + 4 + gamF;
   const scratch = (scratchF << 2) + <u32>workBytes(maxW, n1, maxP, 1);
@@ -117,6 +124,7 @@ export function ffNew(sizes: usize, nSizes: i32, classes: i32, seed: u32, lr: f3
   setSlot(h, S_MOM, reinterpret<u32>(momentum)); setSlot(h, S_DECAY, reinterpret<u32>(decay)); setSlot(h, S_PEER, reinterpret<u32>(peerWeight)); setSlot(h, S_A, A); setSlot(h, S_MAXW, maxW); setSlot(h, S_MAXP, maxP);
   const st = learnerState(h);
   setSlot(h, S_R, <u32>(st + rOff));
+  setSlot(h, S_SEEN, flags & SEEN ? <u32>(st + seenOff) : 0);
   let q = learnerScratch(h);
   setSlot(h, S_S1, <u32>q); q += al4(n1) << 2;
   setSlot(h, S_ZP, <u32>q); q += al4(maxW) << 2;
@@ -264,23 +272,38 @@ function belief(h: usize, s1: usize, xx: f32): usize {
   return pr;
 }
 
-/** A wrong label for y: hard, drawn ∝ the belief at pr (C floats); else uniform. */
+/** Whether label j may be a negative: always, or with SEEN once it has been a positive. */
+// @ts-ignore: decorator
+@inline function eligible(seen: usize, j: i32): bool { return seen == 0 || load<u32>(at(seen, j)) != 0; }
+
+/**
+ * A wrong label for y: hard, drawn ∝ the belief at pr (C floats); else uniform. With SEEN,
+ * marks y seen and draws only among seen labels; −1 when there is none (no negative pass).
+ */
 function negative(h: usize, y: i32, pr: usize): i32 {
-  const C = <i32>slot(h, S_C), rng = learnerState(h);
+  const C = <i32>slot(h, S_C), rng = learnerState(h), seen = p(h, S_SEEN);
+  if (seen) store<u32>(at(seen, y), 1);
   if (slot(h, S_FLAGS) & HARD) {
     let mass: f32 = 0;
-    for (let j = 0; j < C; j++) if (j != y) mass += load<f32>(at(pr, j));
+    for (let j = 0; j < C; j++) if (j != y && eligible(seen, j)) mass += load<f32>(at(pr, j));
     if (mass > 0) {
       const u = rngUniform(rng) * mass;
       let acc: f32 = 0, last = -1;
       for (let j = 0; j < C; j++) {
-        if (j == y) continue;
+        if (j == y || !eligible(seen, j)) continue;
         acc += load<f32>(at(pr, j));
         last = j;
         if (u < acc) return j;
       }
       return last;
     }
+  }
+  if (seen) {
+    let m = 0;
+    for (let j = 0; j < C; j++) if (j != y && eligible(seen, j)) m++;
+    if (m == 0) return -1;
+    let k = <i32>rngBelow(rng, <u32>m);
+    for (let j = 0; j < C; j++) if (j != y && eligible(seen, j) && k-- == 0) return j;
   }
   const j = <i32>rngBelow(rng, <u32>(C - 1));
   return j >= y ? j + 1 : j;
@@ -389,7 +412,9 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
         upperLayer(h, k, zN, inN);
       }
       const gP = ffGoodness(zP, zP, n), gN = ffGoodness(zN, zN, n);
-      loss += ffDelta(dP, zP, n, gP, theta, true) + ffDelta(dN, zN, n, gN, theta, false);
+      const lossP = ffDelta(dP, zP, n, gP, theta, true), lossN = ffDelta(dN, zN, n, gN, theta, false);
+      loss += ng >= 0 ? lossP + lossN : lossP;
+      if (ng < 0) memory.fill(dN, 0, <usize>n << 2); // no negative pass
       if (peerW > 0) peer(p(h, S_LAYER + k * PER + 5), dP, zP, n, peerW);
       gp += gP; gn += gN;
       if (k < L - 1) {
@@ -400,7 +425,8 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
         if (k == 0) {
           // U's gradient has two nonzero rows: λ/r δ⁺ in row y, λ/r δ⁻ in row ng
           memory.fill(ca, 0, <usize>C << 2); memory.fill(cb, 0, <usize>C << 2);
-          store<f32>(at(ca, y), ri); store<f32>(at(cb, ng), ri);
+          store<f32>(at(ca, y), ri);
+          if (ng >= 0) store<f32>(at(cb, ng), ri);
           opt(h, k, 1, offU, ca, dP, cb, dN, C, n);
         }
         opt(h, k, 0, 0, dP, k == 0 ? x : inP, dN, k == 0 ? x : inN, n, nin);
@@ -410,7 +436,7 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
         axpy(G + offB, 1, dN, n);
         if (k == 0) {
           axpy(G + offU + <usize>y * (<usize>n << 2), ri, dP, n);
-          axpy(G + offU + <usize>ng * (<usize>n << 2), ri, dN, n);
+          if (ng >= 0) axpy(G + offU + <usize>ng * (<usize>n << 2), ri, dN, n);
           axpy(dP, 1, dN, n); // both passes share the image: one rank-1 term
           rank1Update(G, dP, x, n, nin, 1);
         } else {

@@ -38,12 +38,18 @@ export interface ForwardForwardOptions {
   /** Momentum μ in [0, 1) of `"sgd"` (ignored by Adam and factored Adam, whose β1 is 0.9). Default 0.9. */
   momentum?: number;
   /**
-   * `"hard"` (default): the wrong label is drawn in proportion to the model's current belief,
+   * `"seen"` (default): as `"hard"`, but only among the labels that have already been a
+   * positive (the true label of a learnt sample); while there is none, the step has no
+   * negative pass. On a class-ordered stream `"hard"` and `"random"` push the labels of
+   * classes still to come towards silence before their first sample, and `"hard"` collapses
+   * (every unit silent, every input predicted 0); on a shuffled stream every label is seen
+   * within the first few dozen samples and `"seen"` is `"hard"`.
+   * `"hard"`: the wrong label is drawn in proportion to the model's current belief,
    * as in the paper (here a softmax over labels of the first layer's goodness, which costs
    * a few vector operations since every label shares the first layer's image product);
    * `"random"`: uniformly among the wrong labels.
    */
-  negatives?: "hard" | "random";
+  negatives?: "seen" | "hard" | "random";
   /**
    * Peer normalisation weight w ≥ 0 (the paper's MNIST runs use it): each unit's running mean
    * positive activity is pulled towards the layer's mean, through the ReLU, so units that
@@ -73,7 +79,7 @@ export interface ForwardForwardOptions {
  * factored ones), then the readout over all A = Σ n units, then the peer means; the
  * scratch holds per-unit buffers and one sample's work area.
  */
-export function forwardForwardSize(sizes: readonly number[], classes: number, optimizer: "adam" | "adafactor" | "sgd"): BlockSize {
+export function forwardForwardSize(sizes: readonly number[], classes: number, optimizer: "adam" | "adafactor" | "sgd", seen = false): BlockSize {
   const al4 = (n: number) => Math.ceil(n / 4) * 4;
   const L = sizes.length - 1, c = classes, d = sizes[0]!;
   let state = 32, maxW = 0, maxP = 0, A = 0;
@@ -88,10 +94,11 @@ export function forwardForwardSize(sizes: readonly number[], classes: number, op
   }
   state += 4 * (al4(c * A) + al4(c));
   for (let k = 0; k < L; k++) state += 4 * al4(sizes[k + 1]!);
+  if (seen) state += 4 * al4(c); // one u32 flag per label (negatives: "seen")
   const n1 = sizes[1]!;
   const gam = optimizer === "adafactor" ? al4(Math.max(d, maxW)) : 0;
   const scratch = 4 * (al4(n1) + 5 * al4(maxW) + al4(A) + 4 * al4(c) + 8 + 4 + gam) + 4 * (3 + 4 * maxW + n1);
-  return blockSize((28 + 6 * L) * 4, state, scratch);
+  return blockSize((29 + 6 * L) * 4, state, scratch);
 }
 
 /** What one learning step reports. */
@@ -102,7 +109,7 @@ export interface ForwardForwardStats {
   goodnessPos: number;
   /** Mean goodness G⁻ of the negative passes. */
   goodnessNeg: number;
-  /** The wrong label used for the (last) sample's negative pass. */
+  /** The wrong label used for the (last) sample's negative pass; −1 if it had none (see `negatives: "seen"`). */
   negativeLabel: number;
 }
 
@@ -148,7 +155,7 @@ export class ForwardForward extends Learner {
       optimizer,
       momentum: o.num("momentum", 0.9, 0, 0.999999),
       peerNormalization: o.num("peerNormalization", 0.1, 0, 100),
-      negatives: o.oneOf("negatives", "hard", ["hard", "random"] as const),
+      negatives: o.oneOf("negatives", "seen", ["seen", "hard", "random"] as const),
       readout: o.bool("readout", true),
       labelInputs: o.oneOf("labelInputs", "prepend", ["prepend", "replace"] as const),
     };
@@ -164,8 +171,8 @@ export class ForwardForward extends Learner {
     super(wasm, config);
     this.classes = classes;
     this.inputs = sizes[0]!;
-    const flags = (optimizer === "adam" ? 1 : optimizer === "adafactor" ? 16 : 0) | (config.negatives === "hard" ? 2 : 0) | (config.readout ? 4 : 0) | (config.labelInputs === "replace" ? 8 : 0);
-    const size = forwardForwardSize(sizes, classes, optimizer);
+    const flags = (optimizer === "adam" ? 1 : optimizer === "adafactor" ? 16 : 0) | (config.negatives === "random" ? 0 : 2) | (config.negatives === "seen" ? 32 : 0) | (config.readout ? 4 : 0) | (config.labelInputs === "replace" ? 8 : 0);
+    const size = forwardForwardSize(sizes, classes, optimizer, config.negatives === "seen");
     const tmp = wasm.alloc(sizes.length * 4);
     try {
       wasm.u32.set(sizes, tmp >>> 2);

@@ -193,7 +193,7 @@ describe("forwardForward", () => {
 
   it("resolves defaults into config and frees its memory", () => {
     const net = engram.forwardForward({ sizes: [784, 500, 500] });
-    expect(net.config).toMatchObject({ classes: 10, seed: 1, optimizer: "adafactor", negatives: "hard", readout: true, labelInputs: "prepend" });
+    expect(net.config).toMatchObject({ classes: 10, seed: 1, optimizer: "adafactor", negatives: "seen", readout: true, labelInputs: "prepend" });
     net.dispose();
     const grown = engram.memoryBytes;
     for (let i = 0; i < 5; i++) engram.forwardForward({ sizes: [784, 500, 500] }).dispose();

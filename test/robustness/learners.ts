@@ -352,7 +352,8 @@ DESCRIPTORS["forwardForward"] = {
     const hidden = n.slice(1);
     const a = hidden.reduce((x, y) => x + y, 0);
     // readout over every hidden layer, then each layer's running mean activity (peer normalisation)
-    return bytes + pad16(c * a) + pad16(c) + hidden.reduce((x, w) => x + pad16(w), 0);
+    // and with negatives "seen" (the default) one flag per class
+    return bytes + pad16(c * a) + pad16(c) + hidden.reduce((x, w) => x + pad16(w), 0) + ((o["negatives"] ?? "seen") === "seen" ? pad16(c) : 0);
   },
   params: (l) => stateF32(l, 32),
   sizeKeys: ["sizes", "classes"],
@@ -363,7 +364,7 @@ DESCRIPTORS["forwardForward"] = {
     "the goodness loss's derivative is σ-bounded; Adam's step is at most ≈ η per parameter, factored Adam's is clipped to 3.2 η (SGD: momentum over bounded gradients)",
   // learnBatch's work buffer is rows × (3 + 4·maxWidth + n₁) × 4 bytes: 205 rows of a 2²⁰-wide layer need 4.3 GB
   hugeBatch: { options: { sizes: [1, 1 << 20], classes: 2 }, rows: 205 },
-  variants: [{ optimizer: "sgd" }, { optimizer: "adam" }, { optimizer: "adafactor" }, { negatives: "random" }, { readout: false }, { labelInputs: "replace" }],
+  variants: [{ optimizer: "sgd" }, { optimizer: "adam" }, { optimizer: "adafactor" }, { negatives: "random" }, { negatives: "hard" }, { readout: false }, { labelInputs: "replace" }],
 };
 
 DESCRIPTORS["rewardModulated"] = {
