@@ -1,4 +1,7 @@
-// One Hebbian layer (rules/hebbian.ts) with an optional local readout:
+// One Hebbian layer with an optional local readout. The rules are one function each in
+// ../rules/ (hebb.ts, oja.ts, sanger.ts, bcm.ts, krotov.ts, softhebb.ts); this file composes
+// them with the guard (featureStep) and holds the layer's memory block.
+//
 //
 //   features  f = max(W x, 0)^n  (n = power; n = 0: f = W x, linear)
 //   readout   z = V f̂ + b,  f̂ = f / ‖f‖₂,  p = softmax(z)
@@ -7,26 +10,31 @@
 // No error reaches W: the readout is trained on the true label with its own
 // delta rule, the features only by their unsupervised rule.
 //
-// Oja with lateral anti-Hebbian decorrelation (Rubner & Tavan 1989, Europhys. Lett. 10:693):
-//   y_i = w_i · x + Σ_{k<i} L_ik y_k,   Δw_i = η y_i (x − y_i w_i),   ΔL_ik = −μ y_i y_k
-// the lateral weights drive the outputs to be uncorrelated: the rows become the
-// principal components in order, like Sanger's rule, with L → 0.
+// Oja with lateral anti-Hebbian decorrelation: ../rules/oja.ts (ojaLateralStep).
 //
 // State (persisted): [rng 16 B][steps u32, η f32, η_r f32, pad][W K×N][θ K][V C×K][b C][L K×K if μ > 0]
 // Scratch: u, y, f (K each), r (N), z (C), top (k i32), β (K: bounds on ‖w_i‖ for the max-norm).
 //
-// Numeric safety: the guard of ../rules/hebbian.ts (derivation there). Every entry point
+// Numeric safety: docs/numerics.md (the Hebbian guard and its derivation). Every entry point
 // scales its sample (the caller's scratch copy) into ‖x‖ ≤ R; outputs are clamped to ±A,
 // steps bounded, rows kept under the max-norm; features are clamped to the f32 range and the
 // readout normalises them by an overflow-safe norm when Σ f² overflows.
 
 import { learnerNew, learnerState, learnerScratch, setSlot, slot } from "./common";
 import { rngSeed, rngFillNormal } from "../kernels/prng";
-import { axpy, denseStep, dot, matvec, rank1Update } from "../kernels/linalg";
+import { axpy, matvec, rank1Update } from "../kernels/linalg";
 import { normalize, softmax } from "../kernels/normalize";
 import { logf } from "../kernels/math";
-import { hebbRow, hebbRowMaxAbs, sangerRows, pCurrents, powerRelu, maxNormRow, maxRowNorm, MAX_STEP_FACTOR, F32_MAX } from "../rules/hebbian";
-import { MAX_INPUT_NORM, MAX_NORM, MAX_PREACTIVATION, capNorm, scaleClamp, unknownBounds } from "../rules/guard";
+import { pCurrents, powerRelu } from "../rules/hebbian";
+import { hebbStep, hebbNormalize } from "../rules/hebb";
+import { ojaStep, ojaLateralStep } from "../rules/oja";
+import { sangerStep } from "../rules/sanger";
+import { bcmStep, bcmWeights } from "../rules/bcm";
+import { krotovStep } from "../rules/krotov";
+import { softhebbStep } from "../rules/softhebb";
+import {
+  F32_MAX, MAX_INPUT_NORM, MAX_NORM, MAX_PREACTIVATION, MAX_STEP_FACTOR, capNorm, maxNormRow, maxRowNorm, scaleClamp, stepBound, unknownBounds,
+} from "../rules/guard";
 
 const KIND: u32 = 0x4842; // "HB"
 const HEBB = 0, OJA = 1, SANGER = 2, BCM = 3, KROTOV = 4, SOFTHEBB = 5;
@@ -37,7 +45,6 @@ const S_P = 14, S_RANK = 15, S_DELTA = 16, S_INVT = 17, S_RHO = 18, S_POWER = 19
 const S_L = 21, S_MU = 22, S_BOUND = 23;
 const SLOTS = 24;
 const HEAD: u32 = 32;
-const SOFT_CUTOFF: f32 = 1e-4;
 
 // @ts-ignore: decorator
 @inline function pad4(n: u32): u32 { return ((n + 3) & ~3) << 2; } // floats → bytes, 16-byte multiple
@@ -82,45 +89,22 @@ export function hebbNew(N: u32, K: u32, rule: u32, C: u32, seed: u32, eta: f32, 
   return h;
 }
 
-// Krotov's ranking: indices of the k largest u (ties: lower index first) into top; returns how many.
-function topK(u: usize, top: usize, K: i32, k: i32): i32 {
-  let cnt = 0;
+/**
+ * The max-norm backstop after a row step w_i += a_i (x − c_i w_i) on every row with a_i ≠ 0
+ * (β before the step: the step bound is |a_i| (‖x‖ + |c_i| β_i)).
+ */
+function guardRows(W: usize, a: usize, c: usize, B: usize, xn: f32, K: i32, N: i32, max: f32): void {
   for (let i = 0; i < K; i++) {
-    const v = load<f32>(at(u, i));
-    let j: i32;
-    if (cnt < k) j = cnt++;
-    else if (v > load<f32>(at(u, load<i32>(at(top, k - 1))))) j = k - 1;
-    else continue;
-    while (j > 0 && load<f32>(at(u, load<i32>(at(top, j - 1)))) < v) {
-      store<i32>(at(top, j), load<i32>(at(top, j - 1)));
-      j--;
-    }
-    store<i32>(at(top, j), i);
+    const ai = load<f32>(at(a, i));
+    if (ai != 0) maxNormRow(W + <usize>i * (<usize>N << 2), N, at(B, i), stepBound(ai, load<f32>(at(c, i)), xn, load<f32>(at(B, i))), max);
   }
-  return cnt;
 }
 
-// ‖a (x − c w)‖ ≤ |a| (‖x‖ + |c| ‖w‖): the step bound the max-norm backstop advances β by
-// (also for Oja's c w + a x form, c = 1 − η y², a = η y: |c| ≤ 1 + |a| |y|)
-// @ts-ignore: decorator
-@inline function stepBound(a: f32, c: f32, xn: f32, beta: f32): f32 {
-  return Mathf.abs(a) * (xn + Mathf.abs(c) * beta);
-}
-
-// Hebb's ‖w‖ ← 1 for a row whose norm is at most `bound`: under 1e18 Σ w² cannot overflow and
-// normalize is used as is; above, Σ w² decides, and an overflowing row goes through capNorm.
-function unitRow(w: usize, n: i32, bound: f32): void {
-  if (!(bound <= 1e18)) {
-    const q = dot(w, w, n);
-    if (!(q <= F32_MAX && q > 0)) { // +∞ (the step overflowed Σ w²), or an all-zero row
-      capNorm(w, n, 1);
-      return;
-    }
-  }
-  normalize(w, w, n, 0);
-}
-
-/** One step of the feature rule on x (capped, ‖x‖ = xn). */
+/**
+ * One step of the feature rule on x (capped, ‖x‖ = xn): each rule is one function of
+ * ../rules/, the guard of docs/numerics.md applied around it (outputs clamped before,
+ * steps bounded, rows kept under the max-norm after).
+ */
 function featureStep(h: usize, x: usize, xn: f32): void {
   const N = <i32>slot(h, S_N), K = <i32>slot(h, S_K), rule = <i32>slot(h, S_RULE);
   const W = <usize>slot(h, S_W), u = <usize>slot(h, S_U), y = <usize>slot(h, S_Y), B = <usize>slot(h, S_BOUND);
@@ -130,28 +114,21 @@ function featureStep(h: usize, x: usize, xn: f32): void {
   if (mu > 0) { // Oja with lateral anti-Hebbian connections
     outputs(h, x, u);
     const L = <usize>slot(h, S_L);
+    scaleClamp(y, u, K, eta, F32_MAX); // a_i = η y_i, for the step bounds
+    ojaLateralStep(W, L, u, x, K, N, eta, mu);
+    guardRows(W, y, u, B, xn, K, N, MAX_NORM);
+    scaleClamp(L, L, K * K, 1, MAX_NORM);
+  } else if (rule == HEBB) {
+    hebbStep(W, u, x, K, N, eta);
     for (let i = 0; i < K; i++) {
-      const yi = load<f32>(at(u, i)), a = eta * yi;
-      const wi = W + <usize>i * row;
-      const step = stepBound(a, yi, xn, load<f32>(at(B, i)));
-      hebbRow(wi, x, N, a, yi);
-      maxNormRow(wi, N, at(B, i), step, MAX_NORM);
-      for (let k = 0; k < i; k++) {
-        const p = at(L, i * K + k);
-        store<f32>(p, Mathf.min(Mathf.max(load<f32>(p) - mu * yi * load<f32>(at(u, k)), -MAX_NORM), MAX_NORM));
-      }
+      hebbNormalize(W + <usize>i * row, N, load<f32>(at(B, i)) + Mathf.abs(eta * load<f32>(at(u, i))) * xn);
+      store<f32>(at(B, i), 2); // ‖w‖ = 1 up to rounding
     }
-  } else if (rule == HEBB || rule == OJA) {
-    denseStep(W, u, x, K, N, eta, rule == OJA ? 1 : 0);
-    for (let i = 0; i < K; i++) {
-      const yi = load<f32>(at(u, i)), wi = W + <usize>i * row, bi = at(B, i);
-      if (rule == HEBB) {
-        unitRow(wi, N, load<f32>(bi) + Mathf.abs(eta * yi) * xn);
-        store<f32>(bi, 2); // ‖w‖ = 1 up to rounding
-      } else maxNormRow(wi, N, bi, stepBound(eta * yi, yi, xn, load<f32>(bi)), MAX_NORM);
-    }
+  } else if (rule == OJA) {
+    ojaStep(W, u, x, K, N, eta);
+    scaleClamp(y, u, K, eta, F32_MAX); // a_i = η y_i, for the step bounds
+    guardRows(W, y, u, B, xn, K, N, MAX_NORM);
   } else if (rule == SANGER) {
-    const r = <usize>slot(h, S_R);
     matvec(u, W, x, K, N);
     scaleClamp(u, u, K, 1, Mathf.min(MAX_PREACTIVATION, MAX_STEP_FACTOR / eta));
     // ‖Δw_i‖ ≤ |η y_i| ‖x − Σ_{k≤i} y_k w_k‖ ≤ |η y_i| (‖x‖ + Σ_{k≤i} |y_k| β_k), β before the step
@@ -161,78 +138,29 @@ function featureStep(h: usize, x: usize, xn: f32): void {
       s += Mathf.abs(yi) * load<f32>(at(B, i));
       store<f32>(at(y, i), Mathf.abs(eta * yi) * s);
     }
+    const r = <usize>slot(h, S_R);
     memory.copy(r, x, row);
-    sangerRows(W, u, r, K, N, eta);
+    sangerStep(W, u, r, K, N, eta);
     for (let i = 0; i < K; i++) maxNormRow(W + <usize>i * row, N, at(B, i), load<f32>(at(y, i)), MAX_NORM);
   } else if (rule == BCM) {
-    const theta = <usize>slot(h, S_THETA), rho = f(h, S_RHO);
-    const lim = MAX_STEP_FACTOR / eta;
+    const theta = <usize>slot(h, S_THETA);
     matvec(u, W, x, K, N);
     scaleClamp(u, u, K, 1, MAX_PREACTIVATION);
-    for (let i = 0; i < K; i++) {
-      const ui = load<f32>(at(u, i)), th = load<f32>(at(theta, i));
-      store<f32>(at(y, i), Mathf.min(Mathf.max(ui * (ui - th), -lim), lim));
-      store<f32>(at(theta, i), Mathf.min(Mathf.max(th + rho * (ui * ui - th), -MAX_PREACTIVATION), MAX_PREACTIVATION));
-    }
-    rank1Update(W, y, x, K, N, eta);
+    bcmStep(y, theta, u, K, f(h, S_RHO));
+    scaleClamp(y, y, K, 1, MAX_STEP_FACTOR / eta);
+    scaleClamp(theta, theta, K, 1, MAX_PREACTIVATION);
+    bcmWeights(W, y, x, K, N, eta);
     for (let i = 0; i < K; i++) maxNormRow(W + <usize>i * row, N, at(B, i), Mathf.abs(eta * load<f32>(at(y, i))) * xn, MAX_NORM);
   } else if (rule == KROTOV) {
-    const p = <i32>slot(h, S_P), top = <usize>slot(h, S_TOP), max = maxRowNorm(p);
+    const p = <i32>slot(h, S_P);
     if (p == 2) matvec(u, W, x, K, N); else pCurrents(u, W, x, K, N, p);
     scaleClamp(u, u, K, 1, MAX_PREACTIVATION);
-    const k = <i32>slot(h, S_RANK);
-    const cnt = topK(u, top, K, k);
-    const w1 = load<i32>(top), I1 = load<f32>(at(u, w1));
-    let m = hebbRowMaxAbs(W + <usize>w1 * row, x, N, I1);
-    const delta = f(h, S_DELTA);
-    const anti = cnt == k && k > 1 && delta != 0;
-    const wk = load<i32>(at(top, k - 1)), Ik = load<f32>(at(u, wk));
-    if (anti) m = Mathf.max(m, delta * hebbRowMaxAbs(W + <usize>wk * row, x, N, Ik));
-    if (m > 0) {
-      // η/m overflows only for m < η/F (denormal inputs): capped at F the step is still ≤ η
-      const a1 = Mathf.min(eta / m, F32_MAX), ak = Mathf.max(-delta * eta / m, -F32_MAX);
-      const r1 = W + <usize>w1 * row, rk = W + <usize>wk * row;
-      const s1 = stepBound(a1, I1, xn, load<f32>(at(B, w1)));
-      hebbRow(r1, x, N, a1, I1);
-      maxNormRow(r1, N, at(B, w1), s1, max);
-      if (anti) {
-        const sk = stepBound(ak, Ik, xn, load<f32>(at(B, wk)));
-        hebbRow(rk, x, N, ak, Ik);
-        maxNormRow(rk, N, at(B, wk), sk, max);
-      }
-    }
+    if (krotovStep(W, x, u, y, <usize>slot(h, S_TOP), K, N, <i32>slot(h, S_RANK), f(h, S_DELTA), eta)) guardRows(W, y, u, B, xn, K, N, maxRowNorm(p));
   } else { // SOFTHEBB
     matvec(u, W, x, K, N);
     scaleClamp(u, u, K, 1, MAX_PREACTIVATION);
-    const invT = f(h, S_INVT);
-    let win = 0;
-    for (let i = 0; i < K; i++) {
-      const ui = load<f32>(at(u, i));
-      if (ui > load<f32>(at(u, win))) win = i;
-      store<f32>(at(y, i), Mathf.min(Mathf.max(ui * invT, -MAX_PREACTIVATION), MAX_PREACTIVATION));
-    }
-    softmax(y, y, K);
-    // post factors ±y_i (anti-Hebbian for every unit but the winner); the step is
-    // normalised by the largest |Δw| of the sample, as in the reference code
-    // units below SOFT_CUTOFF of the softmax are skipped: their step would be < 1e-4 η
-    let m: f32 = 0;
-    for (let i = 0; i < K; i++) {
-      const yi = load<f32>(at(y, i));
-      const a: f32 = yi < SOFT_CUTOFF ? <f32>0 : i == win ? yi : -yi;
-      store<f32>(at(y, i), a);
-      if (a != 0) m = Mathf.max(m, Mathf.abs(a) * hebbRowMaxAbs(W + <usize>i * row, x, N, load<f32>(at(u, i))));
-    }
-    if (m > 0) {
-      const e = Mathf.min(eta / m, F32_MAX); // as Krotov's: |Δw_ij| ≤ η even when η/m overflows
-      for (let i = 0; i < K; i++) {
-        const a = load<f32>(at(y, i));
-        if (a == 0) continue;
-        const ui = load<f32>(at(u, i)), wi = W + <usize>i * row;
-        const step = stepBound(e * a, ui, xn, load<f32>(at(B, i)));
-        hebbRow(wi, x, N, e * a, ui);
-        maxNormRow(wi, N, at(B, i), step, MAX_NORM);
-      }
-    }
+    scaleClamp(y, u, K, f(h, S_INVT), MAX_PREACTIVATION);
+    if (softhebbStep(W, x, u, y, K, N, eta)) guardRows(W, y, u, B, xn, K, N, MAX_NORM);
   }
 }
 
