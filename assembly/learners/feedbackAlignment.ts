@@ -13,11 +13,11 @@
 // the persisted PRNG, so a restored learner drops the same units as one that never stopped.
 
 import { learnerNew, learnerState, learnerScratch, slot, setSlot } from "./common";
-import { axpy, matvecT } from "../kernels/linalg";
+import { axpy } from "../kernels/linalg";
 import { MAX_INPUT_NORM, capNorm, unknownBounds } from "../rules/guard";
 import { rngSeed, rngFillUniform, rngUniform } from "../kernels/prng";
 import {
-  activate, activateSlope, hadamard, denseForward, denseDescend, softmaxError, argmax,
+  activate, hadamard, denseForward, denseDescend, softmaxError, argmax, faHiddenStep, dfaHiddenStep,
 } from "../rules/feedbackAlignment";
 
 export const KIND_FA: u32 = 0x4641; // "FA"
@@ -198,12 +198,10 @@ export function faLearn(h: usize, x: usize, label: i32): f32 {
   const loss = mlpForward(h, x, label, false, 0, dropped);
   const L = layers(h), act = activation(h), dfa = slot(h, S_MODE) == MODE_DFA;
   for (let l = L - 2; l >= 0; l--) {
-    const cols = width(h, l + 1), d = ptr(h, l, D), tmp = ptr(h, l, TMP);
-    if (dfa) matvecT(d, ptr(h, l, FB), ptr(h, L - 1, D), width(h, L), cols);
-    else matvecT(d, ptr(h, l, FB), ptr(h, l + 1, D), width(h, l + 2), cols);
-    activateSlope(act, tmp, ptr(h, l, A), cols);
-    hadamard(d, d, tmp, cols);
-    if (dropped) hadamard(d, d, ptr(h, l, XI), cols);
+    const n = width(h, l + 1), d = ptr(h, l, D), a = ptr(h, l, A), fb = ptr(h, l, FB), slope = ptr(h, l, TMP);
+    if (dfa) dfaHiddenStep(d, fb, ptr(h, L - 1, D), a, act, width(h, L), n, slope);
+    else faHiddenStep(d, fb, ptr(h, l + 1, D), a, act, width(h, l + 2), n, slope);
+    if (dropped) hadamard(d, d, ptr(h, l, XI), n);
   }
   mlpDescend(h, x);
   return loss;

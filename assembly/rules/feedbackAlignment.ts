@@ -24,7 +24,7 @@
 //      Srivastava, Hinton, Krizhevsky, Sutskever & Salakhutdinov 2014, "Dropout: a simple way
 //      to prevent neural networks from overfitting", JMLR 15:1929–1958.
 
-import { axpy, matvec, rank1Update } from "../kernels/linalg";
+import { axpy, matvec, matvecT, rank1Update } from "../kernels/linalg";
 import { MAX_PREACTIVATION, scaleClamp, boundedCoefficients, maxNormRows } from "./guard";
 import {
   actRelu, actReluGrad, actTanh, actTanhGrad, actSigmoid, actSigmoidGrad,
@@ -112,4 +112,26 @@ export function argmax(x: usize, n: i32): i32 {
     if (u > v) { v = u; best = i; }
   }
   return best;
+}
+
+/**
+ * Feedback alignment's error for hidden layer l: δ_l = (B_{l+1}ᵀ δ_{l+1}) ⊙ f′(a_l).
+ * B (above × n) is the fixed random feedback in place of W_{l+1}; δ_{l+1} has `above`
+ * elements; δ_l, a_l and slope (scratch for f′(a_l)) have n.
+ */
+export function faHiddenStep(delta: usize, B: usize, deltaAbove: usize, a: usize, act: i32, above: i32, n: i32, slope: usize): void {
+  matvecT(delta, B, deltaAbove, above, n);
+  activateSlope(act, slope, a, n);
+  hadamard(delta, delta, slope, n);
+}
+
+/**
+ * Direct feedback alignment's error for hidden layer l: δ_l = (D_lᵀ e) ⊙ f′(a_l).
+ * D (classes × n) is the fixed random feedback, e the output error (classes); δ_l, a_l and
+ * slope (scratch for f′(a_l)) have n.
+ */
+export function dfaHiddenStep(delta: usize, D: usize, e: usize, a: usize, act: i32, classes: i32, n: i32, slope: usize): void {
+  matvecT(delta, D, e, classes, n);
+  activateSlope(act, slope, a, n);
+  hadamard(delta, delta, slope, n);
 }
