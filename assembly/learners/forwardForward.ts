@@ -30,13 +30,12 @@ import { learnerNew, learnerScratch, learnerState, setSlot, slot } from "./commo
 import { axpy, dot, matvec, rank1Update, scale } from "../kernels/linalg";
 import { normalize, softmax } from "../kernels/normalize";
 import { rngBelow, rngFillUniform, rngSeed, rngUniform } from "../kernels/prng";
-import { ffDelta, ffGoodness } from "../rules/forwardForward";
+import { ffGoodness, ffLayerStep, peerNormalization } from "../rules/forwardForward";
 export { adamRows, adamRowsRef, factoredDense, factoredDenseRef, factoredRows, factoredRowsRef, sgdRows, sgdRowsRef } from "../rules/optim";
-import { adamRows, factoredDense, factoredRows, sgdRows } from "../rules/optim";
+import { adamRows, adamStepSizes, factoredDense, factoredRows, sgdRows, sgdStepSizes, StepSizes, BETA1, BETA2 } from "../rules/optim";
 
 const KIND: u32 = 0x4646; // "FF"
 const ADAM: u32 = 1, HARD: u32 = 2, READOUT: u32 = 4, REPLACE: u32 = 8, FACTORED: u32 = 16;
-const BETA1: f32 = 0.9, BETA2: f32 = 0.999, ADAM_EPS: f32 = 1e-8;
 const NORM_EPS: f32 = 1e-6;
 const READOUT_LR: f32 = 0.05;
 const LABEL_GAIN: f32 = 0.5;
@@ -288,9 +287,8 @@ function negative(h: usize, y: i32, pr: usize): i32 {
 
 // ---------------------------------------------------------------- step
 
-let lrNow: f32 = 0, epsNow: f32 = 0, seNow: f32 = 0, capNow: f32 = 0;
-// the factored step's bound B = (1 − β1)/√(1 − β2) (see rules/optim.ts)
-const CAP: f32 = (<f32>1 - BETA1) / Mathf.sqrt(<f32>1 - BETA2);
+// this step's step sizes (η̂, ε̂, ...): set once per step by step(), passed to every opt()
+const SIZES = changetype<StepSizes>(memory.data(offsetof<StepSizes>()));
 
 /** Byte offset in F_k of the second moment of block `blk` (0 W: r then c, 1 U: V_U, 2 b: V_b) of layer k. */
 function fOff(h: usize, k: i32, blk: i32): usize {
@@ -305,23 +303,23 @@ function fOff(h: usize, k: i32, blk: i32): usize {
  * Optimizer step on block `blk` (0 W, 1 U, 2 b; `off` its byte offset in P_k) of layer k,
  * rows × cols, gradient a xᵀ + b zᵀ.
  */
-function opt(h: usize, k: i32, blk: i32, off: usize, a: usize, x: usize, b: usize, z: usize, rows: i32, cols: i32): void {
+function opt(h: usize, s: StepSizes, k: i32, blk: i32, off: usize, a: usize, x: usize, b: usize, z: usize, rows: i32, cols: i32): void {
   const base = S_LAYER + k * PER, flags = slot(h, S_FLAGS);
   const w = p(h, base + 2) + off, m = p(h, base + 3) + off;
-  if (flags & ADAM) adamRows(w, m, p(h, base + 4) + off, a, x, b, z, rows, cols, lrNow, BETA1, BETA2, epsNow);
+  if (flags & ADAM) adamRows(w, m, p(h, base + 4) + off, a, x, b, z, rows, cols, s.lr, BETA1, BETA2, s.eps);
   else if (flags & FACTORED) {
     const r = p(h, base + 4) + fOff(h, k, blk);
-    if (blk == 0) factoredRows(w, m, r, r + (<usize>al4(<u32>rows) << 2), p(h, S_GAM), a, x, b, z, rows, cols, lrNow, BETA1, BETA2, seNow, capNow);
-    else adamRows(w, m, r, a, x, b, z, rows, cols, lrNow, BETA1, BETA2, epsNow);
-  } else sgdRows(w, m, a, x, b, z, rows, cols, lrNow, f(h, S_MOM));
+    if (blk == 0) factoredRows(w, m, r, r + (<usize>al4(<u32>rows) << 2), p(h, S_GAM), a, x, b, z, rows, cols, s.lr, BETA1, BETA2, s.se, s.cap);
+    else adamRows(w, m, r, a, x, b, z, rows, cols, s.lr, BETA1, BETA2, s.eps);
+  } else sgdRows(w, m, a, x, b, z, rows, cols, s.lr, f(h, S_MOM));
 }
 
 /** Factored Adam step on W_k (rows × cols) from the summed batch gradient at G, scaled by gs (a pointer to it). */
-function optDense(h: usize, k: i32, G: usize, gs: usize, rows: i32, cols: i32): void {
+function optDense(h: usize, s: StepSizes, k: i32, G: usize, gs: usize, rows: i32, cols: i32): void {
   const base = S_LAYER + k * PER;
   const r = p(h, base + 4);
   factoredDense(p(h, base + 2), p(h, base + 3), r, r + (<usize>al4(<u32>rows) << 2), p(h, S_GAM), G, load<f32>(gs),
-    rows, cols, lrNow, BETA1, BETA2, seNow, capNow);
+    rows, cols, s.lr, BETA1, BETA2, s.se, s.cap);
 }
 
 /**
@@ -335,7 +333,7 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
   const L = <i32>slot(h, S_L), d = <i32>slot(h, S_D), C = <i32>slot(h, S_C), flags = slot(h, S_FLAGS);
   const maxW = <usize>slot(h, S_MAXW) << 2, n1 = <i32>ls(h, 0, 0), theta = f(h, S_THETA), peerW = f(h, S_PEER);
   const B = <usize>rows;
-  const labels = work, negs = work + (B << 2), rinv = work + (B << 3);
+  const labels = work, negs = work + (B << 2), labelScale = work + (B << 3); // λ/r per sample
   let bufIn = work + B * 12, bufOut = bufIn + B * 2 * maxW;
   const s1s = bufOut + B * 2 * maxW, G = s1s + B * (<usize>n1 << 2);
   const st = learnerState(h);
@@ -344,23 +342,15 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
   const b1t = load<f32>(st, 20) * BETA1, b2t = load<f32>(st, 24) * BETA2;
   store<f32>(st, b1t, 20); store<f32>(st, b2t, 24);
   const lr = f(h, S_LR) / (<f32>1 + f(h, S_DECAY) * <f32>t);
-  if (flags & ADAM) {
-    const c2 = Mathf.sqrt(<f32>1 - b2t);
-    lrNow = lr * c2 / (<f32>1 - b1t);
-    epsNow = ADAM_EPS * c2;
-  } else if (flags & FACTORED) {
-    const c2 = Mathf.sqrt(<f32>1 - b2t);
-    lrNow = lr * c2 / (<f32>1 - b1t);
-    epsNow = ADAM_EPS * c2;
-    seNow = Mathf.sqrt(epsNow);
-    capNow = lr * CAP;
-  } else lrNow = lr;
+  const sizes = SIZES;
+  if (flags & (ADAM | FACTORED)) adamStepSizes(sizes, lr, b1t, b2t);
+  else sgdStepSizes(sizes, lr);
   for (let b = 0; b < rows; b++) {
     const x = xs + <usize>b * (<usize>d << 2), s1 = s1s + <usize>b * (<usize>n1 << 2);
     const y = load<i32>(at(labels, b));
     const xx = prepare(h, x, s1);
     const lam = labelValue(xx);
-    store<f32>(at(rinv, b), lam / Mathf.sqrt(xx + lam * lam));
+    store<f32>(at(labelScale, b), lam / Mathf.sqrt(xx + lam * lam));
     if (flags & READOUT) readout(h, s1, xx);
     store<i32>(at(negs, b), negative(h, y, flags & HARD ? belief(h, s1, xx) : 0));
     if (flags & READOUT) readoutLearn(h, y);
@@ -369,6 +359,7 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
   const ca = p(h, S_CA), cb = p(h, S_CB), cst = p(h, S_CONST);
   store<f32>(cst, 1); store<f32>(cst, <f32>1 / <f32>rows, 4); store<f32>(cst, 0, 8);
   let loss: f32 = 0, gp: f32 = 0, gn: f32 = 0;
+  const gpn = p(h, S_STATS) + 16; // G⁺, G⁻ of the last pass (stats words 4, 5)
   for (let k = 0; k < L; k++) {
     const n = <i32>ls(h, k, 0), nin = <i32>ls(h, k, 1);
     const offU = <usize>al4(<u32>(n * nin)) << 2;
@@ -376,7 +367,7 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
     const pc = <i32>paramCount(k, <u32>n, <u32>nin, <u32>C);
     if (rows > 1) memory.fill(G, 0, <usize>pc << 2);
     for (let b = 0; b < rows; b++) {
-      const y = load<i32>(at(labels, b)), ng = load<i32>(at(negs, b)), ri = load<f32>(at(rinv, b));
+      const y = load<i32>(at(labels, b)), ng = load<i32>(at(negs, b)), ri = load<f32>(at(labelScale, b));
       const inP = bufIn + <usize>b * 2 * maxW, inN = inP + maxW;
       const outP = bufOut + <usize>b * 2 * maxW, outN = outP + maxW;
       const x = xs + <usize>b * (<usize>d << 2);
@@ -388,10 +379,9 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
         upperLayer(h, k, zP, inP);
         upperLayer(h, k, zN, inN);
       }
-      const gP = ffGoodness(zP, zP, n), gN = ffGoodness(zN, zN, n);
-      loss += ffDelta(dP, zP, n, gP, theta, true) + ffDelta(dN, zN, n, gN, theta, false);
-      if (peerW > 0) peer(p(h, S_LAYER + k * PER + 5), dP, zP, n, peerW);
-      gp += gP; gn += gN;
+      loss += ffLayerStep(dP, dN, zP, zN, n, theta, gpn);
+      if (peerW > 0) peerNormalization(p(h, S_LAYER + k * PER + 5), dP, zP, n, peerW);
+      gp += load<f32>(gpn); gn += load<f32>(gpn, 4);
       if (k < L - 1) {
         normalize(outP, zP, n, NORM_EPS);
         normalize(outN, zN, n, NORM_EPS);
@@ -401,10 +391,10 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
           // U's gradient has two nonzero rows: λ/r δ⁺ in row y, λ/r δ⁻ in row ng
           memory.fill(ca, 0, <usize>C << 2); memory.fill(cb, 0, <usize>C << 2);
           store<f32>(at(ca, y), ri); store<f32>(at(cb, ng), ri);
-          opt(h, k, 1, offU, ca, dP, cb, dN, C, n);
+          opt(h, sizes, k, 1, offU, ca, dP, cb, dN, C, n);
         }
-        opt(h, k, 0, 0, dP, k == 0 ? x : inP, dN, k == 0 ? x : inN, n, nin);
-        opt(h, k, 2, offB, cst, dP, cst, dN, 1, n);
+        opt(h, sizes, k, 0, 0, dP, k == 0 ? x : inP, dN, k == 0 ? x : inN, n, nin);
+        opt(h, sizes, k, 2, offB, cst, dP, cst, dN, 1, n);
       } else {
         axpy(G + offB, 1, dP, n);
         axpy(G + offB, 1, dN, n);
@@ -421,10 +411,10 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
     }
     if (rows > 1) {
       if (flags & FACTORED) {
-        optDense(h, k, G, cst + 4, n, nin);
-        if (k == 0) opt(h, k, 1, offU, cst + 4, G + offU, cst + 8, G + offU, 1, C * n);
-        opt(h, k, 2, offB, cst + 4, G + offB, cst + 8, G + offB, 1, n);
-      } else opt(h, k, 0, 0, cst + 4, G, cst + 8, G, 1, pc);
+        optDense(h, sizes, k, G, cst + 4, n, nin);
+        if (k == 0) opt(h, sizes, k, 1, offU, cst + 4, G + offU, cst + 8, G + offU, 1, C * n);
+        opt(h, sizes, k, 2, offB, cst + 4, G + offB, cst + 8, G + offB, 1, n);
+      } else opt(h, sizes, k, 0, 0, cst + 4, G, cst + 8, G, 1, pc);
     }
     const sw = bufIn; bufIn = bufOut; bufOut = sw;
   }
@@ -434,24 +424,6 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
   store<f32>(stats, gn / per, 8);
   store<f32>(stats, <f32>load<i32>(at(negs, rows - 1)), 12);
   return loss / <f32>rows;
-}
-
-/**
- * Peer normalisation (Hinton 2022, as in its MNIST runs): a running mean a_i ← 0.9 a_i + 0.1 h⁺_i
- * of each unit's positive activity, and a loss w · mean_i (a_i − ā)² that pulls every unit
- * towards the layer's mean activity. Its gradient passes through the ReLU unchanged, so
- * a unit that went silent is drawn back: δ⁺_i += w · 0.2 (a_i − ā) / n.
- */
-function peer(a: usize, d: usize, hp: usize, n: i32, w: f32): void {
-  let mean: f32 = 0;
-  for (let i = 0; i < n; i++) {
-    const v = <f32>0.9 * load<f32>(at(a, i)) + <f32>0.1 * load<f32>(at(hp, i));
-    store<f32>(at(a, i), v);
-    mean += v;
-  }
-  mean /= <f32>n;
-  const k = w * <f32>0.2 / <f32>n;
-  for (let i = 0; i < n; i++) store<f32>(at(d, i), load<f32>(at(d, i)) + k * (load<f32>(at(a, i)) - mean));
 }
 
 /** One online step on sample x (d floats, clobbered) with its label. Returns the loss. */
