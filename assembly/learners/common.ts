@@ -24,6 +24,13 @@ function align16(n: usize): usize {
   return (n + 15) & ~(<usize>15);
 }
 
+/** Bytes of n f32 rounded up to 16: every array in a learner block starts 16-byte aligned. */
+// @ts-ignore: decorator
+@inline
+export function f32Bytes(n: u32): u32 {
+  return ((n + 3) & ~3) << 2;
+}
+
 /** Allocates a zeroed learner block; returns its handle (0 never). */
 export function learnerNew(kind: u32, layoutBytes: u32, stateBytes: u32, scratchBytes: u32): usize {
   const total = HEADER + align16(layoutBytes) + align16(stateBytes) + align16(scratchBytes);

@@ -226,45 +226,51 @@ export class Hebbian extends Learner {
 
   /** A copy of the weights W, `outputs` × `inputs` row-major. */
   weights(): Float32Array {
-    return this.stateF32(32, this.outputs * this.inputs);
+    return this.f32At(this.wasm.fn["hebbWeights"]!(this.h), this.outputs * this.inputs);
   }
 
   /** BCM: a copy of the sliding thresholds θ (one per unit; zeros for other rules). */
   thresholds(): Float32Array {
-    return this.stateF32(32 + pad(this.outputs * this.inputs), this.outputs);
+    return this.f32At(this.wasm.fn["hebbThresholds"]!(this.h), this.outputs);
   }
 
   /** The current learning rate η (starts at `learningRate`; saved in snapshots). */
   get learningRate(): number {
-    return this.stateF32(20, 1)[0]!;
+    return this.f32At(this.wasm.fn["hebbRate"]!(this.h), 1)[0]!;
   }
 
   /** Sets η, e.g. to anneal it between epochs: a number in (0, 10] as at construction (else E_CONFIG, nothing changed). */
   set learningRate(rate: number) {
-    this.setRate(5, "hebbian", rate, MAX_RATE);
+    this.setRate("hebbRate", "hebbian", rate, MAX_RATE);
   }
 
   // validated by the constructor's rule: a JS-finite 1e39 would be +∞ as an f32
-  private setRate(word: number, owner: string, rate: number, max: number): void {
-    const at = (this.wasm.exports.learnerState(this.h) >>> 2) + word;
-    this.wasm.f32[at] = new Options(owner, { learningRate: rate }).num("learningRate", undefined, 0, max, true);
+  private setRate(where: "hebbRate" | "hebbReadoutRate", owner: string, rate: number, max: number): void {
+    const value = new Options(owner, { learningRate: rate }).num("learningRate", undefined, 0, max, true);
+    this.wasm.f32[this.wasm.fn[where]!(this.h) >>> 2] = value;
+  }
+
+  // f32 values at a byte offset the module reports (the layout lives in assembly/learners/hebbian.ts only)
+  private f32At(ptr: number, count: number): Float32Array {
+    const at = ptr >>> 2;
+    return this.wasm.f32.slice(at, at + count);
   }
 
   /** The readout's current learning rate η_r (starts at `readout.learningRate`; saved in snapshots). */
   get readoutLearningRate(): number {
     this.needReadout();
-    return this.stateF32(24, 1)[0]!;
+    return this.f32At(this.wasm.fn["hebbReadoutRate"]!(this.h), 1)[0]!;
   }
 
   /** Sets η_r, e.g. to anneal it: a number in (0, 100] as `readout.learningRate` (else E_CONFIG, nothing changed). */
   set readoutLearningRate(rate: number) {
     this.needReadout();
-    this.setRate(6, "hebbian.readout", rate, MAX_READOUT_RATE);
+    this.setRate("hebbReadoutRate", "hebbian.readout", rate, MAX_READOUT_RATE);
   }
 
   /** Number of `learn` steps taken (all modes), saved in snapshots. */
   get steps(): number {
-    return this.wasm.u32[(this.wasm.exports.learnerState(this.h) >>> 2) + 4]!;
+    return this.wasm.fn["hebbSteps"]!(this.h) >>> 0;
   }
 
   private needReadout(): number {
@@ -280,11 +286,6 @@ export class Hebbian extends Learner {
     this.labels = this.labelCap = 0;
     super.dispose();
   }
-}
-
-/** Floats → bytes rounded up to 16 (the wasm state layout). */
-function pad(floats: number): number {
-  return ((floats + 3) & ~3) * 4;
 }
 
 declare module "../engine.js" {
