@@ -31,6 +31,7 @@ import { axpy, dot, matvec, rank1Update, scale } from "../kernels/linalg";
 import { normalize, softmax } from "../kernels/normalize";
 import { rngBelow, rngFillUniform, rngSeed, rngUniform } from "../kernels/prng";
 import { ffGoodness, ffLayerStep, peerNormalization } from "../rules/forwardForward";
+import { argmax } from "../rules/dense";
 export { adamRows, adamRowsRef, factoredDense, factoredDenseRef, factoredRows, factoredRowsRef, sgdRows, sgdRowsRef } from "../rules/optim";
 import { adamRows, adamStepSizes, factoredDense, factoredRows, sgdRows, sgdStepSizes, StepSizes, BETA1, BETA2 } from "../rules/optim";
 
@@ -455,7 +456,5 @@ export function ffReadout(h: usize, x: usize): usize {
 
 /** Index of the largest of n floats at v (the first on ties). */
 export function ffArgmax(v: usize, n: i32): i32 {
-  let best = 0;
-  for (let i = 1; i < n; i++) if (load<f32>(at(v, i)) > load<f32>(at(v, best))) best = i;
-  return best;
+  return argmax(v, n);
 }

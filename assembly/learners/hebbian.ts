@@ -25,6 +25,7 @@ import { axpy, matvec, rank1Update } from "../kernels/linalg";
 import { normalize, softmax } from "../kernels/normalize";
 import { logf } from "../kernels/math";
 import { pCurrents, powerRelu } from "../rules/hebbian";
+import { argmax } from "../rules/dense";
 import { hebbStep, hebbNormalize } from "../rules/hebb";
 import { ojaStep, ojaLateralStep } from "../rules/oja";
 import { sangerStep } from "../rules/sanger";
@@ -228,8 +229,7 @@ function readoutForward(h: usize, x: usize): i32 {
   }
   matvec(z, lay(h).V, y, C, K);
   axpy(z, 1, lay(h).b, C);
-  let best = 0;
-  for (let c = 1; c < C; c++) if (load<f32>(at(z, c)) > load<f32>(at(z, best))) best = c;
+  const best = argmax(z, C);
   softmax(z, z, C);
   return best;
 }

@@ -12,21 +12,18 @@
 // reward() computes ‖E_i‖ only when ε_i says the clamp might bind (β_i works the same way for
 // ‖W_i‖, see the guard). Both are +∞ after construction and restore; decisions use exact norms.
 
-import { learnerNew, learnerState, learnerScratch, slot, setSlot } from "./common";
+import { f32Bytes, learnerNew, learnerState, learnerScratch, slot, setSlot } from "./common";
 import { rngSeed, rngUniform } from "../kernels/prng";
 import { softmax } from "../kernels/normalize";
 import { axpy, scale } from "../kernels/linalg";
-import { denseForward, argmax } from "../rules/feedbackAlignment";
+import { denseForward, argmax } from "../rules/dense";
 import { eligibilityUpdate, threeFactorUpdate } from "../rules/rewardModulated";
-import { MAX_INPUT_NORM, MAX_NORM, capNorm, norm2, maxNormRows, unknownBounds } from "../rules/guard";
+import { F32_MAX, MAX_INPUT_NORM, MAX_NORM, capNorm, norm2, maxNormRows, unknownBounds } from "../rules/guard";
 
 export const KIND_RM: u32 = 0x524d; // "RM"
 
 const S_IN = 0, S_ACT = 1, S_ETA = 2, S_ALPHA = 3, S_LAMBDA = 4, S_W = 5, S_B = 6, S_EW = 7, S_EB = 8, S_PI = 9, S_POST = 10, S_NB = 11, S_EN = 12;
-const F32_MAX: f32 = 3.4028234663852886e38;
 
-// @ts-ignore: decorator
-@inline function pad4(n: i32): usize { return <usize>((n + 3) & ~3) << 2; }
 // @ts-ignore: decorator
 @inline function f(h: usize, i: i32): f32 { return reinterpret<f32>(slot(h, i)); }
 // @ts-ignore: decorator
@@ -34,7 +31,7 @@ const F32_MAX: f32 = 3.4028234663852886e38;
 
 /** New policy over `actions` actions for `inputs`-wide contexts; W = 0 (uniform policy). */
 export function rmNew(inputs: i32, actions: i32, eta: f32, alpha: f32, lambda: f32, seed: u32): usize {
-  const wBytes = pad4(inputs * actions), bBytes = pad4(actions);
+  const wBytes = <usize>f32Bytes(inputs * actions), bBytes = <usize>f32Bytes(actions);
   const stateBytes: usize = 32 + ((wBytes + bBytes) << 1);
   const h = learnerNew(KIND_RM, 13 << 2, <u32>stateBytes, <u32>(bBytes << 2));
   const st = learnerState(h), sc = learnerScratch(h);
@@ -109,7 +106,7 @@ export function rmAct(h: usize, x: usize): i32 {
  * the max-norm constraint), then r̄ += α (r − r̄). Returns r − r̄ (clamped to the f32 range).
  */
 export function rmReward(h: usize, r: f32): f32 {
-  const rbar = learnerState(h) + 16;
+  const rbar = rmBaselinePtr(h);
   const rb = load<f32>(rbar);
   let delta = r - rb;
   if (!(Mathf.abs(delta) <= F32_MAX)) delta = r > rb ? F32_MAX : -F32_MAX; // |r|, |r̄| near 3.4e38
@@ -152,4 +149,9 @@ export function rmReward(h: usize, r: f32): f32 {
   maxNormRows(w, b, nb, mi, 1, n, k);
   store<f32>(rbar, rb + f(h, S_ALPHA) * delta);
   return delta;
+}
+
+/** Byte offset of the reward baseline r̄ (one f32 after the 16-byte PRNG state). */
+export function rmBaselinePtr(h: usize): usize {
+  return learnerState(h) + 16;
 }

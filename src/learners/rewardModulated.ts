@@ -98,7 +98,7 @@ export class RewardModulated extends Learner {
 
   /** The running reward baseline r̄. */
   get baseline(): number {
-    return this.stateF32(16, 1)[0]!;
+    return this.wasm.f32[this.wasm.fn["rmBaselinePtr"]!(this.h) >>> 2]!;
   }
 }
 
