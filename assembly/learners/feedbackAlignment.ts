@@ -49,6 +49,3 @@ export function faScores(h: usize, x: usize): usize {
 export function faPredict(h: usize, x: usize): i32 {
   return mlpPredict(h, x);
 }
-
-// re-exported for the rule kernel tests
-export { hadamard as faHadamard, hadamardRef as faHadamardRef } from "../rules/dense";

@@ -32,7 +32,6 @@ import { normalize, softmax } from "../kernels/normalize";
 import { rngBelow, rngFillUniform, rngSeed, rngUniform } from "../kernels/prng";
 import { ffGoodness, ffLayerStep, peerNormalization } from "../rules/forwardForward";
 import { argmax } from "../rules/dense";
-export { adamRows, adamRowsRef, factoredDense, factoredDenseRef, factoredRows, factoredRowsRef, sgdRows, sgdRowsRef } from "../rules/optim";
 import { adamRows, adamStepSizes, factoredDense, factoredRows, sgdRows, sgdStepSizes, StepSizes, BETA1, BETA2 } from "../rules/optim";
 
 const KIND: u32 = 0x4646; // "FF"

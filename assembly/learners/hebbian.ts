@@ -290,6 +290,3 @@ export function hebbLearnBatch(h: usize, xs: usize, ls: usize, n: i32, mode: i32
   for (let i = 0; i < n; i++) sum += hebbLearn(h, xs + <usize>i * row, ls != 0 ? load<i32>(at(ls, i)) : -1, mode);
   return sum / <f32>n;
 }
-
-// the rule kernels and their Ref twins, exported for the SIMD == Ref tests
-export { hebbRow, hebbRowRef, hebbRowMaxAbs, hebbRowMaxAbsRef, sangerRows, sangerRowsRef, pCurrents, pCurrentsRef, powerRelu, powerReluRef } from "../rules/hebbian";

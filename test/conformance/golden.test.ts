@@ -9,13 +9,16 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { createEngram, type Engram } from "../../src/index.js";
 import { loadEngram } from "../helpers/engram.js";
 import { descriptor, DESCRIPTORS, rng, sample as robustSample, train, type AnyLearner } from "../robustness/learners.js";
 import { CASES, PROBES, sample } from "./cases.js";
 import { runConformance } from "./runner.js";
 import { fnv1a64, Stream } from "./hash.js";
 
-const engram = await loadEngram();
+const engram = await loadEngram(); // over the test module (assembly/testing.ts)
+// the release module users get (assembly/index.ts): its learners must give the same bits
+const release = await createEngram(new WebAssembly.Module(readFileSync(fileURLToPath(new URL("../../build/engram.wasm", import.meta.url)))));
 const goldenPath = fileURLToPath(new URL("../fixtures/golden.json", import.meta.url));
 const fixtureRoot = fileURLToPath(new URL("../fixtures/snapshots/v1/", import.meta.url));
 const mode = process.env["GOLDEN"]; // "write" | "rewrite" | undefined
@@ -23,9 +26,9 @@ const golden: Record<string, string> = mode !== "rewrite" && existsSync(goldenPa
 const got: Record<string, string> = {};
 
 /** fnv1a64 of save() after the case's stream, then of the probe outputs' bits. */
-function caseHash(kind: string, index: number): string {
+function caseHash(kind: string, index: number, on: Engram = engram): string {
   const c = CASES[kind]![index]!;
-  const l = engram.create(kind, c.options) as AnyLearner;
+  const l = on.create(kind, c.options) as AnyLearner;
   try {
     const data = new Stream(0xc0ffee);
     for (let t = 0; t < c.steps; t++) {
@@ -59,7 +62,11 @@ function check(key: string, hash: string): void {
 }
 
 describe("golden save() hashes (regression guard for refactorings)", () => {
-  it.each(cases)("%s", (key, kind, i) => check(key, caseHash(kind, i)));
+  it.each(cases)("%s", (key, kind, i) => {
+    const h = caseHash(kind, i);
+    expect(caseHash(kind, i, release), "the release module gives the test module's bits").toBe(h);
+    check(key, h);
+  });
 
   it.each(variants)("%s: 40 seeded steps", (key, kind, v) => {
     const l = engram.create(kind, { ...descriptor(kind).small, ...v }) as AnyLearner;

@@ -35,9 +35,12 @@ export interface Report {
   errors: Record<string, string>;
 }
 
-/** Runs every case and the kernel sequence on `engram`. */
-export function runConformance(engram: EngineLike): Report {
-  const report: Report = { kinds: engram.kinds, missing: [], kernels: kernelSequence(engram), learners: {}, errors: {} };
+/**
+ * Runs every case on `engram` (the published bundle) and the kernel sequence on `test`, the
+ * same loader over the test module (assembly/testing.ts: the release exports only the API).
+ */
+export function runConformance(engram: EngineLike, test: EngineLike = engram): Report {
+  const report: Report = { kinds: engram.kinds, missing: [], kernels: kernelSequence(test), learners: {}, errors: {} };
   for (const kind of engram.kinds) {
     const cases = CASES[kind];
     if (!cases?.length) report.missing.push(kind);
@@ -176,5 +179,5 @@ function kernelSequence(engram: EngineLike): Hashed {
   return { hash: fnv1a64(all), state: toHex(all), outputs: "" };
 }
 
-/** The entry the host stage calls (see test/hosts/stage.ts). */
+/** The entry the host stage calls (see test/hosts/stage.ts): run(engram, testEngine). */
 export const run = runConformance;
