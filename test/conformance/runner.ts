@@ -146,8 +146,6 @@ function kernelSequence(engram: EngineLike): Hashed {
   }
   k("actLeakyRelu")(t, y, R, 0.01);
   read(t, R);
-  k("actQuantise")(t, y, R, 4);
-  read(t, R);
   k("softmax")(t, y, R);
   read(t, R);
   log.push(k("normalize")(t, y, R, 1e-6));
