@@ -11,6 +11,8 @@ rmSync("build", { recursive: true, force: true });
 for (const target of ["release", "debug"]) run(bin("asc"), ["assembly/index.ts", "--config", "asconfig.json", "--target", target]);
 // the test/bench module: the release ABI plus kernels, scalar twins and ceilings (assembly/testing.ts)
 run(bin("asc"), ["assembly/testing.ts", "--config", "asconfig.json", "--target", "release", "--outFile", "build/engram.test.wasm", "--textFile", "build/engram.test.wat"]);
+// src/abi.ts: the release exports' types, from the .d.ts asc emitted (scripts/abi.mjs)
+run("node", ["scripts/abi.mjs"]);
 if (only === "wasm") process.exit(0);
 
 rmSync("dist", { recursive: true, force: true });

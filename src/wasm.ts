@@ -1,3 +1,4 @@
+import type { EngramAbi } from "./abi.js";
 import { EngramError } from "./errors.js";
 
 /**
@@ -41,8 +42,8 @@ const MAX_BYTES = 65536 * 65536;
 export class Wasm {
   /** Raw exports. Calls that may trap should go through `call`. */
   readonly exports: EngramExports;
-  /** The same exports, typed for calls by name: `wasm.fn["ffLearn"]!(h, x, label)`. */
-  readonly fn: Readonly<Record<string, WasmFn>>;
+  /** The same exports, typed from the module (src/abi.ts): a wrong name is a compile error. */
+  readonly fn: Readonly<EngramAbi>;
   private buffer: ArrayBuffer | undefined;
   private f32View = new Float32Array(0);
   private u8View = new Uint8Array(0);
@@ -50,7 +51,7 @@ export class Wasm {
 
   constructor(instance: WebAssembly.Instance) {
     this.exports = instance.exports as unknown as EngramExports;
-    this.fn = instance.exports as unknown as Record<string, WasmFn>;
+    this.fn = instance.exports as unknown as EngramAbi;
   }
 
   private refresh(): void {

@@ -50,7 +50,7 @@ export abstract class Perceptron extends Learner {
   private labelCap = 0;
   private readonly fn: { learn: (h: number, x: number, y: number) => number; batch: (h: number, xs: number, ys: number, n: number) => number; scores: (h: number, x: number) => number; predict: (h: number, x: number) => number };
 
-  protected constructor(wasm: Wasm, config: Record<string, unknown> & { sizes: number[] }, name: string, prefix: string, create: (sizesPtr: number) => number) {
+  protected constructor(wasm: Wasm, config: Record<string, unknown> & { sizes: number[] }, name: string, prefix: "fa" | "np", create: (sizesPtr: number) => number) {
     super(wasm, config);
     const sizes = config.sizes;
     this.inputs = sizes[0]!;
