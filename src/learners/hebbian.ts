@@ -91,16 +91,8 @@ const MAX_RATE = 10, MAX_READOUT_RATE = 100;
  *     layer.learnReadout(image, label);
  *     layer.predict(image);
  *
- * Numeric safety: no finite input can make a weight NaN or infinite. Each sample is scaled
- * into ‖x‖₂ ≤ 1e9 (its internal copy; ordinary inputs are far below); outputs y = W x and
- * Krotov's currents are clamped to ±1e15; each step is bounded (Krotov and SoftHebb: no weight
- * moves by more than η, even for denormal inputs; Sanger: |η y| ≤ 1e9; BCM: |η y (y − θ)| ≤ 1e9,
- * θ ∈ ±1e15); after each step a row whose norm exceeds 1e6 is scaled back to 1e6 (Krotov with
- * p ≥ 6: min(1e6, 1e28^{1/(p−1)})), and `hebb` renormalises through an overflow-safe norm.
- * On ordinary data none of this binds: results are bit-identical to the unguarded rules.
- * A stream that drives the rule to these bounds (e.g. `oja` on inputs of norm 1e6, where
- * η y² ≫ 2) keeps finite weights but stops learning anything useful. Bounds derived in
- * assembly/rules/hebbian.ts.
+ * Numeric safety: no finite input makes a parameter NaN or infinite, and on ordinary data the
+ * guard never binds (results are bit-identical to the unguarded rule): docs/numerics.md.
  */
 export class Hebbian extends Learner {
   /** "hebbian". */
