@@ -1,7 +1,7 @@
 // A multilayer perceptron trained by feedback alignment or direct feedback alignment
 // (equations and papers: ../rules/feedbackAlignment.ts; the network: ./mlp.ts).
 
-import { MODE_DFA, layers, width, ptr, activation, dropoutMasks, mlpForward, mlpDescend, mlpNew, mlpScores, mlpPredict, modeOf, A, D, FB, TMP, XI } from "./mlp";
+import { MODE_DFA, layers, layer, width, activation, dropoutMasks, mlpForward, mlpDescend, mlpNew, mlpScores, mlpPredict, modeOf } from "./mlp";
 import { hadamard } from "../rules/dense";
 import { faHiddenStep, dfaHiddenStep } from "../rules/feedbackAlignment";
 
@@ -23,10 +23,10 @@ export function faLearn(h: usize, x: usize, label: i32): f32 {
   const loss = mlpForward(h, x, label, false, 0, dropped);
   const L = layers(h), act = activation(h), dfa = modeOf(h) == MODE_DFA;
   for (let l = L - 2; l >= 0; l--) {
-    const n = width(h, l + 1), d = ptr(h, l, D), a = ptr(h, l, A), fb = ptr(h, l, FB), slope = ptr(h, l, TMP);
-    if (dfa) dfaHiddenStep(d, fb, ptr(h, L - 1, D), a, act, width(h, L), n, slope);
-    else faHiddenStep(d, fb, ptr(h, l + 1, D), a, act, width(h, l + 2), n, slope);
-    if (dropped) hadamard(d, d, ptr(h, l, XI), n);
+    const ly = layer(h, l), n = width(h, l + 1);
+    if (dfa) dfaHiddenStep(ly.delta, ly.feedback, layer(h, L - 1).delta, ly.a, act, width(h, L), n, ly.tmp);
+    else faHiddenStep(ly.delta, ly.feedback, layer(h, l + 1).delta, ly.a, act, width(h, l + 2), n, ly.tmp);
+    if (dropped) hadamard(ly.delta, ly.delta, ly.xi, n);
   }
   mlpDescend(h, x);
   return loss;

@@ -3,7 +3,7 @@
 // (the rules that make each learner's δ live in ../rules/: feedbackAlignment.ts,
 // perturbation.ts; the dense layer in ../rules/dense.ts).
 //
-//   layout  [L, act, mode, η, κ, σ, rng, counter, p, n_0..n_L, per layer l: 11 pointers]
+//   layout  [Mlp][n_0..n_L][MlpLayer per weight layer]   (the classes below, carved in mlpNew)
 //   state   [PRNG 16 B][samples seen f64][pad][W_0 b_0 W_1 b_1 ...]   (persisted)
 //   scratch [feedback PRNG 16 B][B or D per hidden layer][per layer: a h δ ξ a′ h′ tmp β]
 // The feedback matrices are regenerated from the seed at construction and never saved.
@@ -13,7 +13,7 @@
 // Dropout (FA/DFA only, p > 0): ξ holds the step's mask m_l ∈ {0, 1/(1−p)}, drawn from
 // the persisted PRNG, so a restored learner drops the same units as one that never stopped.
 
-import { f32Bytes, learnerNew, learnerState, learnerScratch, slot, setSlot } from "./common";
+import { f32Bytes, layoutOf, learnerNew, learnerState, learnerScratch } from "./common";
 import { axpy } from "../kernels/linalg";
 import { MAX_INPUT_NORM, capNorm, unknownBounds } from "../rules/guard";
 import { rngSeed, rngFillUniform, rngUniform } from "../kernels/prng";
@@ -21,33 +21,56 @@ import { activate, argmax, hadamard, denseForward, denseDescend, softmaxError } 
 
 export const MODE_FA = 0, MODE_DFA = 1;
 
-const S_L = 0, S_ACT = 1, S_MODE = 2, S_ETA = 3, S_DECAY = 4, S_SIGMA = 5, S_RNG = 6, S_COUNT = 7, S_DROP = 8, S_SIZES = 9;
-const PER_LAYER = 11;
-// per-layer pointers: weights, biases, feedback, pre-activation, activity, delta,
-// perturbation noise (or dropout mask), perturbed pre-activation, perturbed activity, temporary, row norm bounds
-export const W = 0, B = 1, FB = 2, A = 3, H = 4, D = 5, XI = 6, AP = 7, HP = 8, TMP = 9, NB = 10;
+/** The network's layout region: these fields, then n_0..n_L (i32), then one MlpLayer per weight layer. */
+@unmanaged
+class Mlp {
+  /** Weight layers L. */
+  L: i32;
+  /** Hidden activation (ACT_* of ../rules/dense.ts). */
+  act: i32;
+  /** MODE_FA or MODE_DFA. */
+  mode: i32;
+  /** η, its decay κ, the perturbation size σ, the dropout probability p. */
+  eta: f32; decay: f32; sigma: f32; drop: f32;
+  /** The persisted PRNG (16 B) and the samples-seen counter (f64), in state. */
+  rng: usize; count: usize;
+}
 
+/** The arrays of weight layer l, which maps n_l → n_{l+1} (byte offsets). */
+@unmanaged
+export class MlpLayer {
+  /** Weights (n_{l+1} × n_l) and biases (state). */
+  W: usize; b: usize;
+  /** The fixed random feedback of hidden layer l (scratch; 0 when none). */
+  feedback: usize;
+  /** Pre-activation, activity, error signal δ, noise ξ (or dropout mask), the perturbed a′, h′ (scratch, n_{l+1} each). */
+  a: usize; h: usize; delta: usize; xi: usize; aPerturbed: usize; hPerturbed: usize;
+  /** Step coefficients and the rows' norm bounds β (scratch). */
+  tmp: usize; bound: usize;
+}
+
+// @ts-ignore: decorator
+@inline function net(h: usize): Mlp { return changetype<Mlp>(layoutOf(h)); }
 
 /** Number of weight layers L (sizes has L + 1 entries). */
 // @ts-ignore: decorator
-@inline export function layers(h: usize): i32 { return <i32>slot(h, S_L); }
+@inline export function layers(h: usize): i32 { return net(h).L; }
 /** Width n_l of layer l (0 = input, L = output). */
 // @ts-ignore: decorator
-@inline export function width(h: usize, l: i32): i32 { return <i32>slot(h, S_SIZES + l); }
-/** Pointer k (W, B, ...) of weight layer l (it maps n_l → n_{l+1}). */
+@inline export function width(h: usize, l: i32): i32 { return load<i32>(layoutOf(h) + offsetof<Mlp>() + (<usize>l << 2)); }
+/** The arrays of weight layer l. */
 // @ts-ignore: decorator
-@inline export function ptr(h: usize, l: i32, k: i32): usize {
-  return <usize>slot(h, S_SIZES + layers(h) + 1 + l * PER_LAYER + k);
+@inline export function layer(h: usize, l: i32): MlpLayer {
+  return changetype<MlpLayer>(layoutOf(h) + offsetof<Mlp>() + (<usize>(net(h).L + 1) << 2) + <usize>l * offsetof<MlpLayer>());
 }
 // @ts-ignore: decorator
-@inline export function activation(h: usize): i32 { return <i32>slot(h, S_ACT); }
-/** MODE_FA or MODE_DFA. */
+@inline export function activation(h: usize): i32 { return net(h).act; }
 // @ts-ignore: decorator
-@inline export function modeOf(h: usize): i32 { return <i32>slot(h, S_MODE); }
+@inline export function modeOf(h: usize): i32 { return net(h).mode; }
 // @ts-ignore: decorator
-@inline export function sigma(h: usize): f32 { return reinterpret<f32>(slot(h, S_SIGMA)); }
+@inline export function sigma(h: usize): f32 { return net(h).sigma; }
 // @ts-ignore: decorator
-@inline export function rngOf(h: usize): usize { return <usize>slot(h, S_RNG); }
+@inline export function rngOf(h: usize): usize { return net(h).rng; }
 
 // @ts-ignore: decorator
 @inline function sizeAt(sizes: usize, l: i32): i32 { return load<i32>(sizes + (<usize>l << 2)); }
@@ -70,60 +93,54 @@ export function mlpNew(kind: u32, sizes: usize, nSizes: i32, act: i32, mode: i32
     if (feedback && l < L - 1) fbBytes += <usize>f32Bytes(feedbackRows(sizes, l, L, mode) * sizeAt(sizes, l + 1));
     bufBytes += 8 * <usize>f32Bytes(sizeAt(sizes, l + 1));
   }
-  const layoutBytes = <u32>(S_SIZES + L + 1 + L * PER_LAYER) << 2;
-  const h = learnerNew(kind, layoutBytes, <u32>stateBytes, <u32>(fbBytes + bufBytes));
+  const layoutBytes: usize = offsetof<Mlp>() + (<usize>(L + 1) << 2) + <usize>L * offsetof<MlpLayer>();
+  const h = learnerNew(kind, <u32>layoutBytes, <u32>stateBytes, <u32>(fbBytes + bufBytes));
   const st = learnerState(h);
   let sc = learnerScratch(h);
-  setSlot(h, S_L, L);
-  setSlot(h, S_ACT, act);
-  setSlot(h, S_MODE, mode);
-  setSlot(h, S_ETA, reinterpret<u32>(eta));
-  setSlot(h, S_DECAY, reinterpret<u32>(decay));
-  setSlot(h, S_SIGMA, reinterpret<u32>(sig));
-  setSlot(h, S_DROP, reinterpret<u32>(drop));
-  setSlot(h, S_RNG, <u32>st);
-  setSlot(h, S_COUNT, <u32>(st + 16));
-  for (let l = 0; l <= L; l++) setSlot(h, S_SIZES + l, sizeAt(sizes, l));
+  const n = net(h);
+  n.L = L; n.act = act; n.mode = mode; n.eta = eta; n.decay = decay; n.sigma = sig; n.drop = drop;
+  n.rng = st;
+  n.count = st + 16;
+  for (let l = 0; l <= L; l++) store<i32>(layoutOf(h) + offsetof<Mlp>() + (<usize>l << 2), sizeAt(sizes, l));
   rngSeed(st, seed);
   const fbRng = sc;
   rngSeed(fbRng, seed ^ 0x5bd1e995);
   sc += 16;
   let p = st + 32;
-  const base = S_SIZES + L + 1;
   for (let l = 0; l < L; l++) {
     const rows = sizeAt(sizes, l + 1), cols = sizeAt(sizes, l);
-    const at = base + l * PER_LAYER;
-    setSlot(h, at + W, <u32>p);
+    const ly = layer(h, l);
+    ly.W = p;
     rngFillUniform(st, p, rows * cols, -Mathf.sqrt(3.0 / <f32>cols), Mathf.sqrt(3.0 / <f32>cols));
     p += <usize>f32Bytes(rows * cols);
-    setSlot(h, at + B, <u32>p);
+    ly.b = p;
     p += <usize>f32Bytes(rows);
     if (feedback && l < L - 1) {
       const fr = feedbackRows(sizes, l, L, mode);
-      setSlot(h, at + FB, <u32>sc);
+      ly.feedback = sc;
       rngFillUniform(fbRng, sc, fr * rows, -Mathf.sqrt(3.0 / <f32>fr), Mathf.sqrt(3.0 / <f32>fr));
       sc += <usize>f32Bytes(fr * rows);
     }
   }
   for (let l = 0; l < L; l++) {
-    for (let k = A; k <= NB; k++) {
-      setSlot(h, base + l * PER_LAYER + k, <u32>sc);
-      sc += <usize>f32Bytes(sizeAt(sizes, l + 1));
-    }
-    unknownBounds(ptr(h, l, NB), sizeAt(sizes, l + 1));
+    const ly = layer(h, l), nb = <usize>f32Bytes(sizeAt(sizes, l + 1));
+    ly.a = sc; ly.h = sc + nb; ly.delta = sc + 2 * nb; ly.xi = sc + 3 * nb;
+    ly.aPerturbed = sc + 4 * nb; ly.hPerturbed = sc + 5 * nb; ly.tmp = sc + 6 * nb; ly.bound = sc + 7 * nb;
+    sc += 8 * nb;
+    unknownBounds(ly.bound, sizeAt(sizes, l + 1));
   }
   return h;
 }
 
 /** η_t = η / (1 + κ t); t = samples seen. */
 export function etaNow(h: usize): f32 {
-  const t = load<f64>(<usize>slot(h, S_COUNT));
-  return <f32>(<f64>reinterpret<f32>(slot(h, S_ETA)) / (1.0 + <f64>reinterpret<f32>(slot(h, S_DECAY)) * t));
+  const n = net(h), t = load<f64>(n.count);
+  return <f32>(<f64>n.eta / (1.0 + <f64>n.decay * t));
 }
 
 /** Counts one sample seen. */
 export function countSample(h: usize): void {
-  const c = <usize>slot(h, S_COUNT);
+  const c = net(h).count;
   store<f64>(c, load<f64>(c) + 1.0);
 }
 
@@ -133,12 +150,12 @@ export function countSample(h: usize): void {
  * (false: nothing drawn, the step is the plain rule's).
  */
 export function dropoutMasks(h: usize): bool {
-  const p = reinterpret<f32>(slot(h, S_DROP));
+  const p = net(h).drop;
   if (p <= 0) return false;
   const keep: f32 = 1.0 / (1.0 - p);
   const rng = rngOf(h);
   for (let l = 0; l < layers(h) - 1; l++) {
-    const m = ptr(h, l, XI);
+    const m = layer(h, l).xi;
     for (let i = 0; i < width(h, l + 1); i++) store<f32>(m + (<usize>i << 2), rngUniform(rng) < p ? 0 : keep);
   }
   return true;
@@ -152,21 +169,22 @@ export function dropoutMasks(h: usize): bool {
  */
 export function mlpForward(h: usize, x: usize, label: i32, perturbed: bool, s: f32, dropped: bool = false): f32 {
   const L = layers(h), act = activation(h);
-  const ka = perturbed ? AP : A, kh = perturbed ? HP : H;
   if (!perturbed) capNorm(x, width(h, 0), MAX_INPUT_NORM);
   let input = x;
   for (let l = 0; l < L; l++) {
-    const rows = width(h, l + 1), a = ptr(h, l, ka);
-    if (perturbed && l == 0) memory.copy(a, ptr(h, 0, A), <usize>rows << 2); // same x: reuse W_0 x + b_0
-    else denseForward(a, ptr(h, l, W), ptr(h, l, B), input, rows, width(h, l));
+    const ly = layer(h, l), rows = width(h, l + 1);
+    const a = perturbed ? ly.aPerturbed : ly.a, hl = perturbed ? ly.hPerturbed : ly.h;
+    if (perturbed && l == 0) memory.copy(a, ly.a, <usize>rows << 2); // same x: reuse W_0 x + b_0
+    else denseForward(a, ly.W, ly.b, input, rows, width(h, l));
     if (l == L - 1) break;
-    if (perturbed) axpy(a, s, ptr(h, l, XI), rows);
-    activate(act, ptr(h, l, kh), a, rows);
-    if (dropped) hadamard(ptr(h, l, kh), ptr(h, l, kh), ptr(h, l, XI), rows);
-    input = ptr(h, l, kh);
+    if (perturbed) axpy(a, s, ly.xi, rows);
+    activate(act, hl, a, rows);
+    if (dropped) hadamard(hl, hl, ly.xi, rows);
+    input = hl;
   }
-  const e: usize = perturbed ? 0 : ptr(h, L - 1, D);
-  const loss = softmaxError(ptr(h, L - 1, kh), e, ptr(h, L - 1, ka), width(h, L), label < 0 ? 0 : label);
+  const out = layer(h, L - 1);
+  const e: usize = perturbed ? 0 : out.delta;
+  const loss = softmaxError(perturbed ? out.hPerturbed : out.h, e, perturbed ? out.aPerturbed : out.a, width(h, L), label < 0 ? 0 : label);
   return label < 0 ? 0 : loss;
 }
 
@@ -175,8 +193,8 @@ export function mlpDescend(h: usize, x: usize): void {
   const eta = etaNow(h);
   const L = layers(h);
   for (let l = 0; l < L; l++) {
-    const input = l == 0 ? x : ptr(h, l - 1, H);
-    denseDescend(ptr(h, l, W), ptr(h, l, B), ptr(h, l, D), input, width(h, l + 1), width(h, l), eta, ptr(h, l, TMP), ptr(h, l, NB));
+    const ly = layer(h, l), input = l == 0 ? x : layer(h, l - 1).h;
+    denseDescend(ly.W, ly.b, ly.delta, input, width(h, l + 1), width(h, l), eta, ly.tmp, ly.bound);
   }
   countSample(h);
 }
@@ -184,7 +202,7 @@ export function mlpDescend(h: usize, x: usize): void {
 /** Class probabilities for x; returns a pointer to n_L floats (valid until the next call). */
 export function mlpScores(h: usize, x: usize): usize {
   mlpForward(h, x, -1, false, 0);
-  return ptr(h, layers(h) - 1, H);
+  return layer(h, layers(h) - 1).h;
 }
 
 /** The most probable class for x. */

@@ -5,7 +5,7 @@
 
 import { rngFillNormal } from "../kernels/prng";
 import { antitheticEstimate } from "../rules/perturbation";
-import { mlpNew, mlpForward, mlpDescend, mlpScores, mlpPredict, layers, width, ptr, sigma, rngOf, D, XI } from "./mlp";
+import { mlpNew, mlpForward, mlpDescend, mlpScores, mlpPredict, layers, layer, width, sigma, rngOf } from "./mlp";
 
 export const KIND_NP: u32 = 0x4e50; // "NP"
 
@@ -18,10 +18,10 @@ export function npNew(sizes: usize, nSizes: i32, act: i32, eta: f32, decay: f32,
 export function npLearn(h: usize, x: usize, label: i32): f32 {
   const loss = mlpForward(h, x, label, false, 0);
   const hidden = layers(h) - 1, s = sigma(h);
-  for (let l = 0; l < hidden; l++) rngFillNormal(rngOf(h), ptr(h, l, XI), width(h, l + 1), 0, 1);
+  for (let l = 0; l < hidden; l++) rngFillNormal(rngOf(h), layer(h, l).xi, width(h, l + 1), 0, 1);
   const plus = mlpForward(h, x, label, true, s);
   const minus = mlpForward(h, x, label, true, -s);
-  for (let l = 0; l < hidden; l++) antitheticEstimate(ptr(h, l, D), ptr(h, l, XI), plus, minus, s, width(h, l + 1));
+  for (let l = 0; l < hidden; l++) antitheticEstimate(layer(h, l).delta, layer(h, l).xi, plus, minus, s, width(h, l + 1));
   mlpDescend(h, x);
   return loss;
 }
