@@ -11,6 +11,7 @@ export * from "./kernels/normalize";
 export * from "./kernels/prng";
 export { ceilingMulAdd, ceilingStream } from "./bench/ceiling";
 export { hadamard as faHadamard, hadamardRef as faHadamardRef } from "./rules/dense";
+export { mlpFeedback as faFeedback } from "./learners/mlp";
 export { hebbRow, hebbRowRef, hebbRowMaxAbs, hebbRowMaxAbsRef, sangerRows, sangerRowsRef, pCurrents, pCurrentsRef, powerRelu, powerReluRef } from "./rules/hebbian";
 export { adamRows, adamRowsRef, factoredDense, factoredDenseRef, factoredRows, factoredRowsRef, sgdRows, sgdRowsRef } from "./rules/optim";
 export { scaleClamp as guardScaleClamp, scaleClampRef as guardScaleClampRef, norm2 as guardNorm, norm2Ref as guardNormRef, capNorm as guardCapNorm, capNormRef as guardCapNormRef } from "./rules/guard";

@@ -209,3 +209,8 @@ export function mlpScores(h: usize, x: usize): usize {
 export function mlpPredict(h: usize, x: usize): i32 {
   return argmax(mlpScores(h, x), width(h, layers(h)));
 }
+
+/** Byte offset of hidden layer l's fixed random feedback (B_{l+1} for FA, D_l for DFA; scratch, never saved). */
+export function mlpFeedback(h: usize, l: i32): usize {
+  return layer(h, l).feedback;
+}

@@ -12,6 +12,8 @@
 // ⁺ positive data (true label), ⁻ negative data (a wrong label).
 // see: G. Hinton, "The Forward-Forward Algorithm: Some Preliminary Investigations",
 // arXiv:2212.13345 (2022), sections 2 and 3.3.
+// Deviations: G is the mean of h² (the paper: the sum), the label's own weights, prediction
+// over every layer, ...: docs/deviations.md. Numerics: docs/numerics.md.
 
 import { dot } from "../kernels/linalg";
 import { actRelu } from "../kernels/activations";
