@@ -1,3 +1,4 @@
+import { ABI_FUNCTIONS, type EngramAbi } from "./abi.js";
 import { EngramError, isEngramError } from "./errors.js";
 
 /**
@@ -43,8 +44,8 @@ const MAX_BYTES = 65536 * 65536;
 export class Wasm {
   /** Raw exports. Calls that may trap should go through `call`. */
   readonly exports: EngramExports;
-  /** The same exports, typed for calls by name: `wasm.fn["ffLearn"]!(h, x, label)`. */
-  readonly fn: Readonly<Record<string, WasmFn>>;
+  /** The same exports, typed from the module (src/abi.ts): a wrong name is a compile error. */
+  readonly fn: Readonly<EngramAbi>;
   private buffer: ArrayBuffer | undefined;
   private f32View = new Float32Array(0);
   private u8View = new Uint8Array(0);
@@ -52,12 +53,8 @@ export class Wasm {
 
   constructor(instance: WebAssembly.Instance) {
     this.exports = instance.exports as unknown as EngramExports;
-    // A name the module lacks is E_INIT when called, never a raw TypeError.
-    const fn: Record<string, WasmFn> = Object.create(null);
-    for (const [name, value] of Object.entries(instance.exports)) if (typeof value === "function") fn[name] = value as WasmFn;
-    this.fn = new Proxy(fn, {
-      get: (t, name) => (typeof name === "string" && !(name in t) ? missing(name) : t[name as string]),
-    });
+    // checkModule refused any module lacking one of these at init, so every name is there
+    this.fn = instance.exports as unknown as EngramAbi;
   }
 
   private refresh(): void {
@@ -130,17 +127,10 @@ export class Wasm {
   }
 }
 
-function missing(name: string): WasmFn {
-  return () => {
-    throw new EngramError("E_INIT", `this engram.wasm has no export "${name}": it is not the module this library was built with`);
-  };
-}
-
-/** Exports the library calls directly, with their kinds: a module without them is refused at init. */
+/** Exports the library calls, with their kinds: a module without any of them is refused at init. */
 const REQUIRED_EXPORTS: Record<string, "function" | "memory"> = {
-  memory: "memory", alloc: "function", free: "function", copy: "function",
-  learnerNew: "function", learnerFree: "function", learnerKind: "function", learnerState: "function",
-  learnerStateBytes: "function", learnerScratch: "function", learnerExpect: "function", learnerBytes: "function",
+  memory: "memory",
+  ...Object.fromEntries(ABI_FUNCTIONS.map((name) => [name, "function" as const])),
 };
 
 /** E_INIT naming what `module` lacks, or imports beyond env.abort; nothing when it fits. */

@@ -6,6 +6,31 @@
 // `state` holds everything a snapshot must carry: parameters, optimizer
 // moments, PRNG state, step counters. `layout` holds derived offsets and
 // `scratch` per-step buffers; both are rebuilt from the config on restore.
+//
+// The template a learner follows (see hebbian.ts, rewardModulated.ts, mlp.ts, forwardForward.ts):
+//
+//   @unmanaged class Thing {               // the layout region: one named field per size,
+//     n: i32; eta: f32;                    // hyper-parameter and array (byte offsets)
+//     W: usize; b: usize; u: usize;
+//   }
+//   @inline function lay(h: usize): Thing { return changetype<Thing>(layoutOf(h)); }
+//
+//   export function thingNew(n: i32, eta: f32): usize {     // carved in ONE function
+//     const h = learnerNew(KIND, <u32>offsetof<Thing>(), stateBytes, scratchBytes);
+//     const l = lay(h);
+//     l.n = n; l.eta = eta;
+//     l.W = learnerState(h);  l.b = l.W + f32Bytes(n * n);   // arrays 16-byte aligned
+//     l.u = learnerScratch(h);
+//     return h;
+//   }
+//   export function thingLearn(h: usize, x: usize): f32 {    // composes rules of ../rules/,
+//     const l = lay(h);                                      // the guard around them
+//     ...
+//   }
+//   export function thingWeights(h: usize): usize { return lay(h).W; } // TypeScript reads state
+//                                                                      // only at exported offsets
+// No slot-number tables; the persisted head of the state, if any, is a named class too
+// (HebbHead, FfHead). Add the exports src/ calls to ../index.ts; scripts/abi.mjs types them.
 
 @unmanaged
 export class Header {
@@ -22,6 +47,13 @@ const HEADER: usize = 16;
 @inline
 function align16(n: usize): usize {
   return (n + 15) & ~(<usize>15);
+}
+
+/** Bytes of n f32 rounded up to 16: every array in a learner block starts 16-byte aligned. */
+// @ts-ignore: decorator
+@inline
+export function f32Bytes(n: u32): u32 {
+  return ((n + 3) & ~3) << 2;
 }
 
 // What the host computed, exactly, for the next learnerNew (see learnerExpect).
@@ -97,7 +129,7 @@ export function learnerScratch(h: usize): usize {
   return h + HEADER + align16(hd.layoutBytes) + align16(hd.stateBytes);
 }
 
-/** Layout slot i (u32) of learner h. */
+/** Layout slot i (u32) of learner h. Deprecated: give the layout a class (see the header); kept for branches that still use it. */
 // @ts-ignore: decorator
 @inline
 export function slot(h: usize, i: i32): u32 {

@@ -68,7 +68,7 @@ export abstract class Perceptron extends Learner {
   private labelCap = 0;
   private readonly fn: { learn: (h: number, x: number, y: number) => number; batch: (h: number, xs: number, ys: number, n: number) => number; scores: (h: number, x: number) => number; predict: (h: number, x: number) => number };
 
-  protected constructor(wasm: Wasm, config: Record<string, unknown> & { sizes: number[] }, name: string, prefix: string, create: (sizesPtr: number) => number, size?: BlockSize) {
+  protected constructor(wasm: Wasm, config: Record<string, unknown> & { sizes: number[] }, name: string, prefix: "fa" | "np", create: (sizesPtr: number) => number, size?: BlockSize) {
     super(wasm, config);
     const sizes = config.sizes;
     this.inputs = sizes[0]!;
@@ -171,13 +171,8 @@ export interface FeedbackAlignmentOptions extends PerceptronOptions {
  * the derivative f′ is a surrogate: 1/(1 + 10|a|)² for step (SuperSpike's fast
  * sigmoid) and the straight-through 1 on |a| ≤ 1 for sign.
  *
- * Numeric safety: any finite input keeps every parameter finite, by a guard that never
- * binds on ordinary data (results there are bit-identical to the unguarded rule). The
- * input's scratch copy is scaled into ‖x‖₂ ≤ R = 1e9 (your array is never touched); every
- * pre-activation is clamped to ±1e15; each unit's step is bounded, ‖η δ_i (h, 1)‖ ≤ C = 1e6;
- * and after it the max-norm constraint rescales any weight row with ‖W_i‖₂ > C to C and
- * clamps biases to ±C. Trained rows measure below 30 (rings, MNIST), so C is far out of reach.
- * The bounds and why they suffice: assembly/rules/guard.ts.
+ * Numeric safety: no finite input makes a parameter NaN or infinite, and on ordinary data the
+ * guard never binds (results are bit-identical to the unguarded rule): docs/numerics.md.
  *
  *     const net = engram.feedbackAlignment({ sizes: [784, 800, 800, 10] });
  *     net.learn(image, label); net.predict(image);

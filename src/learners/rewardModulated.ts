@@ -32,12 +32,8 @@ export interface RewardModulatedOptions {
  * expected update unchanged and removes the variance a reward offset would add.
  * Weights start at 0 (a uniform policy).
  *
- * Numeric safety: any finite context and reward keep every parameter finite, by a guard
- * that never binds on ordinary data (results there are bit-identical to the unguarded
- * rule). The context's scratch copy is scaled into ‖x‖₂ ≤ 1e9 (your array is never
- * touched), the logits are clamped to ±1e15, r − r̄ to the float32 range; each row's step
- * is bounded, ‖η (r − r̄) (E_i, E_b,i)‖ ≤ C = 1e6, and after it any row with ‖W_i‖₂ > C is
- * rescaled to C and biases are clamped to ±C (max-norm; bandit rows measure below 30).
+ * Numeric safety: no finite input makes a parameter NaN or infinite, and on ordinary data the
+ * guard never binds (results are bit-identical to the unguarded rule): docs/numerics.md.
  *
  *     const bandit = engram.rewardModulated({ inputs: 8, actions: 3 });
  *     const a = bandit.act(context); bandit.reward(payoff(a));
@@ -105,7 +101,7 @@ export class RewardModulated extends Learner {
 
   /** The running reward baseline r̄. */
   get baseline(): number {
-    return this.stateF32(16, 1)[0]!;
+    return this.wasm.f32[this.wasm.fn["rmBaselinePtr"]!(this.h) >>> 2]!;
   }
 }
 

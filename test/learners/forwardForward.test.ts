@@ -2,19 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { Engram, ForwardForward } from "../../src/index.js";
 import { decodeSnapshot } from "../../src/snapshot.js";
 import { expectCode, loadEngram } from "../helpers/engram.js";
+import { rng } from "../helpers/rng.js";
 
 const engram: Engram = await loadEngram();
-
-/** mulberry32: a small seeded generator, independent of the module's PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Image-like data in [0, 1]: each class lights up its own random subset of pixels
