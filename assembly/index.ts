@@ -14,3 +14,9 @@ export * from "./learners/forwardForward";
 export { npNew, npLearn, npLearnBatch, npScores, npPredict } from "./learners/perturbation";
 export { rmNew, rmAct, rmReward, rmScores, rmPredict } from "./learners/rewardModulated";
 export { scaleClamp as guardScaleClamp, scaleClampRef as guardScaleClampRef, norm2 as guardNorm, norm2Ref as guardNormRef, capNorm as guardCapNorm, capNormRef as guardCapNormRef } from "./rules/guard";
+export {
+  epropNew, epropLearn, epropAccumulate, epropApply, epropScores, epropPredict, epropStep, epropReset,
+  epropSpikes, epropVoltage, epropAdaptation, epropPresynaptic, epropPsi, epropWeights, epropReadout, epropBias, epropFeedback,
+  epropCols, epropTraces, epropTracesA, epropGrad, epropGradOut, epropGradBias, epropRates,
+} from "./learners/eprop";
+export { eprop as epropKernel, epropRef as epropKernelRef } from "./rules/eprop";
