@@ -17,6 +17,6 @@ export { scaleClamp as guardScaleClamp, scaleClampRef as guardScaleClampRef, nor
 export {
   epropNew, epropLearn, epropAccumulate, epropApply, epropScores, epropPredict, epropStep, epropReset,
   epropSpikes, epropVoltage, epropAdaptation, epropPresynaptic, epropPsi, epropWeights, epropReadout, epropBias, epropFeedback,
-  epropCols, epropTraces, epropTracesA, epropGrad, epropGradOut, epropGradBias, epropRates,
+  epropCols, epropTraceScales, epropTraces, epropTracesA, epropGrad, epropGradOut, epropGradBias, epropRates,
 } from "./learners/eprop";
 export { eprop as epropKernel, epropRef as epropKernelRef } from "./rules/eprop";

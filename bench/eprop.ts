@@ -72,17 +72,15 @@ function mnist(): void {
       const j = Math.floor(r() * (i + 1));
       [perm[i], perm[j]] = [perm[j]!, perm[i]!];
     }
-    let run = 0;
     const t0 = performance.now();
     for (let s = 0; s < trainN; s++) {
       const i = perm[s]!;
       rows(data.train.images, i, repeat, seq);
-      if (net.predict(seq) === data.train.labels[i]) run++;
       net.learn(seq, data.train.labels[i]!);
       seen++;
       if (seen % every === 0) {
         t += performance.now() - t0;
-        console.log(`  ${seen} samples: running train accuracy ${f((100 * run) / (s + 1), 2)} %, ${f((performance.now() - t0) / (s + 1), 3)} ms/sequence, eval(1000) ${f(100 * evaluate(Math.min(1000, evalN)), 2)} %`);
+        console.log(`  ${seen} samples: ${f((performance.now() - t0) / (s + 1), 3)} ms/sequence learned, eval(first ${Math.min(2000, evalN)}) ${f(100 * evaluate(Math.min(2000, evalN)), 2)} %`);
       }
     }
     console.log(`epoch ${e}: ${f((performance.now() - t0) / 1000, 1)} s; eval ${f(100 * evaluate(evalN), 2)} % on ${evalN}`);

@@ -3,7 +3,7 @@
 // sequence (epropLearn, epropScores); nothing kept grows with the sequence length T.
 //
 //   state    [Counters 32 B][W][W^out][b][B][Adam m, v of W, W^out, b][r̄]
-//            [live dynamics: v, a, s, ε̄, y, z̃][traces: ε^a (ALIF rows), ē][gradients g, g^out, g^b]
+//            [live dynamics: v, a, s, ε̄, y, z̃][traces: row factors sE, sA, ε^a (ALIF rows), ē][gradients g, g^out, g^b]
 //   scratch  [c][ψ][L][R][π][δ][Σπ][probe dynamics: v, a, s, ε̄, y, z̃][1, 0]
 //
 // W is (hidden, cols) row-major over the presynaptic vector s^t = [x^t; z^{t−1}; 0 pad], cols =
@@ -64,7 +64,7 @@ class Layout {
   mW: usize; vW: usize; mOut: usize; vOut: usize; mB: usize; vB: usize;
   rate: usize;
   live: usize; probe: usize; // Dynamics
-  epsA: usize; ebar: usize; g: usize; gOut: usize; gB: usize;
+  sE: usize; sA: usize; epsA: usize; ebar: usize; g: usize; gOut: usize; gB: usize;
   c: usize; psi: usize; learn: usize; regSig: usize; pi: usize; delta: usize; acc: usize; one: usize; zero: usize;
   stateBytes: u32; scratchBytes: u32;
 }
@@ -110,6 +110,8 @@ function carve(L: Layout, st: usize, sc: usize): void {
   L.vB = at; at += bytes(k);
   L.rate = at; at += bytes(n);
   at = carveDynamics(dyn(L.live), at, n, cols, k);
+  L.sE = at; at += bytes(n);
+  L.sA = at; at += bytes(n);
   L.epsA = at; at += bytes(nA * cols);
   L.ebar = at; at += bytes(nw);
   L.g = at; at += bytes(nw);
@@ -168,13 +170,18 @@ export function epropNew(inputs: i32, hidden: i32, adaptive: i32, outputs: i32, 
   }
   for (let i = 0; i < outputs * hidden; i++) store<f32>(L.wOut + (<usize>i << 2), rngNormal(rs) * sRec);
   if (!symmetric) for (let i = 0; i < outputs * hidden; i++) store<f32>(L.fb + (<usize>i << 2), rngNormal(rs) * sRec);
+  resetLive(L);
   return h;
 }
 
 /** Back to rest: potentials, adaptations, spikes, traces and the unapplied gradient are zeroed. */
 function resetLive(L: Layout): void {
   const d = dyn(L.live);
-  memory.fill(d.v, 0, L.gB + bytes(L.outputs) - d.v); // live dynamics, ε^a, ē, g, g^out, g^b: contiguous from v
+  memory.fill(d.v, 0, L.gB + bytes(L.outputs) - d.v); // live dynamics, trace factors, ε^a, ē, g, g^out, g^b: contiguous from v
+  for (let j = 0; j < L.hidden; j++) {
+    store<f32>(L.sE + (<usize>j << 2), 1);
+    store<f32>(L.sA + (<usize>j << 2), 1);
+  }
   const C = changetype<Counters>(L.counters);
   C.bt = 0; C.t = 0;
 }
@@ -222,7 +229,7 @@ function advance(L: Layout, d: Dynamics, x: usize, learning: bool, label: i32): 
   } else {
     memory.fill(L.learn, 0, <usize>n << 2);
   }
-  eprop(L.ebar, L.epsA, L.g, d.pre, L.psi, L.learn, L.regSig, n, L.adaptiveFrom, cols, L.beta, L.rho, L.kappa);
+  eprop(L.ebar, L.epsA, L.g, d.pre, L.psi, L.learn, L.regSig, L.sE, L.sA, n, L.adaptiveFrom, cols, L.beta, L.rho, L.kappa);
 }
 
 /** Applies the accumulated gradient with Adam and zeroes it; W^rec's diagonal stays 0. */
@@ -314,6 +321,8 @@ export function epropFeedback(h: usize): usize { return lay(h).fb; }
 export function epropCols(h: usize): i32 { return lay(h).cols; }
 /** Filtered eligibility traces ē (hidden, cols). */
 export function epropTraces(h: usize): usize { return lay(h).ebar; }
+/** Per-row lazy decay factors [sE (hidden, padded to 4) | sA (hidden)]: true ē_j = sE_j ebar_j, ε^a_j = sA_j epsA_j. */
+export function epropTraceScales(h: usize): usize { return lay(h).sE; }
 /** ALIF adaptation components ε^a (adaptive rows, cols). */
 export function epropTracesA(h: usize): usize { return lay(h).epsA; }
 /** Accumulated gradients g (hidden, cols), g^out (outputs, hidden), g^b (outputs). */

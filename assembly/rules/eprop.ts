@@ -78,25 +78,44 @@ export function presynapticTrace(pre: usize, s: usize, n: i32, alpha: f32): void
   for (let o: usize = 0; o < <usize>n << 2; o += 16) v128.store(pre + o, flush4(f32x4.add(f32x4.mul(av, v128.load(pre + o)), v128.load(s + o))));
 }
 
+/** Below this, a row's lazy decay factor is folded into the row (keeps the stored values far from underflow). */
+const MIN_SCALE: f32 = 9.5367431640625e-7; // 2⁻²⁰
+
 /**
  * The e-prop update of every synapse for one time step: the eligibility traces (ALIF rows also
  * the adaptation component ε^a) and the online gradient g += L ē + R e.
  *   ebar, grad (rows, cols) row-major; epsA (rows − adaptiveFrom, cols), the ALIF rows only;
- *   pre (cols) the presynaptic traces ε̄; psi, learn, reg (rows): ψ_j, L_j, R_j.
- * Rows below adaptiveFrom are LIF. Per element, in this order:
- *   e = ψ (ε̄ − β εa) [ALIF] or ψ ε̄ [LIF];  εa ← ψ ε̄ + (ρ − ψ β) εa;  ē ← κ ē + e;  g ← g + (L ē + R e),
- * with εa and ē flushed to 0 below 1e-30.
- * cols is a multiple of 4 (padded; padding holds zeros).
+ *   pre (cols) the presynaptic traces ε̄; psi, learn, reg (rows): ψ_j, L_j, R_j;
+ *   sE, sA (rows): per-row decay factors, the true traces being ē_j = sE_j · ebar_j and
+ *   ε^a_j = sA_j · epsA_j.
+ * A row whose neuron is off its pseudo-derivative's support (ψ_j = 0, about 3 rows in 4 on
+ * MNIST) has e_j = 0: its traces only decay, so the row is not touched, sE_j ← κ sE_j and
+ * sA_j ← ρ sA_j (a factor below 2⁻²⁰ is folded into the row first); with L_j ≠ 0 it still adds
+ * g_j += (L_j sE_j) ebar_j. Otherwise, per element, in this order (κ' = κ sE_j, β' = β sA_j,
+ * c' = (ρ − ψ β) sA_j, then sE_j = sA_j = 1):
+ *   e = ψ (ε̄ − β' εa) [ALIF] or ψ ε̄ [LIF];  εa ← ψ ε̄ + c' εa;  ē ← κ' ē + e;  g ← g + (L ē + R e),
+ * with εa and ē flushed to 0 below 1e-30. cols is a multiple of 4 (padded; padding holds zeros).
  */
 export function eprop(ebar: usize, epsA: usize, grad: usize, pre: usize, psi: usize, learn: usize, reg: usize,
-  rows: i32, adaptiveFrom: i32, cols: i32, beta: f32, rho: f32, kappa: f32): void {
+  sE: usize, sA: usize, rows: i32, adaptiveFrom: i32, cols: i32, beta: f32, rho: f32, kappa: f32): void {
   const stride = <usize>cols << 2;
-  const kv = f32x4.splat(kappa), bv = f32x4.splat(beta);
   for (let j = 0; j < rows; j++) {
     const o = <usize>j << 2;
     const ps = load<f32>(psi + o), l = load<f32>(learn + o), r = load<f32>(reg + o);
-    const pv = f32x4.splat(ps), lv = f32x4.splat(l), rv = f32x4.splat(r);
     const eb = ebar + <usize>j * stride, gr = grad + <usize>j * stride;
+    const ea = epsA + <usize>(j - adaptiveFrom) * stride;
+    const se = load<f32>(sE + o), sa = load<f32>(sA + o);
+    if (ps == 0) {
+      decayRow(eb, sE + o, se * kappa, stride);
+      if (j >= adaptiveFrom) decayRow(ea, sA + o, sa * rho, stride);
+      if (l != 0) {
+        const lv = f32x4.splat(l * load<f32>(sE + o));
+        for (let c: usize = 0; c < stride; c += 16) v128.store(gr + c, f32x4.add(v128.load(gr + c), f32x4.mul(lv, v128.load(eb + c))));
+      }
+      continue;
+    }
+    store<f32>(sE + o, 1);
+    const pv = f32x4.splat(ps), lv = f32x4.splat(l), rv = f32x4.splat(r), kv = f32x4.splat(kappa * se);
     if (j < adaptiveFrom) {
       for (let c: usize = 0; c < stride; c += 16) {
         const e = f32x4.mul(pv, v128.load(pre + c));
@@ -105,8 +124,8 @@ export function eprop(ebar: usize, epsA: usize, grad: usize, pre: usize, psi: us
         v128.store(gr + c, f32x4.add(v128.load(gr + c), f32x4.add(f32x4.mul(lv, b), f32x4.mul(rv, e))));
       }
     } else {
-      const ea = epsA + <usize>(j - adaptiveFrom) * stride;
-      const cv = f32x4.splat(rho - ps * beta);
+      store<f32>(sA + o, 1);
+      const bv = f32x4.splat(beta * sa), cv = f32x4.splat((rho - ps * beta) * sa);
       for (let c: usize = 0; c < stride; c += 16) {
         const p = v128.load(pre + c), a = v128.load(ea + c);
         const e = f32x4.mul(pv, f32x4.sub(p, f32x4.mul(bv, a)));
@@ -119,27 +138,62 @@ export function eprop(ebar: usize, epsA: usize, grad: usize, pre: usize, psi: us
   }
 }
 
+/** A row's lazy decay: its factor becomes s; below 2⁻²⁰ the factor is folded into the row (flushed) and reset to 1. */
+function decayRow(row: usize, scale: usize, s: f32, stride: usize): void {
+  if (s >= MIN_SCALE) {
+    store<f32>(scale, s);
+    return;
+  }
+  const sv = f32x4.splat(s);
+  for (let c: usize = 0; c < stride; c += 16) v128.store(row + c, flush4(f32x4.mul(sv, v128.load(row + c))));
+  store<f32>(scale, 1);
+}
+
+function decayRowRef(row: usize, scale: usize, s: f32, stride: usize): void {
+  if (s >= MIN_SCALE) {
+    store<f32>(scale, s);
+    return;
+  }
+  for (let c: usize = 0; c < stride; c += 4) store<f32>(row + c, flush1(s * load<f32>(row + c)));
+  store<f32>(scale, 1);
+}
+
 /** Scalar twin of {@link eprop}: the same operations per element, in the same order. */
 export function epropRef(ebar: usize, epsA: usize, grad: usize, pre: usize, psi: usize, learn: usize, reg: usize,
-  rows: i32, adaptiveFrom: i32, cols: i32, beta: f32, rho: f32, kappa: f32): void {
+  sE: usize, sA: usize, rows: i32, adaptiveFrom: i32, cols: i32, beta: f32, rho: f32, kappa: f32): void {
+  const stride = <usize>cols << 2;
   for (let j = 0; j < rows; j++) {
-    const ps = load<f32>(psi + (<usize>j << 2)), l = load<f32>(learn + (<usize>j << 2)), r = load<f32>(reg + (<usize>j << 2));
-    const cf = rho - ps * beta;
-    for (let i = 0; i < cols; i++) {
-      const o = (<usize>j * <usize>cols + <usize>i) << 2;
-      const p = load<f32>(pre + (<usize>i << 2));
+    const o = <usize>j << 2;
+    const ps = load<f32>(psi + o), l = load<f32>(learn + o), r = load<f32>(reg + o);
+    const eb = ebar + <usize>j * stride, gr = grad + <usize>j * stride;
+    const ea = epsA + <usize>(j - adaptiveFrom) * stride;
+    const se = load<f32>(sE + o), sa = load<f32>(sA + o);
+    if (ps == 0) {
+      decayRowRef(eb, sE + o, se * kappa, stride);
+      if (j >= adaptiveFrom) decayRowRef(ea, sA + o, sa * rho, stride);
+      if (l != 0) {
+        const lf = l * load<f32>(sE + o);
+        for (let c: usize = 0; c < stride; c += 4) store<f32>(gr + c, load<f32>(gr + c) + lf * load<f32>(eb + c));
+      }
+      continue;
+    }
+    store<f32>(sE + o, 1);
+    const kf = kappa * se;
+    const bf = beta * sa, cf = (rho - ps * beta) * sa;
+    if (j >= adaptiveFrom) store<f32>(sA + o, 1);
+    for (let c: usize = 0; c < stride; c += 4) {
+      const p = load<f32>(pre + c);
       let e: f32;
       if (j < adaptiveFrom) {
         e = ps * p;
       } else {
-        const ao = (<usize>(j - adaptiveFrom) * <usize>cols + <usize>i) << 2;
-        const a = load<f32>(epsA + ao);
-        e = ps * (p - beta * a);
-        store<f32>(epsA + ao, flush1(ps * p + cf * a));
+        const a = load<f32>(ea + c);
+        e = ps * (p - bf * a);
+        store<f32>(ea + c, flush1(ps * p + cf * a));
       }
-      const b = flush1(kappa * load<f32>(ebar + o) + e);
-      store<f32>(ebar + o, b);
-      store<f32>(grad + o, load<f32>(grad + o) + (l * b + r * e));
+      const b = flush1(kf * load<f32>(eb + c) + e);
+      store<f32>(eb + c, b);
+      store<f32>(gr + c, load<f32>(gr + c) + (l * b + r * e));
     }
   }
 }

@@ -180,9 +180,13 @@ export class Eprop extends Learner {
   /** @internal For tests: the live state's internals after the last step. */
   internals(): Record<string, Float32Array> {
     const n = this.config.hidden, cols = this.cols, nA = this.config.adaptive;
+    // the traces are stored with a lazy per-row decay factor (assembly/rules/eprop.ts): apply it
+    const padded = Math.ceil(n / 4) * 4; // sE then sA, each padded to 4 floats
+    const scales = this.read("epropTraceScales", padded + n);
+    const scaled = (a: Float32Array, from: number) => a.map((v, i) => v * scales[from + Math.floor(i / cols)]!);
     return {
       v: this.read("epropVoltage", n), a: this.read("epropAdaptation", n), z: this.read("epropSpikes", n), psi: this.read("epropPsi", n),
-      pre: this.read("epropPresynaptic", cols), ebar: this.read("epropTraces", n * cols), epsA: this.read("epropTracesA", nA * cols),
+      pre: this.read("epropPresynaptic", cols), ebar: scaled(this.read("epropTraces", n * cols), 0), epsA: scaled(this.read("epropTracesA", nA * cols), padded + n - nA),
       grad: this.read("epropGrad", n * cols), rates: this.read("epropRates", n), feedback: this.read("epropFeedback", n * this.config.outputs),
     };
   }

@@ -103,9 +103,9 @@ function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
 const unpad = (a: Float32Array, rows: number, cols: number, width: number) => Array.from({ length: rows }, (_, j) => Array.from(a.subarray(j * cols, j * cols + width))).flat();
 const colsOf = (l: Eprop) => Math.ceil((l.config.inputs + l.config.hidden) / 4) * 4;
 
-function sequence(seed: number, T: number, nin: number, scale = 2): number[][] {
+function sequence(seed: number, T: number, nin: number, scale = 2, offset = 0): number[][] {
   const r = rng(seed);
-  return Array.from({ length: T }, () => Array.from({ length: nin }, () => Math.fround(r() * scale)));
+  return Array.from({ length: T }, () => Array.from({ length: nin }, () => Math.fround(r() * scale + offset)));
 }
 
 const TINY: EpropOptions = { inputs: 3, hidden: 6, adaptive: 3, outputs: 3, threshold: 0.5, adaptationStrength: 1, tauAdaptation: 30, readoutSteps: 4, seed: 5 };
@@ -116,9 +116,9 @@ describe("eprop: the paper's equations, step by step, against float64", () => {
       const l = make({ ...TINY, feedback });
       const p = paramsOf(l);
       const ref = new Reference(p);
-      const xs = sequence(11, 14, 3);
+      const xs = sequence(11, 14, 3, 2.5, -0.5); // some drive below rest: neurons off ψ's support
       const cols = colsOf(l);
-      let spikes = 0;
+      let spikes = 0, resting = 0, active = 0;
       for (let t = 0; t < xs.length; t++) {
         const label = t >= 10 ? 2 : -1; // a target on the last 4 steps; the update is not applied until then
         ref.step(xs[t]!, label);
@@ -134,6 +134,7 @@ describe("eprop: the paper's equations, step by step, against float64", () => {
           expect(relErr(unpad(s["epsA"]!, 3, cols, 9), ref.epsA.slice(3).flat()), `ε^a at step ${t}`).toBeLessThan(2e-5);
           expect(relErr(unpad(s["grad"]!, 6, cols, 9), ref.g.flat()), `g at step ${t}`).toBeLessThan(2e-5);
           spikes += ref.z.reduce((u, v) => u + v, 0);
+          for (const q of ref.psi) q === 0 ? resting++ : active++;
         }
       }
       // the whole sequence through learn's accumulation (from rest, target on the last 4 steps);
@@ -147,7 +148,9 @@ describe("eprop: the paper's equations, step by step, against float64", () => {
       expect(relErr(g.bias, whole.gB)).toBeLessThan(2e-5);
       expect(relErr(g.output, ref.gOut.flat())).toBeLessThan(2e-5); // the readout's gradient has no rate term
       // the checks had something to check: spikes happened, and no spike decision was a near-tie
-      expect(spikes).toBeGreaterThan(5);
+      expect(spikes, "spikes").toBeGreaterThan(5);
+      expect(resting, "rows at rest (ψ = 0: the lazy decay path)").toBeGreaterThan(5);
+      expect(active, "active rows").toBeGreaterThan(5);
       expect(ref.minGap).toBeGreaterThan(1e-4);
       expect(ref.g.flat().some((v) => Math.abs(v) > 1e-3)).toBe(true);
       l.dispose();
@@ -339,16 +342,18 @@ describe("eprop: API", () => {
 });
 
 describe("eprop: the SIMD kernel and its scalar twin", () => {
-  it("agree bitwise on LIF and ALIF rows", async () => {
+  it("agree bitwise on LIF and ALIF rows, active and resting (ψ = 0: lazy decay, folded below 2⁻²⁰)", async () => {
     const w = await loadRaw();
-    const rows = 7, cols = 12, from = 3, r = rng(4);
+    const rows = 9, cols = 12, from = 3, r = rng(4);
     const v = (n: number) => Array.from({ length: n }, () => r() * 2 - 1);
-    const init = { eb: v(rows * cols), ea: v((rows - from) * cols), g: v(rows * cols) };
-    const pre = w.f32(cols, v(cols)), psi = w.f32(rows, v(rows).map(Math.abs)), L = w.f32(rows, v(rows)), R = w.f32(rows, v(rows));
+    const init = { eb: v(rows * cols), ea: v(rows * cols), g: v(rows * cols), s: Array.from({ length: 2 * rows }, (_, i) => (i % 5 === 0 ? 1e-6 : 0.5 + r() / 2)) };
+    const pre = w.f32(cols, v(cols));
+    const psi = w.f32(rows, v(rows).map((u, j) => (j % 3 === 1 ? 0 : Math.abs(u)))); // rows 1, 4, 7 rest
+    const L = w.f32(rows, v(rows).map((u, j) => (j === 4 ? 0 : u))), R = w.f32(rows, v(rows));
     const out = ["epropKernel", "epropKernelRef"].map((name) => {
-      const eb = w.f32(rows * cols, init.eb), ea = w.f32((rows - from) * cols, init.ea), g = w.f32(rows * cols, init.g);
-      for (let t = 0; t < 3; t++) w.exports[name](eb, ea, g, pre, psi, L, R, rows, from, cols, 0.7, 0.98, 0.9);
-      return [...w.readU32(eb, rows * cols), ...w.readU32(ea, (rows - from) * cols), ...w.readU32(g, rows * cols)];
+      const eb = w.f32(rows * cols, init.eb), ea = w.f32(rows * cols, init.ea), g = w.f32(rows * cols, init.g), sc = w.f32(2 * rows, init.s);
+      for (let t = 0; t < 3; t++) w.exports[name](eb, ea, g, pre, psi, L, R, sc, sc + 4 * rows, rows, from, cols, 0.7, 0.98, 0.9);
+      return [...w.readU32(eb, rows * cols), ...w.readU32(ea, (rows - from) * cols), ...w.readU32(g, rows * cols), ...w.readU32(sc, 2 * rows)];
     });
     expect(out[0]).toEqual(out[1]);
     w.reset();

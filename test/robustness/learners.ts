@@ -415,12 +415,12 @@ DESCRIPTORS["eprop"] = {
     l.learn(x, k);
   },
   probe: (l, x) => [...l.scores(x), l.predict(x)],
-  // state: [counters 32 B][W][W^out][b][B][Adam moments of W, W^out, b][r̄][v, a, s, ε̄, y, z̃][ε^a][ē][g][g^out][g^b]
+  // state: [counters 32 B][W][W^out][b][B][Adam moments of W, W^out, b][r̄][v, a, s, ε̄, y, z̃][sE, sA][ε^a][ē][g][g^out][g^b]
   // (assembly/learners/eprop.ts; W and the per-synapse arrays are (hidden, cols), cols = inputs + hidden rounded up to 4)
   stateBytes: (o) => {
     const [nin, n, k, nA] = [num(o, "inputs"), num(o, "hidden"), num(o, "outputs"), num(o, "adaptive")];
     const cols = Math.ceil((nin + n) / 4) * 4;
-    return 32 + 5 * pad16(n * cols) + 4 * pad16(k * n) + 4 * pad16(k) + pad16(n * k) + 4 * pad16(n) + 2 * pad16(cols) + pad16(k) + pad16(nA * cols);
+    return 32 + 5 * pad16(n * cols) + 4 * pad16(k * n) + 4 * pad16(k) + pad16(n * k) + 6 * pad16(n) + 2 * pad16(cols) + pad16(k) + pad16(nA * cols);
   },
   params: (l) => stateF32(l, 32),
   sizeKeys: ["inputs", "hidden", "outputs"],
