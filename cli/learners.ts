@@ -33,4 +33,7 @@ export const LEARNERS: Record<string, Make> = {
   perturbation: perceptron("perturbation", [256], {}),
   softhebb: (engram, inputs, classes, { hidden: [outputs = 2000] = [], ...o }) => engram.create("hebbian", { inputs, outputs, rule: "softhebb", readout: { classes }, ...o }) as Classifier,
   krotov: (engram, inputs, classes, { hidden: [outputs = 2000] = [], ...o }) => engram.create("hebbian", { inputs, outputs, rule: "krotov", readout: { classes }, ...o }) as Classifier,
+  // a square image is read row by row: a sequence of √inputs steps of √inputs values (MNIST: 28 × 28)
+  eprop: (engram, inputs, classes, { hidden: [hidden = 256] = [], ...o }) =>
+    engram.create("eprop", { inputs: Number.isInteger(Math.sqrt(inputs)) ? Math.sqrt(inputs) : inputs, hidden, adaptive: Math.min(100, hidden), outputs: classes, ...o }) as Classifier,
 };
