@@ -19,4 +19,4 @@ export {
   epropSpikes, epropVoltage, epropAdaptation, epropPresynaptic, epropPsi, epropWeights, epropReadout, epropBias, epropFeedback,
   epropCols, epropTraceScales, epropTraces, epropTracesA, epropGrad, epropGradOut, epropGradBias, epropRates,
 } from "./learners/eprop";
-export { eprop as epropKernel, epropRef as epropKernelRef } from "./rules/eprop";
+export { eprop as epropKernel, epropRef as epropKernelRef, sparseInput as epropSparseInput, sparseInputRef as epropSparseInputRef } from "./rules/eprop";

@@ -4,7 +4,7 @@
 //
 //   state    [Counters 32 B][W][W^out][b][B][Adam m, v of W, W^out, b][r̄]
 //            [live dynamics: v, a, s, ε̄, y, z̃][traces: row factors sE, sA, ε^a (ALIF rows), ē][gradients g, g^out, g^b]
-//   scratch  [c][ψ][L][R][π][δ][Σπ][probe dynamics: v, a, s, ε̄, y, z̃][1, 0]
+//   scratch  [Wᵀ][c][ψ][L][R][π][δ][Σπ][probe dynamics: v, a, s, ε̄, y, z̃][1, 0]
 //
 // W is (hidden, cols) row-major over the presynaptic vector s^t = [x^t; z^{t−1}; 0 pad], cols =
 // inputs + hidden rounded up to 4, so W^in and W^rec are one matrix and one trace pass. The
@@ -24,7 +24,7 @@ import { softmax } from "../kernels/normalize";
 import { axpy, matvec, matvecT, scale } from "../kernels/linalg";
 import { adamRows } from "../rules/optim";
 import { argmax } from "../rules/feedbackAlignment";
-import { eprop, presynapticTrace, spikingStep, readoutError } from "../rules/eprop";
+import { eprop, presynapticTrace, sparseInput, spikingStep, readoutError } from "../rules/eprop";
 import { MAX_INPUT_NORM, MAX_PREACTIVATION, capNorm } from "../rules/guard";
 
 export const KIND_EPROP: u32 = 0x4550; // "EP"
@@ -65,6 +65,7 @@ class Layout {
   rate: usize;
   live: usize; probe: usize; // Dynamics
   sE: usize; sA: usize; epsA: usize; ebar: usize; g: usize; gOut: usize; gB: usize;
+  wt: usize; wtStale: i32; // Wᵀ (cols, hidden rounded to 4) for the sparse forward pass; rebuilt after W changes
   c: usize; psi: usize; learn: usize; regSig: usize; pi: usize; delta: usize; acc: usize; one: usize; zero: usize;
   stateBytes: u32; scratchBytes: u32;
 }
@@ -119,6 +120,7 @@ function carve(L: Layout, st: usize, sc: usize): void {
   L.gB = at; at += bytes(k);
   L.stateBytes = <u32>(at - st);
   at = sc;
+  L.wt = at; at += <usize>cols * bytes(n);
   L.c = at; at += bytes(n);
   L.psi = at; at += bytes(n);
   L.learn = at; at += bytes(n);
@@ -156,6 +158,7 @@ export function epropNew(inputs: i32, hidden: i32, adaptive: i32, outputs: i32, 
   L.vth = vth; L.beta = beta; L.lr = lr; L.rateTarget = rateTarget; L.reg = reg;
   L.live = layoutOf(h) + offsetof<Layout>(); L.probe = L.live + offsetof<Dynamics>();
   carve(L, learnerState(h), learnerScratch(h));
+  L.wtStale = 1; // and a restore overwrites W right after construction, before any step
   store<f32>(L.one, 1);
 
   const C = changetype<Counters>(L.counters);
@@ -200,7 +203,8 @@ function advance(L: Layout, d: Dynamics, x: usize, learning: bool, label: i32): 
   memory.copy(d.s, x, <usize>nin << 2);
   capNorm(d.s, nin, MAX_INPUT_NORM);
   presynapticTrace(d.pre, d.s, cols, L.alpha); // ε̄^t = α ε̄^{t−1} + s^t
-  matvec(L.c, L.w, d.s, n, cols);
+  if (L.wtStale) transposeWeights(L);
+  sparseInput(L.c, L.wt, d.s, nin + n, (n + 3) & ~3);
   const z = d.s + (<usize>nin << 2); // z^{t−1} in, z^t out
   spikingStep(d.v, d.a, z, L.psi, L.c, n, L.adaptiveFrom, L.alpha, L.rho, L.vth, L.beta, MAX_PREACTIVATION);
   // y^t = κ y^{t−1} + W^out z^t + b
@@ -232,6 +236,22 @@ function advance(L: Layout, d: Dynamics, x: usize, learning: bool, label: i32): 
   eprop(L.ebar, L.epsA, L.g, d.pre, L.psi, L.learn, L.regSig, L.sE, L.sA, n, L.adaptiveFrom, cols, L.beta, L.rho, L.kappa);
 }
 
+/** Wᵀ from W (after construction, a restore, or an update), in 16 × 16 tiles so reads and writes stay in cache. */
+function transposeWeights(L: Layout): void {
+  const n = L.hidden, rows = L.inputs + n, cols = <usize>L.cols, n4 = <usize>((n + 3) & ~3);
+  for (let j0 = 0; j0 < n; j0 += 16) {
+    const j1 = min<i32>(j0 + 16, n);
+    for (let i0 = 0; i0 < rows; i0 += 16) {
+      const i1 = min<i32>(i0 + 16, rows);
+      for (let j = j0; j < j1; j++) {
+        const src = L.w + <usize>j * (cols << 2), dst = L.wt + (<usize>j << 2);
+        for (let i = i0; i < i1; i++) store<f32>(dst + <usize>i * (n4 << 2), load<f32>(src + (<usize>i << 2)));
+      }
+    }
+  }
+  L.wtStale = 0;
+}
+
 /** Applies the accumulated gradient with Adam and zeroes it; W^rec's diagonal stays 0. */
 function applyUpdate(L: Layout): void {
   const C = changetype<Counters>(L.counters);
@@ -243,6 +263,7 @@ function applyUpdate(L: Layout): void {
   adamRows(L.b, L.mB, L.vB, L.one, L.gB, L.zero, L.gB, 1, k, lr, BETA1, BETA2, eps);
   for (let j = 0; j < n; j++) store<f32>(L.w + ((<usize>j * <usize>L.cols + <usize>(L.inputs + j)) << 2), 0);
   memory.fill(L.g, 0, L.gB + bytes(k) - L.g);
+  L.wtStale = 1;
 }
 
 /** Runs a whole sequence (T rows of `inputs`) from rest, accumulating the gradient; the target is given over the last `window` steps. */

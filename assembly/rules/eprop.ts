@@ -78,6 +78,35 @@ export function presynapticTrace(pre: usize, s: usize, n: i32, alpha: f32): void
   for (let o: usize = 0; o < <usize>n << 2; o += 16) v128.store(pre + o, flush4(f32x4.add(f32x4.mul(av, v128.load(pre + o)), v128.load(s + o))));
 }
 
+/**
+ * The synaptic input c = W s computed from Wᵀ, skipping silent inputs: s = [x; z] is mostly
+ * zeros (spikes are sparse, and pixels often 0), so c = Σ_{i: s_i ≠ 0} s_i Wᵀ_i.
+ * wt is (rows, n4) row-major (Wᵀ, n4 = n rounded up to 4, padding zeros); s has rows; c has n4.
+ * Summation order: i ascending, one lane per neuron.
+ */
+export function sparseInput(c: usize, wt: usize, s: usize, rows: i32, n4: i32): void {
+  const stride = <usize>n4 << 2;
+  memory.fill(c, 0, stride);
+  for (let i = 0; i < rows; i++) {
+    const si = load<f32>(s + (<usize>i << 2));
+    if (si == 0) continue;
+    const sv = f32x4.splat(si), row = wt + <usize>i * stride;
+    for (let o: usize = 0; o < stride; o += 16) v128.store(c + o, f32x4.add(v128.load(c + o), f32x4.mul(sv, v128.load(row + o))));
+  }
+}
+
+export function sparseInputRef(c: usize, wt: usize, s: usize, rows: i32, n4: i32): void {
+  for (let j = 0; j < n4; j++) store<f32>(c + (<usize>j << 2), 0);
+  for (let i = 0; i < rows; i++) {
+    const si = load<f32>(s + (<usize>i << 2));
+    if (si == 0) continue;
+    for (let j = 0; j < n4; j++) {
+      const o = <usize>j << 2;
+      store<f32>(c + o, load<f32>(c + o) + si * load<f32>(wt + ((<usize>i * <usize>n4) << 2) + o));
+    }
+  }
+}
+
 /** Below this, a row's lazy decay factor is folded into the row (keeps the stored values far from underflow). */
 const MIN_SCALE: f32 = 9.5367431640625e-7; // 2⁻²⁰
 

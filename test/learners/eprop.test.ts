@@ -360,6 +360,25 @@ describe("eprop: the SIMD kernel and its scalar twin", () => {
   });
 });
 
+describe("eprop: the sparse input kernel and its scalar twin", () => {
+  it("agree bitwise, and equal W s computed in float64", async () => {
+    const w = await loadRaw();
+    const rows = 13, n = 7, n4 = 8, r = rng(8);
+    const wt = Array.from({ length: rows * n4 }, (_, i) => (i % n4 < n ? r() * 2 - 1 : 0));
+    const s = Array.from({ length: rows }, (_, i) => (i % 3 === 0 ? 0 : i < 6 ? r() : 1)); // zeros, analog values, spikes
+    const pw = w.f32(rows * n4, wt), ps = w.f32(rows, s);
+    const out = ["epropSparseInput", "epropSparseInputRef"].map((name) => {
+      const c = w.f32(n4, new Array(n4).fill(9));
+      w.exports[name](c, pw, ps, rows, n4);
+      return w.readF32(c, n4);
+    });
+    expect(new Uint32Array(out[0]!.buffer)).toEqual(new Uint32Array(out[1]!.buffer));
+    const ref = Array.from({ length: n4 }, (_, j) => s.reduce((u, si, i) => u + si * Math.fround(wt[i * n4 + j]!), 0));
+    expect(relErr(out[0]!, ref)).toBeLessThan(1e-6);
+    w.reset();
+  });
+});
+
 describe("eprop: learning", () => {
   it("learns a delayed cue: which channel flashed at the start, reported after 20 silent noisy steps (held-out sequences)", () => {
     const l = make({ inputs: 4, hidden: 32, outputs: 2, readoutSteps: 3, learningRate: 0.01, seed: 1 });
