@@ -16,3 +16,8 @@ export { clNew, clLearn, clLearnBatch, clScores, clPredict, clSamples, clCount, 
 export { simdBuild } from "./kernels/simd";
 // The in-wasm conformance scenario for hosts without JavaScript (assembly/selftest.ts).
 export { selftest } from "./selftest";
+export {
+  epropNew, epropLearn, epropAccumulate, epropApply, epropScores, epropPredict, epropStep, epropReset,
+  epropSpikes, epropVoltage, epropAdaptation, epropPresynaptic, epropPsi, epropWeights, epropReadout, epropBias, epropFeedback,
+  epropCols, epropTraceScales, epropTraces, epropTracesA, epropGrad, epropGradOut, epropGradBias, epropRates,
+} from "./learners/eprop";

@@ -17,3 +17,5 @@ export { mlpFeedback as faFeedback } from "./learners/mlp";
 export { hebbRow, hebbRowRef, hebbRowMaxAbs, hebbRowMaxAbsRef, sangerRows, sangerRowsRef, pCurrents, pCurrentsRef, powerRelu, powerReluRef } from "./rules/hebbian";
 export { adamRows, adamRowsRef, factoredDense, factoredDenseRef, factoredRows, factoredRowsRef, sgdRows, sgdRowsRef } from "./rules/optim";
 export { scaleClamp as guardScaleClamp, scaleClampRef as guardScaleClampRef, norm2 as guardNorm, norm2Ref as guardNormRef, capNorm as guardCapNorm, capNormRef as guardCapNormRef } from "./rules/guard";
+export { eprop as epropKernel, epropRef as epropKernelRef, sparseInput as epropSparseInput, sparseInputRef as epropSparseInputRef } from "./rules/eprop";
+export { presynapticTrace as epropPresynapticTrace, presynapticTraceRef as epropPresynapticTraceRef } from "./rules/eprop";

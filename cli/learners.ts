@@ -40,6 +40,9 @@ export const LEARNERS: Record<string, Make> = {
   krotov: (engram, inputs, classes, { hidden: [outputs = 2000] = [], ...o }) => engram.create("hebbian", { inputs, outputs, rule: "krotov", readout: { classes }, ...o }) as Classifier,
   // the class-incremental stream learner (issue #13); --hidden does not apply to it
   continual: (engram, inputs, classes, { hidden: _, ...o }, { image }) => engram.create("continual", { inputs, classes, ...(image ? { image } : {}), ...o }) as Classifier,
+  // a square image is read row by row: a sequence of √inputs steps of √inputs values (MNIST: 28 × 28)
+  eprop: (engram, inputs, classes, { hidden: [hidden = 256] = [], ...o }) =>
+    engram.create("eprop", { inputs: Number.isInteger(Math.sqrt(inputs)) ? Math.sqrt(inputs) : inputs, hidden, adaptive: Math.min(100, hidden), outputs: classes, ...o }) as Classifier,
 };
 
 /** The data shape the learners are told about: an image's width and height from a split's IDX dimensions [rows, columns]. */

@@ -61,6 +61,31 @@ export interface EngramAbi {
   clFlush(h: number): void;
   simdBuild(): number;
   selftest(): number;
+  epropNew(inputs: number, hidden: number, adaptive: number, outputs: number, symmetric: number, tauM: number, tauA: number, tauOut: number, vth: number, beta: number, lr: number, rateTarget: number, reg: number, window: number, seed: number): number;
+  epropLearn(h: number, seq: number, T: number, label: number): void;
+  epropAccumulate(h: number, seq: number, T: number, label: number): void;
+  epropApply(h: number): void;
+  epropScores(h: number, seq: number, T: number): number;
+  epropPredict(h: number, seq: number, T: number): number;
+  epropStep(h: number, x: number, label: number): number;
+  epropReset(h: number): void;
+  epropSpikes(h: number): number;
+  epropVoltage(h: number): number;
+  epropAdaptation(h: number): number;
+  epropPresynaptic(h: number): number;
+  epropPsi(h: number): number;
+  epropWeights(h: number): number;
+  epropReadout(h: number): number;
+  epropBias(h: number): number;
+  epropFeedback(h: number): number;
+  epropCols(h: number): number;
+  epropTraceScales(h: number): number;
+  epropTraces(h: number): number;
+  epropTracesA(h: number): number;
+  epropGrad(h: number): number;
+  epropGradOut(h: number): number;
+  epropGradBias(h: number): number;
+  epropRates(h: number): number;
 }
 
 /** Their names: init refuses a module that lacks any of them (E_INIT). */
@@ -123,4 +148,29 @@ export const ABI_FUNCTIONS: readonly (keyof EngramAbi)[] = [
   "clFlush",
   "simdBuild",
   "selftest",
+  "epropNew",
+  "epropLearn",
+  "epropAccumulate",
+  "epropApply",
+  "epropScores",
+  "epropPredict",
+  "epropStep",
+  "epropReset",
+  "epropSpikes",
+  "epropVoltage",
+  "epropAdaptation",
+  "epropPresynaptic",
+  "epropPsi",
+  "epropWeights",
+  "epropReadout",
+  "epropBias",
+  "epropFeedback",
+  "epropCols",
+  "epropTraceScales",
+  "epropTraces",
+  "epropTracesA",
+  "epropGrad",
+  "epropGradOut",
+  "epropGradBias",
+  "epropRates",
 ];

@@ -12,3 +12,5 @@ import "./rewardModulated.js";
 export * from "./rewardModulated.js";
 import "./continual.js";
 export * from "./continual.js";
+import "./eprop.js";
+export * from "./eprop.js";

@@ -123,4 +123,14 @@ export const CASES: Record<string, Case[]> = {
     },
     { name: "patches-batch", options: { inputs: 36, classes: 5, image: { width: 6, height: 6 }, patch: 2, stride: 2, detectors: 5, grid: 3, seed: 63 }, inputs: 36, classes: 5, steps: 320, learn: batched(8, true), probe: scores },
   ],
+  eprop: [
+    // a sample of 24 values is a sequence of 6 steps of 4 inputs
+    { name: "alif-random", options: { inputs: 4, hidden: 12, outputs: 5, seed: 61 }, inputs: 24, classes: 5, steps: 150, learn: learnLabelled, probe: scores },
+    { name: "mixed-symmetric", options: { inputs: 4, hidden: 12, adaptive: 5, outputs: 5, feedback: "symmetric", readoutSteps: 2, seed: 62 }, inputs: 24, classes: 5, steps: 150, learn: learnLabelled, probe: scores },
+    {
+      name: "lif-streaming", options: { inputs: 4, hidden: 12, outputs: 5, neuron: "lif", learningRate: 0.01, seed: 63 }, inputs: 24, classes: 5, steps: 150,
+      learn: (l, x, label) => { for (let t = 0; t < 6; t++) l.step(x.subarray(4 * t, 4 * t + 4), t >= 4 ? label : undefined); if (label === 0) l.reset(); },
+      probe: (l, x) => [...l.scores(x), ...l.step(x.subarray(0, 4))].slice(0, 5),
+    },
+  ],
 };

@@ -431,3 +431,41 @@ DESCRIPTORS["continual"] = {
     "class means and the Welford scatter are sums of bounded terms; the covariance factor's pivots floored at λτ > 0 (τ = 1 when the scatter's trace is 0 or denormal); logits clamped to ±1e15. Bit-identical on ordinary data",
   variants: [{ shrinkage: 1 }, { shrinkage: 1e-6 }, { inputs: 16, image: { width: 4, height: 4 }, patch: 2, detectors: 3 }, { inputs: 16, image: { width: 4, height: 4 }, patch: 2, stride: 1, detectors: 4, consolidateAfter: 5 }],
 };
+
+DESCRIPTORS["eprop"] = {
+  small: { inputs: 3, hidden: 4, outputs: 2, seed: 3 },
+  large: { inputs: 16, hidden: 48, outputs: 10, seed: 3 },
+  inputs: (o) => o["inputs"] as number,
+  classes: (o) => o["outputs"] as number,
+  // a sequence is any whole number of rows of `inputs` values ("xs"); step takes one row ("x")
+  methods: [
+    { name: "learn", args: ["xs", "label"] },
+    { name: "scores", args: ["xs"] },
+    { name: "predict", args: ["xs"] },
+    { name: "gradient", args: ["xs", "label"] },
+    { name: "step", args: ["x"] },
+    { name: "step", args: ["x", "label"], optionalFrom: 1 },
+  ],
+  getters: ["save", "reset", "spikes", "weights", "internals"],
+  // one streaming step, then a one-row sequence learned
+  step: (l, x, k) => {
+    l.step(x);
+    l.learn(x, k);
+  },
+  probe: (l, x) => [...l.scores(x), l.predict(x)],
+  // state: [counters 32 B][W][W^out][b][B][Adam moments of W, W^out, b][r̄][v, a, s, ε̄, y, z̃][sE, sA][ε^a][ē][g][g^out][g^b]
+  // (assembly/learners/eprop.ts; W and the per-synapse arrays are (hidden, cols), cols = inputs + hidden rounded up to 4)
+  stateBytes: (o) => {
+    const [nin, n, k, nA] = [num(o, "inputs"), num(o, "hidden"), num(o, "outputs"), num(o, "adaptive")];
+    const cols = Math.ceil((nin + n) / 4) * 4;
+    return 32 + 5 * pad16(n * cols) + 4 * pad16(k * n) + 4 * pad16(k) + pad16(n * k) + 6 * pad16(n) + 2 * pad16(cols) + pad16(k) + pad16(nA * cols);
+  },
+  params: (l) => stateF32(l, 32),
+  sizeKeys: ["inputs", "hidden", "outputs"],
+  sized: (n) => ({ inputs: n, hidden: n }),
+  huge: [{ inputs: 1e6, hidden: 1e6 }, { inputs: 1 << 20, hidden: 1 << 20 }, { hidden: 100_000 }, { hidden: 100_000, outputs: 1e6 }],
+  guard:
+    "each input row's copy scaled into ‖x‖₂ ≤ 1e9 (assembly/rules/guard.ts), membrane potentials clamped to ±1e15; traces then bounded by ψ ≤ 0.3/v_th, " +
+    "|ρ − ψβ| ≤ 1 (β ≤ 3 v_th) and the decays; Adam bounds each parameter's step; never binds on ordinary data",
+  variants: [{ neuron: "lif" }, { feedback: "symmetric" }, { adaptive: 2 }, { rateRegularization: 0 }, { learningRate: 0.1, readoutSteps: 1 }],
+};
