@@ -14,3 +14,4 @@ export * from "./learners/forwardForward";
 export { npNew, npLearn, npLearnBatch, npScores, npPredict } from "./learners/perturbation";
 export { rmNew, rmAct, rmReward, rmScores, rmPredict } from "./learners/rewardModulated";
 export { scaleClamp as guardScaleClamp, scaleClampRef as guardScaleClampRef, norm2 as guardNorm, norm2Ref as guardNormRef, capNorm as guardCapNorm, capNormRef as guardCapNormRef } from "./rules/guard";
+export * from "./learners/spiking";

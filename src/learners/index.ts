@@ -10,3 +10,5 @@ import "./perturbation.js";
 export * from "./perturbation.js";
 import "./rewardModulated.js";
 export * from "./rewardModulated.js";
+import "./spiking.js";
+export * from "./spiking.js";
