@@ -101,7 +101,7 @@ export class Spiking extends Learner {
       seed: o.int("seed", 1, 0, 0xffffffff),
       rule: o.oneOf("rule", "nearest", SPIKING_RULES),
       coding: o.oneOf("coding", "poisson", SPIKING_CODINGS),
-      learningRate: o.num("learningRate", 0.01, 0, 1),
+      learningRate: o.num("learningRate", 0.01, 0, 1, true),
       depressionRate: o.num("depressionRate", 0.0001, 0, 1),
       dt: o.num("dt", 0.5, 0.01, 10),
       presentationTime: o.num("presentationTime", 350, 0, 10000, true),

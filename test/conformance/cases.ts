@@ -115,4 +115,12 @@ export const CASES: Record<string, Case[]> = {
     },
     { name: "oja-batch", options: { inputs: 20, outputs: 9, rule: "oja", seed: 23 }, inputs: 20, classes: 4, steps: 320, learn: batched(16, false), probe: (l, x) => l.transform(x) },
   ],
+  spiking: [
+    // short presentations keep five hosts fast; the probe reads votes-based scores and raw spike counts
+    { name: "nearest-poisson", options: { inputs: 24, neurons: 10, classes: 5, presentationTime: 40, maxRate: 400, seed: 61 }, inputs: 24, classes: 5, steps: 60, learn: learnLabelled, probe: (l, x) => [...l.scores(x), ...l.spikes(x)] },
+    {
+      name: "paper-regular", options: { inputs: 24, neurons: 10, classes: 5, rule: "paper", coding: "regular", presentationTime: 40, maxRate: 400, seed: 62 },
+      inputs: 24, classes: 5, steps: 60, learn: (l, x, label, t) => l.learn(x, t % 2 ? label : undefined), probe: (l, x) => [...l.scores(x), ...l.spikes(x)],
+    },
+  ],
 };
