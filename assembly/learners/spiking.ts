@@ -30,7 +30,7 @@
 
 import { learnerNew, learnerState, learnerScratch, layoutOf } from "./common";
 import { rngSeed, rngUniform, rngFillUniform } from "../kernels/prng";
-import { scale } from "../kernels/linalg";
+import { axpy, scale } from "../kernels/linalg";
 import { expf, logf } from "../kernels/math";
 import { LifParams, lifStep, stdpNearestPre, stdpNearestPost, stdpPowerLawPost, normalizeColumns } from "../rules/stdp";
 
@@ -208,14 +208,18 @@ function present(l: Spiking, x: usize, rng: usize, learn: bool, intensity: f32):
   const etaPre: f32 = learn && nearest ? l.etaPre : 0;
   const lif = changetype<LifParams>(changetype<usize>(l));
   let total = 0;
+  let depress = false; // x_post1 = 0 until the first excitatory spike: depression is a no-op before it
   for (let s = 0; s < T; s++) {
     // 3a. input spikes of step s: transmission, pre-synaptic STDP, pre traces, next spike
     let i = load<i32>(at(l.head, s));
     while (i >= 0) {
       const after = load<i32>(at(l.link, i));
-      stdpNearestPre(l.w + <usize>i * row, l.ge, l.x1, K, etaPre);
-      const xp = at(l.xPre, i);
-      store<f32>(xp, nearest ? 1 : load<f32>(xp) + 1);
+      if (depress) stdpNearestPre(l.w + <usize>i * row, l.ge, l.x1, K, etaPre);
+      else axpy(l.ge, 1, l.w + <usize>i * row, K); // g_e += w_i, the same bits as the rule's transmission
+      if (learn) {
+        const xp = at(l.xPre, i);
+        store<f32>(xp, nearest ? 1 : load<f32>(xp) + 1);
+      }
       push(l, i, nextSpike(l, rng, i, s));
       i = after;
     }
@@ -237,8 +241,9 @@ function present(l: Spiking, x: usize, rng: usize, learn: bool, intensity: f32):
       inhibit(l, j);
     }
     total += n;
-    // 3d. pre traces decay (dense: every input, SIMD)
-    scale(l.xPre, l.decayPre, N);
+    if (n > 0 && etaPre > 0) depress = true;
+    // 3d. pre traces decay (dense: every input, SIMD; only plasticity reads them)
+    if (learn) scale(l.xPre, l.decayPre, N);
   }
   return total;
 }
