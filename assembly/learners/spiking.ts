@@ -6,7 +6,8 @@
 //   2. rate coding: input i fires with probability p_i = clamp(x_i r dt, 0, 1) per step
 //      (Poisson: geometric gaps drawn from the learner's PRNG; regular: every 1/p_i steps);
 //      a calendar queue of T buckets holds each input's next spike, so work follows spikes
-//   3. T = presentation / dt steps of: input spikes (g_e += w_i, pre-synaptic STDP), one SIMD
+//   3. T = presentation / dt steps of: input spikes (g_e += w_i, pre-synaptic STDP; until the
+//      first excitatory spike x_post1 = 0 and the depression is a no-op, so only g_e += w_i), one SIMD
 //      Euler step of all neurons, then per excitatory spike: reset, θ += θ₊, post-synaptic
 //      STDP, traces, lateral inhibition g_i,k += w_inh for every k ≠ j (the inhibitory
 //      population of the paper collapsed into its effect: each excitatory spike drives its

@@ -172,7 +172,7 @@ describe("spiking dynamics against float64 references", () => {
   it("homeostasis bounds firing: a repeated stimulus raises the winners' thresholds until the load is shared and rates fall", () => {
     const x = patterns(40, 1, 2)(0);
     const rates = (thetaPlus: number) => {
-      const l = engram.spiking({ inputs: 40, neurons: 8, minSpikes: 0, thetaPlus, learningRate: 0, depressionRate: 0, maxRate: 400, seed: 6 });
+      const l = engram.spiking({ inputs: 40, neurons: 8, minSpikes: 0, thetaPlus, learningRate: 1e-9, depressionRate: 0, maxRate: 400, seed: 6 });
       const counts: number[] = [];
       for (let t = 0; t < 150; t++) counts.push(l.learn(x));
       const theta = Array.from(l.thresholds());
