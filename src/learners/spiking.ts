@@ -141,7 +141,10 @@ export class Spiking extends Learner {
     return this.run(() => this.wasm.fn["spLearn"]!(this.h, ptr, l));
   }
 
-  /** Spike counts of every neuron for `x` (no plasticity, nothing changes). */
+  /**
+   * Spike counts of every neuron for `x` (no plasticity, nothing changes). As in learning, a
+   * response below `minSpikes` is presented again at a higher rate: the counts are the last presentation's.
+   */
   spikes(x: Vector): Float32Array {
     const ptr = this.input(x, this.config.inputs);
     const at = this.run(() => this.wasm.fn["spSpikes"]!(this.h, ptr)) >>> 2;
