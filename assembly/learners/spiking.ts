@@ -27,7 +27,7 @@
 //           [votes K̂×C f64][seen C f64]            (K̂ = neurons rounded up to 4, padding inert)
 //   scratch per neuron (K̂ f32): v g_e g_i x_post1 x_post2 refractory count spiked(i32) colSum;
 //           per input (N): x_pre, p (spike probability), log(1 − p) or period, next (f32 time),
-//           link (i32); head (T i32); scores (C f32); the evaluation PRNG (16 B)
+//           link (i32); head (T i32); scores, members (C f32 each); the evaluation PRNG (16 B)
 
 import { learnerNew, learnerState, learnerScratch, layoutOf } from "./common";
 import { rngSeed, rngUniform, rngFillUniform } from "../kernels/prng";
@@ -95,6 +95,7 @@ class Spiking extends LifParams {
   link: usize;
   head: usize;
   scores: usize;
+  members: usize;
   evalRng: usize;
 }
 
@@ -116,7 +117,7 @@ export function spNew(inputs: i32, neurons: i32, classes: i32, seed: u32, rule: 
   const N = <usize>inputs, K = <usize>((neurons + 3) & ~3), C = <usize>classes;
   const T = <i32>Mathf.ceil(presentation / dt - <f32>1e-3);
   const sBytes: usize = <usize>32 + pad16(N * K * 4) + pad16(K * 4) + pad16(K * C * 8) + pad16(C * 8);
-  const cBytes: usize = <usize>9 * pad16(K * 4) + <usize>5 * pad16(N * 4) + pad16(<usize>T * 4) + pad16(C * 4) + <usize>16;
+  const cBytes: usize = <usize>9 * pad16(K * 4) + <usize>5 * pad16(N * 4) + pad16(<usize>T * 4) + <usize>2 * pad16(C * 4) + <usize>16;
   const h = learnerNew(KIND, <u32>offsetof<Spiking>(), <u32>sBytes, <u32>cBytes);
   const l = L(h);
   l.k = dt / TAU_M; l.vRest = V_REST; l.eExc = E_EXC; l.eInh = E_INH; l.vThresh = V_THRESH;
@@ -141,6 +142,7 @@ export function spNew(inputs: i32, neurons: i32, classes: i32, seed: u32, rule: 
   l.xPre = c; l.prob = c + nb; l.gap = c + 2 * nb; l.next = c + 3 * nb; l.link = c + 4 * nb; c += 5 * nb;
   l.head = c; c += pad16(<usize>T * 4);
   l.scores = c; c += pad16(C * 4);
+  l.members = c; c += pad16(C * 4);
   l.evalRng = c;
   rngSeed(l.rng, seed);
   // uniform in [0, 0.3) as the reference, padding columns 0 (inert: they never receive current)
@@ -305,8 +307,8 @@ export function spScores(h: usize, x: usize): usize {
   run(h, x, MODE_EVAL);
   const C = l.classes, K = l.neurons, sc = l.scores;
   memory.fill(sc, 0, <usize>C << 2);
-  // per class: Σ counts of its neurons into scores, its neuron count into colSum (scratch)
-  const members = l.colSum;
+  // per class: Σ counts of its neurons into scores, its neuron count into members
+  const members = l.members;
   memory.fill(members, 0, <usize>C << 2);
   for (let j = 0; j < K; j++) {
     let best = -1;

@@ -332,6 +332,20 @@ describe("spiking learner", () => {
     }
   });
 
+  it("scores over many classes and few neurons stay inside the learner's own memory", () => {
+    const l = engram.spiking({ inputs: 1, neurons: 1, classes: 5000, presentationTime: 50, maxRate: 2000, weightSum: 1 });
+    const neighbour = engram.spiking({ inputs: 4, neurons: 4, presentationTime: 5 });
+    const before = neighbour.save();
+    l.learn([1], 4999);
+    const s = l.scores([1]);
+    expect(s.length).toBe(5000);
+    expect(l.spikes([1])[0]).toBeGreaterThan(0);
+    expect(s[4999]).toBe(1); // the one neuron votes for the one class it was labelled with
+    expect(neighbour.save()).toEqual(before);
+    l.dispose();
+    neighbour.dispose();
+  });
+
   it("rejects bad options and inputs with stable codes", () => {
     expectCode(() => engram.spiking({ inputs: 4 } as never), "E_CONFIG");
     expectCode(() => engram.spiking({ inputs: 4, neurons: 2, rule: "triplet" } as never), "E_CONFIG");
