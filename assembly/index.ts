@@ -21,3 +21,4 @@ export {
   epropSpikes, epropVoltage, epropAdaptation, epropPresynaptic, epropPsi, epropWeights, epropReadout, epropBias, epropFeedback,
   epropCols, epropTraceScales, epropTraces, epropTracesA, epropGrad, epropGradOut, epropGradBias, epropRates,
 } from "./learners/eprop";
+export { spNew, spLearn, spSpikes, spScores, spPredict, spCopyWeights, spSamples, spThetaPtr, spCountsPtr, spLifParams } from "./learners/spiking";

@@ -19,3 +19,4 @@ export { adamRows, adamRowsRef, factoredDense, factoredDenseRef, factoredRows, f
 export { scaleClamp as guardScaleClamp, scaleClampRef as guardScaleClampRef, norm2 as guardNorm, norm2Ref as guardNormRef, capNorm as guardCapNorm, capNormRef as guardCapNormRef } from "./rules/guard";
 export { eprop as epropKernel, epropRef as epropKernelRef, sparseInput as epropSparseInput, sparseInputRef as epropSparseInputRef } from "./rules/eprop";
 export { presynapticTrace as epropPresynapticTrace, presynapticTraceRef as epropPresynapticTraceRef } from "./rules/eprop";
+export { lifStep as spLifStep, lifStepRef as spLifStepRef, stdpNearestPre, stdpNearestPreRef, stdpNearestPost, stdpPowerLawPost, normalizeColumns, normalizeColumnsRef } from "./rules/stdp";

@@ -37,6 +37,8 @@ export const LEARNERS: Record<string, Make> = {
   fa: perceptron("feedbackAlignment", [800, 800], { mode: "fa" }),
   perturbation: perceptron("perturbation", [256], {}),
   softhebb: (engram, inputs, classes, { hidden: [outputs = 2000] = [], ...o }) => engram.create("hebbian", { inputs, outputs, rule: "softhebb", readout: { classes }, ...o }) as Classifier,
+  // labels only count votes: each neuron's class is the one it fires for most (Diehl & Cook 2015)
+  spiking: (engram, inputs, classes, { hidden: [neurons = 400] = [], ...o }) => engram.create("spiking", { inputs, neurons, classes, ...o }) as Classifier,
   krotov: (engram, inputs, classes, { hidden: [outputs = 2000] = [], ...o }) => engram.create("hebbian", { inputs, outputs, rule: "krotov", readout: { classes }, ...o }) as Classifier,
   // the class-incremental stream learner (issue #13); --hidden does not apply to it
   continual: (engram, inputs, classes, { hidden: _, ...o }, { image }) => engram.create("continual", { inputs, classes, ...(image ? { image } : {}), ...o }) as Classifier,

@@ -86,6 +86,16 @@ export interface EngramAbi {
   epropGradOut(h: number): number;
   epropGradBias(h: number): number;
   epropRates(h: number): number;
+  spNew(inputs: number, neurons: number, classes: number, seed: number, rule: number, coding: number, dt: number, presentation: number, rest: number, maxRate: number, minSpikes: number, maxRetries: number, etaPre: number, etaPost: number, wMax: number, wTotal: number, xTar: number, mu: number, thetaPlus: number, wInh: number): number;
+  spLearn(h: number, x: number, label: number): number;
+  spSpikes(h: number, x: number): number;
+  spScores(h: number, x: number): number;
+  spPredict(h: number, x: number): number;
+  spCopyWeights(h: number, out: number, neurons: number): void;
+  spSamples(h: number): number;
+  spThetaPtr(h: number): number;
+  spCountsPtr(h: number): number;
+  spLifParams(h: number): number;
 }
 
 /** Their names: init refuses a module that lacks any of them (E_INIT). */
@@ -173,4 +183,14 @@ export const ABI_FUNCTIONS: readonly (keyof EngramAbi)[] = [
   "epropGradOut",
   "epropGradBias",
   "epropRates",
+  "spNew",
+  "spLearn",
+  "spSpikes",
+  "spScores",
+  "spPredict",
+  "spCopyWeights",
+  "spSamples",
+  "spThetaPtr",
+  "spCountsPtr",
+  "spLifParams",
 ];

@@ -14,3 +14,5 @@ import "./continual.js";
 export * from "./continual.js";
 import "./eprop.js";
 export * from "./eprop.js";
+import "./spiking.js";
+export * from "./spiking.js";

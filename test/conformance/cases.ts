@@ -131,6 +131,14 @@ export const CASES: Record<string, Case[]> = {
       name: "lif-streaming", options: { inputs: 4, hidden: 12, outputs: 5, neuron: "lif", learningRate: 0.01, seed: 63 }, inputs: 24, classes: 5, steps: 150,
       learn: (l, x, label) => { for (let t = 0; t < 6; t++) l.step(x.subarray(4 * t, 4 * t + 4), t >= 4 ? label : undefined); if (label === 0) l.reset(); },
       probe: (l, x) => [...l.scores(x), ...l.step(x.subarray(0, 4))].slice(0, 5),
+      },
+    ],
+  spiking: [
+    // short presentations keep five hosts fast; the probe reads votes-based scores and raw spike counts
+    { name: "nearest-poisson", options: { inputs: 24, neurons: 10, classes: 5, presentationTime: 40, maxRate: 400, seed: 61 }, inputs: 24, classes: 5, steps: 60, learn: learnLabelled, probe: (l, x) => [...l.scores(x), ...l.spikes(x)] },
+    {
+      name: "paper-regular", options: { inputs: 24, neurons: 10, classes: 5, rule: "paper", coding: "regular", presentationTime: 40, maxRate: 400, seed: 62 },
+      inputs: 24, classes: 5, steps: 60, learn: (l, x, label, t) => l.learn(x, t % 2 ? label : undefined), probe: (l, x) => [...l.scores(x), ...l.spikes(x)],
     },
   ],
 };

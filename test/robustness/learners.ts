@@ -469,3 +469,40 @@ DESCRIPTORS["eprop"] = {
     "|ρ − ψβ| ≤ 1 (β ≤ 3 v_th) and the decays; Adam bounds each parameter's step; never binds on ordinary data",
   variants: [{ neuron: "lif" }, { feedback: "symmetric" }, { adaptive: 2 }, { rateRegularization: 0 }, { learningRate: 0.1, readoutSteps: 1 }],
 };
+
+DESCRIPTORS["spiking"] = {
+  small: { inputs: 4, neurons: 3, classes: 2, presentationTime: 20, maxRate: 400, seed: 3 },
+  large: { inputs: 48, neurons: 40, classes: 10, presentationTime: 20, seed: 3 },
+  inputs: (o) => o["inputs"] as number,
+  classes: (o) => o["classes"] as number,
+  methods: [
+    { name: "learn", args: ["x"] },
+    { name: "learn", args: ["x", "label"], optionalFrom: 1 },
+    { name: "spikes", args: ["x"] },
+    { name: "scores", args: ["x"] },
+    { name: "predict", args: ["x"] },
+  ],
+  getters: ["save", "weights", "thresholds"],
+  props: ["samples"],
+  step: (l, x, k) => l.learn(x, k),
+  probe: (l, x) => [...l.scores(x), ...l.spikes(x), l.predict(x)],
+  // state: [PRNG 16 B][samples u32, presentations u32, 8 zero bytes][W N×K̂][θ K̂][votes K̂×C f64][seen C f64],
+  // K̂ = neurons rounded up to 4 (assembly/learners/spiking.ts)
+  stateBytes: (o) => {
+    const k = Math.ceil(num(o, "neurons") / 4) * 4, c = num(o, "classes");
+    return 32 + pad16(num(o, "inputs") * k) + pad16(k) + Math.ceil((k * c * 8) / 16) * 16 + Math.ceil((c * 8) / 16) * 16;
+  },
+  // W and θ (the f32 parameters; the f64 votes are integer sums)
+  params: (l) => {
+    const k = Math.ceil(num(l.config, "neurons") / 4) * 4;
+    return stateF32(l, 32, 32 + pad16(num(l.config, "inputs") * k) + pad16(k));
+  },
+  sizeKeys: ["inputs", "neurons", "classes"],
+  sized: (n) => ({ inputs: n, neurons: n }),
+  huge: [{ inputs: 1e6, neurons: 1e6 }, { inputs: 1 << 20, neurons: 1 << 20 }, { inputs: 100_000, neurons: 100_000 }, { inputs: 16, neurons: 1 << 20, classes: 65536 }],
+  guard:
+    "assembly/rules/stdp.ts: inputs become spike probabilities clamped to [0, 1] per step (negative never fires, huge fires every step); " +
+    "weights clipped to [0, w_max] by the rules' hard bounds, columns renormalised only when their sum is positive; the membrane potential kept in " +
+    "[E_inh, E_exc] = [−100, 0] mV (Euler overshoot at huge conductances); θ grows by at most θ₊ per refractory period and decays. Never binds on ordinary data",
+  variants: [{ rule: "paper" }, { coding: "regular" }, { rule: "paper", mu: 0.5 }, { minSpikes: 0 }, { learningRate: 1, depressionRate: 1, inhibition: 0 }],
+};
