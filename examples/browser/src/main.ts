@@ -36,8 +36,8 @@ let checkSet: { images: Uint8Array; labels: Uint8Array; n: number };
 /** State for tests and the curious: `window.engramDemo`. */
 const demo = {
   ready: false, guess: -1, source: "", judged: 0, taught: 0, names: [] as string[],
-  /** Milliseconds of the last `learn`, and of the last first prediction after learning (it re-solves the head). */
-  learnMs: 0, solveMs: 0,
+  /** Mean milliseconds of a `learn` in this session (browsers coarsen the clock, so a mean), and of the last first prediction after learning (it re-solves the head). */
+  learnMs: 0, learns: 0, solveMs: 0,
   checkFirst: -1, checkNow: -1, checkN: 0, checkMs: 0, snapshotBytes: 0,
   /** `taught + judged` when checkNow was measured. */
   checkedAt: -1,
@@ -86,7 +86,7 @@ async function fetchBytes(name: string): Promise<Uint8Array> {
 function learn(x: Float32Array, label: number): void {
   const t = performance.now();
   model.learn(x, label);
-  demo.learnMs = performance.now() - t;
+  demo.learnMs += (performance.now() - t - demo.learnMs) / ++demo.learns;
   stale = true;
 }
 function predict(x: Float32Array): number {
@@ -176,7 +176,7 @@ async function endLesson(): Promise<void> {
   lesson = null;
   showLesson();
   await persist();
-  $("status").textContent = `learned “${names[label]}” from ${drawings} drawings (${demo.learnMs.toFixed(1)} ms each); draw it`;
+  $("status").textContent = `learned “${names[label]}” from ${drawings} drawings (${demo.learnMs.toFixed(1)} ms a drawing); draw it`;
   scheduleCheck();
 }
 function showLesson(): void {
@@ -213,6 +213,7 @@ async function measure(): Promise<void> {
     c.drawImage(cell, 0, 0, big.width, big.height);
     const x = read(c);
     right += x && predict(x) === checkSet.labels[i] ? 1 : 0;
+    if (i % 50 === 49) await new Promise((ok) => setTimeout(ok, 0)); // let the page breathe
   }
   checks.now = right / checkSet.n;
   if (checks.first < 0) checks.first = checks.now;
