@@ -4,12 +4,12 @@ import { readFileSync } from "node:fs";
 import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 
-/** Raw exports of build/engram.wasm (kernels by name). */
+/** Raw exports of build/engram.test.wasm, the test module (kernels and ceilings by name). */
 export type Raw = Record<string, any> & { memory: WebAssembly.Memory };
 
-/** Instantiates build/engram.wasm (or $ENGRAM_WASM). */
+/** Instantiates build/engram.test.wasm (or $ENGRAM_TEST_WASM). */
 export async function loadRaw(): Promise<Raw> {
-  const path = process.env["ENGRAM_WASM"] ?? fileURLToPath(new URL("../build/engram.wasm", import.meta.url));
+  const path = process.env["ENGRAM_TEST_WASM"] ?? fileURLToPath(new URL("../build/engram.test.wasm", import.meta.url));
   const { instance } = await WebAssembly.instantiate(readFileSync(path), {
     env: { abort: () => { throw new Error("abort"); } },
   });

@@ -2,7 +2,8 @@
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { createEngram, EngramError, type Engram, type InitOptions, type ModuleSource } from "../src/index.js";
-import { wasmFile } from "./simd.js";
+import { readInitOptions } from "../src/engine.js";
+import { useSimd } from "./simd.js";
 
 export * from "../src/index.js";
 
@@ -12,8 +13,10 @@ export * from "../src/index.js";
  * In Node `module` may also be a file path or a `file:` URL (string or `URL`), read from disk;
  * `http:`, `https:` and `data:` URLs are fetched.
  */
-export async function init(options: InitOptions = {}): Promise<Engram> {
-  return createEngram(options.module === undefined ? await readFile(new URL(wasmFile(options), import.meta.url)) : await fromDisk(options.module));
+export async function init(options?: InitOptions): Promise<Engram> {
+  const { module, simd } = readInitOptions(options); // read once
+  const file = useSimd(simd) ? "./engram.wasm" : "./engram.scalar.wasm";
+  return createEngram(module === undefined ? await readFile(new URL(file, import.meta.url)) : await fromDisk(module));
 }
 
 /** A path or a file: URL becomes the file's bytes; any other source passes through. */

@@ -1,7 +1,6 @@
 // Which build a binding loads: engram.wasm where the engine has fixed-width SIMD,
 // engram.scalar.wasm (the same source and bits, no v128) where it does not
 // (interpreters, Safari before 16.4). Shared by node.ts, browser.ts and workerd.ts.
-import type { InitOptions } from "../src/index.js";
 
 // (func (result v128) f32x4.pmin(0, f32x4.convert_i32x4_s(i32x4.trunc_sat_f32x4_s(f32x4.splat 0)))):
 // opcodes from the end of the SIMD proposal's renumbering, so engines with a pre-standard
@@ -20,12 +19,7 @@ export function simdSupported(): boolean {
   }
 }
 
-/** Whether `init(options)` loads engram.wasm (true) or engram.scalar.wasm (false). */
-export function useSimd(options: InitOptions): boolean {
-  return options.simd ?? simdSupported();
-}
-
-/** The file name of the build `init(options)` loads. */
-export function wasmFile(options: InitOptions): string {
-  return useSimd(options) ? "./engram.wasm" : "./engram.scalar.wasm";
+/** Whether `init` loads engram.wasm (true) or engram.scalar.wasm (false), given its validated `simd` option. */
+export function useSimd(simd: boolean | undefined): boolean {
+  return simd ?? simdSupported();
 }

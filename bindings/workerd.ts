@@ -8,11 +8,13 @@ import simdModule from "./engram.wasm";
 // @ts-ignore: resolved by workerd / wrangler (CompiledWasm module rule)
 import scalarModule from "./engram.scalar.wasm";
 import { createEngram, type Engram, type InitOptions } from "../src/index.js";
+import { readInitOptions } from "../src/engine.js";
 import { useSimd } from "./simd.js";
 
 export * from "../src/index.js";
 
 /** Loads the engine from the bundled module (or `module`, if given). */
-export async function init(options: InitOptions = {}): Promise<Engram> {
-  return createEngram(options.module ?? ((useSimd(options) ? simdModule : scalarModule) as WebAssembly.Module));
+export async function init(options?: InitOptions): Promise<Engram> {
+  const { module, simd } = readInitOptions(options);
+  return createEngram(module ?? ((useSimd(simd) ? simdModule : scalarModule) as WebAssembly.Module));
 }

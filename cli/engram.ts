@@ -3,6 +3,7 @@
 // learning curve; or evaluate a saved model.
 //
 //   engram train --learner ff --data mnist [--epochs N] [--save model.engram] [--json]
+//   engram train --stream class-incremental --tasks 5 --learner krotov,dfa [--validation N] [--json]
 //   engram eval model.engram --data mnist [--json]
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname } from "node:path";
@@ -11,10 +12,11 @@ import { helpText, parseArgs, type FlagValue } from "./args.js";
 import { COMMANDS } from "./commands.js";
 import { CliError } from "./errors.js";
 import { loadDataset, type Dataset, type Split } from "./idx.js";
-import { LEARNERS, type Classifier, type CliOptions } from "./learners.js";
+import { dataShape, LEARNERS, type Classifier, type CliOptions } from "./learners.js";
 import { renderChart } from "./plot.js";
 import { shuffled } from "./order.js";
 import { Progress, count, duration } from "./progress.js";
+import { evaluateTasks, streamParts, STREAM_KINDS, summarize, taskClasses, taskOf, type Scores, type StreamKind, type Summary } from "./stream.js";
 
 type Flags = Record<string, FlagValue>;
 
@@ -91,23 +93,42 @@ function describeData(data: Dataset): string {
   return `${data.name} (${count(data.train.count)} train, ${count(data.test.count)} test images of ${data.train.width} values, ${data.classes} classes)`;
 }
 
+/** The --learner names (a comma list), each checked against the registry. */
+function learnerNames(flags: Flags): string[] {
+  const names = ((flags["learner"] as string | undefined) ?? "ff").split(",");
+  for (const name of names) {
+    if (!LEARNERS[name]) throw new CliError(`unknown learner '${name}' (known: ${Object.keys(LEARNERS).join(", ")})`);
+  }
+  if (new Set(names).size !== names.length) throw new CliError(`--learner names a learner twice: ${names.join(",")}`);
+  return names;
+}
+
+/** The learner options every command line learner gets: --seed, --lr, --hidden and --set. */
+function learnerOptions(flags: Flags): CliOptions {
+  const options: CliOptions = { seed: (flags["seed"] as number | undefined) ?? 1, ...(flags["set"] as Record<string, unknown> | undefined) };
+  if (flags["lr"] !== undefined) options["learningRate"] = flags["lr"];
+  if (flags["hidden"] !== undefined) options.hidden = flags["hidden"] as number[];
+  return options;
+}
+
 async function train(flags: Flags) {
-  const name = (flags["learner"] as string | undefined) ?? "ff";
-  const make = LEARNERS[name];
-  if (!make) throw new CliError(`unknown learner '${name}' (known: ${Object.keys(LEARNERS).join(", ")})`);
+  if (flags["stream"] !== undefined) return trainStream(flags);
+  for (const f of ["tasks", "validation"]) if (flags[f] !== undefined) throw new CliError(`--${f} needs --stream`, true);
+  const names = learnerNames(flags);
+  if (names.length > 1) throw new CliError(`several learners (--learner ${names.join(",")}) train side by side only on a --stream`, true);
+  const name = names[0]!;
+  const make = LEARNERS[name]!;
   const data = loadDataset((flags["data"] as string | undefined) ?? "mnist");
   const trainN = limit(data.train, flags["limit"], "limit");
   const testN = limit(data.test, flags["test-limit"], "test-limit");
   const epochs = (flags["epochs"] as number | undefined) ?? 1;
   if (epochs < 1) throw new CliError("--epochs must be at least 1");
   const seed = (flags["seed"] as number | undefined) ?? 1;
-  const options: CliOptions = { seed, ...(flags["set"] as Record<string, unknown> | undefined) };
-  if (flags["lr"] !== undefined) options["learningRate"] = flags["lr"];
-  if (flags["hidden"] !== undefined) options.hidden = flags["hidden"] as number[];
+  const options = learnerOptions(flags);
 
   const start = performance.now();
   const engram = await init();
-  const learner = make(engram, data.train.width, data.classes, options);
+  const learner = make(engram, data.train.width, data.classes, options, dataShape(data.train.shape));
   say(`Engram · ${learner.kind} on ${describeData(data)}`);
   say(`config ${JSON.stringify(learner.config)}`);
 
@@ -196,6 +217,161 @@ async function train(flags: Flags) {
   };
   learner.dispose();
   return result;
+}
+
+/** One learner on a stream: its scores so far and its time spent learning. */
+interface StreamRun {
+  name: string;
+  learner: Classifier;
+  scores: Scores;
+  learnMs: number;
+}
+
+/** The row label of task j: its classes, e.g. "0-1" or "7" (classes listed when not contiguous). */
+const taskLabel = (classes: number[]) => (classes.length === 1 ? `${classes[0]}` : `${classes[0]}-${classes.at(-1)}`);
+const pct = (x: number) => (Number.isNaN(x) ? "  –  " : (x * 100).toFixed(1).padStart(5));
+
+/**
+ * `train --stream`: every learner of --learner sees the same stream, one sample per step,
+ * one pass; after each task all are evaluated on every task's evaluation images and the row
+ * of each one's accuracy matrix is printed beside the others'.
+ */
+async function trainStream(flags: Flags) {
+  const kind = flags["stream"] as string;
+  if (!(STREAM_KINDS as readonly string[]).includes(kind)) throw new CliError(`--stream must be ${STREAM_KINDS.join(" or ")}, got '${kind}'`, true);
+  for (const f of ["epochs", "curve-points", "curve-size"]) if (flags[f] !== undefined) throw new CliError(`--${f} does not apply to --stream (one pass, evaluated after each task)`, true);
+  const names = learnerNames(flags);
+  if (flags["save"] !== undefined && names.length > 1) throw new CliError("--save takes one learner; --learner names several", true);
+  const data = loadDataset((flags["data"] as string | undefined) ?? "mnist");
+  const T = (flags["tasks"] as number | undefined) ?? Math.min(5, data.classes);
+  if (T < 1 || T > data.classes) throw new CliError(`--tasks must be in [1, ${data.classes}] (the data set has ${data.classes} classes), got ${T}`);
+  const tasks = taskClasses(data.classes, T);
+  const of = taskOf(tasks);
+
+  // evaluation images: the test split, or the last --validation training images (never trained on)
+  const held = flags["validation"] as number | undefined;
+  if (held !== undefined && (held < 1 || held >= data.train.count)) throw new CliError(`--validation must be in [1, ${data.train.count - 1}], got ${held}`);
+  const pool = held === undefined ? data.train.count : data.train.count - held;
+  const trainN = flags["limit"] === undefined ? pool : (flags["limit"] as number);
+  if (trainN < 1 || trainN > pool) throw new CliError(`--limit must be in [1, ${pool}]${held === undefined ? "" : ` (the training images before the ${held} held out)`}, got ${trainN}`);
+  const evalSplit = held === undefined ? data.test : data.train;
+  const evalFrom = held === undefined ? 0 : data.train.count - held;
+  const evalCount = held === undefined ? data.test.count : held;
+  const evalN = flags["test-limit"] === undefined ? evalCount : (flags["test-limit"] as number);
+  if (evalN < 1 || evalN > evalCount) throw new CliError(`--test-limit must be in [1, ${evalCount}], got ${evalN}`);
+  const evalIds = Uint32Array.from({ length: evalN }, (_, k) => evalFrom + k);
+  const evalName = held === undefined ? `${count(evalN)} test images` : `${count(evalN)} held-out training images (--validation)`;
+
+  const seed = (flags["seed"] as number | undefined) ?? 1;
+  const parts = streamParts(kind as StreamKind, data.train, trainN, tasks, seed);
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  const options = learnerOptions(flags);
+  const start = performance.now();
+  const engram = await init();
+  const runs: StreamRun[] = names.map((name) => ({ name, learner: LEARNERS[name]!(engram, data.train.width, data.classes, options, dataShape(data.train.shape)), scores: { matrix: [], overall: [] }, learnMs: 0 }));
+
+  const groups = tasks.map(taskLabel).join(" | ");
+  say(`Engram · ${kind} stream on ${describeData(data)}`);
+  say(`${T} task${T > 1 ? "s" : ""} (${groups}), ${count(total)} samples seen once, one at a time${kind === "iid" ? " (shuffled across tasks: the i.i.d. contrast)" : ""}; evaluated after each task on ${evalName}`);
+  for (const r of runs) say(`${r.name}: ${r.learner.kind} ${JSON.stringify(r.learner.config)}`);
+  say("");
+  const width = 6 * (T + 1);
+  say("accuracy (%) on each task's evaluation images after each task (no task label at test time)");
+  say(`${"".padEnd(16)}${runs.map((r) => r.name.padEnd(width)).join(" │ ")}`);
+  say(`${"after task".padEnd(16)}${runs.map(() => [...tasks.map((t) => taskLabel(t).padStart(5)), "  all"].join(" ")).join("  │ ")}`);
+
+  const { width: w, images, labels } = data.train;
+  const bar = progressFor(flags, "train", total * runs.length);
+  let done = 0;
+  for (let j = 0; j < T; j++) {
+    for (const r of runs) {
+      const t0 = performance.now();
+      for (const i of parts[j]!) {
+        r.learner.learn(pixels(images.subarray(i * w, (i + 1) * w)), labels[i]!); // pixel bytes → [0, 1]
+        if ((++done & 255) === 0) bar?.update(done);
+      }
+      r.learnMs += performance.now() - t0;
+    }
+    for (const r of runs) {
+      const row = evaluateTasks((i) => r.learner.predict(pixels(evalSplit.images.subarray(i * w, (i + 1) * w))), evalSplit, evalIds, of, T);
+      r.scores.matrix.push(row.perTask);
+      r.scores.overall.push(row.overall);
+    }
+    bar?.clear();
+    say(`${`${j + 1} (${taskLabel(tasks[j]!)})`.padEnd(16)}${runs.map((r) => [...r.scores.matrix[j]!.map(pct), pct(r.scores.overall[j]!)].join(" ")).join("  │ ")}`);
+    bar?.update(done);
+  }
+  bar?.finish();
+
+  const results = runs.map((r) => ({ ...r, summary: summarize(r.scores), plot: streamPlotPath(flags, r.name, runs.length, data, kind) }));
+  say("");
+  for (const r of results) {
+    const s = r.summary;
+    const fg = s.forgetting.length ? ` · average forgetting ${(s.averageForgetting * 100).toFixed(1)} points (per task: ${s.forgetting.map((f) => (f * 100).toFixed(1)).join(", ")})` : "";
+    say(`${r.name}: final accuracy over all classes ${(s.accuracy * 100).toFixed(2)}% (mean over tasks ${(s.averageAccuracy * 100).toFixed(2)}%)${fg} · ${((r.learnMs * 1000) / total).toFixed(0)} µs per step`);
+    writeStreamPlot(r.plot, r.name, r.learner, data, kind, tasks, r.scores, s, total, evalName);
+  }
+  const savePath = flags["save"] as string | undefined;
+  if (savePath) write(savePath, runs[0]!.learner.save());
+  const totalSeconds = (performance.now() - start) / 1000;
+  say(`wall clock: ${duration(totalSeconds)} in all (training and ${T} evaluation${T > 1 ? "s" : ""} of ${runs.length} learner${runs.length > 1 ? "s" : ""})`);
+  say(`per-task curves: ${results.map((r) => r.plot).join(", ")}`);
+  if (savePath) say(`model: ${savePath}`);
+  const result = {
+    command: "train",
+    stream: kind,
+    data: data.name,
+    tasks,
+    samples: total,
+    evaluation: held === undefined ? "test" : "validation",
+    evalSamples: evalN,
+    seed,
+    learners: results.map((r) => ({
+      learner: r.name,
+      kind: r.learner.kind,
+      config: r.learner.config,
+      matrix: r.scores.matrix,
+      accuracyAfterTask: r.scores.overall,
+      ...r.summary,
+      seconds: r.learnMs / 1000,
+      usPerStep: (r.learnMs * 1000) / total,
+      plot: r.plot,
+    })),
+    model: savePath ?? null,
+    totalSeconds,
+  };
+  for (const r of runs) r.learner.dispose();
+  return result;
+}
+
+/** --plot FILE for one learner; for several, FILE with "-<learner>" before its extension; by default out/<learner>-<data>-<stream>.svg. */
+function streamPlotPath(flags: Flags, name: string, learners: number, data: Dataset, kind: string): string {
+  const path = flags["plot"] as string | undefined;
+  if (path === undefined) return `out/${name}-${basename(data.name)}-${kind}.svg`;
+  if (learners === 1) return path;
+  const dot = path.lastIndexOf(".");
+  return dot > path.lastIndexOf("/") ? `${path.slice(0, dot)}-${name}${path.slice(dot)}` : `${path}-${name}`;
+}
+
+/** The per-task curves: one line per task, its accuracy after each task from the one that taught it. */
+function writeStreamPlot(path: string, name: string, learner: Classifier, data: Dataset, kind: string, tasks: number[][], scores: Scores, s: Summary, total: number, evalName: string): void {
+  const series = tasks.map((t, j) => ({
+    name: `task ${j + 1} (${taskLabel(t)})`,
+    points: scores.matrix.slice(j).map((row, k) => ({ x: j + k + 1, y: row[j]! * 100 })).filter((p) => !Number.isNaN(p.y)),
+  }));
+  const svg = renderChart({
+    title: `${name} (${learner.kind}) on a ${kind} ${basename(data.name)} stream: accuracy on each task`,
+    subtitle: `${tasks.length} tasks · ${count(total)} samples, one pass, one at a time · final ${(s.accuracy * 100).toFixed(1)}% over all classes, forgetting ${(s.averageForgetting * 100).toFixed(1)} points · ${evalName}`,
+    xLabel: "after learning task",
+    yLabel: "accuracy on the task (%)",
+    series: series.filter((p) => p.points.length > 0),
+    xFormat: (x) => (Number.isInteger(x) ? `${x}` : ""),
+    legend: "below",
+    yFormat: (y) => `${Number(y.toFixed(1))}%`,
+    yMin: 0,
+    yMax: 100,
+  });
+  write(path, svg);
 }
 
 function writePlot(path: string, learner: Classifier, name: string, data: Dataset, curve: { samples: number; accuracy: number }[], curveN: number, acc: number, testN: number, epochs: number, total: number): void {

@@ -62,6 +62,8 @@ export interface Split {
   labels: Uint8Array;
   count: number;
   width: number;
+  /** The dimensions of one image as the IDX file gives them, e.g. [28, 28] (rows, columns). */
+  shape: number[];
 }
 
 /** A data set: train and test splits and the number of classes. */
@@ -91,7 +93,7 @@ function readSplit(dir: string, prefix: string): Split {
   if (labels.dims[0] !== count) throw new CliError(`${dir}: ${count} ${prefix} images but ${labels.dims[0]} labels`);
   if (count === 0) throw new CliError(`${imagesPath}: holds no images`);
   const width = images.dims.slice(1).reduce((a, b) => a * b, 1);
-  return { images: images.data, labels: labels.data, count, width };
+  return { images: images.data, labels: labels.data, count, width, shape: images.dims.slice(1) };
 }
 
 /**

@@ -28,6 +28,8 @@ export interface Chart {
   yMax?: number;
   /** Adds an inset (lower right) showing only y ≥ `yMin`, from the first point that reaches it. */
   inset?: { yMin: number };
+  /** Where the legend goes (when there are several series): top left inside the plot (default), or in a row below it. */
+  legend?: "inside" | "below";
   width?: number;
   height?: number;
 }
@@ -69,9 +71,10 @@ const f = (v: number) => Number(v.toFixed(2)).toString();
 /** Renders `chart` as an SVG document. */
 export function renderChart(chart: Chart): string {
   const W = chart.width ?? 800;
-  const H = chart.height ?? 500;
+  const below = chart.legend === "below" && chart.series.length > 1 ? 26 : 0;
+  const H = (chart.height ?? 500) + below;
   const top = chart.subtitle ? 80 : 58;
-  const box: Box = { left: 76, top, width: W - 76 - 64, height: H - top - 62 };
+  const box: Box = { left: 76, top, width: W - 76 - 64, height: H - below - top - 62 };
   const all = chart.series.flatMap((s) => s.points);
   const ys = all.map((p) => p.y).concat(chart.target ? [chart.target.y] : []);
   // the x axis ends at the last sample, not at the next round tick beyond it
@@ -87,7 +90,7 @@ export function renderChart(chart: Chart): string {
   if (chart.subtitle) out.push(`<text x="${box.left}" y="58" font-size="13" fill="#6b7280">${esc(chart.subtitle)}</text>`);
   panel(out, chart, box, chart.series, [xLo, xHi], [yTicks[0]!, yTicks.at(-1)!], xTicks, yTicks, 12, true);
   out.push(
-    `<text x="${box.left + box.width / 2}" y="${H - 16}" font-size="13" fill="#374151" text-anchor="middle">${esc(chart.xLabel)}</text>`,
+    `<text x="${box.left + box.width / 2}" y="${H - below - 16}" font-size="13" fill="#374151" text-anchor="middle">${esc(chart.xLabel)}</text>`,
     `<text transform="translate(22 ${box.top + box.height / 2}) rotate(-90)" font-size="13" fill="#374151" text-anchor="middle">${esc(chart.yLabel)}</text>`,
   );
 
@@ -107,13 +110,14 @@ export function renderChart(chart: Chart): string {
   }
 
   if (chart.series.length > 1) {
-    // top left, under the title: accuracy curves rise to the right
+    // top left, under the title: accuracy curves rise to the right; or in one row below the axis label
+    const step = box.width / chart.series.length;
     chart.series.forEach((s, i) => {
       const color = s.color ?? COLORS[i % COLORS.length]!;
-      const y = box.top + 20 + i * 18;
+      const [x, y] = below ? [box.left - 40 + i * step, H - 14] : [box.left, box.top + 20 + i * 18];
       out.push(
-        `<line x1="${box.left + 40}" x2="${box.left + 62}" y1="${y - 4}" y2="${y - 4}" stroke="${color}" stroke-width="2.5"/>`,
-        `<text x="${box.left + 68}" y="${y}" font-size="12" fill="#374151">${esc(s.name)}</text>`,
+        `<line x1="${f(x + 40)}" x2="${f(x + 62)}" y1="${y - 4}" y2="${y - 4}" stroke="${color}" stroke-width="2.5"/>`,
+        `<text x="${f(x + 68)}" y="${y}" font-size="12" fill="#374151">${esc(s.name)}</text>`,
       );
     });
   }
@@ -155,6 +159,7 @@ function panel(out: string[], chart: Chart, box: Box, series: Series[], [x0, x1]
       `<text x="${box.left + 6}" y="${f(ty - 5)}" font-size="${fontSize - 1}" fill="#dc2626">${esc(chart.target.label)}</text>`,
     );
   }
+  const labelled: { x: number; y: number }[] = []; // end labels drawn so far: one per spot
   series.forEach((s, i) => {
     if (s.points.length === 0) return;
     const color = s.color ?? COLORS[i % COLORS.length]!;
@@ -164,7 +169,10 @@ function panel(out: string[], chart: Chart, box: Box, series: Series[], [x0, x1]
       out.push(`<circle cx="${f(px(p.x))}" cy="${f(py(p.y))}" r="3.25" fill="#ffffff" stroke="${color}" stroke-width="1.75" data-x="${p.x}" data-y="${p.y}"/>`);
     }
     const last = s.points.at(-1)!;
-    if (labelLast) out.push(`<text x="${f(px(last.x) - 6)}" y="${f(py(last.y) - 9)}" font-size="${fontSize + 1}" font-weight="600" fill="${color}" text-anchor="end">${esc(yFmt(last.y))}</text>`);
+    const at = { x: px(last.x), y: py(last.y) };
+    const free = !labelled.some((q) => Math.abs(q.x - at.x) < 30 && Math.abs(q.y - at.y) < 14);
+    if (labelLast && free) labelled.push(at);
+    if (labelLast && free) out.push(`<text x="${f(px(last.x) - 6)}" y="${f(py(last.y) - 9)}" font-size="${fontSize + 1}" font-weight="600" fill="${color}" text-anchor="end">${esc(yFmt(last.y))}</text>`);
     out.push(`</g>`);
   });
 }

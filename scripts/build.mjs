@@ -12,6 +12,12 @@ const only = process.argv[2]; // "wasm" builds just the module
 
 rmSync("build", { recursive: true, force: true });
 for (const target of ["release", "scalar", "debug"]) run(bin("asc"), ["assembly/index.ts", "--config", "asconfig.json", "--target", target]);
+// the test/bench modules of both builds: the release ABI plus kernels, scalar twins and ceilings (assembly/testing.ts)
+for (const [target, name] of [["release", "engram.test"], ["scalar", "engram.test.scalar"]]) {
+  run(bin("asc"), ["assembly/testing.ts", "--config", "asconfig.json", "--target", target, "--outFile", `build/${name}.wasm`, "--textFile", `build/${name}.wat`]);
+}
+// src/abi.ts: the release exports' types, from the .d.ts asc emitted (scripts/abi.mjs)
+run("node", ["scripts/abi.mjs"]);
 if (only === "wasm") process.exit(0);
 
 rmSync("dist", { recursive: true, force: true });

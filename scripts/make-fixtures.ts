@@ -21,7 +21,8 @@ mkdirSync(dir, { recursive: true });
 // option sets whose state is laid out differently, added to a format version after its first
 // fixtures: written as <kind>~<variant>.engram
 const VARIANTS: Record<string, Record<string, Record<string, unknown>>> = {
-  forwardForward: { adafactor: { optimizer: "adafactor" } },
+  forwardForward: { adafactor: { optimizer: "adafactor" }, seen: { optimizer: "adafactor", negatives: "seen" } },
+  continual: { patches: { inputs: 16, image: { width: 4, height: 4 }, patch: 2, detectors: 3, consolidateAfter: 20 } },
 };
 for (const kind of engram.kinds) {
   for (const [variant, over] of [["", {}] as const, ...Object.entries(VARIANTS[kind] ?? {})]) {

@@ -1,7 +1,7 @@
 // What every supervised learner shares: the Classifier interface, and `fit` and
 // `evaluate` written once here (SupervisedLearner), never copied per learner.
 import { EngramError, describe } from "./errors.js";
-import type { Label, Vector } from "./input.js";
+import { checkLabels, readUserData, typedKind, typedLength, type Label, type Vector } from "./input.js";
 import { Learner } from "./learner.js";
 
 /** Options of {@link Classifier.fit}. */
@@ -46,7 +46,7 @@ export interface Evaluation {
 
 /**
  * What every supervised learner offers (`forwardForward`, `feedbackAlignment`,
- * `perturbation`, and `hebbian` with a readout). Online `learn` is the core; `fit`
+ * `perturbation`, `continual`, `spiking`, and `hebbian` with a readout). Online `learn` is the core; `fit`
  * runs it over a data set without freezing the event loop.
  *
  *     const net: Classifier = engram.feedbackAlignment({ inputs: 784, hidden: [256], classes: 10 });
@@ -114,13 +114,31 @@ function count(value: unknown, name: string, dflt: number, min: number): number 
   return v;
 }
 
-/** Checks `xs` is a list of samples and `labels` holds one label per sample; returns n. */
-function pairs(xs: unknown, labels: unknown, what: string): number {
-  if (!Array.isArray(xs)) throw new EngramError("E_TYPE", `${what}: xs must be an array of samples (one Vector per sample), got ${describe(xs)}`);
-  const ok = labels !== null && typeof labels === "object" && typeof (labels as ArrayLike<number>).length === "number";
-  if (!ok) throw new EngramError("E_TYPE", `${what}: labels must be an array of integers, got ${describe(labels)}`);
-  if ((labels as ArrayLike<number>).length !== xs.length) throw new EngramError("E_SHAPE", `${what}: labels must have one entry per sample (${xs.length}), got ${(labels as ArrayLike<number>).length}`);
-  return xs.length;
+/**
+ * Reads `xs` (a list of samples) and `labels` once each into arrays the library owns
+ * (main's read-once boundary: a getter or proxy runs at most once per element, and what
+ * is checked is what is used). The samples themselves are read by `learn`/`predict`.
+ */
+function pairs(xs: unknown, labels: unknown, classes: number, what: string): { samples: Vector[]; ys: Uint32Array } {
+  const samples = readUserData(`${what}: xs`, "E_TYPE", () => {
+    if (!Array.isArray(xs)) throw new EngramError("E_TYPE", `${what}: xs must be an array of samples (one Vector per sample), got ${describe(xs)}`);
+    const len: unknown = xs.length;
+    if (typeof len !== "number" || !Number.isInteger(len) || len < 0) throw new EngramError("E_SHAPE", `${what}: xs must have a non-negative integer length, got ${describe(len)}`);
+    const out: Vector[] = [];
+    for (let i = 0; i < len; i++) out.push(xs[i] as Vector);
+    return out;
+  });
+  if (labels === null || typeof labels !== "object") throw new EngramError("E_TYPE", `${what}: labels must be an array of integers, got ${describe(labels)}`);
+  const ys = checkLabels(labels, samples.length, classes); // an owned, checked copy
+  return { samples, ys };
+}
+
+/** The number of values a sample holds, read once (a typed array's from its internal slot); undefined if it is no array. */
+function sampleLength(x: unknown): number | undefined {
+  if (typeof x !== "object" || x === null) return undefined;
+  if (typedKind(x) !== undefined) return typedLength(x);
+  const len: unknown = (x as { length?: unknown }).length;
+  return typeof len === "number" ? len : undefined;
 }
 
 /**
@@ -143,9 +161,10 @@ export abstract class SupervisedLearner<Stats = number> extends Learner implemen
 
   /** Accuracy of `predict` on `xs` with `labels` (one label per sample). Changes nothing. */
   evaluate(xs: readonly Vector[], labels: ArrayLike<number>): Evaluation {
-    const n = pairs(xs, labels, "evaluate");
+    const { samples, ys } = pairs(xs, labels, this.classes, "evaluate");
+    const n = samples.length;
     let correct = 0;
-    for (let i = 0; i < n; i++) if (this.predict(xs[i]!) === labels[i]) correct++;
+    for (let i = 0; i < n; i++) if (this.predict(samples[i]!) === ys[i]) correct++;
     return { accuracy: n ? correct / n : 0, correct, total: n };
   }
 
@@ -160,19 +179,24 @@ export abstract class SupervisedLearner<Stats = number> extends Learner implemen
    */
   async fit(xs: readonly Vector[], labels: ArrayLike<number>, options: FitOptions = {}): Promise<FitResult> {
     this.h;
-    const n = pairs(xs, labels, "fit");
-    if (options === null || typeof options !== "object") throw new EngramError("E_CONFIG", `fit: options must be an object, got ${describe(options)}`);
-    const epochs = count(options.epochs, "epochs", 1, 1);
-    const yieldEvery = count(options.yieldEvery, "yieldEvery", 64, 1);
-    const seed = count(options.seed, "seed", 1, 0);
-    const shuffle = options.shuffle ?? true;
+    const { samples, ys } = pairs(xs, labels, this.classes, "fit");
+    const n = samples.length;
+    // each option read once (a getter that throws is E_CONFIG)
+    const o = readUserData("fit options", "E_CONFIG", () => {
+      if (options === null || typeof options !== "object") throw new EngramError("E_CONFIG", `fit: options must be an object, got ${describe(options)}`);
+      const { epochs, yieldEvery, seed, shuffle, onProgress, signal } = options;
+      return { epochs, yieldEvery, seed, shuffle, onProgress, signal };
+    });
+    const epochs = count(o.epochs, "epochs", 1, 1);
+    const yieldEvery = count(o.yieldEvery, "yieldEvery", 64, 1);
+    const seed = count(o.seed, "seed", 1, 0);
+    const shuffle = o.shuffle ?? true;
     if (typeof shuffle !== "boolean") throw new EngramError("E_CONFIG", `fit: option 'shuffle' must be true or false, got ${describe(shuffle)}`);
-    const { onProgress, signal } = options;
+    const { onProgress, signal } = o;
+    if (onProgress !== undefined && typeof onProgress !== "function") throw new EngramError("E_CONFIG", `fit: option 'onProgress' must be a function, got ${describe(onProgress)}`);
     for (let i = 0; i < n; i++) {
-      const y = labels[i];
-      if (typeof y !== "number" || !Number.isInteger(y) || y < 0 || y >= this.classes) throw new EngramError("E_LABEL", `fit: labels[${i}] must be an integer in [0, ${this.classes}), got ${describe(y)}`);
-      const x = xs[i] as unknown as ArrayLike<number> | undefined;
-      if (x === null || typeof x !== "object" || x.length !== this.inputs) throw new EngramError("E_SHAPE", `fit: xs[${i}] must hold ${this.inputs} values, got ${describe(x)}`);
+      const len = readUserData(`fit: xs[${i}]`, "E_TYPE", () => sampleLength(samples[i]));
+      if (len !== this.inputs) throw new EngramError("E_SHAPE", `fit: xs[${i}] must hold ${this.inputs} values, got ${describe(samples[i])}`);
     }
     const order = new Uint32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;
@@ -183,7 +207,7 @@ export abstract class SupervisedLearner<Stats = number> extends Learner implemen
       for (let i = 0; i < n; i++) {
         if (signal?.aborted) throw signal.reason ?? new EngramError("E_CONFIG", "fit was aborted");
         const k = order[i]!;
-        sum += lossOf(this.learn(xs[k]!, labels[k]!));
+        sum += lossOf(this.learn(samples[k]!, ys[k]!));
         if ((i + 1) % yieldEvery === 0 && i + 1 < n) {
           onProgress?.({ epoch, epochs, sample: i + 1, samples: n, loss: sum / (i + 1) });
           await yieldNow();

@@ -1,5 +1,5 @@
-import { EngramError } from "./errors.js";
-import type { Learner } from "./learner.js";
+import { EngramError, describe, isEngramError } from "./errors.js";
+import { type Learner, restoring } from "./learner.js";
 import { pixels } from "./pixels.js";
 import { decodeSnapshot } from "./snapshot.js";
 import { instantiate, type ModuleSource, type Wasm } from "./wasm.js";
@@ -97,6 +97,7 @@ export class Engram {
   create<K extends LearnerKind>(kind: K, options: LearnerKinds[K] extends { options: infer O } ? O : never): LearnerKinds[K] extends { learner: infer L } ? L : never;
   create(kind: string, options?: unknown): Learner;
   create(kind: string, options?: unknown): Learner {
+    if (typeof kind !== "string") throw new EngramError("E_CONFIG", `a learner kind must be a string, got ${describe(kind)}`);
     const factory = FACTORIES[kind];
     if (!factory) throw new EngramError("E_CONFIG", `unknown learner kind ${JSON.stringify(kind)}; known: ${this.kinds.join(", ")}`);
     return factory(this.wasm, options);
@@ -113,14 +114,15 @@ export class Engram {
   restore(bytes: Uint8Array): AnyLearner;
   restore<K extends LearnerKind>(bytes: Uint8Array, kind: K): LearnerKinds[K] extends { learner: infer L } ? L : never;
   restore(bytes: Uint8Array, kind?: string): Learner {
-    const parts = decodeSnapshot(bytes);
+    const parts = decodeSnapshot(bytes); // an owned copy, CRC-checked
     if (!FACTORIES[parts.kind]) throw new EngramError("E_SNAPSHOT", `unknown learner kind ${JSON.stringify(parts.kind)} in snapshot`);
     if (kind !== undefined && parts.kind !== kind) throw new EngramError("E_SNAPSHOT", `expected a ${JSON.stringify(kind)} snapshot, got a ${JSON.stringify(parts.kind)} one`);
     let learner: Learner;
     try {
-      learner = this.create(parts.kind, parts.config);
+      // the config's implied state size is compared with the snapshot's before allocating
+      learner = restoring(parts.state.length, () => this.create(parts.kind, parts.config));
     } catch (e) {
-      if (e instanceof EngramError && e.code === "E_CONFIG") throw new EngramError("E_SNAPSHOT", `the snapshot's config is invalid: ${e.message}`, { cause: e });
+      if (isEngramError(e) && e.code === "E_CONFIG") throw new EngramError("E_SNAPSHOT", `the snapshot's config is invalid: ${e.message}`, { cause: e });
       throw e;
     }
     try {
@@ -141,6 +143,34 @@ export class Engram {
   get memoryBytes(): number {
     return this.wasm.memoryBytes;
   }
+}
+
+/**
+ * @internal Reads `init`'s options once (own enumerable keys only, each read once) and
+ * validates them: `module` (any {@link ModuleSource}) and `simd` (a boolean). Anything
+ * else, or a getter that throws, is E_INIT. Bindings call this before loading anything.
+ */
+export function readInitOptions(options: unknown): { module: ModuleSource | undefined; simd: boolean | undefined } {
+  if (options === undefined) return { module: undefined, simd: undefined };
+  try {
+    if (options === null || typeof options !== "object" || Array.isArray(options)) throw new EngramError("E_INIT", `init options must be an object like { module, simd }, got ${describe(options)}`);
+    const keys = Object.keys(options);
+    const unknown = keys.filter((k) => k !== "module" && k !== "simd");
+    if (unknown.length) throw new EngramError("E_INIT", `init: unknown option '${unknown[0]}' (known: 'module', 'simd')`);
+    const o = options as { module?: ModuleSource; simd?: unknown };
+    const module = keys.includes("module") ? (o.module ?? undefined) : undefined;
+    const simd = keys.includes("simd") ? o.simd : undefined;
+    if (simd !== undefined && typeof simd !== "boolean") throw new EngramError("E_INIT", `init: option 'simd' must be true or false, got ${describe(simd)}`);
+    return { module, simd };
+  } catch (e) {
+    if (isEngramError(e)) throw e;
+    throw new EngramError("E_INIT", "init options could not be read: reading them threw (see cause)", { cause: e });
+  }
+}
+
+/** @internal The module source `init` was given, if any (see {@link readInitOptions}). */
+export function moduleOption(options: unknown): ModuleSource | undefined {
+  return readInitOptions(options).module;
 }
 
 /** Instantiates the engine from any module source. Bindings call this. */

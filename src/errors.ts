@@ -14,6 +14,10 @@ export type EngramErrorCode =
   | "E_INIT" // the WebAssembly module could not be obtained or instantiated
   | "E_INTERNAL"; // a trap inside the module: a bug, please report it
 
+// Every EngramError made by this library, so a catch can tell ours from a foreign
+// value without `instanceof` (which runs a thrown Proxy's getPrototypeOf trap).
+const made = new WeakSet<object>();
+
 /** The one error type Engram throws. `code` is stable across versions. */
 export class EngramError extends Error {
   /** Stable machine-readable code. */
@@ -23,15 +27,34 @@ export class EngramError extends Error {
     super(`${code}: ${message}`, options);
     this.name = "EngramError";
     this.code = code;
+    made.add(this);
   }
 }
 
-/** Short description of a value for error messages. */
+/** True for an EngramError this library made. Runs no user code, whatever `e` is. */
+export function isEngramError(e: unknown): e is EngramError {
+  return typeof e === "object" && e !== null && made.has(e);
+}
+
+const TypedArrayProto: object = Object.getPrototypeOf(Uint8Array.prototype);
+const taTag = Object.getOwnPropertyDescriptor(TypedArrayProto, Symbol.toStringTag)!.get!;
+const taLength = Object.getOwnPropertyDescriptor(TypedArrayProto, "length")!.get!;
+
+/**
+ * Short description of a value for error messages. Runs no user code: no getter,
+ * no proxy trap, no toString (a typed array's kind and length come from its
+ * internal slots; an array's length is not read, a proxy's could be a getter).
+ */
 export function describe(value: unknown): string {
   if (value === null) return "null";
-  if (Array.isArray(value)) return `an array of length ${value.length}`;
-  if (ArrayBuffer.isView(value)) return `a ${value.constructor.name} of length ${(value as unknown as ArrayLike<number>).length}`;
   if (typeof value === "number") return String(value);
   if (typeof value === "string") return `the string ${JSON.stringify(value.slice(0, 40))}`;
-  return typeof value;
+  if (typeof value !== "object") return typeof value;
+  const kind = Reflect.apply(taTag, value, []) as string | undefined;
+  if (kind !== undefined) return `a ${kind} of length ${Reflect.apply(taLength, value, []) as number}`;
+  try {
+    return Array.isArray(value) ? "an array" : "an object";
+  } catch {
+    return "a revoked proxy";
+  }
 }

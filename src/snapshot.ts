@@ -1,5 +1,6 @@
 import { crc32 } from "./crc32.js";
-import { EngramError } from "./errors.js";
+import { EngramError, describe } from "./errors.js";
+import { copyTyped, typedKind } from "./input.js";
 
 /**
  * Snapshot format (docs/snapshot-format.md), all integers little-endian:
@@ -60,9 +61,21 @@ function bad(msg: string): never {
   throw new EngramError("E_SNAPSHOT", msg);
 }
 
-/** @internal Parses and verifies a snapshot; every defect throws E_SNAPSHOT. */
-export function decodeSnapshot(bytes: unknown): SnapshotParts {
-  if (!(bytes instanceof Uint8Array)) bad(`a snapshot must be a Uint8Array, got ${bytes === null ? "null" : typeof bytes}`);
+/**
+ * @internal
+ * Parses and verifies a snapshot; every defect throws E_SNAPSHOT. The bytes are
+ * copied ONCE, through the %TypedArray% intrinsics (no getter, no proxy trap, a
+ * SharedArrayBuffer's racing writes cannot reach past the copy), and everything —
+ * the CRC first — is checked on that copy; the parts returned live in it.
+ */
+export function decodeSnapshot(input: unknown): SnapshotParts {
+  if (typedKind(input) !== "Uint8Array") bad(`a snapshot must be a Uint8Array, got ${describe(input)}`);
+  let bytes: Uint8Array;
+  try {
+    bytes = copyTyped(input as object, "Uint8Array") as Uint8Array;
+  } catch (e) {
+    throw new EngramError("E_SNAPSHOT", "the snapshot's bytes could not be read (a detached buffer?)", { cause: e });
+  }
   if (bytes.length < 26) bad(`truncated: ${bytes.length} bytes is shorter than any snapshot`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (dv.getUint32(0, true) !== MAGIC) bad("not an Engram snapshot (bad magic)");

@@ -1,4 +1,5 @@
-import { EngramError } from "./errors.js";
+import { ABI_FUNCTIONS, type EngramAbi } from "./abi.js";
+import { EngramError, isEngramError } from "./errors.js";
 
 /**
  * The raw exports of engram.wasm. Numbers only cross the boundary: byte
@@ -16,6 +17,8 @@ export interface EngramExports {
   learnerState(h: number): number;
   learnerStateBytes(h: number): number;
   learnerScratch(h: number): number;
+  learnerExpect(total: number, state: number, limit: number): void;
+  learnerBytes(h: number): number;
   /** Every other export: kernels and learner steps, by name. */
   readonly [name: string]: unknown;
 }
@@ -43,8 +46,8 @@ const MAX_BYTES = 65536 * 65536;
 export class Wasm {
   /** Raw exports. Calls that may trap should go through `call`. */
   readonly exports: EngramExports;
-  /** The same exports, typed for calls by name: `wasm.fn["ffLearn"]!(h, x, label)`. */
-  readonly fn: Readonly<Record<string, WasmFn>>;
+  /** The same exports, typed from the module (src/abi.ts): a wrong name is a compile error. */
+  readonly fn: Readonly<EngramAbi>;
   private buffer: ArrayBuffer | undefined;
   private f32View = new Float32Array(0);
   private u8View = new Uint8Array(0);
@@ -52,7 +55,8 @@ export class Wasm {
 
   constructor(instance: WebAssembly.Instance) {
     this.exports = instance.exports as unknown as EngramExports;
-    this.fn = instance.exports as unknown as Record<string, WasmFn>;
+    // checkModule refused any module lacking one of these at init, so every name is there
+    this.fn = instance.exports as unknown as EngramAbi;
   }
 
   private refresh(): void {
@@ -88,20 +92,25 @@ export class Wasm {
     return this.exports.memory.buffer.byteLength;
   }
 
+  /** Bytes memory may still grow by (wasm32 addresses at most 4 GiB). */
+  get room(): number {
+    return MAX_BYTES - this.memoryBytes;
+  }
+
   /**
    * Allocates `bytes` zeroed bytes inside wasm memory, or throws E_MEMORY
    * (nothing is allocated then).
    */
   alloc(bytes: number): number {
-    if (!(bytes >= 0) || bytes > MAX_BYTES - this.memoryBytes) {
+    if (!(bytes >= 0) || bytes > this.room) {
       throw new EngramError("E_MEMORY", `this needs ${bytes} bytes, but WebAssembly memory holds at most 4 GiB and ${this.memoryBytes} bytes are in use`);
     }
     return this.call(() => this.exports.alloc(Math.max(16, bytes)) >>> 0, "E_MEMORY");
   }
 
-  /** Returns a block from `alloc`. */
+  /** Returns a block from `alloc` (inside the guarded call: a trap is E_INTERNAL). */
   free(ptr: number): void {
-    if (ptr) this.exports.free(ptr);
+    if (ptr) this.call(() => this.exports.free(ptr));
   }
 
   /**
@@ -112,11 +121,27 @@ export class Wasm {
     try {
       return fn();
     } catch (e) {
-      if (e instanceof EngramError) throw e;
-      const what = e instanceof Error ? e.message : String(e);
+      if (isEngramError(e)) throw e;
+      const what = e instanceof Error ? e.message : "an exception";
       const msg = code === "E_MEMORY" ? `the host refused more memory (${what}); ${this.memoryBytes} bytes in use` : `trap inside engram.wasm: ${what}`;
       throw new EngramError(code, msg, { cause: e });
     }
+  }
+}
+
+/** Exports the library calls, with their kinds: a module without any of them is refused at init. */
+const REQUIRED_EXPORTS: Record<string, "function" | "memory"> = {
+  memory: "memory",
+  ...Object.fromEntries(ABI_FUNCTIONS.map((name) => [name, "function" as const])),
+};
+
+/** E_INIT naming what `module` lacks, or imports beyond env.abort; nothing when it fits. */
+function checkModule(module: WebAssembly.Module): void {
+  const exports = new Map(WebAssembly.Module.exports(module).map((e) => [e.name, e.kind]));
+  const lacking = Object.entries(REQUIRED_EXPORTS).filter(([name, kind]) => exports.get(name) !== kind).map(([name, kind]) => `${name} (${kind})`);
+  const extra = WebAssembly.Module.imports(module).filter((i) => !(i.module === "env" && i.name === "abort" && i.kind === "function")).map((i) => `${i.module}.${i.name} (${i.kind})`);
+  if (lacking.length || extra.length) {
+    throw new EngramError("E_INIT", `this is not engram.wasm:${lacking.length ? ` missing exports ${lacking.join(", ")};` : ""}${extra.length ? ` unexpected imports ${extra.join(", ")} (engram.wasm imports only env.abort)` : ""}`);
   }
 }
 
@@ -157,12 +182,13 @@ async function toModule(source: ModuleSource): Promise<WebAssembly.Module> {
 export async function instantiate(source: ModuleSource): Promise<Wasm> {
   try {
     const module = await toModule(source);
+    checkModule(module);
     let memory: WebAssembly.Memory | undefined;
     const instance = await WebAssembly.instantiate(module, imports(() => memory));
     memory = instance.exports["memory"] as WebAssembly.Memory;
     return new Wasm(instance);
   } catch (e) {
-    if (e instanceof EngramError) throw e;
+    if (isEngramError(e)) throw e;
     throw new EngramError("E_INIT", `could not load engram.wasm: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
   }
 }

@@ -14,6 +14,9 @@ import { DIST } from "./hosts/stage.js";
 const build = (f: string) => new URL(`../build/${f}`, import.meta.url);
 const simdBytes = readFileSync(build("engram.wasm"));
 const scalarBytes = readFileSync(build("engram.scalar.wasm"));
+// the test modules (assembly/testing.ts) of both builds, for the raw kernel sequence
+const simdTestBytes = readFileSync(build("engram.test.wasm"));
+const scalarTestBytes = readFileSync(build("engram.test.scalar.wasm"));
 
 /** wasm-validate's verdict on `file` with `flags` (WABT, installed by .ci/run). */
 function validates(file: URL, flags: string[]): boolean {
@@ -30,8 +33,10 @@ function simdTokens(file: URL): number {
 
 describe("engram.scalar.wasm", () => {
   it("contains no SIMD: it validates with SIMD disabled and its text has no v128", () => {
-    expect(validates(build("engram.scalar.wasm"), ["--disable-simd"])).toBe(true);
-    expect(simdTokens(build("engram.scalar.wasm"))).toBe(0);
+    for (const f of ["engram.scalar.wasm", "engram.test.scalar.wasm"]) {
+      expect(validates(build(f), ["--disable-simd"])).toBe(true);
+      expect(simdTokens(build(f))).toBe(0);
+    }
     // the same checks reject engram.wasm, so they can fail
     expect(validates(build("engram.wasm"), ["--disable-simd"])).toBe(false);
     expect(simdTokens(build("engram.wasm"))).toBeGreaterThan(100);
@@ -50,7 +55,7 @@ describe("engram.scalar.wasm", () => {
   it("says which build it is, and gives engram.wasm's bits on the whole conformance suite and selftest", async () => {
     const simd = await createEngram(simdBytes), scalar = await createEngram(scalarBytes);
     expect([simd.simd, scalar.simd]).toEqual([true, false]);
-    const a = runConformance(simd), b = runConformance(scalar);
+    const a = runConformance(simd, await createEngram(simdTestBytes)), b = runConformance(scalar, await createEngram(scalarTestBytes));
     expect(a.errors).toEqual({});
     expect(Object.keys(a.learners).length).toBeGreaterThan(10);
     expect(b.kernels.hash).toBe(a.kernels.hash);

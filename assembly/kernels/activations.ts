@@ -12,7 +12,7 @@ import { SIMD } from "./simd";
 // `op` is a compile-time constant at every call site; after inlining the switch
 // folds away (function references would compile to call_indirect instead).
 const RELU = 0, RELU_G = 1, LEAKY = 2, LEAKY_G = 3, TANH = 4, TANH_G = 5, SIG = 6, SIG_G = 7,
-  SOFTPLUS = 8, STEP = 9, STEP_S = 10, SIGN = 11, SIGN_S = 12, QUANT = 13, QUANT_S = 14;
+  SOFTPLUS = 8, STEP = 9, STEP_S = 10, SIGN = 11, SIGN_S = 12;
 
 // @ts-ignore: decorator
 @inline function f4(op: i32, v: v128, p: f32): v128 {
@@ -29,9 +29,7 @@ const RELU = 0, RELU_G = 1, LEAKY = 2, LEAKY_G = 3, TANH = 4, TANH_G = 5, SIG = 
     case STEP: return reluGrad4(v);
     case STEP_S: return stepSur4(v);
     case SIGN: return sign4(v);
-    case SIGN_S: return ste4(v);
-    case QUANT: return quant4(v, p);
-    default: return quantSur4(v);
+    default: return ste4(v); // SIGN_S
   }
 }
 
@@ -50,9 +48,7 @@ const RELU = 0, RELU_G = 1, LEAKY = 2, LEAKY_G = 3, TANH = 4, TANH_G = 5, SIG = 
     case STEP: return step1(v);
     case STEP_S: return stepSur1(v);
     case SIGN: return sign1(v);
-    case SIGN_S: return ste1(v);
-    case QUANT: return quant1(v, p);
-    default: return quantSur1(v);
+    default: return ste1(v); // SIGN_S
   }
 }
 
@@ -157,29 +153,6 @@ const SURROGATE_K: f32 = 10.0;
 // @ts-ignore: decorator
 @inline function ste4(v: v128): v128 { return v128.and(f32x4.splat(1), f32x4.le(f32x4.abs(v), f32x4.splat(1))); }
 
-// Quantise: nearest(clamp(x, 0, 1) · m) / m with m = levels − 1 (levels ≥ 2; ties to even).
-// NaN → NaN.
-// @ts-ignore: decorator
-@inline function quant1(v: f32, m: f32): f32 { return f32.nearest(Mathf.min(Mathf.max(v, 0), 1) * m) / m; }
-// @ts-ignore: decorator
-@inline function quant4(v: v128, m: f32): v128 {
-  const mv = f32x4.splat(m);
-  const c = f32x4.min(f32x4.max(v, f32x4.splat(0)), f32x4.splat(1));
-  return f32x4.div(f32x4.nearest(f32x4.mul(c, mv)), mv);
-}
-// Surrogate: straight-through on [0, 1]: 1 for 0 ≤ x ≤ 1 else 0
-// @ts-ignore: decorator
-@inline function quantSur1(v: f32): f32 { return v >= 0 && v <= 1 ? <f32>1 : <f32>0; }
-// @ts-ignore: decorator
-@inline function quantSur4(v: v128): v128 {
-  const inside = v128.and(f32x4.ge(v, f32x4.splat(0)), f32x4.le(v, f32x4.splat(1)));
-  return v128.and(f32x4.splat(1), inside);
-}
-
-// levels < 2 would divide by zero: treated as 2 (binary)
-// @ts-ignore: decorator
-@inline function levelsScale(levels: i32): f32 { return <f32>(max(levels, 2) - 1); }
-
 // ---------------------------------------------------------------- exported kernels
 // All: x, y have n elements; y may alias x.
 
@@ -217,16 +190,3 @@ export function actSign(y: usize, x: usize, n: i32): void { map4(y, x, n, SIGN, 
 export function actSignRef(y: usize, x: usize, n: i32): void { map1(y, x, n, SIGN, 0); }
 export function actSignSurrogate(y: usize, x: usize, n: i32): void { map4(y, x, n, SIGN_S, 0); }
 export function actSignSurrogateRef(y: usize, x: usize, n: i32): void { map1(y, x, n, SIGN_S, 0); }
-
-export function actQuantise(y: usize, x: usize, n: i32, levels: i32): void {
-  map4(y, x, n, QUANT, levelsScale(levels));
-}
-export function actQuantiseRef(y: usize, x: usize, n: i32, levels: i32): void {
-  map1(y, x, n, QUANT, levelsScale(levels));
-}
-export function actQuantiseSurrogate(y: usize, x: usize, n: i32, levels: i32): void {
-  map4(y, x, n, QUANT_S, levelsScale(levels));
-}
-export function actQuantiseSurrogateRef(y: usize, x: usize, n: i32, levels: i32): void {
-  map1(y, x, n, QUANT_S, levelsScale(levels));
-}

@@ -55,8 +55,18 @@ export function rngNormal(state: usize): f32 {
     u = rngUniform(state) * 2.0 - 1.0;
     v = rngUniform(state) * 2.0 - 1.0;
     s = u * u + v * v;
+    if (s >= 1.0 && rngIsZero(state)) abort("rng: all-zero state"); // it would redraw forever
   } while (s >= 1.0 || s == 0);
   return u * Mathf.sqrt(-2.0 * logf(s) / s);
+}
+
+/**
+ * True for xoshiro's fixed point, the all-zero state: it yields 0 forever, so a
+ * rejection loop would never end. rngSeed never makes it and no step reaches it
+ * from another state; only a forged snapshot can hold it (the host rejects those).
+ */
+export function rngIsZero(state: usize): bool {
+  return (load<u32>(state) | load<u32>(state, 4) | load<u32>(state, 8) | load<u32>(state, 12)) == 0;
 }
 
 /** ptr[i] = lo + (hi − lo) · uniform, i < n, in order. */
@@ -80,6 +90,7 @@ export function rngBelow(state: usize, n: u32): u32 {
   if (l < n) {
     const t = (<u32>0 - n) % n;
     while (l < t) {
+      if (rngIsZero(state)) abort("rng: all-zero state"); // it would redraw forever
       m = <u64>rngNextU32(state) * <u64>n;
       l = <u32>m;
     }

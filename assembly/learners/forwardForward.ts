@@ -9,7 +9,12 @@
 // positive, negative and every candidate-label pass: z₁(c) = W₁ x / r + λ U_c / r + b₁,
 // r = √(‖x‖² + λ²).
 // Hard negatives: a wrong label drawn ∝ softmax over labels of the first layer's goodness
-// (cheap, as z₁(c) shares W₁ x), the hardest labels under the current model.
+// (cheap, as z₁(c) shares W₁ x), the hardest labels under the current model; with SEEN only
+// among labels that have been a positive (none yet: no negative pass). A label used as a
+// negative before it is ever a positive is pushed towards silence (and under Adam at full
+// step size, however small its loss), so on a class-ordered stream its first positive pass
+// is silent, gets no gradient through the ReLU, and the old labels as hard negatives then
+// silence every unit: every score ties and predict returns 0.
 // Prediction: the label with the most goodness summed over all layers (the paper skips
 // the first; with a few epochs the first layer is the best trained, so we keep it).
 // Peer normalisation (as in the paper's MNIST runs) keeps every unit in use (see `peer`).
@@ -20,43 +25,72 @@
 //
 // State: [rng 16 B][t, β1ᵗ, β2ᵗ, pad][layer k: params P_k | moments M_k (| V_k for Adam,
 //        | F_k for factored Adam)]
-//        [readout R (C, A) | r_b (C)][peer running means, per layer];
+//        [readout R (C, A) | r_b (C)][peer running means, per layer][seen (C) u32 if SEEN];
 //        P_k = [W_k (n_k, in_k) | U (C, n₁) if k = 0 | b_k]; F_k = W_k's factored second
 //        moment and the small blocks' full one: [r_W (n_k) | c_W (in_k) | V_U (C, n₁) if
 //        k = 0 | V_b (n_k)], each padded to 16 bytes. (As Adafactor keeps vectors unfactored,
 //        U and b keep Adam's per-weight v: they are 1 % of the weights and U carries the label.)
 
-import { learnerNew, learnerScratch, learnerState, setSlot, slot } from "./common";
+import { layoutOf, learnerNew, learnerScratch, learnerState } from "./common";
 import { axpy, dot, matvec, rank1Update, scale } from "../kernels/linalg";
 import { normalize, softmax } from "../kernels/normalize";
 import { rngBelow, rngFillUniform, rngSeed, rngUniform } from "../kernels/prng";
-import { ffDelta, ffGoodness } from "../rules/forwardForward";
-export { adamRows, adamRowsRef, factoredDense, factoredDenseRef, factoredRows, factoredRowsRef, sgdRows, sgdRowsRef } from "../rules/optim";
-import { adamRows, factoredDense, factoredRows, sgdRows } from "../rules/optim";
+import { ffGoodness, ffLayerStep, peerNormalization } from "../rules/forwardForward";
+import { argmax } from "../rules/dense";
+import { adamRows, adamStepSizes, factoredDense, factoredRows, sgdRows, sgdStepSizes, StepSizes, BETA1, BETA2 } from "../rules/optim";
 
 const KIND: u32 = 0x4646; // "FF"
-const ADAM: u32 = 1, HARD: u32 = 2, READOUT: u32 = 4, REPLACE: u32 = 8, FACTORED: u32 = 16;
-const BETA1: f32 = 0.9, BETA2: f32 = 0.999, ADAM_EPS: f32 = 1e-8;
+const ADAM: u32 = 1, HARD: u32 = 2, READOUT: u32 = 4, REPLACE: u32 = 8, FACTORED: u32 = 16, SEEN: u32 = 32;
 const NORM_EPS: f32 = 1e-6;
 const READOUT_LR: f32 = 0.05;
 const LABEL_GAIN: f32 = 0.5;
 
-// layout slots
-const S_L = 0, S_D = 1, S_C = 2, S_FLAGS = 3, S_LR = 4, S_THETA = 5, S_MOM = 6, S_A = 7, S_R = 8;
-const S_MAXW = 9, S_MAXP = 10, S_S1 = 11, S_ZP = 12, S_ZN = 13, S_DP = 14, S_DN = 15, S_T1 = 16;
-const S_ACT = 17, S_LOGIT = 18, S_PROB = 19, S_CA = 20, S_CB = 21, S_STATS = 22, S_CONST = 23, S_WORK = 24;
-const S_DECAY = 25, S_PEER = 26, S_GAM = 27;
-const S_LAYER = 28; // then per layer: width, inputs, P, M, V or F, peer means
-const PER = 6;
+/** The first 32 bytes of the persisted state. */
+@unmanaged
+class FfHead {
+  rng0: u32; rng1: u32; rng2: u32; rng3: u32; // xoshiro128** (kernels/prng.ts): negative labels
+  /** Optimizer steps taken. */
+  t: u32;
+  /** β1ᵗ and β2ᵗ, Adam's bias-correction products. */
+  b1t: f32; b2t: f32;
+  pad: u32;
+}
+
+/** The learner's layout region: sizes, hyper-parameters and the byte offset of every buffer. */
+@unmanaged
+class Ff {
+  /** Layers L, input width d, classes C, option flags (ADAM ...), A = Σ hidden widths. */
+  L: u32; d: u32; C: u32; flags: u32; A: u32;
+  /** Widest layer and largest parameter block (floats). */
+  maxW: u32; maxP: u32;
+  /** η, its decay, the threshold θ, SGD's momentum, the peer-normalisation weight. */
+  lr: f32; decay: f32; theta: f32; momentum: f32; peer: f32;
+  /** The readout R (C × A) and its bias after it (state). */
+  R: usize;
+  /** With SEEN: one u32 per label, set once it has been a positive (state); else 0. */
+  seen: usize;
+  // scratch: W₁ x̂ (n₁), positive/negative pre-activations and errors, a temporary (maxW each),
+  // the readout's activity (A), logits, probabilities and two C-vectors, step stats (8 f32),
+  // constants [1, 1/rows, 0] (4 f32), the factored step's γ, then the batch work area
+  s1: usize; zP: usize; zN: usize; dP: usize; dN: usize; t1: usize;
+  act: usize; logit: usize; prob: usize; ca: usize; cb: usize; stats: usize; cst: usize; gam: usize; work: usize;
+}
+
+/** Layer k's sizes and the byte offsets of its state blocks. */
+@unmanaged
+class FfLayer {
+  /** Width n_k and inputs in_k. */
+  n: u32; nin: u32;
+  /** Parameters P_k, first moments M_k, Adam's V_k or the factored F_k (0 for SGD), peer running means. */
+  P: usize; M: usize; V: usize; peerMeans: usize;
+}
 
 // @ts-ignore: decorator
-@inline function al4(n: u32): u32 { return (n + 3) & ~3; }
+@inline function ff(h: usize): Ff { return changetype<Ff>(layoutOf(h)); }
 // @ts-ignore: decorator
-@inline function f(h: usize, i: i32): f32 { return reinterpret<f32>(slot(h, i)); }
+@inline function layer(h: usize, k: i32): FfLayer { return changetype<FfLayer>(layoutOf(h) + offsetof<Ff>() + <usize>k * offsetof<FfLayer>()); }
 // @ts-ignore: decorator
-@inline function p(h: usize, i: i32): usize { return <usize>slot(h, i); }
-// @ts-ignore: decorator
-@inline function ls(h: usize, k: i32, j: i32): u32 { return slot(h, S_LAYER + k * PER + j); }
+@inline function al4(n: u32): u32 { return (n + 3) & ~3; } // floats rounded up to a 16-byte multiple (floats, not bytes)
 // @ts-ignore: decorator
 @inline function at(ptr: usize, i: i32): usize { return ptr + (<usize>i << 2); }
 
@@ -88,12 +122,12 @@ function workBytes(maxW: u32, n1: u32, maxP: u32, rows: u32): f64 {
 /**
  * New learner. sizes: u32[nSizes] (input width, then hidden widths); flags: 1 Adam,
  * 2 hard negatives, 4 readout, 8 the label replaces the first `classes` inputs, 16 factored
- * Adam (with 1 unset).
+ * Adam (with 1 unset), 32 negatives only among labels seen as positives.
  */
 export function ffNew(sizes: usize, nSizes: i32, classes: i32, seed: u32, lr: f32, decay: f32, theta: f32, momentum: f32, peerWeight: f32, flags: u32): usize {
   const L = nSizes - 1, c = <u32>classes;
   const d = load<u32>(sizes);
-  let maxW: u32 = 0, maxP: u32 = 0, state: u32 = 32;
+  let maxW: u32 = 0, maxP: u32 = 0, state = <u32>offsetof<FfHead>();
   for (let k = 0; k < L; k++) {
     const n = sz(sizes, k + 1), nin = k == 0 ? d : sz(sizes, k);
     const pc = paramCount(k, n, nin, c);
@@ -108,45 +142,50 @@ export function ffNew(sizes: usize, nSizes: i32, classes: i32, seed: u32, lr: f3
   state += (al4(c * A) + al4(c)) << 2;
   const peerOff = state;
   for (let k = 0; k < L; k++) state += al4(sz(sizes, k + 1)) << 2;
+  const seenOff = state;
+  if (flags & SEEN) state += al4(c) << 2;
   const gamF = (flags & FACTORED) ? al4(max(d, maxW)) : 0;
   const scratchF = al4(n1) + 5 * al4(maxW) + al4(A) + 4 * al4(c) + 8 + 4 + gamF;
   const scratch = (scratchF << 2) + <u32>workBytes(maxW, n1, maxP, 1);
-  const h = learnerNew(KIND, (S_LAYER + PER * L) << 2, state, scratch);
-  setSlot(h, S_L, L); setSlot(h, S_D, d); setSlot(h, S_C, c); setSlot(h, S_FLAGS, flags);
-  setSlot(h, S_LR, reinterpret<u32>(lr)); setSlot(h, S_THETA, reinterpret<u32>(theta));
-  setSlot(h, S_MOM, reinterpret<u32>(momentum)); setSlot(h, S_DECAY, reinterpret<u32>(decay)); setSlot(h, S_PEER, reinterpret<u32>(peerWeight)); setSlot(h, S_A, A); setSlot(h, S_MAXW, maxW); setSlot(h, S_MAXP, maxP);
+  const layoutBytes: usize = offsetof<Ff>() + <usize>L * offsetof<FfLayer>();
+  const h = learnerNew(KIND, <u32>layoutBytes, state, scratch);
+  const F = ff(h);
+  F.L = L; F.d = d; F.C = c; F.flags = flags; F.A = A; F.maxW = maxW; F.maxP = maxP;
+  F.lr = lr; F.decay = decay; F.theta = theta; F.momentum = momentum; F.peer = peerWeight;
   const st = learnerState(h);
-  setSlot(h, S_R, <u32>(st + rOff));
+  F.R = st + rOff;
+  F.seen = flags & SEEN ? st + seenOff : 0;
   let q = learnerScratch(h);
-  setSlot(h, S_S1, <u32>q); q += al4(n1) << 2;
-  setSlot(h, S_ZP, <u32>q); q += al4(maxW) << 2;
-  setSlot(h, S_ZN, <u32>q); q += al4(maxW) << 2;
-  setSlot(h, S_DP, <u32>q); q += al4(maxW) << 2;
-  setSlot(h, S_DN, <u32>q); q += al4(maxW) << 2;
-  setSlot(h, S_T1, <u32>q); q += al4(maxW) << 2;
-  setSlot(h, S_ACT, <u32>q); q += al4(A) << 2;
-  setSlot(h, S_LOGIT, <u32>q); q += al4(c) << 2;
-  setSlot(h, S_PROB, <u32>q); q += al4(c) << 2;
-  setSlot(h, S_CA, <u32>q); q += al4(c) << 2;
-  setSlot(h, S_CB, <u32>q); q += al4(c) << 2;
-  setSlot(h, S_STATS, <u32>q); q += 8 << 2;
-  setSlot(h, S_CONST, <u32>q); q += 4 << 2;
-  setSlot(h, S_GAM, <u32>q); q += gamF << 2;
-  setSlot(h, S_WORK, <u32>q);
+  F.s1 = q; q += al4(n1) << 2;
+  F.zP = q; q += al4(maxW) << 2;
+  F.zN = q; q += al4(maxW) << 2;
+  F.dP = q; q += al4(maxW) << 2;
+  F.dN = q; q += al4(maxW) << 2;
+  F.t1 = q; q += al4(maxW) << 2;
+  F.act = q; q += al4(A) << 2;
+  F.logit = q; q += al4(c) << 2;
+  F.prob = q; q += al4(c) << 2;
+  F.ca = q; q += al4(c) << 2;
+  F.cb = q; q += al4(c) << 2;
+  F.stats = q; q += 8 << 2;
+  F.cst = q; q += 4 << 2;
+  F.gam = q; q += gamF << 2;
+  F.work = q;
   // parameters: W ~ U(−1/√in, 1/√in) as a torch Linear, U likewise, biases and readout 0
   const rng = st;
   rngSeed(rng, seed);
-  store<f32>(st, 1, 20); store<f32>(st, 1, 24); // β1ᵗ, β2ᵗ at t = 0
-  let o = st + 32, q2 = st + peerOff;
+  const head = changetype<FfHead>(st);
+  head.b1t = 1; head.b2t = 1; // β1ᵗ, β2ᵗ at t = 0
+  let o = st + offsetof<FfHead>(), q2 = st + peerOff;
   for (let k = 0; k < L; k++) {
     const n = sz(sizes, k + 1), nin = k == 0 ? d : sz(sizes, k);
     const pc = paramCount(k, n, nin, c);
-    const base = S_LAYER + k * PER;
-    setSlot(h, base, n); setSlot(h, base + 1, nin);
-    setSlot(h, base + 2, <u32>o);
-    setSlot(h, base + 3, <u32>(o + (pc << 2)));
-    setSlot(h, base + 4, flags & (ADAM | FACTORED) ? <u32>(o + (pc << 3)) : 0);
-    setSlot(h, base + 5, <u32>q2);
+    const ly = layer(h, k);
+    ly.n = n; ly.nin = nin;
+    ly.P = o;
+    ly.M = o + (pc << 2);
+    ly.V = flags & (ADAM | FACTORED) ? o + (pc << 3) : 0;
+    ly.peerMeans = q2;
     q2 += <usize>al4(n) << 2;
     const fan: f32 = <f32>(k == 0 ? nin + c : nin);
     const lim: f32 = <f32>1 / Mathf.sqrt(fan);
@@ -159,11 +198,11 @@ export function ffNew(sizes: usize, nSizes: i32, classes: i32, seed: u32, lr: f3
 
 /** Bytes `ffLearnBatch` needs at `work` for `rows` samples. */
 export function ffWorkBytes(h: usize, rows: u32): f64 {
-  return workBytes(slot(h, S_MAXW), ls(h, 0, 0), slot(h, S_MAXP), rows);
+  return workBytes(ff(h).maxW, layer(h, 0).n, ff(h).maxP, rows);
 }
 
 /** Pointer to the last step's stats: [loss, mean G⁺, mean G⁻, last negative label]. */
-export function ffStats(h: usize): usize { return p(h, S_STATS); }
+export function ffStats(h: usize): usize { return ff(h).stats; }
 
 // ---------------------------------------------------------------- passes
 
@@ -172,12 +211,12 @@ export function ffStats(h: usize): usize { return p(h, S_STATS); }
  * r = √(‖x‖² + λ²), and sets s1 = W₁ x̂. Returns ‖x‖² (before scaling).
  */
 function prepare(h: usize, x: usize, s1: usize): f32 {
-  const d = <i32>slot(h, S_D), c = <i32>slot(h, S_C);
-  if (slot(h, S_FLAGS) & REPLACE) memory.fill(x, 0, <usize>min(c, d) << 2);
+  const d = <i32>ff(h).d, c = <i32>ff(h).C;
+  if (ff(h).flags & REPLACE) memory.fill(x, 0, <usize>min(c, d) << 2);
   const xx = dot(x, x, d);
   const lam = labelValue(xx);
   scale(x, <f32>1 / Mathf.sqrt(xx + lam * lam), d);
-  matvec(s1, p(h, S_LAYER + 2), x, <i32>ls(h, 0, 0), d);
+  matvec(s1, layer(h, 0).P, x, <i32>layer(h, 0).n, d);
   return xx;
 }
 
@@ -187,8 +226,8 @@ function prepare(h: usize, x: usize, s1: usize): f32 {
 
 /** z = s1 · k + U_c · u + b₁ over layer 1; c < 0 means no label (z = s1 · k + b₁). */
 function firstLayer(h: usize, z: usize, s1: usize, k: f32, c: i32, u: f32): void {
-  const n = <i32>ls(h, 0, 0), C = <i32>slot(h, S_C);
-  const U = p(h, S_LAYER + 2) + (<usize>al4(<u32>n * ls(h, 0, 1)) << 2);
+  const n = <i32>layer(h, 0).n, C = <i32>ff(h).C;
+  const U = layer(h, 0).P + (<usize>al4(<u32>n * layer(h, 0).nin) << 2);
   const b = U + (<usize>al4(<u32>(C * n)) << 2);
   for (let i = 0; i < n; i++) store<f32>(at(z, i), load<f32>(at(s1, i)) * k + load<f32>(at(b, i)));
   if (c >= 0) axpy(z, u, U + <usize>c * (<usize>n << 2), n);
@@ -196,8 +235,8 @@ function firstLayer(h: usize, z: usize, s1: usize, k: f32, c: i32, u: f32): void
 
 /** z = W_k x + b_k for k ≥ 1. */
 function upperLayer(h: usize, k: i32, z: usize, x: usize): void {
-  const n = <i32>ls(h, k, 0), nin = <i32>ls(h, k, 1);
-  const W = p(h, S_LAYER + k * PER + 2);
+  const n = <i32>layer(h, k).n, nin = <i32>layer(h, k).nin;
+  const W = layer(h, k).P;
   matvec(z, W, x, n, nin);
   axpy(z, 1, W + (<usize>al4(<u32>(n * nin)) << 2), n);
 }
@@ -208,20 +247,20 @@ function upperLayer(h: usize, k: i32, z: usize, x: usize): void {
  * there, concatenated (the readout's input).
  */
 function labelPass(h: usize, s1: usize, xx: f32, c: i32, act: usize): f32 {
-  const L = <i32>slot(h, S_L);
-  const z = p(h, S_ZP), y = p(h, S_T1);
+  const L = <i32>ff(h).L;
+  const z = ff(h).zP, y = ff(h).t1;
   const lam = labelValue(xx);
   const r0 = Mathf.sqrt(xx + lam * lam), r = c >= 0 ? r0 : Mathf.max(Mathf.sqrt(xx), 1e-20);
   firstLayer(h, z, s1, r0 / r, c, lam / r);
-  let g = ffGoodness(z, z, <i32>ls(h, 0, 0));
+  let g = ffGoodness(z, z, <i32>layer(h, 0).n);
   let total = g;
   if (act) {
-    normalize(act, z, <i32>ls(h, 0, 0), NORM_EPS);
-    act += <usize>ls(h, 0, 0) << 2;
+    normalize(act, z, <i32>layer(h, 0).n, NORM_EPS);
+    act += <usize>layer(h, 0).n << 2;
   }
   for (let k = 1; k < L; k++) {
-    const n = <i32>ls(h, k, 0);
-    normalize(y, z, <i32>ls(h, k, 1), NORM_EPS);
+    const n = <i32>layer(h, k).n;
+    normalize(y, z, <i32>layer(h, k).nin, NORM_EPS);
     upperLayer(h, k, z, y);
     total += ffGoodness(z, z, n);
     if (act) {
@@ -232,30 +271,30 @@ function labelPass(h: usize, s1: usize, xx: f32, c: i32, act: usize): f32 {
   return total;
 }
 
-/** Readout probabilities (in S_PROB) from the label-free pass of a prepared sample. */
+/** Readout probabilities (in prob) from the label-free pass of a prepared sample. */
 function readout(h: usize, s1: usize, xx: f32): void {
-  const C = <i32>slot(h, S_C), A = <i32>slot(h, S_A), R = p(h, S_R);
-  const act = p(h, S_ACT), logit = p(h, S_LOGIT);
+  const C = <i32>ff(h).C, A = <i32>ff(h).A, R = ff(h).R;
+  const act = ff(h).act, logit = ff(h).logit;
   labelPass(h, s1, xx, -1, act);
   matvec(logit, R, act, C, A);
   axpy(logit, 1, R + (<usize>al4(<u32>(C * A)) << 2), C);
-  softmax(p(h, S_PROB), logit, C);
+  softmax(ff(h).prob, logit, C);
 }
 
 /** Delta rule on the readout: R += η (e_y − p) aᵀ, r_b += η (e_y − p). */
 function readoutLearn(h: usize, y: i32): void {
-  const C = <i32>slot(h, S_C), A = <i32>slot(h, S_A), R = p(h, S_R);
-  const e = p(h, S_LOGIT), pr = p(h, S_PROB);
+  const C = <i32>ff(h).C, A = <i32>ff(h).A, R = ff(h).R;
+  const e = ff(h).logit, pr = ff(h).prob;
   for (let j = 0; j < C; j++) store<f32>(at(e, j), (j == y ? <f32>1 : <f32>0) - load<f32>(at(pr, j)));
-  rank1Update(R, e, p(h, S_ACT), C, A, READOUT_LR);
+  rank1Update(R, e, ff(h).act, C, A, READOUT_LR);
   axpy(R + (<usize>al4(<u32>(C * A)) << 2), READOUT_LR, e, C);
 }
 
-/** Softmax over labels of the first layer's goodness (into S_CB); returns its pointer. */
+/** Softmax over labels of the first layer's goodness (into cb); returns its pointer. */
 function belief(h: usize, s1: usize, xx: f32): usize {
-  const C = <i32>slot(h, S_C), n1 = <i32>ls(h, 0, 0);
+  const C = <i32>ff(h).C, n1 = <i32>layer(h, 0).n;
   const lam = labelValue(xx), u = lam / Mathf.sqrt(xx + lam * lam);
-  const z = p(h, S_ZP), g = p(h, S_CA), pr = p(h, S_CB);
+  const z = ff(h).zP, g = ff(h).ca, pr = ff(h).cb;
   for (let c = 0; c < C; c++) {
     firstLayer(h, z, s1, 1, c, u);
     store<f32>(at(g, c), ffGoodness(z, z, n1));
@@ -264,17 +303,25 @@ function belief(h: usize, s1: usize, xx: f32): usize {
   return pr;
 }
 
-/** A wrong label for y: hard, drawn ∝ the belief at pr (C floats); else uniform. */
+/** Whether label j may be a negative: always, or with SEEN once it has been a positive. */
+// @ts-ignore: decorator
+@inline function eligible(seen: usize, j: i32): bool { return seen == 0 || load<u32>(at(seen, j)) != 0; }
+
+/**
+ * A wrong label for y: hard, drawn ∝ the belief at pr (C floats); else uniform. With SEEN,
+ * marks y seen and draws only among seen labels; −1 when there is none (no negative pass).
+ */
 function negative(h: usize, y: i32, pr: usize): i32 {
-  const C = <i32>slot(h, S_C), rng = learnerState(h);
-  if (slot(h, S_FLAGS) & HARD) {
+  const C = <i32>ff(h).C, rng = learnerState(h), seen = ff(h).seen;
+  if (seen) store<u32>(at(seen, y), 1);
+  if (ff(h).flags & HARD) {
     let mass: f32 = 0;
-    for (let j = 0; j < C; j++) if (j != y) mass += load<f32>(at(pr, j));
+    for (let j = 0; j < C; j++) if (j != y && eligible(seen, j)) mass += load<f32>(at(pr, j));
     if (mass > 0) {
       const u = rngUniform(rng) * mass;
       let acc: f32 = 0, last = -1;
       for (let j = 0; j < C; j++) {
-        if (j == y) continue;
+        if (j == y || !eligible(seen, j)) continue;
         acc += load<f32>(at(pr, j));
         last = j;
         if (u < acc) return j;
@@ -282,19 +329,25 @@ function negative(h: usize, y: i32, pr: usize): i32 {
       return last;
     }
   }
+  if (seen) {
+    let m = 0;
+    for (let j = 0; j < C; j++) if (j != y && eligible(seen, j)) m++;
+    if (m == 0) return -1;
+    let k = <i32>rngBelow(rng, <u32>m);
+    for (let j = 0; j < C; j++) if (j != y && eligible(seen, j) && k-- == 0) return j;
+  }
   const j = <i32>rngBelow(rng, <u32>(C - 1));
   return j >= y ? j + 1 : j;
 }
 
 // ---------------------------------------------------------------- step
 
-let lrNow: f32 = 0, epsNow: f32 = 0, seNow: f32 = 0, capNow: f32 = 0;
-// the factored step's bound B = (1 − β1)/√(1 − β2) (see rules/optim.ts)
-const CAP: f32 = (<f32>1 - BETA1) / Mathf.sqrt(<f32>1 - BETA2);
+// this step's step sizes (η̂, ε̂, ...): set once per step by step(), passed to every opt()
+const SIZES = changetype<StepSizes>(memory.data(offsetof<StepSizes>()));
 
 /** Byte offset in F_k of the second moment of block `blk` (0 W: r then c, 1 U: V_U, 2 b: V_b) of layer k. */
 function fOff(h: usize, k: i32, blk: i32): usize {
-  const n = ls(h, k, 0), nin = ls(h, k, 1), C = slot(h, S_C);
+  const n = layer(h, k).n, nin = layer(h, k).nin, C = ff(h).C;
   let o: u32 = 0;
   if (blk >= 1) o += al4(n) + al4(nin);
   if (blk == 2 && k == 0) o += al4(C * n);
@@ -305,23 +358,23 @@ function fOff(h: usize, k: i32, blk: i32): usize {
  * Optimizer step on block `blk` (0 W, 1 U, 2 b; `off` its byte offset in P_k) of layer k,
  * rows × cols, gradient a xᵀ + b zᵀ.
  */
-function opt(h: usize, k: i32, blk: i32, off: usize, a: usize, x: usize, b: usize, z: usize, rows: i32, cols: i32): void {
-  const base = S_LAYER + k * PER, flags = slot(h, S_FLAGS);
-  const w = p(h, base + 2) + off, m = p(h, base + 3) + off;
-  if (flags & ADAM) adamRows(w, m, p(h, base + 4) + off, a, x, b, z, rows, cols, lrNow, BETA1, BETA2, epsNow);
+function opt(h: usize, s: StepSizes, k: i32, blk: i32, off: usize, a: usize, x: usize, b: usize, z: usize, rows: i32, cols: i32): void {
+  const ly = layer(h, k), flags = ff(h).flags;
+  const w = ly.P + off, m = ly.M + off;
+  if (flags & ADAM) adamRows(w, m, ly.V + off, a, x, b, z, rows, cols, s.lr, BETA1, BETA2, s.eps);
   else if (flags & FACTORED) {
-    const r = p(h, base + 4) + fOff(h, k, blk);
-    if (blk == 0) factoredRows(w, m, r, r + (<usize>al4(<u32>rows) << 2), p(h, S_GAM), a, x, b, z, rows, cols, lrNow, BETA1, BETA2, seNow, capNow);
-    else adamRows(w, m, r, a, x, b, z, rows, cols, lrNow, BETA1, BETA2, epsNow);
-  } else sgdRows(w, m, a, x, b, z, rows, cols, lrNow, f(h, S_MOM));
+    const r = ly.V + fOff(h, k, blk);
+    if (blk == 0) factoredRows(w, m, r, r + (<usize>al4(<u32>rows) << 2), ff(h).gam, a, x, b, z, rows, cols, s.lr, BETA1, BETA2, s.se, s.cap);
+    else adamRows(w, m, r, a, x, b, z, rows, cols, s.lr, BETA1, BETA2, s.eps);
+  } else sgdRows(w, m, a, x, b, z, rows, cols, s.lr, ff(h).momentum);
 }
 
 /** Factored Adam step on W_k (rows × cols) from the summed batch gradient at G, scaled by gs (a pointer to it). */
-function optDense(h: usize, k: i32, G: usize, gs: usize, rows: i32, cols: i32): void {
-  const base = S_LAYER + k * PER;
-  const r = p(h, base + 4);
-  factoredDense(p(h, base + 2), p(h, base + 3), r, r + (<usize>al4(<u32>rows) << 2), p(h, S_GAM), G, load<f32>(gs),
-    rows, cols, lrNow, BETA1, BETA2, seNow, capNow);
+function optDense(h: usize, s: StepSizes, k: i32, G: usize, gs: usize, rows: i32, cols: i32): void {
+  const ly = layer(h, k);
+  const r = ly.V;
+  factoredDense(ly.P, ly.M, r, r + (<usize>al4(<u32>rows) << 2), ff(h).gam, G, load<f32>(gs),
+    rows, cols, s.lr, BETA1, BETA2, s.se, s.cap);
 }
 
 /**
@@ -332,51 +385,44 @@ function optDense(h: usize, k: i32, G: usize, gs: usize, rows: i32, cols: i32): 
  * gradient of one layer is summed in `work` and applied as its mean). Returns the loss.
  */
 function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
-  const L = <i32>slot(h, S_L), d = <i32>slot(h, S_D), C = <i32>slot(h, S_C), flags = slot(h, S_FLAGS);
-  const maxW = <usize>slot(h, S_MAXW) << 2, n1 = <i32>ls(h, 0, 0), theta = f(h, S_THETA), peerW = f(h, S_PEER);
+  const L = <i32>ff(h).L, d = <i32>ff(h).d, C = <i32>ff(h).C, flags = ff(h).flags;
+  const maxW = <usize>ff(h).maxW << 2, n1 = <i32>layer(h, 0).n, theta = ff(h).theta, peerW = ff(h).peer;
   const B = <usize>rows;
-  const labels = work, negs = work + (B << 2), rinv = work + (B << 3);
+  const labels = work, negs = work + (B << 2), labelScale = work + (B << 3); // λ/r per sample
   let bufIn = work + B * 12, bufOut = bufIn + B * 2 * maxW;
   const s1s = bufOut + B * 2 * maxW, G = s1s + B * (<usize>n1 << 2);
-  const st = learnerState(h);
-  const t = load<u32>(st, 16);
-  store<u32>(st, t + 1, 16);
-  const b1t = load<f32>(st, 20) * BETA1, b2t = load<f32>(st, 24) * BETA2;
-  store<f32>(st, b1t, 20); store<f32>(st, b2t, 24);
-  const lr = f(h, S_LR) / (<f32>1 + f(h, S_DECAY) * <f32>t);
-  if (flags & ADAM) {
-    const c2 = Mathf.sqrt(<f32>1 - b2t);
-    lrNow = lr * c2 / (<f32>1 - b1t);
-    epsNow = ADAM_EPS * c2;
-  } else if (flags & FACTORED) {
-    const c2 = Mathf.sqrt(<f32>1 - b2t);
-    lrNow = lr * c2 / (<f32>1 - b1t);
-    epsNow = ADAM_EPS * c2;
-    seNow = Mathf.sqrt(epsNow);
-    capNow = lr * CAP;
-  } else lrNow = lr;
+  const head = changetype<FfHead>(learnerState(h));
+  const t = head.t;
+  head.t = t + 1;
+  const b1t = head.b1t * BETA1, b2t = head.b2t * BETA2;
+  head.b1t = b1t; head.b2t = b2t;
+  const lr = ff(h).lr / (<f32>1 + ff(h).decay * <f32>t);
+  const sizes = SIZES;
+  if (flags & (ADAM | FACTORED)) adamStepSizes(sizes, lr, b1t, b2t);
+  else sgdStepSizes(sizes, lr);
   for (let b = 0; b < rows; b++) {
     const x = xs + <usize>b * (<usize>d << 2), s1 = s1s + <usize>b * (<usize>n1 << 2);
     const y = load<i32>(at(labels, b));
     const xx = prepare(h, x, s1);
     const lam = labelValue(xx);
-    store<f32>(at(rinv, b), lam / Mathf.sqrt(xx + lam * lam));
+    store<f32>(at(labelScale, b), lam / Mathf.sqrt(xx + lam * lam));
     if (flags & READOUT) readout(h, s1, xx);
     store<i32>(at(negs, b), negative(h, y, flags & HARD ? belief(h, s1, xx) : 0));
     if (flags & READOUT) readoutLearn(h, y);
   }
-  const zP = p(h, S_ZP), zN = p(h, S_ZN), dP = p(h, S_DP), dN = p(h, S_DN);
-  const ca = p(h, S_CA), cb = p(h, S_CB), cst = p(h, S_CONST);
+  const zP = ff(h).zP, zN = ff(h).zN, dP = ff(h).dP, dN = ff(h).dN;
+  const ca = ff(h).ca, cb = ff(h).cb, cst = ff(h).cst;
   store<f32>(cst, 1); store<f32>(cst, <f32>1 / <f32>rows, 4); store<f32>(cst, 0, 8);
   let loss: f32 = 0, gp: f32 = 0, gn: f32 = 0;
+  const gpn = ff(h).stats + 16; // G⁺, G⁻ of the last pass (stats words 4, 5)
   for (let k = 0; k < L; k++) {
-    const n = <i32>ls(h, k, 0), nin = <i32>ls(h, k, 1);
+    const n = <i32>layer(h, k).n, nin = <i32>layer(h, k).nin;
     const offU = <usize>al4(<u32>(n * nin)) << 2;
     const offB = offU + (k == 0 ? <usize>al4(<u32>(C * n)) << 2 : 0);
     const pc = <i32>paramCount(k, <u32>n, <u32>nin, <u32>C);
     if (rows > 1) memory.fill(G, 0, <usize>pc << 2);
     for (let b = 0; b < rows; b++) {
-      const y = load<i32>(at(labels, b)), ng = load<i32>(at(negs, b)), ri = load<f32>(at(rinv, b));
+      const y = load<i32>(at(labels, b)), ng = load<i32>(at(negs, b)), ri = load<f32>(at(labelScale, b));
       const inP = bufIn + <usize>b * 2 * maxW, inN = inP + maxW;
       const outP = bufOut + <usize>b * 2 * maxW, outN = outP + maxW;
       const x = xs + <usize>b * (<usize>d << 2);
@@ -388,10 +434,9 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
         upperLayer(h, k, zP, inP);
         upperLayer(h, k, zN, inN);
       }
-      const gP = ffGoodness(zP, zP, n), gN = ffGoodness(zN, zN, n);
-      loss += ffDelta(dP, zP, n, gP, theta, true) + ffDelta(dN, zN, n, gN, theta, false);
-      if (peerW > 0) peer(p(h, S_LAYER + k * PER + 5), dP, zP, n, peerW);
-      gp += gP; gn += gN;
+      loss += ffLayerStep(dP, dN, zP, zN, n, theta, gpn, ng >= 0);
+      if (peerW > 0) peerNormalization(layer(h, k).peerMeans, dP, zP, n, peerW);
+      gp += load<f32>(gpn); gn += load<f32>(gpn, 4);
       if (k < L - 1) {
         normalize(outP, zP, n, NORM_EPS);
         normalize(outN, zN, n, NORM_EPS);
@@ -400,17 +445,18 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
         if (k == 0) {
           // U's gradient has two nonzero rows: λ/r δ⁺ in row y, λ/r δ⁻ in row ng
           memory.fill(ca, 0, <usize>C << 2); memory.fill(cb, 0, <usize>C << 2);
-          store<f32>(at(ca, y), ri); store<f32>(at(cb, ng), ri);
-          opt(h, k, 1, offU, ca, dP, cb, dN, C, n);
+          store<f32>(at(ca, y), ri);
+          if (ng >= 0) store<f32>(at(cb, ng), ri);
+          opt(h, sizes, k, 1, offU, ca, dP, cb, dN, C, n);
         }
-        opt(h, k, 0, 0, dP, k == 0 ? x : inP, dN, k == 0 ? x : inN, n, nin);
-        opt(h, k, 2, offB, cst, dP, cst, dN, 1, n);
+        opt(h, sizes, k, 0, 0, dP, k == 0 ? x : inP, dN, k == 0 ? x : inN, n, nin);
+        opt(h, sizes, k, 2, offB, cst, dP, cst, dN, 1, n);
       } else {
         axpy(G + offB, 1, dP, n);
         axpy(G + offB, 1, dN, n);
         if (k == 0) {
           axpy(G + offU + <usize>y * (<usize>n << 2), ri, dP, n);
-          axpy(G + offU + <usize>ng * (<usize>n << 2), ri, dN, n);
+          if (ng >= 0) axpy(G + offU + <usize>ng * (<usize>n << 2), ri, dN, n);
           axpy(dP, 1, dN, n); // both passes share the image: one rank-1 term
           rank1Update(G, dP, x, n, nin, 1);
         } else {
@@ -421,14 +467,14 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
     }
     if (rows > 1) {
       if (flags & FACTORED) {
-        optDense(h, k, G, cst + 4, n, nin);
-        if (k == 0) opt(h, k, 1, offU, cst + 4, G + offU, cst + 8, G + offU, 1, C * n);
-        opt(h, k, 2, offB, cst + 4, G + offB, cst + 8, G + offB, 1, n);
-      } else opt(h, k, 0, 0, cst + 4, G, cst + 8, G, 1, pc);
+        optDense(h, sizes, k, G, cst + 4, n, nin);
+        if (k == 0) opt(h, sizes, k, 1, offU, cst + 4, G + offU, cst + 8, G + offU, 1, C * n);
+        opt(h, sizes, k, 2, offB, cst + 4, G + offB, cst + 8, G + offB, 1, n);
+      } else opt(h, sizes, k, 0, 0, cst + 4, G, cst + 8, G, 1, pc);
     }
     const sw = bufIn; bufIn = bufOut; bufOut = sw;
   }
-  const stats = p(h, S_STATS), per = <f32>(L * rows);
+  const stats = ff(h).stats, per = <f32>(L * rows);
   store<f32>(stats, loss / <f32>rows);
   store<f32>(stats, gp / per, 4);
   store<f32>(stats, gn / per, 8);
@@ -436,27 +482,9 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
   return loss / <f32>rows;
 }
 
-/**
- * Peer normalisation (Hinton 2022, as in its MNIST runs): a running mean a_i ← 0.9 a_i + 0.1 h⁺_i
- * of each unit's positive activity, and a loss w · mean_i (a_i − ā)² that pulls every unit
- * towards the layer's mean activity. Its gradient passes through the ReLU unchanged, so
- * a unit that went silent is drawn back: δ⁺_i += w · 0.2 (a_i − ā) / n.
- */
-function peer(a: usize, d: usize, hp: usize, n: i32, w: f32): void {
-  let mean: f32 = 0;
-  for (let i = 0; i < n; i++) {
-    const v = <f32>0.9 * load<f32>(at(a, i)) + <f32>0.1 * load<f32>(at(hp, i));
-    store<f32>(at(a, i), v);
-    mean += v;
-  }
-  mean /= <f32>n;
-  const k = w * <f32>0.2 / <f32>n;
-  for (let i = 0; i < n; i++) store<f32>(at(d, i), load<f32>(at(d, i)) + k * (load<f32>(at(a, i)) - mean));
-}
-
 /** One online step on sample x (d floats, clobbered) with its label. Returns the loss. */
 export function ffLearn(h: usize, x: usize, label: i32): f32 {
-  const work = p(h, S_WORK);
+  const work = ff(h).work;
   store<i32>(work, label);
   return step(h, x, work, 1);
 }
@@ -468,7 +496,7 @@ export function ffLearnBatch(h: usize, xs: usize, work: usize, rows: i32): f32 {
 
 /** Goodness score of every label for x (clobbered); returns a pointer to C floats. */
 export function ffScores(h: usize, x: usize): usize {
-  const s1 = p(h, S_S1), out = p(h, S_LOGIT), C = <i32>slot(h, S_C);
+  const s1 = ff(h).s1, out = ff(h).logit, C = <i32>ff(h).C;
   const xx = prepare(h, x, s1);
   for (let c = 0; c < C; c++) store<f32>(at(out, c), labelPass(h, s1, xx, c, 0));
   return out;
@@ -476,14 +504,12 @@ export function ffScores(h: usize, x: usize): usize {
 
 /** Readout probabilities for x (clobbered) from one label-free pass; returns a pointer to C floats. */
 export function ffReadout(h: usize, x: usize): usize {
-  const s1 = p(h, S_S1);
+  const s1 = ff(h).s1;
   readout(h, s1, prepare(h, x, s1));
-  return p(h, S_PROB);
+  return ff(h).prob;
 }
 
 /** Index of the largest of n floats at v (the first on ties). */
 export function ffArgmax(v: usize, n: i32): i32 {
-  let best = 0;
-  for (let i = 1; i < n; i++) if (load<f32>(at(v, i)) > load<f32>(at(v, best))) best = i;
-  return best;
+  return argmax(v, n);
 }

@@ -1,11 +1,11 @@
 // A multilayer perceptron whose hidden layers learn by node perturbation (equation and
-// papers: ../rules/perturbation.ts). Same layout as ./feedbackAlignment.ts without the
+// papers: ../rules/perturbation.ts). The network of ./mlp.ts without the
 // feedback matrices; the noise ξ comes from the PRNG in the persisted state, so a
 // restored learner draws the same noise as one that never stopped.
 
 import { rngFillNormal } from "../kernels/prng";
 import { antitheticEstimate } from "../rules/perturbation";
-import { mlpNew, mlpForward, mlpDescend, layers, width, ptr, sigma, rngOf, faScores, faPredict, D, XI } from "./feedbackAlignment";
+import { mlpNew, mlpForward, mlpDescend, mlpScores, mlpPredict, layers, layer, width, sigma, rngOf } from "./mlp";
 
 export const KIND_NP: u32 = 0x4e50; // "NP"
 
@@ -18,10 +18,10 @@ export function npNew(sizes: usize, nSizes: i32, act: i32, eta: f32, decay: f32,
 export function npLearn(h: usize, x: usize, label: i32): f32 {
   const loss = mlpForward(h, x, label, false, 0);
   const hidden = layers(h) - 1, s = sigma(h);
-  for (let l = 0; l < hidden; l++) rngFillNormal(rngOf(h), ptr(h, l, XI), width(h, l + 1), 0, 1);
+  for (let l = 0; l < hidden; l++) rngFillNormal(rngOf(h), layer(h, l).xi, width(h, l + 1), 0, 1);
   const plus = mlpForward(h, x, label, true, s);
   const minus = mlpForward(h, x, label, true, -s);
-  for (let l = 0; l < hidden; l++) antitheticEstimate(ptr(h, l, D), ptr(h, l, XI), plus, minus, s, width(h, l + 1));
+  for (let l = 0; l < hidden; l++) antitheticEstimate(layer(h, l).delta, layer(h, l).xi, plus, minus, s, width(h, l + 1));
   mlpDescend(h, x);
   return loss;
 }
@@ -36,10 +36,10 @@ export function npLearnBatch(h: usize, xs: usize, labels: usize, n: i32): f32 {
 
 /** Class probabilities for x (a pointer to n_L floats, valid until the next call). */
 export function npScores(h: usize, x: usize): usize {
-  return faScores(h, x);
+  return mlpScores(h, x);
 }
 
 /** The most probable class for x. */
 export function npPredict(h: usize, x: usize): i32 {
-  return faPredict(h, x);
+  return mlpPredict(h, x);
 }

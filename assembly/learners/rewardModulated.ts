@@ -12,56 +12,55 @@
 // reward() computes ‖E_i‖ only when ε_i says the clamp might bind (β_i works the same way for
 // ‖W_i‖, see the guard). Both are +∞ after construction and restore; decisions use exact norms.
 
-import { learnerNew, learnerState, learnerScratch, slot, setSlot } from "./common";
+import { f32Bytes, layoutOf, learnerNew, learnerState, learnerScratch } from "./common";
 import { rngSeed, rngUniform } from "../kernels/prng";
 import { softmax } from "../kernels/normalize";
 import { axpy, scale } from "../kernels/linalg";
-import { denseForward, argmax } from "../rules/feedbackAlignment";
+import { denseForward, argmax } from "../rules/dense";
 import { eligibilityUpdate, threeFactorUpdate } from "../rules/rewardModulated";
-import { MAX_INPUT_NORM, MAX_NORM, capNorm, norm2, maxNormRows, unknownBounds } from "../rules/guard";
+import { F32_MAX, MAX_INPUT_NORM, MAX_NORM, capNorm, norm2, maxNormRows, unknownBounds } from "../rules/guard";
 
 export const KIND_RM: u32 = 0x524d; // "RM"
 
-const S_IN = 0, S_ACT = 1, S_ETA = 2, S_ALPHA = 3, S_LAMBDA = 4, S_W = 5, S_B = 6, S_EW = 7, S_EB = 8, S_PI = 9, S_POST = 10, S_NB = 11, S_EN = 12;
-const F32_MAX: f32 = 3.4028234663852886e38;
+/** The policy's layout region (byte offsets of its arrays), carved in rmNew. */
+@unmanaged
+class Policy {
+  inputs: i32; actions: i32;
+  /** η, the baseline rate α, the trace decay λ. */
+  eta: f32; alpha: f32; lambda: f32;
+  // state: [PRNG 16 B][r̄ f32, pad][W][b][E][E_b]
+  W: usize; b: usize; E: usize; Eb: usize;
+  // scratch: π, then onehot(a) − π (reused for the rows' step coefficients), β_i ≥ ‖W_i‖, ε_i ≥ ‖E_i‖
+  pi: usize; post: usize; bound: usize; traceBound: usize;
+}
 
 // @ts-ignore: decorator
-@inline function pad4(n: i32): usize { return <usize>((n + 3) & ~3) << 2; }
-// @ts-ignore: decorator
-@inline function f(h: usize, i: i32): f32 { return reinterpret<f32>(slot(h, i)); }
-// @ts-ignore: decorator
-@inline function p(h: usize, i: i32): usize { return <usize>slot(h, i); }
+@inline function pol(h: usize): Policy { return changetype<Policy>(layoutOf(h)); }
 
 /** New policy over `actions` actions for `inputs`-wide contexts; W = 0 (uniform policy). */
 export function rmNew(inputs: i32, actions: i32, eta: f32, alpha: f32, lambda: f32, seed: u32): usize {
-  const wBytes = pad4(inputs * actions), bBytes = pad4(actions);
+  const wBytes = <usize>f32Bytes(inputs * actions), bBytes = <usize>f32Bytes(actions);
   const stateBytes: usize = 32 + ((wBytes + bBytes) << 1);
-  const h = learnerNew(KIND_RM, 13 << 2, <u32>stateBytes, <u32>(bBytes << 2));
+  const h = learnerNew(KIND_RM, <u32>offsetof<Policy>(), <u32>stateBytes, <u32>(bBytes << 2));
   const st = learnerState(h), sc = learnerScratch(h);
-  setSlot(h, S_IN, inputs);
-  setSlot(h, S_ACT, actions);
-  setSlot(h, S_ETA, reinterpret<u32>(eta));
-  setSlot(h, S_ALPHA, reinterpret<u32>(alpha));
-  setSlot(h, S_LAMBDA, reinterpret<u32>(lambda));
-  setSlot(h, S_W, <u32>(st + 32));
-  setSlot(h, S_B, <u32>(st + 32 + wBytes));
-  setSlot(h, S_EW, <u32>(st + 32 + wBytes + bBytes));
-  setSlot(h, S_EB, <u32>(st + 32 + 2 * wBytes + bBytes));
-  setSlot(h, S_PI, <u32>sc);
-  setSlot(h, S_POST, <u32>(sc + bBytes));
-  setSlot(h, S_NB, <u32>(sc + 2 * bBytes));
-  setSlot(h, S_EN, <u32>(sc + 3 * bBytes));
-  unknownBounds(sc + 2 * bBytes, actions);
-  unknownBounds(sc + 3 * bBytes, actions);
+  const q = pol(h);
+  q.inputs = inputs; q.actions = actions; q.eta = eta; q.alpha = alpha; q.lambda = lambda;
+  q.W = st + 32;
+  q.b = q.W + wBytes;
+  q.E = q.b + bBytes;
+  q.Eb = q.E + wBytes;
+  q.pi = sc; q.post = sc + bBytes; q.bound = sc + 2 * bBytes; q.traceBound = sc + 3 * bBytes;
+  unknownBounds(q.bound, actions);
+  unknownBounds(q.traceBound, actions);
   rngSeed(st, seed);
   return h;
 }
 
 // π = softmax(W x + b) into scratch after scaling x (the caller's scratch copy) into ‖x‖ ≤ R; returns ‖x‖.
 function policy(h: usize, x: usize): f32 {
-  const n = <i32>slot(h, S_ACT), pi = p(h, S_PI);
-  const xn = capNorm(x, <i32>slot(h, S_IN), MAX_INPUT_NORM);
-  denseForward(pi, p(h, S_W), p(h, S_B), x, n, <i32>slot(h, S_IN));
+  const n = pol(h).actions, pi = pol(h).pi;
+  const xn = capNorm(x, pol(h).inputs, MAX_INPUT_NORM);
+  denseForward(pi, pol(h).W, pol(h).b, x, n, pol(h).inputs);
   softmax(pi, pi, n);
   return xn;
 }
@@ -69,18 +68,18 @@ function policy(h: usize, x: usize): f32 {
 /** π(x); returns a pointer to the `actions` probabilities (x, the caller's scratch copy, is scaled into ‖x‖ ≤ R). */
 export function rmScores(h: usize, x: usize): usize {
   policy(h, x);
-  return p(h, S_PI);
+  return pol(h).pi;
 }
 
 /** The most probable action for x (no sampling, no trace update). */
 export function rmPredict(h: usize, x: usize): i32 {
-  return argmax(rmScores(h, x), <i32>slot(h, S_ACT));
+  return argmax(rmScores(h, x), pol(h).actions);
 }
 
 /** Samples an action a ~ π(x) and folds (onehot(a) − π) xᵀ into the eligibility traces. */
 export function rmAct(h: usize, x: usize): i32 {
   const xn = policy(h, x);
-  const n = <i32>slot(h, S_ACT), pi = p(h, S_PI), post = p(h, S_POST);
+  const n = pol(h).actions, pi = pol(h).pi, post = pol(h).post;
   const u = rngUniform(learnerState(h));
   let a = n - 1;
   let c: f32 = 0;
@@ -92,11 +91,11 @@ export function rmAct(h: usize, x: usize): i32 {
     const o = <usize>i << 2;
     store<f32>(post + o, (i == a ? <f32>1.0 : <f32>0.0) - load<f32>(pi + o));
   }
-  const lambda = f(h, S_LAMBDA);
-  eligibilityUpdate(p(h, S_EW), post, x, n, <i32>slot(h, S_IN), lambda);
-  scale(p(h, S_EB), lambda, n); // E_b = λ E_b + post: a synapse whose presynaptic side is 1
-  axpy(p(h, S_EB), 1.0, post, n);
-  const en = p(h, S_EN);
+  const lambda = pol(h).lambda;
+  eligibilityUpdate(pol(h).E, post, x, n, pol(h).inputs, lambda);
+  scale(pol(h).Eb, lambda, n); // E_b = λ E_b + post: a synapse whose presynaptic side is 1
+  axpy(pol(h).Eb, 1.0, post, n);
+  const en = pol(h).traceBound;
   for (let i = 0; i < n; i++) {
     const o = <usize>i << 2;
     store<f32>(en + o, (lambda * load<f32>(en + o) + Mathf.abs(load<f32>(post + o)) * xn) * <f32>(1 + 9.5367431640625e-7));
@@ -109,13 +108,13 @@ export function rmAct(h: usize, x: usize): i32 {
  * the max-norm constraint), then r̄ += α (r − r̄). Returns r − r̄ (clamped to the f32 range).
  */
 export function rmReward(h: usize, r: f32): f32 {
-  const rbar = learnerState(h) + 16;
+  const rbar = rmBaselinePtr(h);
   const rb = load<f32>(rbar);
   let delta = r - rb;
   if (!(Mathf.abs(delta) <= F32_MAX)) delta = r > rb ? F32_MAX : -F32_MAX; // |r|, |r̄| near 3.4e38
-  const m = Mathf.min(Mathf.max(f(h, S_ETA) * delta, -F32_MAX), F32_MAX);
-  const n = <i32>slot(h, S_ACT), k = <i32>slot(h, S_IN);
-  const w = p(h, S_W), b = p(h, S_B), ew = p(h, S_EW), eb = p(h, S_EB), mi = p(h, S_POST), nb = p(h, S_NB), eps = p(h, S_EN);
+  const m = Mathf.min(Mathf.max(pol(h).eta * delta, -F32_MAX), F32_MAX);
+  const n = pol(h).actions, k = pol(h).inputs;
+  const w = pol(h).W, b = pol(h).b, ew = pol(h).E, eb = pol(h).Eb, mi = pol(h).post, nb = pol(h).bound, eps = pol(h).traceBound;
   const stride = <usize>k << 2;
   // margin for the rounding of the exact norm (relative error ≤ k · 2⁻²⁴)
   const near = MAX_NORM / (1 + <f32>(k + 4) * <f32>4.76837158203125e-7);
@@ -150,6 +149,11 @@ export function rmReward(h: usize, r: f32): f32 {
     store<f32>(mi + o, Mathf.abs(load<f32>(mi + o)) * load<f32>(eps + o));
   }
   maxNormRows(w, b, nb, mi, 1, n, k);
-  store<f32>(rbar, rb + f(h, S_ALPHA) * delta);
+  store<f32>(rbar, rb + pol(h).alpha * delta);
   return delta;
+}
+
+/** Byte offset of the reward baseline r̄ (one f32 after the 16-byte PRNG state). */
+export function rmBaselinePtr(h: usize): usize {
+  return learnerState(h) + 16;
 }

@@ -12,6 +12,8 @@
 // ⁺ positive data (true label), ⁻ negative data (a wrong label).
 // see: G. Hinton, "The Forward-Forward Algorithm: Some Preliminary Investigations",
 // arXiv:2212.13345 (2022), sections 2 and 3.3.
+// Deviations: G is the mean of h² (the paper: the sum), the label's own weights, prediction
+// over every layer, ...: docs/deviations.md. Numerics: docs/numerics.md.
 
 import { dot } from "../kernels/linalg";
 import { actRelu } from "../kernels/activations";
@@ -36,3 +38,41 @@ export function ffDelta(d: usize, h: usize, n: i32, g: f32, theta: f32, positive
   }
   return positive ? softplusf(theta - g) : softplusf(g - theta);
 }
+
+/**
+ * One layer's Forward-Forward step on a positive and a negative pass, given their
+ * pre-activations z⁺, z⁻ (n; overwritten with h = relu(z)):
+ *   G = (1/n) Σ h²,   δ⁺ = −σ(θ − G⁺) (2/n) h⁺,   δ⁻ = σ(G⁻ − θ) (2/n) h⁻
+ * δ⁺, δ⁻ (n) are ∂L/∂z of L = softplus(θ − G⁺) + softplus(G⁻ − θ); G⁺, G⁻ go to the two
+ * f32 at `goodness`. Returns L. The weight gradient is then δ⁺ x̂⁺ᵀ + δ⁻ x̂⁻ᵀ (the optimizer's).
+ * Without a negative pass (`negative` false: no wrong label seen yet), δ⁻ = 0 and L is the
+ * positive term alone.
+ */
+export function ffLayerStep(dP: usize, dN: usize, zP: usize, zN: usize, n: i32, theta: f32, goodness: usize, negative: bool): f32 {
+  const gP = ffGoodness(zP, zP, n), gN = ffGoodness(zN, zN, n);
+  store<f32>(goodness, gP);
+  store<f32>(goodness, gN, 4);
+  const lossP = ffDelta(dP, zP, n, gP, theta, true), lossN = ffDelta(dN, zN, n, gN, theta, false);
+  if (negative) return lossP + lossN;
+  memory.fill(dN, 0, <usize>n << 2);
+  return lossP;
+}
+
+/**
+ * Peer normalisation (Hinton 2022, as in its MNIST runs): a running mean a_i ← 0.9 a_i + 0.1 h⁺_i
+ * of each unit's positive activity, and a loss w · mean_i (a_i − ā)² that pulls every unit
+ * towards the layer's mean activity. Its gradient passes through the ReLU unchanged, so
+ * a unit that went silent is drawn back: δ⁺_i += w · 0.2 (a_i − ā) / n.
+ */
+export function peerNormalization(a: usize, d: usize, hp: usize, n: i32, w: f32): void {
+  let mean: f32 = 0;
+  for (let i = 0; i < n; i++) {
+    const v = <f32>0.9 * load<f32>(a + (<usize>i << 2)) + <f32>0.1 * load<f32>(hp + (<usize>i << 2));
+    store<f32>(a + (<usize>i << 2), v);
+    mean += v;
+  }
+  mean /= <f32>n;
+  const k = w * <f32>0.2 / <f32>n;
+  for (let i = 0; i < n; i++) store<f32>(d + (<usize>i << 2), load<f32>(d + (<usize>i << 2)) + k * (load<f32>(a + (<usize>i << 2)) - mean));
+}
+

@@ -13,27 +13,8 @@
 // ../learners/feedbackAlignment.ts and ./perturbation.ts, and by the policy of
 // ../learners/rewardModulated.ts (whose step is η (r − r̄) E_i: it bounds ‖·‖ by C the same way).
 //
-// Why these bounds make overflow impossible (n ≤ 2²⁰ units per layer, F = 3.4e38 the f32 max):
-//   layer 0      |a_i| ≤ ‖W_i‖‖x‖ + |b_i| ≤ C R + C ≈ 1e15 = A; every partial sum of the dot is
-//                bounded by Σ|w||x| ≤ ‖W_i‖‖x‖ (Cauchy–Schwarz), so no intermediate overflows.
-//   hidden h     tanh, sigmoid, step, sign: |h| ≤ 1; relu: |h| ≤ A (+ σ|ξ| ≤ 600 when perturbed),
-//                so ‖h‖² ≤ n A² ≈ 1e36 < F: the norms below never overflow either.
-//   layer l ≥ 1  |a_i| ≤ C ‖h‖ + C ≈ 1e24 < F before the clamp brings it back to A.
-//   softmax      logits in [−A, A]: exp(a − max a) ∈ [0, 1], the sum ≥ 1, p finite, e = p − onehot ∈ [−1, 1].
-//   update       ‖u_i‖ ≤ C whatever δ is (even ±Infinity from a huge loss difference over a tiny σ:
-//                clamp(±∞) = ±bound), so after the step ‖W_i‖ ≤ 2C and Σ w² ≤ 4C² ≈ 4e12: the
-//                max-norm check cannot overflow and brings the row back to C.
-// On ordinary data nothing binds, so results are bit-identical to the unguarded rule: measured
-// row norms after training stay below 30 (rings, MNIST tanh/step, bandits) and reach 1e4 only in a
-// diverging relu run (DFA, η = 0.02, MNIST), two decades under C; inputs in [0, 1] or
-// standardised (‖x‖ ≈ √n ≤ 1024) or raw 8-bit intensities (‖x‖ ≤ 255 √n ≈ 2.6e5) are far under R.
-//
-// The max-norm check needs ‖W_i‖, a pass over the row. It is skipped while a running upper bound
-// β_i ≥ ‖W_i‖ (kept in scratch, +∞ after construction or restore) stays under C: the triangle
-// inequality gives ‖W_i + u_i‖ ≤ β_i + |g_i| ‖h‖, so each step adds that (and 2⁻²⁰ for rounding).
-// Whenever β_i nears C the exact norm is computed and β_i reset to it. Rescaling happens iff the
-// exact norm exceeds C, so the decision never depends on the bound: a restored learner (β = +∞,
-// checks every row once) makes the same decisions as one that never stopped.
+// Why these bounds make overflow impossible, and why the max-norm check may skip rows: the
+// derivation is in docs/numerics.md ("The dense guard").
 //
 // see: Srivastava, Hinton, Krizhevsky, Sutskever & Salakhutdinov 2014, "Dropout: a simple way to
 //      prevent neural networks from overfitting", JMLR 15:1929 (the max-norm constraint);
@@ -42,6 +23,7 @@
 //      Euclidean norm of a vector", ACM TOMS 4:15 (scaling by max |x_i| against overflow).
 
 import { dot, dotRef, scale, scaleRef } from "../kernels/linalg";
+import { expf, logf } from "../kernels/math";
 import { SIMD } from "../kernels/simd";
 
 /** R: inputs are scaled into the ball ‖x‖₂ ≤ R before a learner sees them. */
@@ -51,7 +33,8 @@ export const MAX_PREACTIVATION: f32 = 1e15;
 /** C: bound on ‖W_i‖₂ of each weight row, on |b_i|, and on the norm of one step's row update. */
 export const MAX_NORM: f32 = 1e6;
 
-const F32_MAX: f32 = 3.4028234663852886e38;
+/** F: the largest finite f32 (caps Krotov's and SoftHebb's step factor η/m; overflow tests). */
+export const F32_MAX: f32 = 3.4028234663852886e38;
 // below this Σx² may have lost squares to underflow: take the scaled path
 const TINY_SQUARES: f32 = 1e-30;
 
@@ -224,4 +207,40 @@ export function maxNormRows(w: usize, b: usize, bound: usize, g: usize, hn: f32,
 /** β_i = +∞ for rows elements: the next maxNormRows computes every row's norm. */
 export function unknownBounds(bound: usize, rows: i32): void {
   for (let i = 0; i < rows; i++) store<f32>(bound + (<usize>i << 2), Infinity);
+}
+
+// ---------------------------------------------------------------- Hebbian rows (docs/numerics.md)
+
+/** G: bound on the step factor η y_i (Sanger) and η y_i (y_i − θ_i) (BCM). */
+export const MAX_STEP_FACTOR: f32 = 1e9;
+/** C_p: the max-norm of a row, C or, for Krotov's p-norm currents (p ≥ 3), min(C, 1e28^{1/(p−1)}). */
+export function maxRowNorm(p: i32): f32 {
+  return p <= 2 ? MAX_NORM : Mathf.min(MAX_NORM, expf(logf(1e28) / <f32>(p - 1)));
+}
+
+/**
+ * The max-norm backstop for row w (n) after a step of norm ≤ `step`: β (the f32 at `bound`)
+ * is an upper bound on ‖w‖ (+∞: unknown), advanced by the triangle inequality plus 2⁻²⁰ for
+ * rounding. Only when it nears `max` is the exact (overflow-safe) norm computed; the row is
+ * rescaled to `max` iff that norm exceeds it, so the decision never depends on β.
+ */
+export function maxNormRow(w: usize, n: i32, bound: usize, step: f32, max: f32): void {
+  // margin for the rounding of the exact norm (relative error ≤ n · 2⁻²⁴) and of the bound
+  const near = max / (1 + <f32>(n + 4) * <f32>4.76837158203125e-7);
+  let beta = (load<f32>(bound) + step) * <f32>(1 + 9.5367431640625e-7);
+  if (!(beta <= near)) { // also +∞ and NaN (∞ · 0 in a step bound)
+    beta = norm2(w, n);
+    if (beta > max) {
+      scale(w, max / beta, n);
+      beta = max;
+    }
+  }
+  store<f32>(bound, beta);
+}
+
+/** ‖a (x − c w)‖ ≤ |a| (‖x‖ + |c| ‖w‖): the bound on one row step that β advances by (‖w‖ ≤ β). */
+// @ts-ignore: decorator
+@inline
+export function stepBound(a: f32, c: f32, xn: f32, beta: f32): f32 {
+  return Mathf.abs(a) * (xn + Mathf.abs(c) * beta);
 }

@@ -7,8 +7,10 @@
 //   oja       y_i                                  y_i                  Oja 1982, J. Math. Biol. 15:267
 //   sanger    y_i, x replaced by x − Σ_{k<i} y_k w_k  y_i               Sanger 1989, Neural Netw. 2:459
 //   bcm       y_i (y_i − θ_i),  θ_i ← θ_i + ρ (y_i² − θ_i)   0         Bienenstock, Cooper, Munro 1982
-//   krotov    g(rank_i) / max_j|x_j − I_i w_ij|    I_i                  Krotov & Hopfield 2019, PNAS 116:7723
-//   softhebb  ±softmax(u/τ)_i / max|Δw| (+ winner, − others)  u_i       Journé et al. 2023, ICLR
+//   krotov    g(rank_i) / m, m = max_{i,j}|g_i (x_j − I_i w_ij)| over both moving rows (one joint normaliser)
+//                                                  I_i                  Krotov & Hopfield 2019, PNAS 116:7723
+//   softhebb  ±softmax(u/τ)_i / m (+ winner, − others; m the largest |Δw| of the sample)
+//                                                  u_i                  Journé et al. 2023, ICLR
 //
 // Symbols: x input (n), W weights (rows × n, row-major), y = u = W x,
 // I_i = Σ_j sgn(w_ij)|w_ij|^{p−1} x_j the p-norm current (Krotov), g = 1 for the
@@ -19,75 +21,13 @@
 // Kernels: w is (rows, n) row-major; every SIMD kernel has a scalar Ref twin
 // computing the same IEEE operations in the same order (tested bitwise).
 //
-// Numeric safety: finite weights for any finite input, untouched results on ordinary data.
-// The guard of ./guard.ts (R = 1e9, A = 1e15, C = 1e6, F = 3.4e38 the f32 max, n, K ≤ 2²⁰):
-//
-//   input cap     x ← x · min(1, R/‖x‖₂) in the scratch copy, ‖x‖ overflow-safe (capNorm)
-//   outputs       u_i, I_i, the lateral sums and SoftHebb's u_i/τ clamped to ±A; BCM θ_i to ±A
-//   bounded step  Krotov, SoftHebb: the step factor η/m (m the largest change) capped at F, so
-//                 a tiny m (denormal inputs) cannot make it +∞: |Δw_ij| ≤ η whatever m is;
-//                 Sanger: y_i clamped to ±min(A, G/η); BCM: the factor y_i (y_i − θ_i) to ±G/η;
-//                 G = 1e9 (MAX_STEP_FACTOR)
-//   max-norm      w_i ← w_i · min(1, C_p/‖w_i‖₂) after each step (hebb: ‖w_i‖ ← 1, overflow-safe);
-//                 C_p = C, but min(C, 1e28^{1/(p−1)}) for Krotov's p-norm currents; lateral L_ik ∈ ±C
-//
-// Why nothing can overflow (‖w_i‖ ≤ C_p ≤ C before every step, ‖x‖ ≤ R, η ≤ 10, μ ≤ 10):
-//   u = W x       |u_i| ≤ ‖w_i‖‖x‖ ≤ C R = A, and every partial sum too (Cauchy–Schwarz).
-//   I (p ≥ 3)     |w_ij|^{p−1} ≤ ‖w_i‖^{p−1} and Σ_j |w_ij|^{2(p−1)} ≤ ‖w_i‖^{2(p−1)}, so
-//                 |I_i| ≤ C_p^{p−1} R ≤ 1e37 < F, then clamped to A.
-//   lateral       |Σ_k L_ik u_k| ≤ K C A ≈ 1e27 before the clamp to A; |μ y_i y_k| ≤ 1e31.
-//   oja, lateral  w + η y (x − y w) (or c w + a x, c = 1 − η y²): ‖Δw‖ ≤ η|y| (R + |y| C)
-//                 ≤ 1e16 · 1e21 = 1e37 < F, no clamp needed.
-//   sanger        ‖x − Σ_{k≤i} y_k w_k‖ ≤ R + K A C ≈ 1.05e27, |η y_i| ≤ G: ‖Δw‖ ≤ 1.05e36.
-//   bcm           |y (y − θ)| ≤ A (A + A) = 2e30, |η y (y − θ)| ≤ G: ‖Δw‖ ≤ G R = 1e18.
-//   krotov, softhebb  |x_j − c w_ij| ≤ R + A C ≈ 1e21 (c = I_i or u_i), |Δw_ij| ≤ η.
-//   hebb          ‖w + η y x‖ ≤ C + 10 A R ≈ 1e25: its square overflows Σ w², so the row is
-//                 renormalised through capNorm (scaled norm) when a running bound says it may.
-// So after every step ‖w_i‖ < 1e37, its overflow-safe norm is finite, and the max-norm brings
-// it back to C_p. The readout's step is bounded by η_r √2 (unit-norm f̂, |p − t| ≤ 1).
-// On ordinary data nothing binds, so the results are bit-identical to the unguarded rules:
-// every clamp is a no-op below its bound, η/m reaches F only when the unguarded step was +∞,
-// learned rows stay near ‖w‖ = 1 (‖w‖_p = 1: Krotov, SoftHebb) against C = 1e6, initial rows
-// have ‖w‖ ≈ √n ≤ 1024 (Krotov's C_p binds only for p ≥ 11 with n ≈ 2²⁰), and the bounds
-// G/η, A on y, θ are reached only by steps of η y² ≫ 2, which diverge anyway.
-// The max-norm check needs ‖w_i‖, a pass over the row; it is skipped while the running bound
-// β_i ≥ ‖w_i‖ (scratch, +∞ after construction or restore) stays under C_p (see maxNormRow), and
-// the decision never depends on β: a restored learner makes the same decisions.
+// Each rule is one function in its own file (hebb.ts, oja.ts, sanger.ts, bcm.ts, krotov.ts,
+// softhebb.ts); this file holds the row kernels they share.
+// Numerics: the guard the learner applies around every rule, and why nothing can overflow,
+// are in docs/numerics.md.
 
 import { exp4, log4, expf, logf } from "../kernels/math";
-import { scale } from "../kernels/linalg";
-import { MAX_NORM, norm2 } from "./guard";
 import { SIMD } from "../kernels/simd";
-
-/** G: bound on the step factor η y_i (Sanger) and η y_i (y_i − θ_i) (BCM). */
-export const MAX_STEP_FACTOR: f32 = 1e9;
-/** The largest finite f32: caps the Krotov and SoftHebb step factor η/m. */
-export const F32_MAX: f32 = 3.4028234663852886e38;
-
-/** C_p: the max-norm of a row, C or, for Krotov's p-norm currents (p ≥ 3), min(C, 1e28^{1/(p−1)}). */
-export function maxRowNorm(p: i32): f32 {
-  return p <= 2 ? MAX_NORM : Mathf.min(MAX_NORM, expf(logf(1e28) / <f32>(p - 1)));
-}
-
-/**
- * The max-norm backstop for row w (n) after a step of norm ≤ `step`: β (the f32 at `bound`)
- * is an upper bound on ‖w‖ (+∞: unknown), advanced by the triangle inequality plus 2⁻²⁰ for
- * rounding. Only when it nears `max` is the exact (overflow-safe) norm computed; the row is
- * rescaled to `max` iff that norm exceeds it, so the decision never depends on β.
- */
-export function maxNormRow(w: usize, n: i32, bound: usize, step: f32, max: f32): void {
-  // margin for the rounding of the exact norm (relative error ≤ n · 2⁻²⁴) and of the bound
-  const near = max / (1 + <f32>(n + 4) * <f32>4.76837158203125e-7);
-  let beta = (load<f32>(bound) + step) * <f32>(1 + 9.5367431640625e-7);
-  if (!(beta <= near)) { // also +∞ and NaN (∞ · 0 in a step bound)
-    beta = norm2(w, n);
-    if (beta > max) {
-      scale(w, max / beta, n);
-      beta = max;
-    }
-  }
-  store<f32>(bound, beta);
-}
 
 // ---------------------------------------------------------------- the row update
 

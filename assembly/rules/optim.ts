@@ -22,6 +22,41 @@
 import { dot, dotRef } from "../kernels/linalg";
 import { SIMD } from "../kernels/simd";
 
+/** Adam's hyper-parameters (Kingma & Ba 2015, section 2: the defaults). */
+export const BETA1: f32 = 0.9, BETA2: f32 = 0.999, ADAM_EPS: f32 = 1e-8;
+
+/** One step's step sizes: what adamRows, factoredRows and sgdRows take as lr, eps, se, cap. */
+@unmanaged
+export class StepSizes {
+  /** η̂ (Adam: bias-corrected), or η (SGD). */
+  lr: f32;
+  /** ε̂ = ε √(1 − β2ᵗ). */
+  eps: f32;
+  /** √ε̂: the factored step's floor under each factor. */
+  se: f32;
+  /** η B, B = (1 − β1)/√(1 − β2): the factored step's clip. */
+  cap: f32;
+}
+
+/**
+ * Adam's bias correction folded into the step size (Kingma & Ba 2015, end of section 2):
+ *   η̂ = η √(1 − β2ᵗ) / (1 − β1ᵗ),   ε̂ = ε √(1 − β2ᵗ)
+ * so that η̂ m / (√v + ε̂) = η m̂ / (√v̂ + ε) with m̂ = m/(1 − β1ᵗ), v̂ = v/(1 − β2ᵗ).
+ * b1t = β1ᵗ, b2t = β2ᵗ (t ≥ 1, kept by the caller as running products).
+ */
+export function adamStepSizes(s: StepSizes, lr: f32, b1t: f32, b2t: f32): void {
+  const c2 = Mathf.sqrt(<f32>1 - b2t);
+  s.lr = lr * c2 / (<f32>1 - b1t);
+  s.eps = ADAM_EPS * c2;
+  s.se = Mathf.sqrt(s.eps);
+  s.cap = lr * ((<f32>1 - BETA1) / Mathf.sqrt(<f32>1 - BETA2));
+}
+
+/** SGD's step size is the learning rate itself. */
+export function sgdStepSizes(s: StepSizes, lr: f32): void {
+  s.lr = lr;
+}
+
 const TINY: f32 = 1e-30;
 // @ts-ignore: decorator
 @inline function flush4(v: v128): v128 { return v128.and(v, f32x4.ge(f32x4.abs(v), f32x4.splat(TINY))); }

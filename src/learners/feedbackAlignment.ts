@@ -2,7 +2,8 @@ import { defineLearner } from "../engine.js";
 import { EngramError } from "../errors.js";
 import { batchRows, checkLabel, checkLabels, type Label, type Vector } from "../input.js";
 import { SupervisedLearner } from "../classifier.js";
-import { checkParams, Options } from "../options.js";
+import { type BlockSize, blockSize, pad4, zeroRng } from "../learner.js";
+import { checkParams, MAX_UNITS, Options } from "../options.js";
 import { readShape } from "./shape.js";
 import type { Wasm } from "../wasm.js";
 
@@ -35,8 +36,8 @@ export interface PerceptronOptions {
 }
 
 /** @internal Reads the options every perceptron learner shares; returns them resolved. */
-export function perceptronOptions(name: string, options: unknown, o: Options, learningRate: number) {
-  const { inputs, hidden, classes } = readShape(name, options, o, "perceptron", 0);
+export function perceptronOptions(name: string, o: Options, learningRate: number) {
+  const { inputs, hidden, classes } = readShape(name, o, "perceptron", 0);
   return {
     inputs,
     hidden,
@@ -46,6 +47,24 @@ export function perceptronOptions(name: string, options: unknown, o: Options, le
     learningRateDecay: o.num("learningRateDecay", 0, 0, 1),
     seed: o.int("seed", 1, 0, 0xffffffff),
   };
+}
+
+/**
+ * @internal The exact block of a perceptron (assembly/learners/feedbackAlignment.ts
+ * `mlpNew`): state = PRNG, counter, then W_l, b_l per layer; scratch = the feedback
+ * PRNG, the fixed feedback matrices (`feedback`: n_L rows per hidden layer for DFA,
+ * n_{l+2} for FA) and 8 per-layer buffers; layout = 9 + (L + 1) + 11 L words.
+ */
+export function perceptronSize(sizes: readonly number[], feedback: boolean, dfa: boolean): BlockSize {
+  const L = sizes.length - 1;
+  let state = 32, scratch = 16;
+  for (let l = 0; l < L; l++) {
+    const rows = sizes[l + 1]!, cols = sizes[l]!;
+    state += pad4(rows * cols) + pad4(rows);
+    if (feedback && l < L - 1) scratch += pad4((dfa ? sizes[L]! : sizes[l + 2]!) * rows);
+    scratch += 8 * pad4(rows);
+  }
+  return blockSize((9 + L + 1 + 11 * L) * 4, state, scratch);
 }
 
 /**
@@ -62,7 +81,7 @@ export abstract class Perceptron extends SupervisedLearner<number> {
   private readonly fn: { learn: (h: number, x: number, y: number) => number; batch: (h: number, xs: number, ys: number, n: number) => number; scores: (h: number, x: number) => number; predict: (h: number, x: number) => number };
 
   /** @internal Subclasses name their exports (`prefix`New/Learn/LearnBatch/Scores/Predict). */
-  protected constructor(wasm: Wasm, config: Record<string, unknown> & { inputs: number; hidden: number[]; classes: number }, name: string, prefix: string, create: (sizesPtr: number, count: number) => number) {
+  protected constructor(wasm: Wasm, config: Record<string, unknown> & { inputs: number; hidden: number[]; classes: number }, name: string, prefix: "fa" | "np", create: (sizesPtr: number, count: number) => number, size?: BlockSize) {
     super(wasm, config);
     const sizes = [config.inputs, ...config.hidden, config.classes];
     this.inputs = sizes[0]!;
@@ -75,7 +94,7 @@ export abstract class Perceptron extends SupervisedLearner<number> {
     const tmp = wasm.alloc(sizes.length * 4);
     try {
       wasm.u32.set(sizes, tmp >>> 2);
-      this.attach(() => create(tmp, sizes.length));
+      this.attach(() => create(tmp, sizes.length), size);
     } finally {
       wasm.free(tmp);
     }
@@ -96,14 +115,14 @@ export abstract class Perceptron extends SupervisedLearner<number> {
     const n = batchRows(xs, this.inputs);
     const ls = checkLabels(labels, n, this.classes);
     const ptr = this.input(xs, this.inputs, "xs", n);
+    this.h;
     if (n > this.labelCap) {
       const p = this.wasm.alloc(n * 4);
       this.wasm.free(this.labels);
       this.labels = p;
       this.labelCap = n;
     }
-    const u32 = this.wasm.u32;
-    for (let i = 0; i < n; i++) u32[(this.labels >>> 2) + i] = ls[i]!;
+    this.wasm.u32.set(ls, this.labels >>> 2); // an owned, checked copy
     return this.run(() => this.fn.batch(this.h, ptr, this.labels, n));
   }
 
@@ -123,9 +142,15 @@ export abstract class Perceptron extends SupervisedLearner<number> {
   /** Frees the learner's memory, including its label buffer. */
   override dispose(): void {
     if (this.disposed) return;
-    this.wasm.free(this.labels);
+    const labels = this.labels;
     this.labels = this.labelCap = 0;
     super.dispose();
+    this.wasm.free(labels);
+  }
+
+  /** @internal The PRNG opens the state. */
+  protected override checkState(state: Uint8Array): string | undefined {
+    return zeroRng(state, 0);
   }
 }
 
@@ -159,13 +184,8 @@ export interface FeedbackAlignmentOptions extends PerceptronOptions {
  * the derivative f′ is a surrogate: 1/(1 + 10|a|)² for step (SuperSpike's fast
  * sigmoid) and the straight-through 1 on |a| ≤ 1 for sign.
  *
- * Numeric safety: any finite input keeps every parameter finite, by a guard that never
- * binds on ordinary data (results there are bit-identical to the unguarded rule). The
- * input's scratch copy is scaled into ‖x‖₂ ≤ R = 1e9 (your array is never touched); every
- * pre-activation is clamped to ±1e15; each unit's step is bounded, ‖η δ_i (h, 1)‖ ≤ C = 1e6;
- * and after it the max-norm constraint rescales any weight row with ‖W_i‖₂ > C to C and
- * clamps biases to ±C. Trained rows measure below 30 (rings, MNIST), so C is far out of reach.
- * The bounds and why they suffice: assembly/rules/guard.ts.
+ * Numeric safety: no finite input makes a parameter NaN or infinite, and on ordinary data the
+ * guard never binds (results are bit-identical to the unguarded rule): docs/numerics.md.
  *
  *     const net = engram.feedbackAlignment({ inputs: 784, hidden: [800, 800], classes: 10 });
  *     net.learn(image, label); net.predict(image);
@@ -178,7 +198,7 @@ export class FeedbackAlignment extends Perceptron {
   /** @internal Use `engram.feedbackAlignment(options)`. */
   constructor(wasm: Wasm, options: unknown) {
     const o = new Options("feedbackAlignment", options);
-    const base = perceptronOptions("feedbackAlignment", options, o, 0.01);
+    const base = perceptronOptions("feedbackAlignment", o, 0.01);
     const config = { ...base, mode: o.oneOf("mode", "dfa", ["fa", "dfa"] as const), dropout: o.num("dropout", 0, 0, 1, false, true) };
     o.done();
     super(wasm, config, "feedbackAlignment", "fa", (sizes, count) =>
@@ -186,6 +206,7 @@ export class FeedbackAlignment extends Perceptron {
         sizes, count, config.mode === "dfa" ? 1 : 0, ACTIVATIONS.indexOf(config.activation),
         config.learningRate, config.learningRateDecay, config.dropout, config.seed,
       ),
+      perceptronSize([config.inputs, ...config.hidden, config.classes], true, config.mode === "dfa"),
     );
   }
 }

@@ -2,6 +2,7 @@ import { defineLearner } from "../engine.js";
 import { EngramError } from "../errors.js";
 import { batchRows, checkLabel, checkLabels, type Label, type Vector } from "../input.js";
 import { SupervisedLearner } from "../classifier.js";
+import { type BlockSize, blockSize, zeroRng } from "../learner.js";
 import { checkParams, Options } from "../options.js";
 import { readShape } from "./shape.js";
 import type { Wasm } from "../wasm.js";
@@ -41,12 +42,18 @@ export interface ForwardForwardOptions {
   /** Momentum μ in [0, 1) of `"sgd"` (ignored by Adam and factored Adam, whose β1 is 0.9). Default 0.9. */
   momentum?: number;
   /**
-   * `"hard"` (default): the wrong label is drawn in proportion to the model's current belief,
+   * `"seen"` (default): as `"hard"`, but only among the labels that have already been a
+   * positive (the true label of a learnt sample); while there is none, the step has no
+   * negative pass. On a class-ordered stream `"hard"` and `"random"` push the labels of
+   * classes still to come towards silence before their first sample, and `"hard"` collapses
+   * (every unit silent, every input predicted 0); on a shuffled stream every label is seen
+   * within the first few dozen samples and `"seen"` is `"hard"`.
+   * `"hard"`: the wrong label is drawn in proportion to the model's current belief,
    * as in the paper (here a softmax over labels of the first layer's goodness, which costs
    * a few vector operations since every label shares the first layer's image product);
    * `"random"`: uniformly among the wrong labels.
    */
-  negatives?: "hard" | "random";
+  negatives?: "seen" | "hard" | "random";
   /**
    * Peer normalisation weight w ≥ 0 (the paper's MNIST runs use it): each unit's running mean
    * positive activity is pulled towards the layer's mean, through the ReLU, so units that
@@ -74,6 +81,35 @@ export interface ForwardForwardOptions {
   sizes?: number[];
 }
 
+/**
+ * @internal The exact block of assembly/learners/forwardForward.ts `ffNew`. Per layer k
+ * (n = sizes[k+1] units over nin = sizes[k] inputs) P_k = W, the first layer's label
+ * weights U, b; the state holds P_k, its first moments and Adam's second moments (or the
+ * factored ones), then the readout over all A = Σ n units, then the peer means; the
+ * scratch holds per-unit buffers and one sample's work area.
+ */
+export function forwardForwardSize(sizes: readonly number[], classes: number, optimizer: "adam" | "adafactor" | "sgd", seen = false): BlockSize {
+  const al4 = (n: number) => Math.ceil(n / 4) * 4;
+  const L = sizes.length - 1, c = classes, d = sizes[0]!;
+  let state = 32, maxW = 0, maxP = 0, A = 0;
+  for (let k = 0; k < L; k++) {
+    const n = sizes[k + 1]!, nin = sizes[k]!;
+    const pc = al4(n * nin) + (k === 0 ? al4(c * n) : 0) + al4(n);
+    const fc = al4(n) + al4(nin) + (k === 0 ? al4(c * n) : 0) + al4(n);
+    state += 4 * (2 * pc + (optimizer === "adam" ? pc : optimizer === "adafactor" ? fc : 0));
+    maxW = Math.max(maxW, n);
+    maxP = Math.max(maxP, pc);
+    A += n;
+  }
+  state += 4 * (al4(c * A) + al4(c));
+  for (let k = 0; k < L; k++) state += 4 * al4(sizes[k + 1]!);
+  if (seen) state += 4 * al4(c); // one u32 flag per label (negatives: "seen")
+  const n1 = sizes[1]!;
+  const gam = optimizer === "adafactor" ? al4(Math.max(d, maxW)) : 0;
+  const scratch = 4 * (al4(n1) + 5 * al4(maxW) + al4(A) + 4 * al4(c) + 8 + 4 + gam) + 4 * (3 + 4 * maxW + n1);
+  return blockSize((29 + 6 * L) * 4, state, scratch);
+}
+
 /** What one learning step reports. */
 export interface ForwardForwardStats {
   /** Σ over layers of the goodness loss softplus(θ − G⁺) + softplus(G⁻ − θ), mean over the samples, before the step. */
@@ -82,7 +118,7 @@ export interface ForwardForwardStats {
   goodnessPos: number;
   /** Mean goodness G⁻ of the negative passes. */
   goodnessNeg: number;
-  /** The wrong label used for the (last) sample's negative pass. */
+  /** The wrong label used for the (last) sample's negative pass; −1 if it had none (see `negatives: "seen"`). */
   negativeLabel: number;
 }
 
@@ -115,7 +151,7 @@ export class ForwardForward extends SupervisedLearner<ForwardForwardStats> {
   /** @internal Use `engram.forwardForward(options)`. */
   constructor(wasm: Wasm, options: unknown) {
     const o = new Options("forwardForward", options);
-    const { inputs, hidden, classes } = readShape("forwardForward", options, o, "forwardForward", 1);
+    const { inputs, hidden, classes } = readShape("forwardForward", o, "forwardForward", 1);
     const sizes = [inputs, ...hidden];
     const optimizer = o.oneOf("optimizer", "adafactor", ["adafactor", "adam", "sgd"] as const);
     const config = {
@@ -129,7 +165,7 @@ export class ForwardForward extends SupervisedLearner<ForwardForwardStats> {
       optimizer,
       momentum: o.num("momentum", 0.9, 0, 0.999999),
       peerNormalization: o.num("peerNormalization", 0.1, 0, 100),
-      negatives: o.oneOf("negatives", "hard", ["hard", "random"] as const),
+      negatives: o.oneOf("negatives", "seen", ["seen", "hard", "random"] as const),
       readout: o.bool("readout", true),
       labelInputs: o.oneOf("labelInputs", "prepend", ["prepend", "replace"] as const),
     };
@@ -145,18 +181,25 @@ export class ForwardForward extends SupervisedLearner<ForwardForwardStats> {
     super(wasm, config);
     this.classes = classes;
     this.inputs = sizes[0]!;
-    const flags = (optimizer === "adam" ? 1 : optimizer === "adafactor" ? 16 : 0) | (config.negatives === "hard" ? 2 : 0) | (config.readout ? 4 : 0) | (config.labelInputs === "replace" ? 8 : 0);
+    const flags = (optimizer === "adam" ? 1 : optimizer === "adafactor" ? 16 : 0) | (config.negatives === "random" ? 0 : 2) | (config.negatives === "seen" ? 32 : 0) | (config.readout ? 4 : 0) | (config.labelInputs === "replace" ? 8 : 0);
+    const size = forwardForwardSize(sizes, classes, optimizer, config.negatives === "seen");
     const tmp = wasm.alloc(sizes.length * 4);
     try {
       wasm.u32.set(sizes, tmp >>> 2);
-      this.attach(() => this.wasm.fn["ffNew"]!(tmp, sizes.length, classes, config.seed, config.learningRate, config.learningRateDecay, config.threshold, config.momentum, config.peerNormalization, flags));
+      this.attach(() => this.wasm.fn["ffNew"]!(tmp, sizes.length, classes, config.seed, config.learningRate, config.learningRateDecay, config.threshold, config.momentum, config.peerNormalization, flags), size);
     } finally {
       wasm.free(tmp);
     }
   }
 
+  /** @internal The PRNG opens the state. */
+  protected override checkState(state: Uint8Array): string | undefined {
+    return zeroRng(state, 0);
+  }
+
   private stats(): ForwardForwardStats {
-    const at = this.wasm.fn["ffStats"]!(this.h) >>> 2;
+    const h = this.h;
+    const at = this.run(() => this.wasm.fn["ffStats"]!(h)) >>> 2;
     const f = this.wasm.f32;
     return { loss: f[at]!, goodnessPos: f[at + 1]!, goodnessNeg: f[at + 2]!, negativeLabel: f[at + 3]! };
   }
@@ -176,8 +219,9 @@ export class ForwardForward extends SupervisedLearner<ForwardForwardStats> {
   learnBatch(xs: Vector, labels: ArrayLike<number>): ForwardForwardStats {
     const n = batchRows(xs, this.inputs);
     const ls = checkLabels(labels, n, this.classes);
-    const bytes = this.wasm.fn["ffWorkBytes"]!(this.h, n);
     const ptr = this.input(xs, this.inputs, "xs", n);
+    const h = this.h;
+    const bytes = this.run(() => this.wasm.fn["ffWorkBytes"]!(h, n));
     if (bytes > this.workBytes) {
       const p = this.wasm.alloc(bytes);
       this.wasm.free(this.work);
@@ -240,9 +284,10 @@ export class ForwardForward extends SupervisedLearner<ForwardForwardStats> {
   /** Frees the learner's memory, including its batch buffer. */
   override dispose(): void {
     if (this.disposed) return;
-    this.wasm.free(this.work);
+    const work = this.work;
     this.work = this.workBytes = 0;
     super.dispose();
+    this.wasm.free(work);
   }
 }
 

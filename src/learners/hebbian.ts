@@ -2,6 +2,7 @@ import { defineLearner } from "../engine.js";
 import { EngramError } from "../errors.js";
 import { batchRows, checkLabel, checkLabels, type Label, type Vector } from "../input.js";
 import { SupervisedLearner } from "../classifier.js";
+import { blockSize, pad4, zeroRng } from "../learner.js";
 import { checkParams, MAX_UNITS, Options } from "../options.js";
 import type { Wasm } from "../wasm.js";
 
@@ -91,16 +92,8 @@ const MAX_RATE = 10, MAX_READOUT_RATE = 100;
  *     layer.learnReadout(image, label);
  *     layer.predict(image);
  *
- * Numeric safety: no finite input can make a weight NaN or infinite. Each sample is scaled
- * into ‖x‖₂ ≤ 1e9 (its internal copy; ordinary inputs are far below); outputs y = W x and
- * Krotov's currents are clamped to ±1e15; each step is bounded (Krotov and SoftHebb: no weight
- * moves by more than η, even for denormal inputs; Sanger: |η y| ≤ 1e9; BCM: |η y (y − θ)| ≤ 1e9,
- * θ ∈ ±1e15); after each step a row whose norm exceeds 1e6 is scaled back to 1e6 (Krotov with
- * p ≥ 6: min(1e6, 1e28^{1/(p−1)})), and `hebb` renormalises through an overflow-safe norm.
- * On ordinary data none of this binds: results are bit-identical to the unguarded rules.
- * A stream that drives the rule to these bounds (e.g. `oja` on inputs of norm 1e6, where
- * η y² ≫ 2) keeps finite weights but stops learning anything useful. Bounds derived in
- * assembly/rules/hebbian.ts.
+ * Numeric safety: no finite input makes a parameter NaN or infinite, and on ordinary data the
+ * guard never binds (results are bit-identical to the unguarded rule): docs/numerics.md.
  */
 export class Hebbian extends SupervisedLearner<number> {
   /** "hebbian". */
@@ -149,9 +142,14 @@ export class Hebbian extends SupervisedLearner<number> {
     this.outputs = outputs;
     this.classes = c.readout?.classes ?? 0;
     checkParams("hebbian", outputs * (inputs + 1) + this.classes * (outputs + 1) + (c.lateral > 0 ? outputs * outputs : 0));
+    // the block of assembly/learners/hebbian.ts hebbNew: state = header, W, θ, V, b_r (and L);
+    // scratch = 4 unit vectors, one input, one class vector and Krotov's ranking
+    const K = outputs, N = inputs, C = this.classes;
+    const size = blockSize(24 * 4, 32 + pad4(K * N) + pad4(K) + pad4(C * K) + pad4(C) + (c.lateral > 0 ? pad4(K * K) : 0), 4 * pad4(K) + pad4(N) + pad4(C) + pad4(c.rank));
     this.attach(() =>
       this.wasm.fn["hebbNew"]!(inputs, outputs, HEBBIAN_RULES.indexOf(c.rule), this.classes, c.seed, c.learningRate, c.readout?.learningRate ?? 0,
         c.p, c.rank, c.delta, c.temperature, c.thetaRate, c.power, c.lateral),
+      size,
     );
   }
 
@@ -191,6 +189,7 @@ export class Hebbian extends SupervisedLearner<number> {
     const n = batchRows(xs, this.inputs);
     const ls = labels === undefined && !required ? undefined : checkLabels(labels, n, this.needReadout());
     const ptr = this.input(xs, this.inputs, "xs", n);
+    this.h;
     if (ls && n > this.labelCap) {
       const p = this.wasm.alloc(n * 4);
       this.wasm.free(this.labels);
@@ -212,8 +211,7 @@ export class Hebbian extends SupervisedLearner<number> {
   scores(x: Vector): Float32Array {
     this.needReadout();
     const ptr = this.input(x, this.inputs);
-    this.run(() => this.wasm.fn["hebbPredict"]!(this.h, ptr));
-    const out = this.wasm.fn["hebbScoresPtr"]!(this.h) >>> 2;
+    const out = this.run(() => (this.wasm.fn["hebbPredict"]!(this.h, ptr), this.wasm.fn["hebbScoresPtr"]!(this.h))) >>> 2;
     return this.wasm.f32.slice(out, out + this.classes);
   }
 
@@ -226,45 +224,54 @@ export class Hebbian extends SupervisedLearner<number> {
 
   /** A copy of the weights W, `outputs` × `inputs` row-major. */
   weights(): Float32Array {
-    return this.stateF32(32, this.outputs * this.inputs);
+    return this.f32At(this.wasm.fn["hebbWeights"]!(this.h), this.outputs * this.inputs);
   }
 
   /** BCM: a copy of the sliding thresholds θ (one per unit; zeros for other rules). */
   thresholds(): Float32Array {
-    return this.stateF32(32 + pad(this.outputs * this.inputs), this.outputs);
+    return this.f32At(this.wasm.fn["hebbThresholds"]!(this.h), this.outputs);
   }
 
   /** The current learning rate η (starts at `learningRate`; saved in snapshots). */
   get learningRate(): number {
-    return this.stateF32(20, 1)[0]!;
+    return this.f32At(this.wasm.fn["hebbRate"]!(this.h), 1)[0]!;
   }
 
   /** Sets η, e.g. to anneal it between epochs: a number in (0, 10] as at construction (else E_CONFIG, nothing changed). */
   set learningRate(rate: number) {
-    this.setRate(5, "hebbian", rate, MAX_RATE);
+    this.setRate("hebbRate", "hebbian", rate, MAX_RATE);
   }
 
   // validated by the constructor's rule: a JS-finite 1e39 would be +∞ as an f32
-  private setRate(word: number, owner: string, rate: number, max: number): void {
-    const at = (this.wasm.exports.learnerState(this.h) >>> 2) + word;
-    this.wasm.f32[at] = new Options(owner, { learningRate: rate }).num("learningRate", undefined, 0, max, true);
+  private setRate(where: "hebbRate" | "hebbReadoutRate", owner: string, rate: number, max: number): void {
+    const value = new Options(owner, { learningRate: rate }).num("learningRate", undefined, 0, max, true);
+    const h = this.h;
+    const at = this.run(() => this.wasm.fn[where](h)) >>> 2;
+    this.wasm.f32[at] = value;
+  }
+
+  // f32 values at a byte offset the module reports (the layout lives in assembly/learners/hebbian.ts only)
+  private f32At(ptr: number, count: number): Float32Array {
+    const at = ptr >>> 2;
+    return this.wasm.f32.slice(at, at + count);
   }
 
   /** The readout's current learning rate η_r (starts at `readout.learningRate`; saved in snapshots). */
   get readoutLearningRate(): number {
     this.needReadout();
-    return this.stateF32(24, 1)[0]!;
+    return this.f32At(this.wasm.fn["hebbReadoutRate"]!(this.h), 1)[0]!;
   }
 
   /** Sets η_r, e.g. to anneal it: a number in (0, 100] as `readout.learningRate` (else E_CONFIG, nothing changed). */
   set readoutLearningRate(rate: number) {
     this.needReadout();
-    this.setRate(6, "hebbian.readout", rate, MAX_READOUT_RATE);
+    this.setRate("hebbReadoutRate", "hebbian.readout", rate, MAX_READOUT_RATE);
   }
 
   /** Number of `learn` steps taken (all modes), saved in snapshots. */
   get steps(): number {
-    return this.wasm.u32[(this.wasm.exports.learnerState(this.h) >>> 2) + 4]!;
+    const h = this.h;
+    return this.run(() => this.wasm.fn.hebbSteps(h)) >>> 0;
   }
 
   private needReadout(): number {
@@ -273,18 +280,19 @@ export class Hebbian extends SupervisedLearner<number> {
     return this.classes;
   }
 
+  /** @internal The PRNG opens the state. */
+  protected override checkState(state: Uint8Array): string | undefined {
+    return zeroRng(state, 0);
+  }
+
   /** Frees the learner's memory, including its label buffer. */
   override dispose(): void {
     if (this.disposed) return;
-    this.wasm.free(this.labels);
+    const labels = this.labels;
     this.labels = this.labelCap = 0;
     super.dispose();
+    this.wasm.free(labels);
   }
-}
-
-/** Floats → bytes rounded up to 16 (the wasm state layout). */
-function pad(floats: number): number {
-  return ((floats + 3) & ~3) * 4;
 }
 
 declare module "../engine.js" {

@@ -1,7 +1,7 @@
 import { defineLearner } from "../engine.js";
 import { Options } from "../options.js";
 import type { Wasm } from "../wasm.js";
-import { ACTIVATIONS, Perceptron, type PerceptronOptions, perceptronOptions } from "./feedbackAlignment.js";
+import { ACTIVATIONS, Perceptron, perceptronSize, type PerceptronOptions, perceptronOptions } from "./feedbackAlignment.js";
 
 /** Options of {@link Perturbation}. */
 export interface PerturbationOptions extends PerceptronOptions {
@@ -19,11 +19,8 @@ export interface PerturbationOptions extends PerceptronOptions {
  * hidden activation is ever taken, so it learns through `step` and `sign` units.
  * The output layer learns from its own error p − onehot(y). Three forward passes per step.
  *
- * Numeric safety: the guard of {@link FeedbackAlignment} (inputs scaled into ‖x‖₂ ≤ 1e9,
- * pre-activations clamped to ±1e15, each unit's step bounded by C = 1e6, then ‖W_i‖₂ ≤ C and
- * |b_i| ≤ C), plus the loss quotient (L⁺ − L⁻)/2σ clamped to the float32 range, so a σ that
- * is tiny (or underflows to 0 in float32) cannot produce ±Infinity or NaN. None of it binds
- * on ordinary data.
+ * Numeric safety: no finite input makes a parameter NaN or infinite, and on ordinary data the
+ * guard never binds (results are bit-identical to the unguarded rule): docs/numerics.md.
  *
  *     const net = engram.perturbation({ inputs: 784, hidden: [256], classes: 10, activation: "step" });
  */
@@ -35,7 +32,7 @@ export class Perturbation extends Perceptron {
   /** @internal Use `engram.perturbation(options)`. */
   constructor(wasm: Wasm, options: unknown) {
     const o = new Options("perturbation", options);
-    const base = perceptronOptions("perturbation", options, o, 0.01);
+    const base = perceptronOptions("perturbation", o, 0.01);
     const config = { ...base, sigma: o.num("sigma", 0.1, 0, 100, true) };
     o.done();
     super(wasm, config, "perturbation", "np", (sizes, count) =>
@@ -43,6 +40,7 @@ export class Perturbation extends Perceptron {
         sizes, count, ACTIVATIONS.indexOf(config.activation),
         config.learningRate, config.learningRateDecay, config.sigma, config.seed,
       ),
+      perceptronSize([config.inputs, ...config.hidden, config.classes], false, false),
     );
   }
 }

@@ -1,7 +1,7 @@
 import { defineLearner } from "../engine.js";
 import { EngramError, describe } from "../errors.js";
 import type { Vector } from "../input.js";
-import { Learner } from "../learner.js";
+import { blockSize, Learner, pad4, zeroRng } from "../learner.js";
 import { checkParams, MAX_UNITS, Options } from "../options.js";
 import type { Wasm } from "../wasm.js";
 
@@ -32,12 +32,8 @@ export interface RewardModulatedOptions {
  * expected update unchanged and removes the variance a reward offset would add.
  * Weights start at 0 (a uniform policy).
  *
- * Numeric safety: any finite context and reward keep every parameter finite, by a guard
- * that never binds on ordinary data (results there are bit-identical to the unguarded
- * rule). The context's scratch copy is scaled into ‖x‖₂ ≤ 1e9 (your array is never
- * touched), the logits are clamped to ±1e15, r − r̄ to the float32 range; each row's step
- * is bounded, ‖η (r − r̄) (E_i, E_b,i)‖ ≤ C = 1e6, and after it any row with ‖W_i‖₂ > C is
- * rescaled to C and biases are clamped to ±C (max-norm; bandit rows measure below 30).
+ * Numeric safety: no finite input makes a parameter NaN or infinite, and on ordinary data the
+ * guard never binds (results are bit-identical to the unguarded rule): docs/numerics.md.
  *
  *     const bandit = engram.rewardModulated({ inputs: 8, actions: 3 });
  *     const a = bandit.act(context); bandit.reward(payoff(a));
@@ -61,7 +57,9 @@ export class RewardModulated extends Learner {
     o.done();
     checkParams("rewardModulated", 2 * config.actions * (config.inputs + 1));
     super(wasm, config);
-    this.attach(() => wasm.fn["rmNew"]!(config.inputs, config.actions, config.learningRate, config.baselineRate, config.traceDecay, config.seed));
+    // the block of assembly/learners/rewardModulated.ts rmNew: state = header, W, b, E_W, E_b; scratch = 4 action vectors
+    const w = pad4(config.inputs * config.actions), b = pad4(config.actions);
+    this.attach(() => wasm.fn["rmNew"]!(config.inputs, config.actions, config.learningRate, config.baselineRate, config.traceDecay, config.seed), blockSize(13 * 4, 32 + 2 * (w + b), 4 * b));
   }
 
   /** Samples an action for context `x` from the policy and records its eligibility. */
@@ -96,9 +94,14 @@ export class RewardModulated extends Learner {
     return this.run(() => this.wasm.fn["rmPredict"]!(this.h, ptr));
   }
 
+  /** @internal The PRNG opens the state. */
+  protected override checkState(state: Uint8Array): string | undefined {
+    return zeroRng(state, 0);
+  }
+
   /** The running reward baseline r̄. */
   get baseline(): number {
-    return this.stateF32(16, 1)[0]!;
+    return this.wasm.f32[this.wasm.fn["rmBaselinePtr"]!(this.h) >>> 2]!;
   }
 }
 

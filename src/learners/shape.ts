@@ -20,8 +20,8 @@ export interface Shape {
  * - `"perceptron"`: `sizes` = [inputs, ...hidden, classes], without `classes`.
  * Any other mix is E_CONFIG naming what to write. `minHidden`: hidden layers required.
  */
-export function readShape(learner: string, options: unknown, o: Options, legacy: "forwardForward" | "perceptron", minHidden: number): Shape {
-  const given = (k: string) => (options as Record<string, unknown> | undefined)?.[k] !== undefined;
+export function readShape(learner: string, o: Options, legacy: "forwardForward" | "perceptron", minHidden: number): Shape {
+  const given = (k: string) => o.given(k); // the owned copy: the user's object is read once, by Options
   const example = `{ inputs: 784, hidden: [${minHidden ? "500" : "256"}], classes: 10 }`;
   if (given("sizes")) {
     const clash = ["inputs", "hidden", ...(legacy === "perceptron" ? ["classes"] : [])].filter(given);

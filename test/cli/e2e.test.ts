@@ -89,6 +89,13 @@ describe("engram CLI, built", () => {
     expect(JSON.parse(e.out).fast.accuracy).toBe(res.fast.accuracy);
   });
 
+  it("trains e-prop on images read row by row (6 steps of 6 pixels), above chance", () => {
+    const r = JSON.parse(run("train", "--learner", "eprop", "--data", data, "--hidden", "32", "--epochs", "3", "--curve-points", "1", "--json").out);
+    expect(r.kind).toBe("eprop");
+    expect(r.config.inputs).toBe(6);
+    expect(r.accuracy).toBeGreaterThan(0.6); // 4 classes: chance is 0.25
+  });
+
   it("reports no one-pass accuracy for a learner without one", () => {
     const off = JSON.parse(run("train", ...small, "--json", "--epochs", "1", "--set", "readout=false").out);
     expect(off.fast).toBeNull();

@@ -89,3 +89,24 @@ describe("progress", () => {
     expect(file.every((l) => l.endsWith("\n") && !l.includes("\r"))).toBe(true);
   });
 });
+
+describe("per-task curves (the stream chart)", () => {
+  const tasks = [0, 1, 2].map((j) => ({ name: `task ${j + 1}`, points: [1, 2, 3].slice(j).map((x) => ({ x, y: x === j + 1 ? 99 : 0 })) }));
+  const svg = renderChart({ title: "t", xLabel: "after learning task", yLabel: "accuracy", series: tasks, yMin: 0, yMax: 100, legend: "below", yFormat: (y) => `${y}%` });
+
+  it("puts the legend in a row below the x-axis label, the chart taller by that row", () => {
+    checkWellFormed(svg);
+    expect(svg).toContain('height="526"');
+    const axisLabel = Number(/<text x="[\d.]+" y="([\d.]+)"[^>]*>after learning task</.exec(svg)![1]);
+    const entries = [...svg.matchAll(/<text x="([\d.]+)" y="([\d.]+)"[^>]*>task \d<\/text>/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]) }));
+    expect(entries).toHaveLength(3);
+    for (const e of entries) expect(e.y).toBeGreaterThan(axisLabel);
+    expect(entries[0]!.x).toBeLessThan(entries[1]!.x);
+  });
+
+  it("draws one end label per spot: tasks that all end at 0 % share one", () => {
+    // tasks 1 and 2 end at (3, 0 %), task 3 at (3, 99 %)
+    expect(svg.match(/font-weight="600"[^>]*>0%</g)).toHaveLength(1);
+    expect(svg.match(/font-weight="600"[^>]*>99%</g)).toHaveLength(1);
+  });
+});

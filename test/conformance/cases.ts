@@ -115,4 +115,30 @@ export const CASES: Record<string, Case[]> = {
     },
     { name: "oja-batch", options: { inputs: 20, outputs: 9, rule: "oja", seed: 23 }, inputs: 20, classes: 4, steps: 320, learn: batched(16, false), probe: (l, x) => l.transform(x) },
   ],
+  continual: [
+    { name: "raw", options: { inputs: 24, classes: 6, seed: 61 }, inputs: 24, classes: 5, steps: 300, learn: learnLabelled, probe: (l, x) => [...l.scores(x), l.predict(x)] },
+    {
+      name: "patches", options: { inputs: 36, classes: 5, image: { width: 6, height: 6 }, patch: 3, stride: 1, detectors: 7, consolidateAfter: 120, shrinkage: 0.01, seed: 62 },
+      inputs: 36, classes: 5, steps: 300, learn: learnLabelled, probe: scores,
+    },
+    { name: "patches-batch", options: { inputs: 36, classes: 5, image: { width: 6, height: 6 }, patch: 2, stride: 2, detectors: 5, grid: 3, seed: 63 }, inputs: 36, classes: 5, steps: 320, learn: batched(8, true), probe: scores },
+  ],
+  eprop: [
+    // a sample of 24 values is a sequence of 6 steps of 4 inputs
+    { name: "alif-random", options: { inputs: 4, hidden: 12, outputs: 5, seed: 61 }, inputs: 24, classes: 5, steps: 150, learn: learnLabelled, probe: scores },
+    { name: "mixed-symmetric", options: { inputs: 4, hidden: 12, adaptive: 5, outputs: 5, feedback: "symmetric", readoutSteps: 2, seed: 62 }, inputs: 24, classes: 5, steps: 150, learn: learnLabelled, probe: scores },
+    {
+      name: "lif-streaming", options: { inputs: 4, hidden: 12, outputs: 5, neuron: "lif", learningRate: 0.01, seed: 63 }, inputs: 24, classes: 5, steps: 150,
+      learn: (l, x, label) => { for (let t = 0; t < 6; t++) l.step(x.subarray(4 * t, 4 * t + 4), t >= 4 ? label : undefined); if (label === 0) l.reset(); },
+      probe: (l, x) => [...l.scores(x), ...l.step(x.subarray(0, 4))].slice(0, 5),
+      },
+    ],
+  spiking: [
+    // short presentations keep five hosts fast; the probe reads votes-based scores and raw spike counts
+    { name: "nearest-poisson", options: { inputs: 24, neurons: 10, classes: 5, presentationTime: 40, maxRate: 400, seed: 61 }, inputs: 24, classes: 5, steps: 60, learn: learnLabelled, probe: (l, x) => [...l.scores(x), ...l.spikes(x)] },
+    {
+      name: "paper-regular", options: { inputs: 24, neurons: 10, classes: 5, rule: "paper", coding: "regular", presentationTime: 40, maxRate: 400, seed: 62 },
+      inputs: 24, classes: 5, steps: 60, learn: (l, x, label, t) => l.learn(x, t % 2 ? label : undefined), probe: (l, x) => [...l.scores(x), ...l.spikes(x)],
+    },
+  ],
 };

@@ -55,8 +55,8 @@ describe("conformance report", () => {
   it("reads the state section of a snapshot", async () => {
     const engram = await loadEngram();
     const kind = engram.kinds.find((k) => CASES[k]);
-    if (!kind) return; // no learner registered yet
-    const l = engram.create(kind, CASES[kind]![0]!.options);
+    expect(kind, "a registered learner kind with a conformance case").toBeDefined();
+    const l = engram.create(kind!, CASES[kind!]![0]!.options);
     const state = snapshotState(l.save());
     const w = engram.wasm.exports;
     const h = (l as unknown as { h: number }).h;

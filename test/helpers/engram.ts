@@ -1,9 +1,10 @@
-// The engine built from source against build/engram.wasm (run `npm run build:wasm` first).
+// The engine built from source against build/engram.test.wasm (run `npm run build:wasm` first).
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createEngram, type Engram } from "../../src/index.js";
 
-const wasmPath = process.env["ENGRAM_WASM"] ?? fileURLToPath(new URL("../../build/engram.wasm", import.meta.url));
+// the test module (assembly/testing.ts): the release ABI plus kernels, scalar twins and ceilings
+const wasmPath = process.env["ENGRAM_TEST_WASM"] ?? fileURLToPath(new URL("../../build/engram.test.wasm", import.meta.url));
 let module: WebAssembly.Module | undefined;
 
 /** A fresh engine (its own memory) over the built module. */

@@ -3,7 +3,8 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const wasmPath = process.env["ENGRAM_WASM"] ?? fileURLToPath(new URL("../../build/engram.wasm", import.meta.url));
+// the test module (assembly/testing.ts): the release ABI plus kernels, scalar twins and ceilings
+const wasmPath = process.env["ENGRAM_TEST_WASM"] ?? fileURLToPath(new URL("../../build/engram.test.wasm", import.meta.url));
 
 /** The raw exports, typed loosely: tests call kernels by name. */
 export type RawExports = Record<string, any> & { memory: WebAssembly.Memory };
@@ -22,7 +23,7 @@ export interface RawWasm {
   reset(): void;
 }
 
-/** Instantiates a fresh copy of build/engram.wasm (run `npm run build:wasm` first). */
+/** Instantiates a fresh copy of build/engram.test.wasm (run `npm run build:wasm` first). */
 export async function loadRaw(path = wasmPath): Promise<RawWasm> {
   const module = await WebAssembly.compile(readFileSync(path));
   const instance = await WebAssembly.instantiate(module, {

@@ -15,6 +15,14 @@ const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
 /** The dist directory under test: $ENGRAM_DIST, else the repository's dist/ (built by `npm run build`). */
 export const DIST = process.env["ENGRAM_DIST"] ?? join(ROOT, "dist");
+/**
+ * The test modules (assembly/testing.ts: kernels and their twins) for the raw kernel
+ * sequence, per build: the release ABI exports only what the API calls.
+ */
+export const TEST_WASM = {
+  simd: process.env["ENGRAM_TEST_WASM"] ?? join(ROOT, "build", "engram.test.wasm"),
+  scalar: process.env["ENGRAM_TEST_SCALAR_WASM"] ?? join(ROOT, "build", "engram.test.scalar.wasm"),
+};
 
 /** A staged directory; `dir` is served as the web root for browsers. */
 export interface Stage {
@@ -38,7 +46,7 @@ export const BUILDS: Record<string, { simd?: boolean }> = { auto: {}, scalar: { 
 const WASM = ["engram.wasm", "engram.scalar.wasm"];
 
 /**
- * Stages `script` (a TS module exporting `run(engram)`, returning JSON-able data
+ * Stages `script` (a TS module exporting `run(engram, testEngine)`, returning JSON-able data
  * or a promise of it) with the bundles in `dist`.
  */
 export async function stage(script: string, dist = DIST): Promise<Stage> {
@@ -49,16 +57,21 @@ export async function stage(script: string, dist = DIST): Promise<Stage> {
   writeFileSync(join(pkg, "package.json"), readFileSync(join(ROOT, "package.json")));
   await build({ entryPoints: [script], outfile: join(dir, "script.js"), bundle: true, format: "esm", target: "es2022", platform: "neutral", logLevel: "warning" });
 
-  const main = `import { init } from "engram";\nimport { run } from "./script.js";\nexport async function start() {\n  const out = {};\n  for (const [name, options] of Object.entries(${JSON.stringify(BUILDS)})) out[name] = await run(await init(options));\n  return JSON.stringify(out);\n}\n`;
+  // run(engram, testEngine) per build: the published bundle, and the same loader over the test
+  // module of the same build (each host obtains it as it obtains engram.wasm, fresh per use)
+  cpSync(TEST_WASM.simd, join(dir, "engram.test.wasm"));
+  cpSync(TEST_WASM.scalar, join(dir, "engram.test.scalar.wasm"));
+  const main = `import { init } from "engram";\nimport { run } from "./script.js";\nexport async function start(testModule) {\n  const out = {};\n  for (const [name, options] of Object.entries(${JSON.stringify(BUILDS)})) {\n    const engram = await init(options);\n    const test = await init({ module: await testModule(engram.simd), simd: engram.simd });\n    out[name] = await run(engram, test);\n  }\n  return JSON.stringify(out);\n}\n`;
   writeFileSync(join(dir, "main.mjs"), main);
-  writeFileSync(join(dir, "node.mjs"), `import { start } from "./main.mjs";\nprocess.stdout.write(await start());\n`);
+  const file = (simd: boolean) => (simd ? "engram.test.wasm" : "engram.test.scalar.wasm");
+  writeFileSync(join(dir, "node.mjs"), `import { readFileSync } from "node:fs";\nimport { start } from "./main.mjs";\nprocess.stdout.write(await start((simd) => readFileSync(new URL(simd ? "./${file(true)}" : "./${file(false)}", import.meta.url))));\n`);
   writeFileSync(
     join(dir, "index.html"),
     `<!doctype html><meta charset="utf-8"><title>engram hosts</title>
 <script type="importmap">{ "imports": { "engram": "/node_modules/engram/dist/browser.js" } }</script>
-<script type="module">import { start } from "/main.mjs"; window.__result = start().catch((e) => JSON.stringify({ error: String(e && e.stack || e) }));</script>\n`,
+<script type="module">import { start } from "/main.mjs"; window.__result = start((simd) => fetch(simd ? "/${file(true)}" : "/${file(false)}")).catch((e) => JSON.stringify({ error: String(e && e.stack || e) }));</script>\n`,
   );
-  writeFileSync(join(dir, "worker-entry.mjs"), `import { start } from "./main.mjs";\nexport default { async fetch() { return new Response(await start()); } };\n`);
+  writeFileSync(join(dir, "worker-entry.mjs"), `import simdTest from "./${file(true)}";\nimport scalarTest from "./${file(false)}";\nimport { start } from "./main.mjs";\nexport default { async fetch() { return new Response(await start((simd) => (simd ? simdTest : scalarTest))); } };\n`);
   mkdirSync(join(dir, "worker"));
   await build({
     entryPoints: [join(dir, "worker-entry.mjs")],
@@ -72,5 +85,6 @@ export async function stage(script: string, dist = DIST): Promise<Stage> {
     logLevel: "warning",
   });
   for (const f of WASM) cpSync(join(dist, f), join(dir, "worker", f));
+  for (const simd of [true, false]) cpSync(join(dir, file(simd)), join(dir, "worker", file(simd)));
   return { dir, nodeEntry: join(dir, "node.mjs"), page: "/index.html", worker: join(dir, "worker", "worker.js") };
 }

@@ -120,6 +120,25 @@ describe("examples/worker in workerd", () => {
     expect(prediction.label).toBe(local.predict(engram.pixels(images[0]!)));
   });
 
+  it("in workerd too: a batch is all or nothing, bad bodies are 400, only classifiers can be PUT (issue #11)", async () => {
+    const mf = runtime();
+    try {
+      const url = "http://localhost/dave";
+      const json = (body: unknown) => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+      expect((await mf.dispatchFetch(url, { ...json({ kind: "feedbackAlignment", options: { sizes: [4, 8, 3] } }), method: "PUT" })).status).toBe(200);
+      const before = Buffer.from(await (await mf.dispatchFetch(`${url}/snapshot`)).arrayBuffer());
+      const partial = await mf.dispatchFetch(`${url}/learn`, json({ samples: [{ x: [1, 2, 3, 4], label: 0 }, { x: [1, 2, 3, 4], label: 1 }, { x: [1, 2, 3, 4], label: 3 }] }));
+      expect(partial.status).toBe(400);
+      expect(Buffer.from(await (await mf.dispatchFetch(`${url}/snapshot`)).arrayBuffer()).equals(before)).toBe(true);
+      for (const body of [null, { samples: 5 }, { samples: [] }]) expect((await mf.dispatchFetch(`${url}/learn`, json(body))).status, JSON.stringify(body)).toBe(400);
+      const hebb = await mf.dispatchFetch(url, { ...json({ kind: "hebbian", options: { inputs: 4, outputs: 3 } }), method: "PUT" });
+      expect(hebb.status).toBe(400);
+      expect(((await (await mf.dispatchFetch(`${url}/stats`)).json()) as { samples: number }).samples).toBe(0);
+    } finally {
+      await mf.dispose();
+    }
+  });
+
   it("serves /learn within the free plan's 10 ms, restores a 1 MB snapshot quickly, and rejects bad input", async () => {
     const mf = runtime();
     try {

@@ -2,19 +2,9 @@ import { describe, expect, it } from "vitest";
 import type { Engram, ForwardForward } from "../../src/index.js";
 import { decodeSnapshot } from "../../src/snapshot.js";
 import { expectCode, loadEngram } from "../helpers/engram.js";
+import { rng } from "../helpers/rng.js";
 
 const engram: Engram = await loadEngram();
-
-/** mulberry32: a small seeded generator, independent of the module's PRNG. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Image-like data in [0, 1]: each class lights up its own random subset of pixels
@@ -197,7 +187,7 @@ describe("forwardForward", () => {
 
   it("resolves defaults into config and frees its memory", () => {
     const net = engram.forwardForward({ inputs: 784, hidden: [500, 500], classes: 10 });
-    expect(net.config).toMatchObject({ inputs: 784, hidden: [500, 500], classes: 10, seed: 1, optimizer: "adafactor", negatives: "hard", readout: true, labelInputs: "prepend" });
+    expect(net.config).toMatchObject({ inputs: 784, hidden: [500, 500], classes: 10, seed: 1, optimizer: "adafactor", negatives: "seen", readout: true, labelInputs: "prepend" });
     net.dispose();
     const grown = engram.memoryBytes;
     for (let i = 0; i < 5; i++) engram.forwardForward({ inputs: 784, hidden: [500, 500], classes: 10 }).dispose();

@@ -357,7 +357,8 @@ DESCRIPTORS["forwardForward"] = {
     const hidden = n.slice(1);
     const a = hidden.reduce((x, y) => x + y, 0);
     // readout over every hidden layer, then each layer's running mean activity (peer normalisation)
-    return bytes + pad16(c * a) + pad16(c) + hidden.reduce((x, w) => x + pad16(w), 0);
+    // and with negatives "seen" (the default) one flag per class
+    return bytes + pad16(c * a) + pad16(c) + hidden.reduce((x, w) => x + pad16(w), 0) + ((o["negatives"] ?? "seen") === "seen" ? pad16(c) : 0);
   },
   params: (l) => stateF32(l, 32),
   sizeKeys: ["inputs", "hidden", "classes"],
@@ -368,7 +369,7 @@ DESCRIPTORS["forwardForward"] = {
     "the goodness loss's derivative is σ-bounded; Adam's step is at most ≈ η per parameter, factored Adam's is clipped to 3.2 η (SGD: momentum over bounded gradients)",
   // learnBatch's work buffer is rows × (3 + 4·maxWidth + n₁) × 4 bytes: 205 rows of a 2²⁰-wide layer need 4.3 GB
   hugeBatch: { options: { inputs: 1, hidden: [1 << 20], classes: 2 }, rows: 205 },
-  variants: [{ optimizer: "sgd" }, { optimizer: "adam" }, { optimizer: "adafactor" }, { negatives: "random" }, { readout: false }, { labelInputs: "replace" }],
+  variants: [{ optimizer: "sgd" }, { optimizer: "adam" }, { optimizer: "adafactor" }, { negatives: "random" }, { negatives: "hard" }, { readout: false }, { labelInputs: "replace" }],
 };
 
 DESCRIPTORS["rewardModulated"] = {
@@ -397,4 +398,117 @@ DESCRIPTORS["rewardModulated"] = {
     "assembly/rules/guard.ts: the context's scratch copy scaled into ‖x‖₂ ≤ 1e9, logits clamped to ±1e15, r − r̄ to the float32 range; " +
     "each row's step bounded (‖η (r − r̄)(E_i, E_b,i)‖ ≤ C = 1e6), then ‖W_i‖₂ ≤ C and |b_i| ≤ C (max-norm); a trace grows by at most ‖x‖ ≤ 1e9 per action; never binds on ordinary data",
   variants: [{ baselineRate: 0 }, { traceDecay: 0.9 }, { traceDecay: 1 }, { learningRate: 10 }],
+};
+
+/** Bytes of the continual learner's f64 counters (samples, seeded detectors, class counts, detector wins). */
+const continualCounters = (o: Record<string, unknown>) => 16 + 8 * (Math.ceil(num(o, "classes") / 2) * 2) + 8 * (Math.ceil(((o["detectors"] as number | undefined) ?? 0) / 2) * 2);
+const continualShape = (o: Record<string, unknown>) => {
+  const img = o["image"] as { channels: number } | undefined;
+  const K = img ? num(o, "detectors") : 0;
+  return { K, d: img ? num(o, "grid") ** 2 * K : num(o, "inputs"), P: img ? num(o, "patch") ** 2 * img.channels : 0 };
+};
+
+DESCRIPTORS["continual"] = {
+  small: { inputs: 4, classes: 3, seed: 3 },
+  large: { inputs: 64, classes: 10, image: { width: 8, height: 8 }, patch: 3, detectors: 6, seed: 3 },
+  inputs: (o) => num(o, "inputs"),
+  classes: (o) => num(o, "classes"),
+  methods: [
+    { name: "learn", args: ["x", "label"] },
+    { name: "learnBatch", args: ["xs", "labels"] },
+    { name: "scores", args: ["x"] },
+    { name: "predict", args: ["x"] },
+  ],
+  getters: ["save"],
+  props: ["samples", "classesSeen"],
+  step: (l, x, k) => l.learn(x, k),
+  probe: (l, x) => [...l.scores(x), l.predict(x)],
+  stateBytes: (o) => {
+    const { K, d, P } = continualShape(o);
+    return continualCounters(o) + 4 * num(o, "classes") * Math.ceil(d / 4) * 4 + pad16(d * d) + Math.ceil(P / 4) * 4 * pad16(K) + pad16(K);
+  },
+  params: (l) => stateF32(l, continualCounters(l.config as Record<string, unknown>)),
+  sizeKeys: ["inputs", "classes"],
+  sized: (n) => ({ inputs: n, classes: 10 }),
+  huge: [{ inputs: 1e6, classes: 2 }, { inputs: 1 << 20, classes: 2 }, { inputs: 100_000, classes: 10 }, { inputs: 784, classes: 10, image: { width: 28, height: 28 }, detectors: 100_000 }],
+  guard:
+    "the input's scratch copy scaled into ‖x‖₂ ≤ 1e9 (assembly/rules/guard.ts); detectors are running means of capped patches; " +
+    "class means and the Welford scatter are sums of bounded terms; the covariance factor's pivots floored at λτ > 0 (τ = 1 when the scatter's trace is 0 or denormal); logits clamped to ±1e15. Bit-identical on ordinary data",
+  variants: [{ shrinkage: 1 }, { shrinkage: 1e-6 }, { inputs: 16, image: { width: 4, height: 4 }, patch: 2, detectors: 3 }, { inputs: 16, image: { width: 4, height: 4 }, patch: 2, stride: 1, detectors: 4, consolidateAfter: 5 }],
+};
+
+DESCRIPTORS["eprop"] = {
+  small: { inputs: 3, hidden: 4, outputs: 2, seed: 3 },
+  large: { inputs: 16, hidden: 48, outputs: 10, seed: 3 },
+  inputs: (o) => o["inputs"] as number,
+  classes: (o) => o["outputs"] as number,
+  // a sequence is any whole number of rows of `inputs` values ("xs"); step takes one row ("x")
+  methods: [
+    { name: "learn", args: ["xs", "label"] },
+    { name: "scores", args: ["xs"] },
+    { name: "predict", args: ["xs"] },
+    { name: "gradient", args: ["xs", "label"] },
+    { name: "step", args: ["x"] },
+    { name: "step", args: ["x", "label"], optionalFrom: 1 },
+  ],
+  getters: ["save", "reset", "spikes", "weights", "internals"],
+  // one streaming step, then a one-row sequence learned
+  step: (l, x, k) => {
+    l.step(x);
+    l.learn(x, k);
+  },
+  probe: (l, x) => [...l.scores(x), l.predict(x)],
+  // state: [counters 32 B][W][W^out][b][B][Adam moments of W, W^out, b][r̄][v, a, s, ε̄, y, z̃][sE, sA][ε^a][ē][g][g^out][g^b]
+  // (assembly/learners/eprop.ts; W and the per-synapse arrays are (hidden, cols), cols = inputs + hidden rounded up to 4)
+  stateBytes: (o) => {
+    const [nin, n, k, nA] = [num(o, "inputs"), num(o, "hidden"), num(o, "outputs"), num(o, "adaptive")];
+    const cols = Math.ceil((nin + n) / 4) * 4;
+    return 32 + 5 * pad16(n * cols) + 4 * pad16(k * n) + 4 * pad16(k) + pad16(n * k) + 6 * pad16(n) + 2 * pad16(cols) + pad16(k) + pad16(nA * cols);
+  },
+  params: (l) => stateF32(l, 32),
+  sizeKeys: ["inputs", "hidden", "outputs"],
+  sized: (n) => ({ inputs: n, hidden: n }),
+  huge: [{ inputs: 1e6, hidden: 1e6 }, { inputs: 1 << 20, hidden: 1 << 20 }, { hidden: 100_000 }, { hidden: 100_000, outputs: 1e6 }],
+  guard:
+    "each input row's copy scaled into ‖x‖₂ ≤ 1e9 (assembly/rules/guard.ts), membrane potentials clamped to ±1e15; traces then bounded by ψ ≤ 0.3/v_th, " +
+    "|ρ − ψβ| ≤ 1 (β ≤ 3 v_th) and the decays; Adam bounds each parameter's step; never binds on ordinary data",
+  variants: [{ neuron: "lif" }, { feedback: "symmetric" }, { adaptive: 2 }, { rateRegularization: 0 }, { learningRate: 0.1, readoutSteps: 1 }],
+};
+
+DESCRIPTORS["spiking"] = {
+  small: { inputs: 4, neurons: 3, classes: 2, presentationTime: 20, maxRate: 400, seed: 3 },
+  large: { inputs: 48, neurons: 40, classes: 10, presentationTime: 20, seed: 3 },
+  inputs: (o) => o["inputs"] as number,
+  classes: (o) => o["classes"] as number,
+  methods: [
+    { name: "learn", args: ["x"] },
+    { name: "learn", args: ["x", "label"], optionalFrom: 1 },
+    { name: "learnBatch", args: ["xs", "labels"] },
+    { name: "spikes", args: ["x"] },
+    { name: "scores", args: ["x"] },
+    { name: "predict", args: ["x"] },
+  ],
+  getters: ["save", "weights", "thresholds"],
+  props: ["samples"],
+  step: (l, x, k) => l.learn(x, k),
+  probe: (l, x) => [...l.scores(x), ...l.spikes(x), l.predict(x)],
+  // state: [PRNG 16 B][samples u32, presentations u32, 8 zero bytes][W N×K̂][θ K̂][votes K̂×C f64][seen C f64],
+  // K̂ = neurons rounded up to 4 (assembly/learners/spiking.ts)
+  stateBytes: (o) => {
+    const k = Math.ceil(num(o, "neurons") / 4) * 4, c = num(o, "classes");
+    return 32 + pad16(num(o, "inputs") * k) + pad16(k) + Math.ceil((k * c * 8) / 16) * 16 + Math.ceil((c * 8) / 16) * 16;
+  },
+  // W and θ (the f32 parameters; the f64 votes are integer sums)
+  params: (l) => {
+    const k = Math.ceil(num(l.config, "neurons") / 4) * 4;
+    return stateF32(l, 32, 32 + pad16(num(l.config, "inputs") * k) + pad16(k));
+  },
+  sizeKeys: ["inputs", "neurons", "classes"],
+  sized: (n) => ({ inputs: n, neurons: n }),
+  huge: [{ inputs: 1e6, neurons: 1e6 }, { inputs: 1 << 20, neurons: 1 << 20 }, { inputs: 100_000, neurons: 100_000 }, { inputs: 16, neurons: 1 << 20, classes: 65536 }],
+  guard:
+    "assembly/rules/stdp.ts: inputs become spike probabilities clamped to [0, 1] per step (negative never fires, huge fires every step); " +
+    "weights clipped to [0, w_max] by the rules' hard bounds, columns renormalised only when their sum is positive; the membrane potential kept in " +
+    "[E_inh, E_exc] = [−100, 0] mV (Euler overshoot at huge conductances); θ grows by at most θ₊ per refractory period and decays. Never binds on ordinary data",
+  variants: [{ rule: "paper" }, { coding: "regular" }, { rule: "paper", mu: 0.5 }, { minSpikes: 0 }, { learningRate: 1, depressionRate: 1, inhibition: 0 }],
 };

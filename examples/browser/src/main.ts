@@ -1,31 +1,50 @@
-// The page: draw → predict; a correction → the model learns that drawing at
-// once; the model and the history of its guesses persist in IndexedDB. It
-// starts from pretrained.bin, a snapshot made at build time (build.mjs).
-import { init, type Engram, type Learner } from "engram";
+// The page: draw → guess; a correction → the model learns that drawing; "Teach"
+// → a new class named by the user, learned from the next few drawings. The model
+// is engram.continual (16 classes: the digits and room for 6 symbols), which learns
+// a new class from its first samples without forgetting the old ones. The model,
+// the class names and the history of guesses persist in IndexedDB. It starts from
+// pretrained.bin and measures its digit accuracy on check.bin, both made at build
+// time from MNIST (build.mjs).
+import { init, type Continual, type Engram } from "engram";
 import { toMnist } from "./digit.js";
 
-/** What the page needs of a classifier (forwardForward and feedbackAlignment both offer it). */
-type Classifier = Learner & { learn(x: Float32Array, label: number): unknown; predict(x: Float32Array): number; scores(x: Float32Array): Float32Array };
-
-/** On a correction, learning steps on that one drawing until the model agrees (at most this many). */
-const MAX_STEPS = 30;
+/** Capacity of the model (build.mjs creates it with this many classes). */
+const CLASSES = 16;
+/** Drawings needed before "Done" ends a lesson. */
+const MIN_DRAWINGS = 3;
 const DB = "engram-digits", STORE = "kv";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
-const pad = $<HTMLCanvasElement>("pad"), chart = $<HTMLCanvasElement>("chart");
+const pad = $<HTMLCanvasElement>("pad");
 const ctx = pad.getContext("2d", { willReadFrequently: true })!;
 
 let engram: Engram;
-let model: Classifier;
-/** Was each guess the user judged right? */
-let history: boolean[] = [];
+let model: Continual;
+/** Class names: "0"…"9", then the symbols the user named. */
+let names: string[] = [];
+/** Every drawing the user judged: its true label and the guess made before learning it. */
+let history: { label: number; guess: number }[] = [];
+/** Digit accuracy on check.bin: when the page first started, and now. */
+let checks = { first: -1, now: -1 };
 let current: { x: Float32Array; guess: number } | null = null;
+/** While teaching: the new class and how many drawings of it were learned. */
+let lesson: { label: number; drawings: number } | null = null;
+/** Has the model learned since its last prediction? (its next prediction re-solves the head) */
+let stale = true;
+let checkSet: { images: Uint8Array; labels: Uint8Array; n: number };
 
 /** State for tests and the curious: `window.engramDemo`. */
-const demo = { ready: false, guess: -1, source: "", steps: 0, judged: 0, snapshotBytes: 0 };
+const demo = {
+  ready: false, guess: -1, source: "", judged: 0, taught: 0, names: [] as string[],
+  /** Mean milliseconds of a `learn` in this session (browsers coarsen the clock, so a mean), and of the last first prediction after learning (it re-solves the head). */
+  learnMs: 0, learns: 0, solveMs: 0,
+  checkFirst: -1, checkNow: -1, checkN: 0, checkMs: 0, snapshotBytes: 0,
+  /** `taught + judged` when checkNow was measured. */
+  checkedAt: -1,
+};
 (window as unknown as { engramDemo: typeof demo }).engramDemo = demo;
 
-// ---- IndexedDB: two keys, "snapshot" (Uint8Array) and "history" (boolean[]) ----
+// ---- IndexedDB: "snapshot" (Uint8Array), "names", "history", "checks" ----
 function db(): Promise<IDBDatabase> {
   return new Promise((ok, fail) => {
     const req = indexedDB.open(DB, 1);
@@ -52,17 +71,41 @@ async function persist(): Promise<void> {
   demo.snapshotBytes = snap.length;
   await tx("readwrite", (s) => {
     s.put(snap, "snapshot");
+    s.put(names, "names");
     s.put(history, "history");
+    s.put(checks, "checks");
   });
 }
+async function fetchBytes(name: string): Promise<Uint8Array> {
+  const res = await fetch(new URL(`./${name}`, import.meta.url));
+  if (!res.ok) throw new Error(`${name}: HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
 
-async function pretrained(): Promise<Classifier> {
-  const res = await fetch(new URL("./pretrained.bin", import.meta.url));
-  if (!res.ok) throw new Error(`pretrained.bin: HTTP ${res.status}`);
-  return engram.restore(new Uint8Array(await res.arrayBuffer())) as Classifier;
+// ---- the model, timed ----
+function learn(x: Float32Array, label: number): void {
+  const t = performance.now();
+  model.learn(x, label);
+  demo.learnMs += (performance.now() - t - demo.learnMs) / ++demo.learns;
+  stale = true;
+}
+function predict(x: Float32Array): number {
+  const t = performance.now();
+  const y = model.predict(x);
+  if (stale) demo.solveMs = performance.now() - t;
+  stale = false;
+  return y;
 }
 
 // ---- drawing ----
+/** The canvas as an MNIST-like image (the red channel: the strokes are white). */
+function read(c: CanvasRenderingContext2D): Float32Array | null {
+  const { width, height } = c.canvas;
+  const { data } = c.getImageData(0, 0, width, height);
+  const gray = new Uint8ClampedArray(width * height);
+  for (let i = 0; i < gray.length; i++) gray[i] = data[i * 4]!;
+  return toMnist(gray, width, height);
+}
 let drawing = false;
 function clearPad(): void {
   ctx.fillStyle = "#000";
@@ -86,121 +129,183 @@ pad.addEventListener("pointermove", (e) => {
 });
 pad.addEventListener("pointerup", () => {
   drawing = false;
-  guess();
+  const x = read(ctx);
+  if (!x) return;
+  if (lesson) {
+    // Teaching: learn the drawing as the new class at once and ask for the next one; no
+    // prediction in between, so the head is re-solved once, when the lesson ends.
+    learn(x, lesson.label);
+    lesson.drawings++;
+    demo.taught++;
+    clearPad();
+    showLesson();
+    return;
+  }
+  current = { x, guess: predict(x) };
+  show(model.scores(x));
 });
 
-function guess(): void {
-  const { data } = ctx.getImageData(0, 0, pad.width, pad.height);
-  const gray = new Uint8ClampedArray(pad.width * pad.height);
-  for (let i = 0; i < gray.length; i++) gray[i] = data[i * 4]!;
-  const x = toMnist(gray, pad.width, pad.height);
-  current = x ? { x, guess: model.predict(x) } : null;
-  show(current && model.scores(current.x));
-}
-
-// ---- the two answers: right, or the right digit ----
+// ---- a correction (or a confirmation): learn that drawing once ----
 async function judge(label: number): Promise<void> {
-  if (!current) return;
-  history.push(current.guess === label);
+  if (!current || lesson) return;
+  history.push({ label, guess: current.guess });
+  learn(current.x, label);
   demo.judged = history.length;
-  let steps = 0;
-  while (model.predict(current.x) !== label && steps < MAX_STEPS) {
-    model.learn(current.x, label);
-    steps++;
-  }
-  demo.steps = steps;
-  current.guess = model.predict(current.x);
-  show(model.scores(current.x));
-  drawChart();
+  showRecall();
+  $("status").textContent = `learned it in ${demo.learnMs.toFixed(1)} ms`;
+  current = null;
   await persist();
-  $("status").textContent = steps ? `learned it in ${steps} step${steps > 1 ? "s" : ""}; saved to IndexedDB (${(demo.snapshotBytes / 1024).toFixed(0)} KB)` : "noted; saved to IndexedDB";
+  scheduleCheck();
 }
 
+// ---- teaching a new class ----
+function startLesson(): void {
+  const name = $<HTMLInputElement>("name").value.trim();
+  if (!name || names.length >= CLASSES) return;
+  const known = names.indexOf(name);
+  lesson = { label: known >= 0 ? known : names.length, drawings: 0 };
+  if (known < 0) names.push(name);
+  demo.names = names.slice();
+  clearPad();
+  showClasses();
+  showLesson();
+}
+async function endLesson(): Promise<void> {
+  if (!lesson) return;
+  const { label, drawings } = lesson;
+  lesson = null;
+  showLesson();
+  await persist();
+  $("status").textContent = `learned “${names[label]}” from ${drawings} drawings (${demo.learnMs.toFixed(1)} ms a drawing); draw it`;
+  scheduleCheck();
+}
+function showLesson(): void {
+  pad.classList.toggle("teaching", lesson !== null);
+  $<HTMLButtonElement>("done").disabled = !lesson || lesson.drawings < MIN_DRAWINGS;
+  $<HTMLButtonElement>("teach").disabled = lesson !== null || names.length >= CLASSES;
+  $("teaching").textContent = lesson ? `draw “${names[lesson.label]}” (${lesson.drawings} so far; a few, then Done)` : names.length >= CLASSES ? "full: 16 classes" : "";
+}
+
+// ---- did it forget? digit accuracy on check.bin, through the same canvas path as a drawing ----
+let checkTimer: ReturnType<typeof setTimeout> | undefined;
+/** Measures after a pause, so a burst of corrections re-solves the head once. */
+function scheduleCheck(): void {
+  clearTimeout(checkTimer);
+  checkTimer = setTimeout(() => void measure(), 600);
+}
+async function measure(): Promise<void> {
+  const t = performance.now();
+  const cell = document.createElement("canvas");
+  cell.width = cell.height = 28;
+  const big = document.createElement("canvas");
+  big.width = pad.width;
+  big.height = pad.height;
+  const c = big.getContext("2d", { willReadFrequently: true })!;
+  const img = new ImageData(28, 28);
+  let right = 0;
+  for (let i = 0; i < checkSet.n; i++) {
+    for (let p = 0; p < 784; p++) {
+      const v = checkSet.images[i * 784 + p]!;
+      img.data[p * 4] = img.data[p * 4 + 1] = img.data[p * 4 + 2] = v;
+      img.data[p * 4 + 3] = 255;
+    }
+    cell.getContext("2d")!.putImageData(img, 0, 0);
+    c.drawImage(cell, 0, 0, big.width, big.height);
+    const x = read(c);
+    right += x && predict(x) === checkSet.labels[i] ? 1 : 0;
+    if (i % 50 === 49) await new Promise((ok) => setTimeout(ok, 0)); // let the page breathe
+  }
+  checks.now = right / checkSet.n;
+  if (checks.first < 0) checks.first = checks.now;
+  demo.checkFirst = checks.first;
+  demo.checkNow = checks.now;
+  demo.checkN = checkSet.n;
+  demo.checkMs = performance.now() - t;
+  demo.checkedAt = demo.taught + demo.judged;
+  showChecks();
+  await persist();
+}
+function showChecks(): void {
+  const pct = (v: number) => (v < 0 ? "…" : `${(100 * v).toFixed(1)} %`);
+  $("checks").innerHTML = `Accuracy on ${checkSet.n} MNIST test digits: <b>${pct(checks.first)}</b> when it started, <b>${pct(checks.now)}</b> now` + (demo.solveMs ? `<br><small>re-solving after learning took ${demo.solveMs.toFixed(0)} ms</small>` : "");
+}
+
+// ---- display ----
 function show(scores: Float32Array | null): void {
   demo.guess = current ? current.guess : -1;
-  $("guess").textContent = current ? String(current.guess) : "?";
-  ($("right") as HTMLButtonElement).disabled = !current;
+  $("guess").textContent = current ? names[current.guess] ?? "?" : "?";
+  $<HTMLButtonElement>("right").disabled = !current;
   const bars = $("bars");
-  const lo = scores ? Math.min(...scores) : 0, hi = scores ? Math.max(...scores) : 1;
-  for (let i = 0; i < 10; i++) {
-    const v = scores && hi > lo ? (scores[i]! - lo) / (hi - lo) : 0;
-    (bars.children[i] as HTMLElement).style.height = `${4 + 76 * v}px`;
+  const seen = model ? model.classesSeen : [];
+  let lo = Infinity, hi = -Infinity;
+  for (const c of seen) if (scores) (lo = Math.min(lo, scores[c]!)), (hi = Math.max(hi, scores[c]!));
+  for (let i = 0; i < CLASSES; i++) {
+    const v = scores && seen.includes(i) && hi > lo ? (scores[i]! - lo) / (hi - lo) : 0;
+    (bars.children[i] as HTMLElement).style.height = `${3 + 67 * v}px`;
   }
 }
-
-/** Accuracy over all judged guesses and over the last 10, after each judgement. */
-function drawChart(): void {
-  const c = chart.getContext("2d")!;
-  const { width: w, height: h } = chart;
-  c.clearRect(0, 0, w, h);
-  c.strokeStyle = "#eee";
-  for (const f of [0.25, 0.5, 0.75]) {
-    c.beginPath();
-    c.moveTo(0, h - f * h);
-    c.lineTo(w, h - f * h);
-    c.stroke();
-  }
-  const n = history.length;
-  if (n === 0) return;
-  const line = (color: string, at: (i: number) => number) => {
-    c.strokeStyle = color;
-    c.lineWidth = 2;
-    c.beginPath();
-    const xy = (i: number) => [n === 1 ? 4 : (i / (n - 1)) * (w - 8) + 4, h - 4 - at(i) * (h - 8)] as const;
-    for (let i = 0; i < n; i++) {
-      if (i === 0) c.moveTo(...xy(i));
-      else c.lineTo(...xy(i));
-    }
-    c.stroke();
-    c.fillStyle = color;
-    c.beginPath();
-    c.arc(...xy(n - 1), 3, 0, 2 * Math.PI); // the latest point
-    c.fill();
-  };
-  let right = 0;
-  const cumulative = history.map((ok, i) => (right += ok ? 1 : 0) / (i + 1));
-  line("#bbb", (i) => cumulative[i]!);
-  line("#4a7dff", (i) => {
-    const from = Math.max(0, i - 9);
-    return history.slice(from, i + 1).filter(Boolean).length / (i + 1 - from);
+function showClasses(): void {
+  const box = $("classes"), labels = $("labels");
+  box.replaceChildren();
+  names.forEach((name, c) => {
+    const b = document.createElement("button");
+    b.textContent = name;
+    b.id = `class-${c}`;
+    if (c >= 10) b.className = "symbol";
+    b.onclick = () => void judge(c);
+    box.append(b);
   });
-  c.fillStyle = "#333";
-  c.font = "12px system-ui";
-  c.fillText(`${Math.round(cumulative[n - 1]! * 100)}% of ${n} (blue: last 10)`, 8, 14);
+  for (let i = 0; i < CLASSES; i++) (labels.children[i] as HTMLElement).textContent = names[i] ?? "";
+}
+/** Per class: how often the guess was right on the user's drawings, before learning each. */
+function showRecall(): void {
+  const rows = names.map((name, c) => {
+    const mine = history.filter((h) => h.label === c);
+    return mine.length ? `<tr><td>${name.replace(/[<&]/g, "")}</td><td>${mine.filter((h) => h.guess === c).length} / ${mine.length}</td></tr>` : "";
+  });
+  $("recall").innerHTML = rows.join("") ? `<tr><th>class</th><th>guessed right</th></tr>${rows.join("")}` : "<tr><td>nothing judged yet</td></tr>";
 }
 
 // ---- start ----
 async function start(): Promise<void> {
-  const digits = $("digits"), bars = $("bars");
-  for (let d = 0; d < 10; d++) {
-    const b = document.createElement("button");
-    b.textContent = String(d);
-    b.id = `digit-${d}`;
-    b.onclick = () => judge(d);
-    digits.append(b);
-    bars.append(document.createElement("div"));
+  for (let i = 0; i < CLASSES; i++) {
+    $("bars").append(document.createElement("div"));
+    $("labels").append(document.createElement("span"));
   }
-  $("right").onclick = () => current && judge(current.guess);
+  $("right").onclick = () => current && void judge(current.guess);
   $("clear").onclick = clearPad;
+  $("teach").onclick = startLesson;
+  $("done").onclick = () => void endLesson();
   $("reset").onclick = async () => {
     await tx("readwrite", (s) => s.clear());
     location.reload();
   };
   engram = await init();
+  const bytes = await fetchBytes("check.bin");
+  const n = Math.floor(bytes.length / 785);
+  checkSet = { images: bytes.subarray(0, n * 784), labels: bytes.subarray(n * 784, n * 785), n };
   const saved = await load("snapshot");
   if (saved instanceof Uint8Array) {
-    model = engram.restore(saved) as Classifier;
-    history = ((await load("history")) as boolean[] | undefined) ?? [];
+    model = engram.restore(saved, "continual");
+    names = ((await load("names")) as string[] | undefined) ?? [];
+    history = ((await load("history")) as typeof history | undefined) ?? [];
+    checks = ((await load("checks")) as typeof checks | undefined) ?? checks;
     demo.source = "indexeddb";
-    $("status").textContent = `restored from IndexedDB: ${history.length} drawings judged so far`;
+    $("status").textContent = `restored from IndexedDB: ${names.length - 10} symbols taught, ${history.length} drawings judged`;
   } else {
-    model = await pretrained();
+    model = engram.restore(await fetchBytes("pretrained.bin"), "continual");
+    names = Array.from({ length: 10 }, (_, d) => String(d));
     demo.source = "pretrained";
-    $("status").textContent = `started from the bundled pretrained ${model.kind} snapshot; draw a digit`;
+    $("status").textContent = "started from the bundled pretrained snapshot (MNIST, learned class by class); draw a digit";
   }
+  if (model.kind !== "continual" || model.config["classes"] !== CLASSES) throw new Error(`expected a ${CLASSES}-class continual snapshot`);
+  demo.names = names.slice();
   demo.judged = history.length;
   clearPad();
-  drawChart();
+  showClasses();
+  showLesson();
+  showRecall();
+  await measure();
   demo.ready = true;
 }
 
