@@ -21,3 +21,5 @@ export { selftest } from "./selftest";
 export { clNew, clLearn, clLearnBatch, clScores, clPredict, clSamples, clCount, clSameFeatures, clMerge, clFlush } from "./learners/continual";
 export * from "./kernels/spd";
 export * from "./kernels/patches";
+// engram.merge (issue 16): federated averaging of MLP learners (assembly/learners/merge.ts).
+export { mergeAverage, mlpSamples } from "./learners/merge";

@@ -12,7 +12,7 @@
 // Dropout (FA/DFA only, p > 0): ξ holds the step's mask m_l ∈ {0, 1/(1−p)}, drawn from
 // the persisted PRNG, so a restored learner drops the same units as one that never stopped.
 
-import { learnerNew, learnerState, learnerScratch, slot, setSlot } from "./common";
+import { learnerNew, learnerState, learnerStateBytes, learnerScratch, slot, setSlot } from "./common";
 import { axpy, matvecT } from "../kernels/linalg";
 import { MAX_INPUT_NORM, capNorm, unknownBounds } from "../rules/guard";
 import { rngSeed, rngFillUniform, rngUniform } from "../kernels/prng";
@@ -120,6 +120,21 @@ export function mlpNew(kind: u32, sizes: usize, nSizes: i32, act: i32, mode: i32
 export function etaNow(h: usize): f32 {
   const t = load<f64>(<usize>slot(h, S_COUNT));
   return <f32>(<f64>reinterpret<f32>(slot(h, S_ETA)) / (1.0 + <f64>reinterpret<f32>(slot(h, S_DECAY)) * t));
+}
+
+/** The parameters W_0 b_0 W_1 b_1 … (f32, zero padding included): where they start in the state. */
+export function mlpParams(h: usize): usize {
+  return learnerState(h) + 32;
+}
+
+/** How many f32 the parameter region holds (the state after the PRNG and the counter). */
+export function mlpParamFloats(h: usize): i32 {
+  return <i32>((learnerStateBytes(h) - 32) >> 2);
+}
+
+/** Where the samples-seen counter t (f64) lives. */
+export function mlpCounter(h: usize): usize {
+  return <usize>slot(h, S_COUNT);
 }
 
 /** Counts one sample seen. */

@@ -15,7 +15,7 @@ type Obj = InstanceType<typeof LearnerObject>;
 function object(storage: MemoryStorage, env: Record<string, string> = {}) {
   let ready: Promise<unknown> = Promise.resolve();
   const obj: Obj = new LearnerObject({ storage, blockConcurrencyWhile: <T>(fn: () => Promise<T>) => (ready = fn()) as Promise<T> } as never, env as never);
-  const fetch = async (path: string, init: { method?: string; json?: unknown; body?: Uint8Array } = {}) => {
+  const fetch = async (path: string, init: { method?: string; json?: unknown; body?: Uint8Array<ArrayBuffer> } = {}) => {
     await ready;
     const headers = init.json !== undefined ? { "content-type": "application/json" } : { "content-type": "application/octet-stream" };
     const body = init.json !== undefined ? JSON.stringify(init.json) : init.body;
@@ -33,7 +33,7 @@ const SMALL = { kind: "feedbackAlignment", options: { sizes: [4, 8, 3], seed: 2 
 type Sample = { x: number[] | Uint8Array; label: number };
 const json = (k: number): Sample => ({ x: [k * 0.37, -k, 0.5 * k, 1], label: k % 3 });
 const bytes = (k: number): Sample => ({ x: Uint8Array.of(k * 31, 255 - k, 7 * k, 128), label: (k + 1) % 3 });
-const records = (samples: Sample[]) => Uint8Array.from(samples.flatMap((s) => [s.label, ...(s.x as Uint8Array)]));
+const records = (samples: Sample[]): Uint8Array<ArrayBuffer> => Uint8Array.from(samples.flatMap((s) => [s.label, ...(s.x as Uint8Array)]));
 
 /**
  * One cycle: PUT, learns of one and several samples (JSON and binary), a checkpoint every
