@@ -76,7 +76,7 @@ function merge(this: Engram, learners: unknown, options?: unknown): Learner {
   }
   if (!AVERAGED.has(first.kind)) throw new EngramError("E_CONFIG", `merge: ${first.kind} learners cannot be merged yet (merged: continual exactly; ${[...AVERAGED].join(", ")} by federated averaging)`);
   const fn = this.wasm.fn;
-  const raw = weights ? Array.from(weights) : list.map((l) => fn["mlpSamples"]!(inside(l).h));
+  const raw = weights ? Array.from(weights) : list.map((l) => (l as unknown as { samples: number }).samples);
   if (!raw.some((w) => w > 0)) raw.fill(1); // no learner has seen a sample: equal weights
   const out = this.create(first.kind, first.config);
   const k = list.length;

@@ -55,6 +55,9 @@ interface Namespace {
 }
 interface Env {
   LEARNER: Namespace;
+  COORDINATOR: Namespace;
+  /** Seconds between a fleet's merge rounds (default 3600). */
+  ROUND_SECONDS?: string;
   /** Logged samples after which a checkpoint is written (a decimal string; default 1000). */
   CHECKPOINT_SAMPLES?: string;
   /** Seconds after the first logged sample at which the alarm writes a checkpoint (default 600). */
@@ -357,6 +360,24 @@ export class LearnerObject {
       await this.checkpoint();
       return this.stats();
     }
+    if (method === "PUT" && action === "model") {
+      // a fleet's coordinator pushes the merged model: same kind and config, or refused
+      const engram = await this.engram();
+      const merged = engram.restore(new Uint8Array(await request.arrayBuffer())) as Trainable; // E_SNAPSHOT → 400
+      if (merged.kind !== learner.kind || JSON.stringify(merged.config) !== JSON.stringify(learner.config)) {
+        merged.dispose();
+        throw bad("E_CONFIG", `the pushed model is a ${merged.kind} of another config than this object's ${learner.kind}`);
+      }
+      this.learner = merged;
+      try {
+        await this.checkpoint(); // the merged model is the new checkpoint; the log before it is dropped
+      } catch (e) {
+        await this.reload();
+        throw e;
+      }
+      learner.dispose();
+      return this.stats();
+    }
     if (method === "GET" && action === "snapshot") return new Response(learner.save() as Uint8Array<ArrayBuffer>, { headers: { "content-type": "application/octet-stream" } });
     return Response.json({ error: "E_ROUTE", message: `no route ${method} /:id/${action}` }, { status: 404 });
   }
@@ -488,11 +509,142 @@ async function readSamples(request: Request, inputs: number, classes: number, la
   return batch;
 }
 
+/** A fleet's config: its members (learner ids) and how often to merge. */
+interface Fleet {
+  members: string[];
+}
+
+/** One round's outcome. */
+interface Round {
+  at: number;
+  merged: string[];
+  refused: { id: string; reason: string }[];
+  pushed: string[];
+  samples: number;
+}
+
+/** The most members one fleet may have (each round holds every member's model in one 128 MB object). */
+const MAX_MEMBERS = 64;
+
+/**
+ * A fleet's coordinator: on its alarm (every `ROUND_SECONDS`) or on `POST /fleet/:name/round`,
+ * it pulls every member's snapshot, restores each in its own engine (a member that does not
+ * answer 200, or answers a snapshot that does not restore, or one of another kind or config,
+ * is refused with the reason and the round goes on), merges the rest with `engram.merge`
+ * and, for averaged kinds, pushes the merged model back to each merged member. A continual
+ * fleet's merge is exact: its statistics add, so pushing it back and merging again would
+ * count samples twice; the coordinator keeps it (`GET /fleet/:name/snapshot`) instead.
+ */
+export class CoordinatorObject {
+  private engine: Promise<Engram> | undefined;
+  private merged: Uint8Array | undefined;
+
+  constructor(private readonly state: DurableObjectState, private readonly env: Env) {}
+
+  private engram(): Promise<Engram> {
+    return (this.engine ??= init());
+  }
+
+  async fetch(request: Request): Promise<Response> {
+    try {
+      const action = new URL(request.url).pathname.split("/")[3] ?? "";
+      if (request.method === "PUT" && action === "") {
+        const body = (await request.json()) as { members?: unknown } | null;
+        const members = body?.members;
+        if (!Array.isArray(members) || members.length === 0 || members.length > MAX_MEMBERS || !members.every((m) => typeof m === "string" && m.length > 0 && !m.includes("/"))) {
+          throw bad("E_REQUEST", `the body must be {"members": [1 to ${MAX_MEMBERS} learner ids]}`);
+        }
+        await this.state.storage.put({ fleet: { members } satisfies Fleet });
+        await this.state.storage.setAlarm(Date.now() + setting(this.env.ROUND_SECONDS, 3600) * 1000);
+        return Response.json({ members });
+      }
+      if (request.method === "POST" && action === "round") return Response.json(await this.round());
+      if (request.method === "GET" && action === "stats") return Response.json({ fleet: (await this.state.storage.get<Fleet>("fleet")) ?? null, last: (await this.state.storage.get<Round>("round")) ?? null });
+      if (request.method === "GET" && action === "snapshot" && this.merged) return new Response(this.merged as Uint8Array<ArrayBuffer>, { headers: { "content-type": "application/octet-stream" } });
+      return Response.json({ error: "E_ROUTE", message: `no route ${request.method} /fleet/:name/${action}` }, { status: 404 });
+    } catch (e) {
+      if (e instanceof HttpError) return Response.json({ error: e.code, message: e.message }, { status: e.status });
+      return Response.json({ error: "E_SERVER", message: e instanceof Error ? e.message : "the request failed" }, { status: e instanceof SyntaxError ? 400 : 500 });
+    }
+  }
+
+  /** The alarm: one round, then the next alarm. */
+  async alarm(): Promise<void> {
+    try {
+      await this.round();
+    } finally {
+      await this.state.storage.setAlarm(Date.now() + setting(this.env.ROUND_SECONDS, 3600) * 1000);
+    }
+  }
+
+  /** Pull, check, merge, push. A member that fails any step is refused; the others go on. */
+  private async round(): Promise<Round> {
+    const fleet = await this.state.storage.get<Fleet>("fleet");
+    if (!fleet) throw new HttpError(404, "E_FLEET", "no fleet here: PUT /fleet/:name {members} first");
+    const engram = await this.engram();
+    const member = (id: string) => this.env.LEARNER.get(this.env.LEARNER.idFromName(id));
+    const report: Round = { at: Date.now(), merged: [], refused: [], pushed: [], samples: 0 };
+    const learners: Learner[] = [];
+    try {
+      const pulled = await Promise.all(fleet.members.map(async (id) => {
+        try {
+          const res = await member(id).fetch(new Request(`http://fleet/${id}/snapshot`));
+          if (res.status !== 200) return { id, reason: `answered ${res.status}` };
+          return { id, bytes: new Uint8Array(await res.arrayBuffer()) };
+        } catch (e) {
+          return { id, reason: `unreachable: ${e instanceof Error ? e.message : "no answer"}` };
+        }
+      }));
+      for (const p of pulled) {
+        if (!("bytes" in p)) {
+          report.refused.push({ id: p.id, reason: p.reason });
+          continue;
+        }
+        let l: Learner;
+        try {
+          l = engram.restore(p.bytes!); // CRC, format and config checked: a corrupt snapshot stops here
+        } catch (e) {
+          report.refused.push({ id: p.id, reason: `its snapshot does not restore: ${e instanceof Error ? e.message : e}` });
+          continue;
+        }
+        const first = learners[0];
+        if (first && (l.kind !== first.kind || JSON.stringify(l.config) !== JSON.stringify(first.config))) {
+          l.dispose();
+          report.refused.push({ id: p.id, reason: `a ${l.kind} of another config than ${report.merged[0]}'s` });
+          continue;
+        }
+        learners.push(l);
+        report.merged.push(p.id);
+      }
+      if (learners.length > 0) {
+        const merged = engram.merge(learners);
+        this.merged = merged.save();
+        report.samples = (merged as { samples?: number }).samples ?? 0;
+        merged.dispose();
+        if (learners[0]!.kind !== "continual") {
+          await Promise.all(report.merged.map(async (id) => {
+            const res = await member(id).fetch(new Request(`http://fleet/${id}/model`, { method: "PUT", body: this.merged as Uint8Array<ArrayBuffer>, headers: { "content-type": "application/octet-stream" } })).catch(() => undefined);
+            if (res?.status === 200) report.pushed.push(id);
+          }));
+        }
+      }
+    } finally {
+      for (const l of learners) l.dispose();
+    }
+    await this.state.storage.put({ round: report });
+    return report;
+  }
+}
+
 export default {
-  /** Routes /:id/... to the Durable Object named id. */
+  /** Routes /:id/... to the Durable Object named id, and /fleet/:name/... to that fleet's coordinator. */
   async fetch(request: Request, env: Env): Promise<Response> {
-    const id = new URL(request.url).pathname.split("/")[1];
-    if (!id) return Response.json({ routes: ["PUT /:id", "POST /:id/learn", "POST /:id/predict", "GET /:id/stats", "GET /:id/snapshot", "POST /:id/checkpoint", "DELETE /:id"] });
+    const [, id, name] = new URL(request.url).pathname.split("/");
+    if (!id) return Response.json({ routes: ["PUT /:id", "POST /:id/learn", "POST /:id/predict", "GET /:id/stats", "GET /:id/snapshot", "POST /:id/checkpoint", "PUT /:id/model", "DELETE /:id", "PUT /fleet/:name", "POST /fleet/:name/round", "GET /fleet/:name/stats", "GET /fleet/:name/snapshot"] });
+    if (id === "fleet") {
+      if (!name) return Response.json({ error: "E_ROUTE", message: "a fleet needs a name: /fleet/:name" }, { status: 404 });
+      return env.COORDINATOR.get(env.COORDINATOR.idFromName(name)).fetch(request);
+    }
     return env.LEARNER.get(env.LEARNER.idFromName(id)).fetch(request);
   },
 };
