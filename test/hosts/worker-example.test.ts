@@ -56,7 +56,7 @@ function runtime(): Miniflare {
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: COMPATIBILITY_DATE,
     cf: false,
-    durableObjects: { LEARNER: { className: "LearnerObject", useSQLite: true } },
+    durableObjects: { LEARNER: { className: "LearnerObject", useSQLite: true }, COORDINATOR: { className: "CoordinatorObject", useSQLite: true } },
     bindings: { CHECKPOINT_SAMPLES: String(CHECKPOINT_SAMPLES) },
     durableObjectsPersist: join(dir, "storage"),
   });
@@ -149,6 +149,38 @@ describe("examples/worker in workerd", () => {
       const hebb = await mf.dispatchFetch(url, { ...json({ kind: "hebbian", options: { inputs: 4, outputs: 3 } }), method: "PUT" });
       expect(hebb.status).toBe(400);
       expect(((await (await mf.dispatchFetch(`${url}/stats`)).json()) as { samples: number }).samples).toBe(0);
+    } finally {
+      await mf.dispose();
+    }
+  });
+
+  it("a fleet: 4 members each learn 1–2 digit classes, a round merges them by FedAvg and pushes the model back; a member of another config is refused", async () => {
+    const mf = runtime();
+    try {
+      const FLEET = { kind: "feedbackAlignment", options: { sizes: [784, 32, 10], mode: "dfa", seed: 3 } };
+      const shards: Record<string, number[]> = { m0: [0, 1], m1: [2, 3], m2: [4], m3: [5, 6] };
+      const { images: im, labels: lb } = mnist("train", 0, 600);
+      for (const [id, classes] of Object.entries(shards)) {
+        expect((await mf.dispatchFetch(`http://localhost/${id}`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(FLEET) })).status).toBe(200);
+        const mine = [...lb.keys()].filter((i) => classes.includes(lb[i]!)).slice(0, 40);
+        const res = await mf.dispatchFetch(`http://localhost/${id}/learn`, { method: "POST", body: records(mine.map((i) => im[i]!), mine.map((i) => lb[i]!)) });
+        expect(res.status).toBe(200);
+      }
+      // "stranger" gets the default learner on first use: another config
+      await mf.dispatchFetch("http://localhost/stranger/learn", { method: "POST", body: records([im[0]!], [lb[0]!]) });
+      const members = [...Object.keys(shards), "stranger"];
+      expect((await mf.dispatchFetch("http://localhost/fleet/digits", { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ members }) })).status).toBe(200);
+      const [res, roundMs] = await timed(() => mf.dispatchFetch("http://localhost/fleet/digits/round", { method: "POST" }));
+      measured["fleetRoundMs4Members"] = roundMs;
+      const round = (await res.json()) as { merged: string[]; pushed: string[]; refused: { id: string; reason: string }[]; samples: number };
+      expect(round.merged).toEqual(Object.keys(shards));
+      expect(round.pushed.sort()).toEqual(Object.keys(shards));
+      expect(round.refused.map((r) => r.id)).toEqual(["stranger"]);
+      expect(round.samples).toBe(160);
+      const snaps = await Promise.all(Object.keys(shards).map(async (id) => Buffer.from(await (await mf.dispatchFetch(`http://localhost/${id}/snapshot`)).arrayBuffer())));
+      for (const s of snaps) expect(s.equals(snaps[0]!)).toBe(true); // every member holds the one merged model
+      const merged = Buffer.from(await (await mf.dispatchFetch("http://localhost/fleet/digits/snapshot")).arrayBuffer());
+      expect(merged.equals(snaps[0]!)).toBe(true);
     } finally {
       await mf.dispose();
     }
