@@ -41,10 +41,12 @@ function merge(this: Engram, learners: unknown, options?: unknown): Learner {
     for (const k of keys) if (k !== "weights") throw new EngramError("E_CONFIG", `merge: unknown option '${k}' (known: weights)`);
     return (options as { weights?: unknown }).weights;
   });
+  const seen = new Set<Learner>();
   list.forEach((l, i) => {
     if (!(l instanceof Learner)) throw new EngramError("E_CONFIG", `merge: learners[${i}] is not a learner`);
     if (inside(l).wasm !== this.wasm) throw new EngramError("E_CONFIG", `merge: learners[${i}] belongs to another engine; restore its snapshot into this one`);
-    if (list.indexOf(l) !== i) throw new EngramError("E_CONFIG", `merge: learners[${i}] appears twice`);
+    if (seen.has(l)) throw new EngramError("E_CONFIG", `merge: learners[${i}] appears twice`);
+    seen.add(l);
     inside(l).h; // E_DISPOSED
   });
   const first = list[0]!;
