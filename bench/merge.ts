@@ -2,10 +2,12 @@
 // network), K = 1 … 10 000, for small learners of both merge families, against the
 // machine's streaming bandwidth measured in the same run; and the exact merge's accuracy:
 // 5 continual learners each trained on one task of Split MNIST, merged, against one learner
-// trained on the whole stream. Node 20 cannot strip types: run through scripts/ts.mjs.
+// trained on the whole stream; and FedAvg of 8 DFA members on i.i.d. and non-i.i.d. MNIST
+// shards, round by round, against one learner. Node 20 cannot strip types: run through scripts/ts.mjs.
 //
 //   node scripts/ts.mjs bench/merge.ts                   (validation: train 50 000, evaluate the last 10 000)
-//   node scripts/ts.mjs bench/merge.ts --skip accuracy   (timing only)
+//   node scripts/ts.mjs bench/merge.ts --skip accuracy,fedavg   (timing only)
+//   node scripts/ts.mjs bench/merge.ts --skip timing,accuracy   (FedAvg on 8 MNIST shards, i.i.d. and not, 5 rounds; --rounds R)
 //
 // The continual learners run in raw mode (LDA on the pixels): merging in image mode needs
 // every member to share consolidated detectors without sharing their statistics, which
@@ -112,4 +114,65 @@ if (!skip.has("accuracy")) {
     ["predictions that agree", `${agree} / ${evalY.length}`, ""],
     ["merge time (5 learners, d = 784)", `${f(mergeMs, 1)} ms`, ""],
   ]);
+}
+
+if (!skip.has("fedavg")) {
+  // FedAvg (McMahan et al. 2017, Algorithm 1 with E = 1 local pass, B = 1, C = 1): every
+  // round each of 8 members starts from the global model, makes one pass over its shard,
+  // and the global model becomes their average weighted by the samples each learned in the
+  // round. Against one learner making the same number of passes over all the data.
+  const mnist = loadDataset("mnist");
+  const D = 784, trainN = 50000, M = 8, R = Number(arg("rounds", "5"));
+  const X = mnist.train.images, Y = mnist.train.labels;
+  const evalX = X.subarray(trainN * D), evalY = Y.subarray(trainN);
+  const engram = await createEngram(module);
+  const options = { sizes: [784, 256, 10], mode: "dfa" as const, seed: 1 };
+  type FA = Learner & { learn(x: Uint8Array, y: number): number; predict(x: Uint8Array): number };
+  const accuracy = (l: FA) => {
+    let ok = 0;
+    for (let i = 0; i < evalY.length; i++) if (l.predict(evalX.subarray(i * D, (i + 1) * D)) === evalY[i]) ok++;
+    return (100 * ok) / evalY.length;
+  };
+  const order = (idx: number[], r: () => number) => {
+    for (let i = idx.length - 1; i > 0; i--) {
+      const j = Math.floor(r() * (i + 1));
+      [idx[i], idx[j]] = [idx[j]!, idx[i]!];
+    }
+    return idx;
+  };
+  const all = order(Array.from({ length: trainN }, (_, i) => i), rng(5));
+  const SKEW = [[0, 1], [2, 3], [4], [5], [6], [7], [8], [9]]; // non-i.i.d.: each member sees 1–2 classes
+  const shardings: [string, number[][]][] = [
+    ["i.i.d.", Array.from({ length: M }, (_, m) => all.filter((_, k) => k % M === m))],
+    ["non-i.i.d. (1–2 classes each)", SKEW.map((cls) => all.filter((i) => cls.includes(Y[i]!)))],
+  ];
+  const rows: (string | number)[][] = [];
+  const single = engram.feedbackAlignment(options) as unknown as FA;
+  const singleAcc: number[] = [];
+  for (let r = 0; r < R; r++) {
+    for (const i of order(all.slice(), rng(100 + r))) single.learn(X.subarray(i * D, (i + 1) * D), Y[i]!);
+    singleAcc.push(accuracy(single));
+  }
+  rows.push(["one learner, all data (pass = round)", ...singleAcc.map((a) => f(a, 2))]);
+  for (const [name, shards] of shardings) {
+    let global = engram.feedbackAlignment(options) as unknown as FA;
+    const accs: number[] = [];
+    for (let r = 0; r < R; r++) {
+      const snap = global.save();
+      const members = shards.map((shard, m) => {
+        const l = engram.restore(snap) as unknown as FA;
+        for (const i of order(shard.slice(), rng(1000 * r + m))) l.learn(X.subarray(i * D, (i + 1) * D), Y[i]!);
+        return l;
+      });
+      const next = engram.merge(members, { weights: shards.map((s) => s.length) }) as unknown as FA;
+      members.forEach((l) => l.dispose());
+      global.dispose();
+      global = next;
+      accs.push(accuracy(global));
+    }
+    rows.push([`FedAvg, 8 members, ${name}`, ...accs.map((a) => f(a, 2))]);
+    global.dispose();
+  }
+  console.log(`\nFedAvg: feedbackAlignment ${JSON.stringify(options)}, 8 members, one local pass per round, weights = samples per round; train images 0-49 999, evaluated on 50 000-59 999 (validation)`);
+  table(["", ...Array.from({ length: R }, (_, r) => `round ${r + 1} %`)], rows);
 }

@@ -372,7 +372,8 @@ export class LearnerObject {
       try {
         await this.checkpoint(); // the merged model is the new checkpoint; the log before it is dropped
       } catch (e) {
-        await this.reload();
+        learner.dispose();
+        await this.reload(); // storage still holds the old model (or the new one, if only the deletes failed)
         throw e;
       }
       learner.dispose();
