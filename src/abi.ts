@@ -96,6 +96,8 @@ export interface EngramAbi {
   spThetaPtr(h: number): number;
   spCountsPtr(h: number): number;
   spLifParams(h: number): number;
+  mergeAverage(dst: number, handles: number, weights: number, k: number): void;
+  mlpSamples(h: number): number;
 }
 
 /** Their names: init refuses a module that lacks any of them (E_INIT). */
@@ -193,4 +195,6 @@ export const ABI_FUNCTIONS: readonly (keyof EngramAbi)[] = [
   "spThetaPtr",
   "spCountsPtr",
   "spLifParams",
+  "mergeAverage",
+  "mlpSamples",
 ];

@@ -68,6 +68,12 @@ export abstract class Perceptron extends Learner {
   private labelCap = 0;
   private readonly fn: { learn: (h: number, x: number, y: number) => number; batch: (h: number, xs: number, ys: number, n: number) => number; scores: (h: number, x: number) => number; predict: (h: number, x: number) => number };
 
+  /** Samples learned so far: the counter t of the learning-rate decay (a merge sets it to the members' sum). */
+  get samples(): number {
+    const h = this.h;
+    return this.run(() => this.wasm.fn.mlpSamples(h));
+  }
+
   protected constructor(wasm: Wasm, config: Record<string, unknown> & { sizes: number[] }, name: string, prefix: "fa" | "np", create: (sizesPtr: number) => number, size?: BlockSize) {
     super(wasm, config);
     const sizes = config.sizes;

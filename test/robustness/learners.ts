@@ -248,6 +248,7 @@ function perceptron(small: Record<string, unknown>, large: Record<string, unknow
       { name: "predict", args: ["x"] },
     ],
     getters: ["save"],
+    props: ["samples"],
     step: (l, x, k) => l.learn(x, k),
     probe: (l, x) => [...l.scores(x), l.predict(x)],
     // state: [PRNG 16 B][samples seen f64][pad 8 B][W_0 b_0 W_1 b_1 ...] (assembly/learners/feedbackAlignment.ts)
