@@ -26,3 +26,5 @@ export {
   epropCols, epropTraceScales, epropTraces, epropTracesA, epropGrad, epropGradOut, epropGradBias, epropRates,
 } from "./learners/eprop";
 export { spNew, spLearn, spSpikes, spScores, spPredict, spCopyWeights, spSamples, spThetaPtr, spCountsPtr, spLifParams } from "./learners/spiking";
+// engram.merge (issue 16): federated averaging of MLP learners (assembly/learners/merge.ts).
+export { mergeAverage, mlpSamples } from "./learners/merge";

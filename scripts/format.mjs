@@ -30,7 +30,14 @@ for (const file of files) {
   }
   const as = file.startsWith("assembly/");
   const parser = file.endsWith(".ts") ? "typescript" : "babel";
-  const out = as ? unmask(await prettier.format(mask(src), { ...options, parser })) : await prettier.format(src, { ...options, parser });
+  const once = async (text) => (as ? unmask(await prettier.format(mask(text), { ...options, parser })) : prettier.format(text, { ...options, parser }));
+  // prettier's method-chain layout can take a second pass to settle: format to a fixed point
+  let out = await once(src);
+  for (let pass = 0; pass < 3; pass++) {
+    const again = await once(out);
+    if (again === out) break;
+    out = again;
+  }
   if (out === src) continue;
   wrong.push(file);
   if (!check) writeFileSync(file, out);

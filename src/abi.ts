@@ -99,6 +99,8 @@ export interface EngramAbi {
   spThetaPtr(h: number): number;
   spCountsPtr(h: number): number;
   spLifParams(h: number): number;
+  mergeAverage(dst: number, handles: number, weights: number, k: number): void;
+  mlpSamples(h: number): number;
 }
 
 /** Their names: init refuses a module that lacks any of them (E_INIT). */
@@ -199,4 +201,6 @@ export const ABI_FUNCTIONS: readonly (keyof EngramAbi)[] = [
   "spThetaPtr",
   "spCountsPtr",
   "spLifParams",
+  "mergeAverage",
+  "mlpSamples",
 ];

@@ -1,6 +1,7 @@
 // The runtime-agnostic API. Never touches fs, fetch-by-default or process:
 // bindings/*.ts obtain the module and call createEngram.
 import "./learners/index.js";
+import "./merge.js";
 export { Engram, createEngram, type InitOptions, type LearnerKinds, type LearnerKind, type AnyLearner } from "./engine.js";
 export { EngramError, type EngramErrorCode } from "./errors.js";
 export type { Vector, Label } from "./input.js";
@@ -10,3 +11,4 @@ export { FORMAT_VERSION } from "./snapshot.js";
 export { pixels } from "./pixels.js";
 export type { ModuleSource } from "./wasm.js";
 export * from "./learners/index.js";
+export { type MergeOptions } from "./merge.js";

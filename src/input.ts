@@ -300,11 +300,12 @@ let pending: { src: object; data: Float32Array } | undefined;
  * copy that the method's `Learner.input(xs, width, what, rows)` then uses).
  * @internal
  */
-export function batchRows(xs: unknown, width: number): number {
+export function batchRows(xs: unknown, width: number, maxRows = Infinity, what = "xs"): number {
   pending = undefined;
-  const data = readVector(xs, "xs", (len) => {
-    if (len === 0 || len % width !== 0) throw new EngramError("E_SHAPE", `xs must hold a whole number (≥ 1) of samples of ${width} values, got ${len} values`);
-    checkBudget(len, "xs");
+  const data = readVector(xs, what, (len) => {
+    if (len === 0 || len % width !== 0) throw new EngramError("E_SHAPE", `${what} must hold a whole number (≥ 1) of rows of ${width} values, got ${len} values`);
+    if (len / width > maxRows) throw new EngramError("E_SHAPE", `${what} holds ${len / width} rows of ${width} values; one call takes at most ${maxRows}`);
+    checkBudget(len, what);
   });
   pending = { src: xs as object, data };
   return data.length / width;

@@ -13,7 +13,7 @@
 // Dropout (FA/DFA only, p > 0): ξ holds the step's mask m_l ∈ {0, 1/(1−p)}, drawn from
 // the persisted PRNG, so a restored learner drops the same units as one that never stopped.
 
-import { f32Bytes, layoutOf, learnerNew, learnerState, learnerScratch } from "./common";
+import { f32Bytes, layoutOf, learnerNew, learnerState, learnerStateBytes, learnerScratch } from "./common";
 import { axpy } from "../kernels/linalg";
 import { MAX_INPUT_NORM, capNorm, unknownBounds } from "../rules/guard";
 import { rngSeed, rngFillUniform, rngUniform } from "../kernels/prng";
@@ -130,6 +130,21 @@ export function mlpNew(kind: u32, sizes: usize, nSizes: i32, act: i32, mode: i32
     unknownBounds(ly.bound, sizeAt(sizes, l + 1));
   }
   return h;
+}
+
+/** The parameters W_0 b_0 W_1 b_1 … (f32, zero padding included): where they start in the state (engram.merge). */
+export function mlpParams(h: usize): usize {
+  return learnerState(h) + 32;
+}
+
+/** How many f32 the parameter region holds (the state after the PRNG and the counter). */
+export function mlpParamFloats(h: usize): i32 {
+  return <i32>((learnerStateBytes(h) - 32) >> 2);
+}
+
+/** Where the samples-seen counter t (f64) lives. */
+export function mlpCounter(h: usize): usize {
+  return net(h).count;
 }
 
 /** η_t = η / (1 + κ t); t = samples seen. */

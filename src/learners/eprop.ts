@@ -55,6 +55,13 @@ function floatsOf(inputs: number, hidden: number, adaptive: number, outputs: num
 }
 
 /**
+ * The most time steps one `learn`/`scores`/`predict` call takes (E_SHAPE beyond): it bounds a
+ * call's time and its copy of the sequence; a longer stream goes through `step`, whose memory
+ * and time per call do not grow with its length.
+ */
+export const MAX_STEPS = 65536;
+
+/**
  * A recurrent network of spiking neurons (LIF, or ALIF with adaptive thresholds) and a leaky
  * readout, trained online by e-prop (Bellec et al., Nature Communications 2020): per-synapse
  * eligibility traces computed forward in time, times a learning signal L_j = Σ_k B_jk (π_k − π*_k)
@@ -111,10 +118,10 @@ export class Eprop extends Learner {
       c.tauMembrane, c.tauAdaptation, c.tauReadout, c.threshold, c.adaptationStrength, c.learningRate, c.rateTarget, c.rateRegularization, c.readoutSteps, c.seed));
   }
 
-  /** Copies a sequence into wasm memory; returns [pointer, T]. */
+  /** Copies a sequence into wasm memory; returns [pointer, T]. At most {@link MAX_STEPS} steps (longer streams: `step`). */
   private sequence(seq: unknown): [number, number] {
     this.h;
-    const T = batchRows(seq, this.config.inputs);
+    const T = batchRows(seq, this.config.inputs, MAX_STEPS, "sequence");
     return [this.input(seq, this.config.inputs, "sequence", T), T];
   }
 

@@ -80,6 +80,12 @@ export abstract class Perceptron extends SupervisedLearner<number> {
   private labelCap = 0;
   private readonly fn: { learn: (h: number, x: number, y: number) => number; batch: (h: number, xs: number, ys: number, n: number) => number; scores: (h: number, x: number) => number; predict: (h: number, x: number) => number };
 
+  /** Samples learned so far: the counter t of the learning-rate decay (a merge sets it to the members' sum). */
+  get samples(): number {
+    const h = this.h;
+    return this.run(() => this.wasm.fn.mlpSamples(h));
+  }
+
   /** @internal Subclasses name their exports (`prefix`New/Learn/LearnBatch/Scores/Predict). */
   protected constructor(wasm: Wasm, config: Record<string, unknown> & { inputs: number; hidden: number[]; classes: number }, name: string, prefix: "fa" | "np", create: (sizesPtr: number, count: number) => number, size?: BlockSize) {
     super(wasm, config);

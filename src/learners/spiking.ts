@@ -1,6 +1,6 @@
 import { defineLearner } from "../engine.js";
 import { SupervisedLearner } from "../classifier.js";
-import { batchRows, checkLabel, checkLabels, takeBatch, type Label, type Vector } from "../input.js";
+import { batchRows, checkLabel, checkLabels, type Label, type Vector } from "../input.js";
 import { checkParams, MAX_UNITS, Options } from "../options.js";
 import type { Wasm } from "../wasm.js";
 
@@ -155,11 +155,13 @@ export class Spiking extends SupervisedLearner<number> {
   learnBatch(xs: Vector, labels: ArrayLike<number>): number {
     const width = this.config.inputs;
     const n = batchRows(xs, width);
-    // the owned copy batchRows just read, taken before reading labels can run user code
-    const data = takeBatch(xs, n * width)!;
     const ls = checkLabels(labels, n, this.config.classes);
+    const ptr = this.input(xs, width, "xs", n); // the rows batchRows read, in wasm memory (E_MEMORY if they do not fit)
     let spikes = 0;
-    for (let i = 0; i < n; i++) spikes += this.learn(data.subarray(i * width, (i + 1) * width), ls[i]!);
+    for (let i = 0; i < n; i++) {
+      const row = ptr + i * width * 4, label = ls[i]!;
+      spikes += this.run(() => this.wasm.fn["spLearn"]!(this.h, row, label));
+    }
     return spikes / n;
   }
 

@@ -65,6 +65,11 @@ export interface Descriptor {
    * E_SHAPE) and leave the learner unchanged, not wrap a 32-bit size.
    */
   hugeBatch?: { options: Record<string, unknown>; rows: number };
+  /**
+   * Rows one call takes at most (a learner's documented limit, E_SHAPE beyond it, checked on
+   * the length before any value is read): e-prop's MAX_STEPS time steps per sequence.
+   */
+  rowLimit?: number;
   /** Property getters that read state (must throw E_DISPOSED once disposed). */
   props?: string[];
   /** Property setters: a valid value, and bad ones that must throw E_CONFIG leaving save() unchanged. */
@@ -250,6 +255,7 @@ function perceptron(small: Record<string, unknown>, large: Record<string, unknow
       { name: "predict", args: ["x"] },
     ],
     getters: ["save"],
+    props: ["samples"],
     step: (l, x, k) => l.learn(x, k),
     probe: (l, x) => [...l.scores(x), l.predict(x)],
     // state: [PRNG 16 B][samples seen f64][pad 8 B][W_0 b_0 W_1 b_1 ...] (assembly/learners/feedbackAlignment.ts)
@@ -438,6 +444,7 @@ DESCRIPTORS["continual"] = {
 };
 
 DESCRIPTORS["eprop"] = {
+  rowLimit: 65536,
   small: { inputs: 3, hidden: 4, outputs: 2, seed: 3 },
   large: { inputs: 16, hidden: 48, outputs: 10, seed: 3 },
   inputs: (o) => o["inputs"] as number,

@@ -8,6 +8,7 @@ import { afterAll, expect, it } from "vitest";
 import { loadEngram } from "../helpers/engram.js";
 import { cycleLearners, longRun, type LimitAttempt } from "./memory.js";
 import { describeKinds } from "./suite.js";
+import { descriptor } from "./learners.js";
 
 const engram = await loadEngram();
 const CYCLES = 600;
@@ -56,7 +57,9 @@ it("under a host memory limit (32 MiB), too large a learner or batch fails with 
     expect(last.ok, `${kind}: some learner must be too large for 32 MiB`).toBe(false);
     expect(last.code, kind).toBe("E_MEMORY");
     expect(last.after, `${kind}: a refused learner must not grow memory`).toBe(last.before);
-    expect(r.batchCode, `${kind}: a 48 MiB batch under a 32 MiB host`).toMatch(/^(E_MEMORY|no batch method)$/);
+    // a learner with a row limit refuses the batch by its length (E_SHAPE) before the budget is reached
+    const refusal = descriptor(kind).rowLimit !== undefined ? /^E_SHAPE$/ : /^(E_MEMORY|no batch method)$/;
+    expect(r.batchCode, `${kind}: a 48 MiB batch under a 32 MiB host`).toMatch(refusal);
     expect(r.witnessIntact, `${kind}: another learner was disturbed`).toBe(true);
     expect(r.worksAfter, `${kind}: the engine must still work`).toBe(true);
     expect(r.reuses, `${kind}: disposed memory must be reused`).toBe(true);

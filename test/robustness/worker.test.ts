@@ -4,30 +4,13 @@
 // The same class runs in workerd in test/hosts/worker-example.test.ts.
 import fc from "fast-check";
 import { afterAll, describe, expect, it, vi } from "vitest";
+import { MemoryStorage } from "../helpers/doStorage.js";
 import { loadEngram } from "../helpers/engram.js";
 import { FC } from "./learners.js";
 
 // Each init() is a fresh engine, as each Durable Object gets its own.
 vi.mock("engram", async () => ({ ...(await import("../../src/index.js")), init: () => loadEngram() }));
 const { LearnerObject } = await import("../../examples/worker/src/worker.js");
-
-/** Durable Object storage as the Worker sees it: values are structured clones. */
-class MemoryStorage {
-  readonly map = new Map<string, unknown>();
-  async get(key: string | string[]): Promise<unknown> {
-    if (Array.isArray(key)) return new Map(key.filter((k) => this.map.has(k)).map((k) => [k, structuredClone(this.map.get(k))]));
-    return structuredClone(this.map.get(key));
-  }
-  async put(entries: Record<string, unknown>): Promise<void> {
-    for (const [k, v] of Object.entries(entries)) this.map.set(k, structuredClone(v));
-  }
-  async delete(keys: string[]): Promise<number> {
-    return keys.filter((k) => this.map.delete(k)).length;
-  }
-  async deleteAll(): Promise<void> {
-    this.map.clear();
-  }
-}
 
 /** A Durable Object over `storage`, as workerd makes one (requests wait for blockConcurrencyWhile). */
 function object(storage = new MemoryStorage()) {
@@ -52,11 +35,14 @@ const SMALL = { kind: "feedbackAlignment", options: { sizes: [4, 8, 3], seed: 2 
 const x = (k: number) => [k, -k, 0.5 * k, 1];
 const snapshot = async (o: ReturnType<typeof object>) => Buffer.from(await (await o.fetch("/snapshot")).arrayBuffer());
 
-/** An object with a small learner that learned a few samples, persisted. */
+/** An object with a small learner that learned a few samples, persisted as a checkpoint ("ckpt:2:0") and a log entry ("log:1"). */
 async function trained(storage?: MemoryStorage) {
   const o = object(storage);
   expect((await o.fetch("", { method: "PUT", json: SMALL })).status).toBe(200);
   expect((await o.fetch("/learn", { json: { samples: [0, 1, 2].map((k) => ({ x: x(k), label: k })) } })).status).toBe(200);
+  expect((await o.fetch("/checkpoint", { method: "POST" })).status).toBe(200);
+  expect((await o.fetch("/learn", { json: { x: x(3), label: 0 } })).status).toBe(200);
+  expect([...o.storage.map.keys()].sort()).toEqual(["ckpt:2:0", "log:1", "meta"]);
   return o;
 }
 
@@ -74,7 +60,7 @@ describe("finding 8: a /learn batch is all or nothing", () => {
     // the next good request persists only itself
     expect((await o.fetch("/learn", { json: { x: x(1), label: 1 } })).status).toBe(200);
     const stats = (await (await o.fetch("/stats")).json()) as { samples: number };
-    expect(stats.samples).toBe(4);
+    expect(stats.samples).toBe(5);
     const twin = await trained();
     await twin.fetch("/learn", { json: { x: x(1), label: 1 } });
     expect((await snapshot(o)).equals(await snapshot(twin))).toBe(true);
@@ -82,13 +68,20 @@ describe("finding 8: a /learn batch is all or nothing", () => {
   });
 });
 
+/** The first log entry's key (after a DELETE the log starts again). */
+const firstLog = (s: MemoryStorage) => [...s.map.keys()].find((k) => k.startsWith("log:"))!;
+
 describe("finding 9: damaged storage never bricks an object", () => {
   const damages: [string, (s: MemoryStorage) => void][] = [
-    ["a deleted chunk", (s) => s.map.delete("chunk:0")],
-    ["a flipped bit", (s) => ((s.map.get("chunk:0") as Uint8Array)[40]! ^= 4)],
+    ["a deleted chunk", (s) => s.map.delete("ckpt:2:0")],
+    ["a flipped bit", (s) => ((s.map.get("ckpt:2:0") as Uint8Array)[40]! ^= 4)],
     ["meta.bytes = 2e9", (s) => ((s.map.get("meta") as { bytes: number }).bytes = 2e9)],
     ["meta is null", (s) => s.map.set("meta", null)],
-    ["a chunk that is a string", (s) => s.map.set("chunk:0", "hello")],
+    ["a chunk that is a string", (s) => s.map.set("ckpt:2:0", "hello")],
+    ["a deleted log entry", (s) => s.map.delete("log:1")],
+    ["a log entry with a label out of range", (s) => ((s.map.get(firstLog(s)) as { labels: Uint32Array }).labels[0] = 7)],
+    ["a log entry one value short", (s) => ((s.map.get(firstLog(s)) as { x: Float32Array }).x = new Float32Array(3))],
+    ["meta.samples off by one", (s) => ((s.map.get("meta") as { samples: number }).samples += 1)],
   ];
   for (const [why, damage] of damages) {
     it(`${why}: other routes answer 409 with the reason, DELETE works, the object can be reset`, async () => {
@@ -97,11 +90,14 @@ describe("finding 9: damaged storage never bricks an object", () => {
       const o = object(storage); // the object restarts over the damaged storage
       const stats = await o.fetch("/stats");
       expect(stats.status).toBe(409);
-      expect(((await stats.json()) as { error: string; message: string }).message).toMatch(/stored|meta|chunk|snapshot/);
+      expect(((await stats.json()) as { error: string; message: string }).message).toMatch(/stored|meta|chunk|snapshot|log/);
       expect((await o.fetch("/learn", { json: { x: x(1), label: 1 } })).status).toBe(409);
       expect((await o.fetch("", { method: "DELETE" })).status).toBe(200);
       expect(storage.map.size).toBe(0);
       expect((await o.fetch("/learn", { json: { x: Array(784).fill(0), label: 1 } })).status).toBe(200); // the default learner again
+      expect((await o.fetch("/checkpoint", { method: "POST" })).status).toBe(200);
+      expect((await o.fetch("/learn", { json: { x: Array(784).fill(0), label: 2 } })).status).toBe(200);
+      expect([...storage.map.keys()].sort()).toEqual(["ckpt:2:0", "log:1", "meta"]);
       // and PUT resets a damaged object too
       damage(storage);
       const again = object(storage);
@@ -158,11 +154,11 @@ describe("randomly damaged storage", () => {
       fc.uint8Array({ maxLength: 64 }),
     );
     const damage = fc.oneof(
-      fc.record({ op: fc.constant("flip"), key: fc.constantFrom("chunk:0"), at: fc.nat(2000), bit: fc.nat(7) }),
-      fc.record({ op: fc.constant("delete"), key: fc.constantFrom("chunk:0", "meta", "chunk:1") }),
-      fc.record({ op: fc.constant("truncate"), key: fc.constantFrom("chunk:0"), at: fc.nat(2000) }),
-      fc.record({ op: fc.constant("set"), key: fc.constantFrom("chunk:0", "chunk:1", "meta"), value }),
-      fc.record({ op: fc.constant("meta"), field: fc.constantFrom("chunks", "bytes", "samples"), value }),
+      fc.record({ op: fc.constant("flip"), key: fc.constantFrom("ckpt:2:0"), at: fc.nat(2000), bit: fc.nat(7) }),
+      fc.record({ op: fc.constant("delete"), key: fc.constantFrom("ckpt:2:0", "meta", "ckpt:2:1", "log:1") }),
+      fc.record({ op: fc.constant("truncate"), key: fc.constantFrom("ckpt:2:0"), at: fc.nat(2000) }),
+      fc.record({ op: fc.constant("set"), key: fc.constantFrom("ckpt:2:0", "ckpt:2:1", "log:1", "log:2", "meta"), value }),
+      fc.record({ op: fc.constant("meta"), field: fc.constantFrom("gen", "chunks", "bytes", "base", "from", "next", "samples", "stale", "recipe"), value }),
     );
     await fc.assert(
       fc.asyncProperty(fc.array(damage, { minLength: 1, maxLength: 4 }), async (ops) => {

@@ -1,15 +1,19 @@
 // Continual learning at the edge: a Cloudflare Worker with one Durable Object
-// per learner id. Every object keeps one Engram learner in memory, learns from
-// each POST, and persists the learner's snapshot in its storage (chunked: a
-// stored value must stay under 2 MB), so a restarted or evicted object
-// continues exactly where it stopped.
+// per learner id. Every object keeps one Engram learner in memory and learns
+// from each POST. Persistence is write-ahead (docs in examples/worker/README.md):
+// each /learn appends its validated samples to a log in the same atomic write
+// that acknowledges them, and a checkpoint (the snapshot, chunked under the 2 MB
+// value limit) is written every N samples or on an alarm, after which the log
+// before it is dropped. Learning is deterministic, so restoring the checkpoint
+// and replaying the log gives the learner's exact bits back.
 //
 //   PUT    /:id           {"kind": "forwardForward", "options": {...}}  create (optional: a default is made on first use)
 //   POST   /:id/learn     JSON {"x": [...], "label": 3} or {"samples": [{x, label}, ...]}
 //                         or binary (application/octet-stream): records of [label u8][inputs × u8 pixels]
 //   POST   /:id/predict   JSON {"x": [...]} or binary: inputs × u8 pixels → {"label", "scores"}
-//   GET    /:id/stats     kind, config, samples learned, snapshot size
+//   GET    /:id/stats     kind, config, samples learned, checkpoint and log sizes
 //   GET    /:id/snapshot  the save() bytes (application/octet-stream)
+//   POST   /:id/checkpoint  write a checkpoint now (also done every N samples and on the alarm)
 //   DELETE /:id           forget the learner and its storage
 import { init, pixels, type Engram, type Learner } from "engram";
 
@@ -19,12 +23,18 @@ import { init, pixels, type Engram, type Learner } from "engram";
 /**
  * The learner made on first use when no PUT came first: a 784 → 256 → 10 network
  * trained by direct feedback alignment on 28×28 images (≈ 90 % on MNIST after 20 000
- * digits). Its snapshot (~0.8 MB) is saved on every /learn; saving costs ~3.5 ms of
- * CPU per MB (copy + CRC-32), so keep snapshots small on the free plan (10 ms).
+ * digits). Its snapshot (~0.8 MB) is written at checkpoints only; each /learn writes
+ * its samples' bytes.
  */
 const DEFAULT_LEARNER = { kind: "feedbackAlignment", options: { inputs: 784, hidden: [256], classes: 10 } };
 /** Snapshot chunk size: well under the 2 MB limit of one Durable Object storage value. */
 const CHUNK_BYTES = 1 << 20;
+/** Checkpoint after this many logged samples, unless the `CHECKPOINT_SAMPLES` variable says otherwise. */
+const CHECKPOINT_SAMPLES = 1000;
+/** Checkpoint this many seconds after the first sample logged since the last checkpoint (`CHECKPOINT_SECONDS`). */
+const CHECKPOINT_SECONDS = 600;
+/** Durable Object storage takes at most 128 keys per get, put or delete. */
+const KEYS_PER_CALL = 128;
 
 // The few Workers types used here (no dependency on @cloudflare/workers-types).
 interface Storage {
@@ -33,6 +43,7 @@ interface Storage {
   put(entries: Record<string, unknown>): Promise<void>;
   delete(keys: string[]): Promise<number>;
   deleteAll(): Promise<void>;
+  setAlarm(at: number): Promise<void>;
 }
 interface DurableObjectState {
   storage: Storage;
@@ -44,10 +55,17 @@ interface Namespace {
 }
 interface Env {
   LEARNER: Namespace;
+  COORDINATOR: Namespace;
+  /** Seconds between a fleet's merge rounds (default 3600). */
+  ROUND_SECONDS?: string;
+  /** Logged samples after which a checkpoint is written (a decimal string; default 1000). */
+  CHECKPOINT_SAMPLES?: string;
+  /** Seconds after the first logged sample at which the alarm writes a checkpoint (default 600). */
+  CHECKPOINT_SECONDS?: string;
 }
 
 /** What a learner of any kind offers here. */
-type Trainable = Learner & { learn(x: Float32Array | number[], label: number): unknown; predict(x: unknown): number; scores?(x: unknown): Float32Array };
+type Trainable = Learner & { learn(x: Uint8Array | Float32Array, label: number): unknown; predict(x: unknown): number; scores?(x: unknown): Float32Array };
 
 /** Input width, from the resolved config of a supervised learner. */
 function inputsOf(learner: Trainable): number {
@@ -61,15 +79,55 @@ function classesOf(learner: Learner): number {
   return typeof c === "number" && Number.isInteger(c) ? c : 0;
 }
 
-/** Stored under "meta": how the snapshot is split, and counters. */
+/**
+ * A batch of validated samples, as learned and as logged: `labels[i]` and row i of `x`
+ * (`x.length` = labels × inputs). Bytes are pixels, scaled by 1/255 with `pixels()` as they are fed (`asInput`);
+ * floats are JSON numbers rounded to float32, which is what the learner reads from them.
+ */
+interface Batch {
+  labels: Uint8Array | Uint32Array;
+  x: Uint8Array | Float32Array;
+}
+
+/** Keys a checkpoint's snapshot and log entries are stored under. */
+const chunkKey = (gen: number, i: number) => `ckpt:${gen}:${i}`;
+const logKey = (seq: number) => `log:${seq}`;
+
+/** What a checkpoint replaced: its chunks and log entries, deleted after the new one is written. */
+interface Stale {
+  gen: number;
+  chunks: number;
+  from: number;
+  to: number;
+}
+
+/**
+ * Stored under "meta", written in the same atomic put as every log entry and checkpoint.
+ * The learner is checkpoint `gen` (generations only grow; with a `recipe`, a learner created
+ * from its kind and options, which is deterministic; else `chunks` chunks of `bytes` bytes)
+ * followed by the log entries `from` … `next − 1`, in order.
+ */
 interface Meta {
+  gen: number;
+  recipe: { kind: string; options: unknown } | null;
   chunks: number;
   bytes: number;
+  /** Samples the checkpoint holds. */
+  base: number;
+  from: number;
+  next: number;
+  /** Samples learned: `base` + those in the log. */
   samples: number;
+  /** Left by checkpoints whose deletes are not known to have finished (deleting again is harmless). */
+  stale: Stale[];
 }
+
+const EMPTY: Meta = { gen: 0, recipe: null, chunks: 0, bytes: 0, base: 0, from: 0, next: 0, samples: 0, stale: [] };
 
 /** The largest snapshot an object will read back (a Worker has 128 MB). */
 const MAX_SNAPSHOT_BYTES = 64 << 20;
+/** The most log entries an object will replay (a checkpoint comes long before). */
+const MAX_LOG_ENTRIES = 1 << 20;
 /** The most samples one /learn request may carry. */
 const MAX_SAMPLES = 10_000;
 
@@ -82,74 +140,128 @@ class HttpError extends Error {
 
 const bad = (code: string, message: string) => new HttpError(400, code, message);
 
+/** Runs `fn` on `keys` in calls of at most 128 keys, one after another. */
+async function inBatches(keys: string[], fn: (keys: string[]) => Promise<unknown>): Promise<void> {
+  for (let at = 0; at < keys.length; at += KEYS_PER_CALL) await fn(keys.slice(at, at + KEYS_PER_CALL));
+}
+
+/** A positive integer from an environment variable, or `fallback`. */
+function setting(v: string | undefined, fallback: number): number {
+  const n = v === undefined ? NaN : Number(v);
+  return Number.isSafeInteger(n) && n > 0 ? n : fallback;
+}
+
 export class LearnerObject {
   // Each object has its OWN engine: one WebAssembly memory per tenant, so no input,
   // option or snapshot of one tenant can reach another's learner.
   private engine: Promise<Engram> | undefined;
   private learner: Trainable | undefined;
-  private meta: Meta = { chunks: 0, bytes: 0, samples: 0 };
+  /** What storage holds; replaced only after a write that changes it has succeeded. */
+  private meta: Meta = EMPTY;
   /** Why the stored learner could not be loaded (then only DELETE and PUT are served). */
   private damaged: string | undefined;
+  private readonly checkpointSamples: number;
+  private readonly checkpointMs: number;
+  /** How long the last load took, and how many samples it replayed (reported by /stats). */
+  private recovery = { ms: 0, replayed: 0 };
 
-  constructor(private readonly state: DurableObjectState) {
+  constructor(private readonly state: DurableObjectState, env: Partial<Env> = {}) {
+    this.checkpointSamples = setting(env.CHECKPOINT_SAMPLES, CHECKPOINT_SAMPLES);
+    this.checkpointMs = setting(env.CHECKPOINT_SECONDS, CHECKPOINT_SECONDS) * 1000;
     // never throws: damaged storage must not brick the object (DELETE must always work)
-    state.blockConcurrencyWhile(() => this.load().catch((e: unknown) => {
-      this.learner?.dispose();
-      this.learner = undefined;
-      this.damaged = e instanceof Error ? e.message : "the stored learner could not be read";
-    }));
+    state.blockConcurrencyWhile(() => this.reload());
   }
 
   private engram(): Promise<Engram> {
     return (this.engine ??= init());
   }
 
-  /** Restores the learner from storage, if one was saved; throws saying why it cannot. */
-  private async load(): Promise<void> {
-    const engram = await this.engram();
-    const meta: unknown = await this.state.storage.get<Meta>("meta");
-    if (meta === undefined) return;
-    const m = meta as Partial<Meta> | null;
-    const count = (v: unknown, max: number) => typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= max;
-    if (typeof m !== "object" || m === null || !count(m.chunks, Math.ceil(MAX_SNAPSHOT_BYTES / CHUNK_BYTES)) || !count(m.bytes, MAX_SNAPSHOT_BYTES) || !count(m.samples, Number.MAX_SAFE_INTEGER)) {
-      throw new Error(`the stored meta record is damaged: ${JSON.stringify(meta)?.slice(0, 200)}`);
-    }
-    if (m.chunks! !== Math.ceil(m.bytes! / CHUNK_BYTES)) throw new Error(`the stored meta record is inconsistent: ${m.bytes} bytes in ${m.chunks} chunks`);
-    const keys = Array.from({ length: m.chunks! }, (_, i) => `chunk:${i}`);
-    const parts = keys.length ? await this.state.storage.get<unknown>(keys) : new Map<string, unknown>();
-    const bytes = new Uint8Array(m.bytes!);
-    let at = 0;
-    for (const k of keys) {
-      const part = parts.get(k);
-      const chunk = part instanceof Uint8Array ? part : part instanceof ArrayBuffer ? new Uint8Array(part) : undefined;
-      if (!chunk) throw new Error(`stored snapshot chunk ${k} is missing`);
-      if (chunk.length > bytes.length - at) throw new Error(`stored snapshot chunks hold more than the ${m.bytes} bytes recorded`);
-      bytes.set(chunk, at);
-      at += chunk.length;
-    }
-    if (at !== bytes.length) throw new Error(`stored snapshot chunks hold ${at} bytes, ${m.bytes} recorded`);
-    // restore checks the CRC and the config against the state: a torn or forged write cannot load
-    const learner = engram.restore(bytes) as Trainable;
-    if (!isClassifier(learner)) {
-      learner.dispose();
-      throw new Error(`the stored ${learner.kind} does not classify`);
-    }
-    this.learner = learner;
-    this.meta = { chunks: m.chunks!, bytes: m.bytes!, samples: m.samples! };
+  /** Drops the learner in memory and loads what storage holds (a failure marks the object damaged). */
+  private async reload(): Promise<void> {
+    this.learner?.dispose();
+    this.learner = undefined;
+    this.meta = EMPTY;
+    this.damaged = undefined;
+    const t = Date.now();
+    await this.load().catch((e: unknown) => {
+      this.learner?.dispose();
+      this.learner = undefined;
+      this.damaged = e instanceof Error ? e.message : "the stored learner could not be read";
+    });
+    this.recovery.ms = Date.now() - t;
   }
 
-  /** Writes the snapshot in chunks. No await in between, so the writes are coalesced into one atomic write. */
-  private persist(): Promise<void> {
-    const snap = this.learner!.save();
+  /** Restores the last checkpoint and replays the log after it; throws saying why it cannot. */
+  private async load(): Promise<void> {
+    const engram = await this.engram();
+    const stored: unknown = await this.state.storage.get<Meta>("meta");
+    if (stored === undefined) return;
+    const m = checkMeta(stored);
+    let learner: Trainable;
+    if (m.recipe) {
+      learner = engram.create(m.recipe.kind, m.recipe.options) as Trainable;
+    } else {
+      const keys = Array.from({ length: m.chunks }, (_, i) => chunkKey(m.gen, i));
+      const parts = keys.length ? await this.state.storage.get<unknown>(keys) : new Map<string, unknown>();
+      const bytes = new Uint8Array(m.bytes);
+      let at = 0;
+      for (const k of keys) {
+        const chunk = asBytes(parts.get(k));
+        if (!chunk) throw new Error(`stored snapshot chunk ${k} is missing`);
+        if (chunk.length > bytes.length - at) throw new Error(`stored snapshot chunks hold more than the ${m.bytes} bytes recorded`);
+        bytes.set(chunk, at);
+        at += chunk.length;
+      }
+      if (at !== bytes.length) throw new Error(`stored snapshot chunks hold ${at} bytes, ${m.bytes} recorded`);
+      // restore checks the CRC and the config against the state: a torn or forged write cannot load
+      learner = engram.restore(bytes) as Trainable;
+    }
+    this.learner = learner;
+    if (!isClassifier(learner)) throw new Error(`the stored ${learner.kind} does not classify`);
+    // replay the log: the same samples in the same order give the same bits
+    const inputs = inputsOf(learner), classes = classesOf(learner);
+    let samples = m.base;
+    for (let at = m.from; at < m.next; at += KEYS_PER_CALL) {
+      const keys = Array.from({ length: Math.min(KEYS_PER_CALL, m.next - at) }, (_, i) => logKey(at + i));
+      const got = await this.state.storage.get<unknown>(keys);
+      for (const k of keys) {
+        const entry = checkEntry(got.get(k), k, inputs, classes);
+        learnAll(learner, entry, inputs);
+        samples += entry.labels.length;
+      }
+    }
+    if (samples !== m.samples) throw new Error(`the log holds ${samples} samples, the meta record says ${m.samples}`);
+    this.recovery.replayed = samples - m.base;
+    this.meta = m;
+  }
+
+  /**
+   * Writes a checkpoint: the snapshot's chunks and the meta record that points at them in
+   * one atomic put (the old checkpoint and log stay valid until it lands), then deletes
+   * what it replaced. A crash between the two leaves garbage that the next checkpoint
+   * deletes, never a learner that cannot load.
+   */
+  private async checkpoint(recipe: Meta["recipe"] = null): Promise<void> {
+    const old = this.meta;
+    const snap = recipe ? new Uint8Array(0) : this.learner!.save();
+    const gen = old.gen + 1;
     const chunks = Math.ceil(snap.length / CHUNK_BYTES);
     const entries: Record<string, unknown> = {};
-    for (let i = 0; i < chunks; i++) entries[`chunk:${i}`] = snap.slice(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES); // slice: a view would store its whole buffer
-    const stale = Array.from({ length: Math.max(0, this.meta.chunks - chunks) }, (_, i) => `chunk:${chunks + i}`);
-    this.meta = { ...this.meta, chunks, bytes: snap.length };
-    entries["meta"] = this.meta;
-    const writes = [this.state.storage.put(entries)];
-    if (stale.length) writes.push(this.state.storage.delete(stale).then(() => undefined));
-    return Promise.all(writes).then(() => undefined);
+    for (let i = 0; i < chunks; i++) entries[chunkKey(gen, i)] = snap.slice(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES); // slice: a view would store its whole buffer
+    const replaced: Stale = { gen: old.gen, chunks: old.chunks, from: old.from, to: old.next };
+    const stale = [...old.stale, replaced].filter((s) => s.chunks > 0 || s.to > s.from);
+    const base = recipe ? 0 : old.samples;
+    const meta: Meta = { gen, recipe, chunks, bytes: snap.length, base, from: old.next, next: old.next, samples: base, stale };
+    entries["meta"] = meta;
+    await this.state.storage.put(entries);
+    this.meta = meta;
+    const keys = stale.flatMap((s) => [
+      ...Array.from({ length: s.chunks }, (_, i) => chunkKey(s.gen, i)),
+      ...Array.from({ length: s.to - s.from }, (_, i) => logKey(s.from + i)),
+    ]);
+    await inBatches(keys, (batch) => this.state.storage.delete(batch));
+    // the meta record still lists them: the next write clears the list for free
+    this.meta = { ...this.meta, stale: [] };
   }
 
   private async create(kind: unknown, options: unknown): Promise<Trainable> {
@@ -160,12 +272,19 @@ export class LearnerObject {
       learner.dispose();
       throw bad("E_CONFIG", `${kind} with these options does not classify labelled samples (a hebbian layer needs readout: { classes }); this Worker serves classifiers`);
     }
-    this.learner?.dispose();
+    // creation is deterministic: the checkpoint is the recipe (kind + options), not 0.8 MB of snapshot
+    const previous = this.learner;
     this.learner = learner;
+    try {
+      await this.checkpoint({ kind, options });
+    } catch (e) {
+      this.learner = previous;
+      learner.dispose();
+      throw e;
+    }
+    previous?.dispose();
     this.damaged = undefined;
-    // the chunk count on disk stays until persist() overwrites it (stale chunks are deleted then)
-    this.meta = { chunks: this.meta.chunks, bytes: 0, samples: 0 };
-    return this.learner;
+    return learner;
   }
 
   async fetch(request: Request): Promise<Response> {
@@ -182,6 +301,11 @@ export class LearnerObject {
     }
   }
 
+  /** The alarm: checkpoint what the log holds. */
+  async alarm(): Promise<void> {
+    if (this.learner && this.damaged === undefined && this.meta.next > this.meta.from) await this.checkpoint();
+  }
+
   private async route(request: Request): Promise<Response> {
     const action = new URL(request.url).pathname.split("/")[2] ?? "";
     const method = request.method;
@@ -189,7 +313,7 @@ export class LearnerObject {
       this.learner?.dispose();
       this.learner = undefined;
       this.damaged = undefined;
-      this.meta = { chunks: 0, bytes: 0, samples: 0 };
+      this.meta = EMPTY;
       await this.state.storage.deleteAll();
       return Response.json({ deleted: true });
     }
@@ -197,8 +321,8 @@ export class LearnerObject {
       const body: unknown = await request.json();
       if (typeof body !== "object" || body === null || Array.isArray(body)) throw bad("E_REQUEST", 'the body must be {"kind": ..., "options": {...}}');
       const { kind, options } = body as { kind?: unknown; options?: unknown };
+      if (this.damaged !== undefined) await this.forget(); // nothing stored can be trusted: start over
       await this.create(kind, options);
-      await this.persist();
       return this.stats();
     }
     if (this.damaged !== undefined) {
@@ -207,42 +331,129 @@ export class LearnerObject {
     if (method === "GET" && action === "stats") return this.stats();
     const learner = this.learner ?? (await this.create(DEFAULT_LEARNER.kind, DEFAULT_LEARNER.options));
     if (method === "POST" && action === "learn") {
-      const samples = await readSamples(request, inputsOf(learner), classesOf(learner), true);
-      // every sample was validated above: all of the batch is learned, or none of it
+      const batch = await readSamples(request, inputsOf(learner), classesOf(learner), true);
+      // every sample was validated above: all of the batch is learned and logged, or none of it
+      const n = batch.labels.length;
+      const meta: Meta = { ...this.meta, next: this.meta.next + 1, samples: this.meta.samples + n, stale: this.meta.stale };
       let last: unknown;
       try {
-        for (const s of samples) last = learner.learn(s.x, s.label!);
+        last = learnAll(learner, batch, inputsOf(learner));
+        // the log entry and the counters in one atomic write: once it lands, the samples are acknowledged
+        const first = this.meta.next === this.meta.from;
+        await this.state.storage.put({ [logKey(this.meta.next)]: batch, meta });
+        this.meta = meta;
+        if (first) await this.state.storage.setAlarm(Date.now() + this.checkpointMs).catch(() => undefined);
       } catch (e) {
-        await this.reload(); // unexpected: go back to what storage holds, never keep half a batch
+        if (this.meta !== meta) await this.reload(); // the learner is ahead of storage: go back to what storage holds
         throw e;
       }
-      this.meta.samples += samples.length;
-      await this.persist();
-      return Response.json({ learned: samples.length, samples: this.meta.samples, last });
+      // acknowledged: a failed checkpoint loses nothing (the log still holds every sample)
+      if (meta.samples - meta.base >= this.checkpointSamples) await this.checkpoint().catch(() => undefined);
+      return Response.json({ learned: n, samples: this.meta.samples, last });
     }
     if (method === "POST" && action === "predict") {
-      const [s] = await readSamples(request, inputsOf(learner), classesOf(learner), false);
-      const scores = learner.scores ? Array.from(learner.scores(s!.x)) : undefined;
-      return Response.json({ label: learner.predict(s!.x), scores });
+      const batch = await readSamples(request, inputsOf(learner), classesOf(learner), false);
+      const x = asInput(batch.x);
+      const scores = learner.scores ? Array.from(learner.scores(x)) : undefined;
+      return Response.json({ label: learner.predict(x), scores });
+    }
+    if (method === "POST" && action === "checkpoint") {
+      await this.checkpoint();
+      return this.stats();
+    }
+    if (method === "PUT" && action === "model") {
+      // a fleet's coordinator pushes the merged model: same kind and config, or refused
+      const engram = await this.engram();
+      const merged = engram.restore(new Uint8Array(await request.arrayBuffer())) as Trainable; // E_SNAPSHOT → 400
+      if (merged.kind !== learner.kind || JSON.stringify(merged.config) !== JSON.stringify(learner.config)) {
+        merged.dispose();
+        throw bad("E_CONFIG", `the pushed model is a ${merged.kind} of another config than this object's ${learner.kind}`);
+      }
+      this.learner = merged;
+      try {
+        await this.checkpoint(); // the merged model is the new checkpoint; the log before it is dropped
+      } catch (e) {
+        learner.dispose();
+        await this.reload(); // storage still holds the old model (or the new one, if only the deletes failed)
+        throw e;
+      }
+      learner.dispose();
+      return this.stats();
     }
     if (method === "GET" && action === "snapshot") return new Response(learner.save() as Uint8Array<ArrayBuffer>, { headers: { "content-type": "application/octet-stream" } });
     return Response.json({ error: "E_ROUTE", message: `no route ${method} /:id/${action}` }, { status: 404 });
   }
 
-  /** Drops the learner in memory and loads what storage holds. */
-  private async reload(): Promise<void> {
+  /** Deletes everything stored and held. */
+  private async forget(): Promise<void> {
     this.learner?.dispose();
     this.learner = undefined;
-    this.meta = { chunks: 0, bytes: 0, samples: 0 };
-    await this.load().catch((e: unknown) => {
-      this.damaged = e instanceof Error ? e.message : "the stored learner could not be read";
-    });
+    this.meta = EMPTY;
+    await this.state.storage.deleteAll();
+    this.damaged = undefined;
   }
 
   private stats(): Response {
-    const l = this.learner;
-    return Response.json({ kind: l?.kind ?? null, config: l?.config ?? null, samples: this.meta.samples, snapshotBytes: this.meta.bytes, chunks: this.meta.chunks });
+    const l = this.learner, m = this.meta;
+    return Response.json({
+      kind: l?.kind ?? null,
+      config: l?.config ?? null,
+      samples: m.samples,
+      checkpoint: { generation: m.gen, samples: m.base, bytes: m.bytes, chunks: m.chunks },
+      log: { entries: m.next - m.from, samples: m.samples - m.base },
+      recovery: this.recovery,
+    });
   }
+}
+
+/** What a learner is fed for a row of a batch: pixel bytes → [0, 1] (learners read a Uint8Array unscaled), floats as they are. */
+function asInput(x: Uint8Array | Float32Array): Float32Array {
+  return x instanceof Uint8Array ? pixels(x) : x;
+}
+
+/** Learns every sample of a batch in order; returns the last step's result. */
+function learnAll(learner: Trainable, batch: Batch, inputs: number): unknown {
+  let last: unknown;
+  for (let i = 0; i < batch.labels.length; i++) last = learner.learn(asInput(batch.x.subarray(i * inputs, (i + 1) * inputs)), batch.labels[i]!);
+  return last;
+}
+
+/** A stored value as bytes, or undefined. */
+function asBytes(v: unknown): Uint8Array | undefined {
+  return v instanceof Uint8Array ? v : v instanceof ArrayBuffer ? new Uint8Array(v) : undefined;
+}
+
+/** The stored meta record, checked field by field (storage may be damaged); throws saying what is wrong. */
+function checkMeta(stored: unknown): Meta {
+  const m = stored as Partial<Meta> | null;
+  const count = (v: unknown, max = Number.MAX_SAFE_INTEGER) => typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= max;
+  const damaged = () => new Error(`the stored meta record is damaged: ${JSON.stringify(stored)?.slice(0, 200)}`);
+  if (typeof m !== "object" || m === null) throw damaged();
+  if (!count(m.gen) || !count(m.chunks, Math.ceil(MAX_SNAPSHOT_BYTES / CHUNK_BYTES)) || !count(m.bytes, MAX_SNAPSHOT_BYTES)) throw damaged();
+  if (!count(m.base) || !count(m.from) || !count(m.next) || !count(m.samples) || m.next! < m.from! || m.samples! < m.base!) throw damaged();
+  if (m.next! - m.from! > MAX_LOG_ENTRIES || !Array.isArray(m.stale) || m.stale.length > 64) throw damaged();
+  for (const s of m.stale as unknown[]) {
+    const r = s as Partial<Stale> | null;
+    if (typeof r !== "object" || r === null || !count(r.gen) || !count(r.chunks, 64) || !count(r.from) || !count(r.to) || r.to! < r.from! || r.to! - r.from! > MAX_LOG_ENTRIES) throw damaged();
+  }
+  const r = m.recipe as { kind?: unknown } | null | undefined;
+  if (r !== null) {
+    if (typeof r !== "object" || typeof r.kind !== "string" || m.chunks !== 0 || m.base !== 0) throw damaged();
+  } else if (m.chunks !== Math.ceil(m.bytes! / CHUNK_BYTES)) {
+    throw new Error(`the stored meta record is inconsistent: ${m.bytes} bytes in ${m.chunks} chunks`);
+  }
+  return m as Meta;
+}
+
+/** A stored log entry, checked as a request would be (storage may be damaged). */
+function checkEntry(v: unknown, key: string, inputs: number, classes: number): Batch {
+  const e = v as Partial<Batch> | null | undefined;
+  if (typeof e !== "object" || e === null) throw new Error(`log entry ${key} is missing`);
+  const { labels, x } = e;
+  if (!(labels instanceof Uint8Array || labels instanceof Uint32Array) || !(x instanceof Uint8Array || x instanceof Float32Array)) throw new Error(`log entry ${key} is damaged`);
+  if (labels.length === 0 || x.length !== labels.length * inputs) throw new Error(`log entry ${key} holds ${x.length} values for ${labels.length} samples of ${inputs}`);
+  for (const l of labels) if (l >= classes) throw new Error(`log entry ${key} holds label ${l} (classes: ${classes})`);
+  return { labels, x };
 }
 
 /** A learner this Worker can serve: it learns from labelled samples and predicts one of ≥ 2 classes. */
@@ -251,8 +462,8 @@ function isClassifier(learner: Learner): boolean {
   return typeof l.learn === "function" && typeof l.predict === "function" && classesOf(learner) >= 2;
 }
 
-/** One sample, checked: `inputs` finite numbers (or bytes) and, when labelled, an integer label in [0, classes). */
-function checkSample(raw: unknown, i: number, inputs: number, classes: number, labelled: boolean): { x: number[]; label?: number } {
+/** One JSON sample, checked and written at row `i` of `batch`: `inputs` finite numbers (float32 range) and, when labelled, an integer label in [0, classes). */
+function checkSample(raw: unknown, i: number, inputs: number, classes: number, labelled: boolean, batch: Batch): void {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw bad("E_REQUEST", `sample ${i} must be {"x": [${inputs} numbers]${labelled ? ', "label": <class>' : ""}}`);
   const { x, label } = raw as { x?: unknown; label?: unknown };
   if (!Array.isArray(x)) throw bad("E_TYPE", `sample ${i}: "x" must be an array of ${inputs} numbers`);
@@ -262,45 +473,185 @@ function checkSample(raw: unknown, i: number, inputs: number, classes: number, l
     if (typeof v !== "number") throw bad("E_TYPE", `sample ${i}: x[${j}] must be a number`);
     const f = Math.fround(v);
     if (f - f !== 0) throw bad("E_NONFINITE", `sample ${i}: x[${j}] must be finite (within float32 range), got ${v}`);
+    batch.x[i * inputs + j] = f;
   }
-  if (!labelled) return { x: x as number[] };
+  if (!labelled) return;
   if (typeof label !== "number" || !Number.isInteger(label) || label < 0 || label >= classes) {
     throw bad("E_LABEL", `sample ${i}: "label" must be an integer in [0, ${classes}), got ${JSON.stringify(label) ?? "nothing"}`);
   }
-  return { x: x as number[], label };
+  batch.labels[i] = label;
 }
 
-/** Samples from a JSON or binary body, every one validated before any is used. Binary records are [label u8][inputs × u8] (no label byte for predict). */
-async function readSamples(request: Request, inputs: number, classes: number, labelled: boolean): Promise<{ x: Float32Array | number[]; label?: number }[]> {
+/**
+ * Samples from a JSON or binary body, every one validated before any is used, as one
+ * batch. Binary records are [label u8][inputs × u8] (no label byte for predict).
+ */
+async function readSamples(request: Request, inputs: number, classes: number, labelled: boolean): Promise<Batch> {
   if ((request.headers.get("content-type") ?? "").startsWith("application/json")) {
     const body: unknown = await request.json();
     if (typeof body !== "object" || body === null || Array.isArray(body)) throw bad("E_REQUEST", 'the body must be {"x": [...], "label": n} or {"samples": [{x, label}, ...]}');
-    const samples = (body as { samples?: unknown }).samples;
-    if (samples === undefined) return [checkSample(body, 0, inputs, classes, labelled)];
+    const listed = (body as { samples?: unknown }).samples;
+    const samples = listed === undefined ? [body] : listed;
     if (!Array.isArray(samples) || samples.length === 0 || samples.length > MAX_SAMPLES) throw bad("E_REQUEST", `"samples" must be an array of 1 to ${MAX_SAMPLES} samples`);
     if (!labelled && samples.length !== 1) throw bad("E_REQUEST", "predict takes one sample");
-    return samples.map((s, i) => checkSample(s, i, inputs, classes, labelled));
+    const batch: Batch = { labels: new Uint32Array(samples.length), x: new Float32Array(samples.length * inputs) };
+    samples.forEach((s: unknown, i) => checkSample(s, i, inputs, classes, labelled, batch));
+    return batch;
   }
   const bytes = new Uint8Array(await request.arrayBuffer());
   const width = inputs + (labelled ? 1 : 0);
   if (bytes.length === 0 || bytes.length % width !== 0 || (!labelled && bytes.length !== width)) {
     throw bad("E_SHAPE", `a binary body holds ${labelled ? "records" : "one record"} of ${width} bytes (${labelled ? "a label byte, then " : ""}${inputs} pixel bytes), got ${bytes.length} bytes`);
   }
-  const out = [];
-  for (let at = 0; at < bytes.length; at += width) {
-    if (labelled && bytes[at]! >= classes) throw bad("E_LABEL", `record ${at / width}: label ${bytes[at]} must be below ${classes}`);
-    // pixel bytes → [0, 1]: learners read a Uint8Array unscaled
-    out.push(labelled ? { label: bytes[at]!, x: pixels(bytes.subarray(at + 1, at + width)) } : { x: pixels(bytes.subarray(at, at + width)) });
+  const n = bytes.length / width;
+  if (n > MAX_SAMPLES) throw bad("E_REQUEST", `at most ${MAX_SAMPLES} samples per request`);
+  if (!labelled) return { labels: new Uint8Array(1), x: bytes };
+  const batch: Batch = { labels: new Uint8Array(n), x: new Uint8Array(n * inputs) };
+  for (let i = 0; i < n; i++) {
+    const label = bytes[i * width]!;
+    if (label >= classes) throw bad("E_LABEL", `record ${i}: label ${label} must be below ${classes}`);
+    batch.labels[i] = label;
+    batch.x.set(bytes.subarray(i * width + 1, (i + 1) * width), i * inputs);
   }
-  if (out.length > MAX_SAMPLES) throw bad("E_REQUEST", `at most ${MAX_SAMPLES} samples per request`);
-  return out;
+  return batch;
+}
+
+/** A fleet's config: its members (learner ids) and how often to merge. */
+interface Fleet {
+  members: string[];
+}
+
+/** One round's outcome. */
+interface Round {
+  at: number;
+  merged: string[];
+  refused: { id: string; reason: string }[];
+  pushed: string[];
+  samples: number;
+}
+
+/** The most members one fleet may have (each round holds every member's model in one 128 MB object). */
+const MAX_MEMBERS = 64;
+
+/**
+ * A fleet's coordinator: on its alarm (every `ROUND_SECONDS`) or on `POST /fleet/:name/round`,
+ * it pulls every member's snapshot, restores each in its own engine (a member that does not
+ * answer 200, or answers a snapshot that does not restore, or one of another kind or config,
+ * is refused with the reason and the round goes on), merges the rest with `engram.merge`
+ * and, for averaged kinds, pushes the merged model back to each merged member. A continual
+ * fleet's merge is exact: its statistics add, so pushing it back and merging again would
+ * count samples twice; the coordinator keeps it (`GET /fleet/:name/snapshot`) instead.
+ */
+export class CoordinatorObject {
+  private engine: Promise<Engram> | undefined;
+  private merged: Uint8Array | undefined;
+
+  constructor(private readonly state: DurableObjectState, private readonly env: Env) {}
+
+  private engram(): Promise<Engram> {
+    return (this.engine ??= init());
+  }
+
+  async fetch(request: Request): Promise<Response> {
+    try {
+      const action = new URL(request.url).pathname.split("/")[3] ?? "";
+      if (request.method === "PUT" && action === "") {
+        const body = (await request.json()) as { members?: unknown } | null;
+        const members = body?.members;
+        if (!Array.isArray(members) || members.length === 0 || members.length > MAX_MEMBERS || !members.every((m) => typeof m === "string" && m.length > 0 && !m.includes("/"))) {
+          throw bad("E_REQUEST", `the body must be {"members": [1 to ${MAX_MEMBERS} learner ids]}`);
+        }
+        await this.state.storage.put({ fleet: { members } satisfies Fleet });
+        await this.state.storage.setAlarm(Date.now() + setting(this.env.ROUND_SECONDS, 3600) * 1000);
+        return Response.json({ members });
+      }
+      if (request.method === "POST" && action === "round") return Response.json(await this.round());
+      if (request.method === "GET" && action === "stats") return Response.json({ fleet: (await this.state.storage.get<Fleet>("fleet")) ?? null, last: (await this.state.storage.get<Round>("round")) ?? null });
+      if (request.method === "GET" && action === "snapshot" && this.merged) return new Response(this.merged as Uint8Array<ArrayBuffer>, { headers: { "content-type": "application/octet-stream" } });
+      return Response.json({ error: "E_ROUTE", message: `no route ${request.method} /fleet/:name/${action}` }, { status: 404 });
+    } catch (e) {
+      if (e instanceof HttpError) return Response.json({ error: e.code, message: e.message }, { status: e.status });
+      return Response.json({ error: "E_SERVER", message: e instanceof Error ? e.message : "the request failed" }, { status: e instanceof SyntaxError ? 400 : 500 });
+    }
+  }
+
+  /** The alarm: one round, then the next alarm. */
+  async alarm(): Promise<void> {
+    try {
+      await this.round();
+    } finally {
+      await this.state.storage.setAlarm(Date.now() + setting(this.env.ROUND_SECONDS, 3600) * 1000);
+    }
+  }
+
+  /** Pull, check, merge, push. A member that fails any step is refused; the others go on. */
+  private async round(): Promise<Round> {
+    const fleet = await this.state.storage.get<Fleet>("fleet");
+    if (!fleet) throw new HttpError(404, "E_FLEET", "no fleet here: PUT /fleet/:name {members} first");
+    const engram = await this.engram();
+    const member = (id: string) => this.env.LEARNER.get(this.env.LEARNER.idFromName(id));
+    const report: Round = { at: Date.now(), merged: [], refused: [], pushed: [], samples: 0 };
+    const learners: Learner[] = [];
+    try {
+      const pulled = await Promise.all(fleet.members.map(async (id) => {
+        try {
+          const res = await member(id).fetch(new Request(`http://fleet/${id}/snapshot`));
+          if (res.status !== 200) return { id, reason: `answered ${res.status}` };
+          return { id, bytes: new Uint8Array(await res.arrayBuffer()) };
+        } catch (e) {
+          return { id, reason: `unreachable: ${e instanceof Error ? e.message : "no answer"}` };
+        }
+      }));
+      for (const p of pulled) {
+        if (!("bytes" in p)) {
+          report.refused.push({ id: p.id, reason: p.reason });
+          continue;
+        }
+        let l: Learner;
+        try {
+          l = engram.restore(p.bytes!); // CRC, format and config checked: a corrupt snapshot stops here
+        } catch (e) {
+          report.refused.push({ id: p.id, reason: `its snapshot does not restore: ${e instanceof Error ? e.message : e}` });
+          continue;
+        }
+        const first = learners[0];
+        if (first && (l.kind !== first.kind || JSON.stringify(l.config) !== JSON.stringify(first.config))) {
+          l.dispose();
+          report.refused.push({ id: p.id, reason: `a ${l.kind} of another config than ${report.merged[0]}'s` });
+          continue;
+        }
+        learners.push(l);
+        report.merged.push(p.id);
+      }
+      if (learners.length > 0) {
+        const merged = engram.merge(learners);
+        this.merged = merged.save();
+        report.samples = (merged as { samples?: number }).samples ?? 0;
+        merged.dispose();
+        if (learners[0]!.kind !== "continual") {
+          await Promise.all(report.merged.map(async (id) => {
+            const res = await member(id).fetch(new Request(`http://fleet/${id}/model`, { method: "PUT", body: this.merged as Uint8Array<ArrayBuffer>, headers: { "content-type": "application/octet-stream" } })).catch(() => undefined);
+            if (res?.status === 200) report.pushed.push(id);
+          }));
+        }
+      }
+    } finally {
+      for (const l of learners) l.dispose();
+    }
+    await this.state.storage.put({ round: report });
+    return report;
+  }
 }
 
 export default {
-  /** Routes /:id/... to the Durable Object named id. */
+  /** Routes /:id/... to the Durable Object named id, and /fleet/:name/... to that fleet's coordinator. */
   async fetch(request: Request, env: Env): Promise<Response> {
-    const id = new URL(request.url).pathname.split("/")[1];
-    if (!id) return Response.json({ routes: ["PUT /:id", "POST /:id/learn", "POST /:id/predict", "GET /:id/stats", "GET /:id/snapshot", "DELETE /:id"] });
+    const [, id, name] = new URL(request.url).pathname.split("/");
+    if (!id) return Response.json({ routes: ["PUT /:id", "POST /:id/learn", "POST /:id/predict", "GET /:id/stats", "GET /:id/snapshot", "POST /:id/checkpoint", "PUT /:id/model", "DELETE /:id", "PUT /fleet/:name", "POST /fleet/:name/round", "GET /fleet/:name/stats", "GET /fleet/:name/snapshot"] });
+    if (id === "fleet") {
+      if (!name) return Response.json({ error: "E_ROUTE", message: "a fleet needs a name: /fleet/:name" }, { status: 404 });
+      return env.COORDINATOR.get(env.COORDINATOR.idFromName(name)).fetch(request);
+    }
     return env.LEARNER.get(env.LEARNER.idFromName(id)).fetch(request);
   },
 };
