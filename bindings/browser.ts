@@ -19,7 +19,9 @@ export async function init(options?: InitOptions): Promise<Engram> {
       'the browser build of engram was bundled into a Cloudflare Worker: bundle with the "workerd" condition (wrangler does; with esbuild pass --conditions=workerd --external:*.wasm and a CompiledWasm rule), or pass init({ module }) a WebAssembly.Module imported from "engram/engram.wasm"',
     );
   }
-  const url = useSimd(simd) ? new URL("./engram.wasm", import.meta.url) : new URL("./engram.scalar.wasm", import.meta.url);
+  const url = useSimd(simd)
+    ? new URL("./engram.wasm", import.meta.url)
+    : new URL("./engram.scalar.wasm", import.meta.url);
   return createEngram(fetch(url));
 }
 

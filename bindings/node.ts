@@ -23,11 +23,16 @@ export async function init(options?: InitOptions): Promise<Engram> {
 async function fromDisk(source: ModuleSource): Promise<ModuleSource> {
   let path: string | undefined;
   if (source instanceof URL) path = source.protocol === "file:" ? fileURLToPath(source) : undefined;
-  else if (typeof source === "string") path = /^file:/i.test(source) ? fileURLToPath(source) : /^(https?|data|blob):/i.test(source) ? undefined : source;
+  else if (typeof source === "string")
+    path = /^file:/i.test(source) ? fileURLToPath(source) : /^(https?|data|blob):/i.test(source) ? undefined : source;
   if (path === undefined) return source;
   try {
     return await readFile(path);
   } catch (e) {
-    throw new EngramError("E_INIT", `could not read the module at ${path}: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new EngramError(
+      "E_INIT",
+      `could not read the module at ${path}: ${e instanceof Error ? e.message : String(e)}`,
+      { cause: e },
+    );
   }
 }

@@ -23,8 +23,10 @@ export interface DataShape {
 type Make = (engram: Engram, inputs: number, classes: number, options: CliOptions, shape: DataShape) => Classifier;
 
 /** A layered network: the data's input width and classes, --hidden (or the default). */
-const layered = (kind: string, hidden: number[], fixed: Record<string, unknown> = {}): Make => (engram, inputs, classes, { hidden: h = hidden, ...o }) =>
-  engram.create(kind, { inputs, hidden: h, classes, ...fixed, ...o }) as Classifier;
+const layered =
+  (kind: string, hidden: number[], fixed: Record<string, unknown> = {}): Make =>
+  (engram, inputs, classes, { hidden: h = hidden, ...o }) =>
+    engram.create(kind, { inputs, hidden: h, classes, ...fixed, ...o }) as Classifier;
 
 /** Every learner the CLI knows, by its --learner name. */
 export const LEARNERS: Record<string, Make> = {
@@ -32,15 +34,25 @@ export const LEARNERS: Record<string, Make> = {
   dfa: layered("feedbackAlignment", [800, 800], { mode: "dfa" }),
   fa: layered("feedbackAlignment", [800, 800], { mode: "fa" }),
   perturbation: layered("perturbation", [256]),
-  softhebb: (engram, inputs, classes, { hidden: [outputs = 2000] = [], ...o }) => engram.create("hebbian", { inputs, outputs, rule: "softhebb", readout: { classes }, ...o }) as Classifier,
+  softhebb: (engram, inputs, classes, { hidden: [outputs = 2000] = [], ...o }) =>
+    engram.create("hebbian", { inputs, outputs, rule: "softhebb", readout: { classes }, ...o }) as Classifier,
   // labels only count votes: each neuron's class is the one it fires for most (Diehl & Cook 2015)
-  spiking: (engram, inputs, classes, { hidden: [neurons = 400] = [], ...o }) => engram.create("spiking", { inputs, neurons, classes, ...o }) as Classifier,
-  krotov: (engram, inputs, classes, { hidden: [outputs = 2000] = [], ...o }) => engram.create("hebbian", { inputs, outputs, rule: "krotov", readout: { classes }, ...o }) as Classifier,
+  spiking: (engram, inputs, classes, { hidden: [neurons = 400] = [], ...o }) =>
+    engram.create("spiking", { inputs, neurons, classes, ...o }) as Classifier,
+  krotov: (engram, inputs, classes, { hidden: [outputs = 2000] = [], ...o }) =>
+    engram.create("hebbian", { inputs, outputs, rule: "krotov", readout: { classes }, ...o }) as Classifier,
   // the class-incremental stream learner (issue #13); --hidden does not apply to it
-  continual: (engram, inputs, classes, { hidden: _, ...o }, { image }) => engram.create("continual", { inputs, classes, ...(image ? { image } : {}), ...o }) as Classifier,
+  continual: (engram, inputs, classes, { hidden: _, ...o }, { image }) =>
+    engram.create("continual", { inputs, classes, ...(image ? { image } : {}), ...o }) as Classifier,
   // a square image is read row by row: a sequence of √inputs steps of √inputs values (MNIST: 28 × 28)
   eprop: (engram, inputs, classes, { hidden: [hidden = 256] = [], ...o }) =>
-    engram.create("eprop", { inputs: Number.isInteger(Math.sqrt(inputs)) ? Math.sqrt(inputs) : inputs, hidden, adaptive: Math.min(100, hidden), outputs: classes, ...o }) as Classifier,
+    engram.create("eprop", {
+      inputs: Number.isInteger(Math.sqrt(inputs)) ? Math.sqrt(inputs) : inputs,
+      hidden,
+      adaptive: Math.min(100, hidden),
+      outputs: classes,
+      ...o,
+    }) as Classifier,
 };
 
 /** The data shape the learners are told about: an image's width and height from a split's IDX dimensions [rows, columns]. */

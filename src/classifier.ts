@@ -110,7 +110,11 @@ function yieldNow(): Promise<void> {
 
 function count(value: unknown, name: string, dflt: number, min: number): number {
   const v = value ?? dflt;
-  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > 0xffffffff) throw new EngramError("E_CONFIG", `fit: option '${name}' must be an integer in [${min}, ${0xffffffff}], got ${describe(v)}`);
+  if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > 0xffffffff)
+    throw new EngramError(
+      "E_CONFIG",
+      `fit: option '${name}' must be an integer in [${min}, ${0xffffffff}], got ${describe(v)}`,
+    );
   return v;
 }
 
@@ -121,14 +125,20 @@ function count(value: unknown, name: string, dflt: number, min: number): number 
  */
 function pairs(xs: unknown, labels: unknown, classes: number, what: string): { samples: Vector[]; ys: Uint32Array } {
   const samples = readUserData(`${what}: xs`, "E_TYPE", () => {
-    if (!Array.isArray(xs)) throw new EngramError("E_TYPE", `${what}: xs must be an array of samples (one Vector per sample), got ${describe(xs)}`);
+    if (!Array.isArray(xs))
+      throw new EngramError(
+        "E_TYPE",
+        `${what}: xs must be an array of samples (one Vector per sample), got ${describe(xs)}`,
+      );
     const len: unknown = xs.length;
-    if (typeof len !== "number" || !Number.isInteger(len) || len < 0) throw new EngramError("E_SHAPE", `${what}: xs must have a non-negative integer length, got ${describe(len)}`);
+    if (typeof len !== "number" || !Number.isInteger(len) || len < 0)
+      throw new EngramError("E_SHAPE", `${what}: xs must have a non-negative integer length, got ${describe(len)}`);
     const out: Vector[] = [];
     for (let i = 0; i < len; i++) out.push(xs[i] as Vector);
     return out;
   });
-  if (labels === null || typeof labels !== "object") throw new EngramError("E_TYPE", `${what}: labels must be an array of integers, got ${describe(labels)}`);
+  if (labels === null || typeof labels !== "object")
+    throw new EngramError("E_TYPE", `${what}: labels must be an array of integers, got ${describe(labels)}`);
   const ys = checkLabels(labels, samples.length, classes); // an owned, checked copy
   return { samples, ys };
 }
@@ -183,7 +193,8 @@ export abstract class SupervisedLearner<Stats = number> extends Learner implemen
     const n = samples.length;
     // each option read once (a getter that throws is E_CONFIG)
     const o = readUserData("fit options", "E_CONFIG", () => {
-      if (options === null || typeof options !== "object") throw new EngramError("E_CONFIG", `fit: options must be an object, got ${describe(options)}`);
+      if (options === null || typeof options !== "object")
+        throw new EngramError("E_CONFIG", `fit: options must be an object, got ${describe(options)}`);
       const { epochs, yieldEvery, seed, shuffle, onProgress, signal } = options;
       return { epochs, yieldEvery, seed, shuffle, onProgress, signal };
     });
@@ -191,12 +202,15 @@ export abstract class SupervisedLearner<Stats = number> extends Learner implemen
     const yieldEvery = count(o.yieldEvery, "yieldEvery", 64, 1);
     const seed = count(o.seed, "seed", 1, 0);
     const shuffle = o.shuffle ?? true;
-    if (typeof shuffle !== "boolean") throw new EngramError("E_CONFIG", `fit: option 'shuffle' must be true or false, got ${describe(shuffle)}`);
+    if (typeof shuffle !== "boolean")
+      throw new EngramError("E_CONFIG", `fit: option 'shuffle' must be true or false, got ${describe(shuffle)}`);
     const { onProgress, signal } = o;
-    if (onProgress !== undefined && typeof onProgress !== "function") throw new EngramError("E_CONFIG", `fit: option 'onProgress' must be a function, got ${describe(onProgress)}`);
+    if (onProgress !== undefined && typeof onProgress !== "function")
+      throw new EngramError("E_CONFIG", `fit: option 'onProgress' must be a function, got ${describe(onProgress)}`);
     for (let i = 0; i < n; i++) {
       const len = readUserData(`fit: xs[${i}]`, "E_TYPE", () => sampleLength(samples[i]));
-      if (len !== this.inputs) throw new EngramError("E_SHAPE", `fit: xs[${i}] must hold ${this.inputs} values, got ${describe(samples[i])}`);
+      if (len !== this.inputs)
+        throw new EngramError("E_SHAPE", `fit: xs[${i}] must hold ${this.inputs} values, got ${describe(samples[i])}`);
     }
     const order = new Uint32Array(n);
     for (let i = 0; i < n; i++) order[i] = i;

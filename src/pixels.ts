@@ -13,7 +13,11 @@ const isInteger = Number.isInteger;
  */
 export function pixels(bytes: Uint8Array | Uint8ClampedArray | readonly number[]): Float32Array {
   const kind = typedKind(bytes);
-  const bad = () => new EngramError("E_TYPE", `pixels() takes a Uint8Array, Uint8ClampedArray or number[] of values in 0…255, got ${describe(bytes)}`);
+  const bad = () =>
+    new EngramError(
+      "E_TYPE",
+      `pixels() takes a Uint8Array, Uint8ClampedArray or number[] of values in 0…255, got ${describe(bytes)}`,
+    );
   if (kind !== undefined) {
     if (kind !== "Uint8Array" && kind !== "Uint8ClampedArray") throw bad();
     const own = copyTyped(bytes as object, kind);
@@ -29,7 +33,8 @@ export function pixels(bytes: Uint8Array | Uint8ClampedArray | readonly number[]
     const out = new Float32Array(len);
     for (let i = 0; i < len; i++) {
       const v: unknown = (bytes as Record<number, unknown>)[i];
-      if (typeof v !== "number" || !isInteger(v) || v < 0 || v > 255) throw new EngramError("E_TYPE", `pixels()[${i}] must be an integer in 0…255, got ${describe(v)}`);
+      if (typeof v !== "number" || !isInteger(v) || v < 0 || v > 255)
+        throw new EngramError("E_TYPE", `pixels()[${i}] must be an integer in 0…255, got ${describe(v)}`);
       out[i] = v / 255;
     }
     return out;

@@ -57,9 +57,11 @@ export function perceptronOptions(name: string, o: Options, learningRate: number
  */
 export function perceptronSize(sizes: readonly number[], feedback: boolean, dfa: boolean): BlockSize {
   const L = sizes.length - 1;
-  let state = 32, scratch = 16;
+  let state = 32,
+    scratch = 16;
   for (let l = 0; l < L; l++) {
-    const rows = sizes[l + 1]!, cols = sizes[l]!;
+    const rows = sizes[l + 1]!,
+      cols = sizes[l]!;
     state += pad4(rows * cols) + pad4(rows);
     if (feedback && l < L - 1) scratch += pad4((dfa ? sizes[L]! : sizes[l + 2]!) * rows);
     scratch += 8 * pad4(rows);
@@ -78,7 +80,12 @@ export abstract class Perceptron extends SupervisedLearner<number> {
   readonly inputs: number;
   private labels = 0;
   private labelCap = 0;
-  private readonly fn: { learn: (h: number, x: number, y: number) => number; batch: (h: number, xs: number, ys: number, n: number) => number; scores: (h: number, x: number) => number; predict: (h: number, x: number) => number };
+  private readonly fn: {
+    learn: (h: number, x: number, y: number) => number;
+    batch: (h: number, xs: number, ys: number, n: number) => number;
+    scores: (h: number, x: number) => number;
+    predict: (h: number, x: number) => number;
+  };
 
   /** Samples learned so far: the counter t of the learning-rate decay (a merge sets it to the members' sum). */
   get samples(): number {
@@ -87,7 +94,14 @@ export abstract class Perceptron extends SupervisedLearner<number> {
   }
 
   /** @internal Subclasses name their exports (`prefix`New/Learn/LearnBatch/Scores/Predict). */
-  protected constructor(wasm: Wasm, config: Record<string, unknown> & { inputs: number; hidden: number[]; classes: number }, name: string, prefix: "fa" | "np", create: (sizesPtr: number, count: number) => number, size?: BlockSize) {
+  protected constructor(
+    wasm: Wasm,
+    config: Record<string, unknown> & { inputs: number; hidden: number[]; classes: number },
+    name: string,
+    prefix: "fa" | "np",
+    create: (sizesPtr: number, count: number) => number,
+    size?: BlockSize,
+  ) {
     super(wasm, config);
     const sizes = [config.inputs, ...config.hidden, config.classes];
     this.inputs = sizes[0]!;
@@ -96,7 +110,12 @@ export abstract class Perceptron extends SupervisedLearner<number> {
     for (let l = 0; l + 1 < sizes.length; l++) params += sizes[l + 1]! * (sizes[l]! + 2);
     checkParams(name, params);
     const e = wasm.fn;
-    this.fn = { learn: e[`${prefix}Learn`]!, batch: e[`${prefix}LearnBatch`]!, scores: e[`${prefix}Scores`]!, predict: e[`${prefix}Predict`]! };
+    this.fn = {
+      learn: e[`${prefix}Learn`]!,
+      batch: e[`${prefix}LearnBatch`]!,
+      scores: e[`${prefix}Scores`]!,
+      predict: e[`${prefix}Predict`]!,
+    };
     const tmp = wasm.alloc(sizes.length * 4);
     try {
       wasm.u32.set(sizes, tmp >>> 2);
@@ -205,13 +224,28 @@ export class FeedbackAlignment extends Perceptron {
   constructor(wasm: Wasm, options: unknown) {
     const o = new Options("feedbackAlignment", options);
     const base = perceptronOptions("feedbackAlignment", o, 0.01);
-    const config = { ...base, mode: o.oneOf("mode", "dfa", ["fa", "dfa"] as const), dropout: o.num("dropout", 0, 0, 1, false, true) };
+    const config = {
+      ...base,
+      mode: o.oneOf("mode", "dfa", ["fa", "dfa"] as const),
+      dropout: o.num("dropout", 0, 0, 1, false, true),
+    };
     o.done();
-    super(wasm, config, "feedbackAlignment", "fa", (sizes, count) =>
-      wasm.fn["faNew"]!(
-        sizes, count, config.mode === "dfa" ? 1 : 0, ACTIVATIONS.indexOf(config.activation),
-        config.learningRate, config.learningRateDecay, config.dropout, config.seed,
-      ),
+    super(
+      wasm,
+      config,
+      "feedbackAlignment",
+      "fa",
+      (sizes, count) =>
+        wasm.fn["faNew"]!(
+          sizes,
+          count,
+          config.mode === "dfa" ? 1 : 0,
+          ACTIVATIONS.indexOf(config.activation),
+          config.learningRate,
+          config.learningRateDecay,
+          config.dropout,
+          config.seed,
+        ),
       perceptronSize([config.inputs, ...config.hidden, config.classes], true, config.mode === "dfa"),
     );
   }

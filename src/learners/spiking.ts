@@ -130,9 +130,28 @@ export class Spiking extends SupervisedLearner<number> {
     this.classes = config.classes;
     const c = this.config;
     this.attach(() =>
-      this.wasm.fn["spNew"]!(c.inputs, c.neurons, c.classes, c.seed, SPIKING_RULES.indexOf(c.rule), SPIKING_CODINGS.indexOf(c.coding),
-        c.dt, c.presentationTime, c.restTime, c.maxRate, c.minSpikes, c.maxRetries,
-        c.depressionRate, c.learningRate, c.weightMax, c.weightSum, c.target, c.mu, c.thetaPlus, c.inhibition),
+      this.wasm.fn["spNew"]!(
+        c.inputs,
+        c.neurons,
+        c.classes,
+        c.seed,
+        SPIKING_RULES.indexOf(c.rule),
+        SPIKING_CODINGS.indexOf(c.coding),
+        c.dt,
+        c.presentationTime,
+        c.restTime,
+        c.maxRate,
+        c.minSpikes,
+        c.maxRetries,
+        c.depressionRate,
+        c.learningRate,
+        c.weightMax,
+        c.weightSum,
+        c.target,
+        c.mu,
+        c.thetaPlus,
+        c.inhibition,
+      ),
     );
   }
 
@@ -159,7 +178,8 @@ export class Spiking extends SupervisedLearner<number> {
     const ptr = this.input(xs, width, "xs", n); // the rows batchRows read, in wasm memory (E_MEMORY if they do not fit)
     let spikes = 0;
     for (let i = 0; i < n; i++) {
-      const row = ptr + i * width * 4, label = ls[i]!;
+      const row = ptr + i * width * 4,
+        label = ls[i]!;
       spikes += this.run(() => this.wasm.fn["spLearn"]!(this.h, row, label));
     }
     return spikes / n;

@@ -12,10 +12,12 @@ const engram = await loadEngram();
 /** Two Gaussian-ish blobs in 6 dimensions, from an integer LCG (no Math.random). */
 function blobs(n: number, seed: number): { xs: Float32Array[]; labels: number[] } {
   let s = seed >>> 0;
-  const u = () => ((s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32);
-  const xs: Float32Array[] = [], labels: number[] = [];
+  const u = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) / 2 ** 32;
+  const xs: Float32Array[] = [],
+    labels: number[] = [];
   for (let i = 0; i < n; i++) {
-    const c = i % 2, x = new Float32Array(6);
+    const c = i % 2,
+      x = new Float32Array(6);
     for (let j = 0; j < 6; j++) x[j] = (c ? 0.8 : -0.8) * (j % 2 ? 1 : -1) + (u() - 0.5);
     xs.push(x);
     labels.push(c);
@@ -31,7 +33,8 @@ const makers: [string, (e: Engram) => Classifier<unknown>][] = [
 ];
 
 describe.each(makers)("%s as a Classifier", (_, make) => {
-  const train = blobs(200, 1), test = blobs(100, 2);
+  const train = blobs(200, 1),
+    test = blobs(100, 2);
 
   it("fit learns held-out data; evaluate counts predict's hits", async () => {
     const net = make(engram);
@@ -50,7 +53,10 @@ describe.each(makers)("%s as a Classifier", (_, make) => {
   });
 
   it("fit equals learn over the same order: unshuffled, the same bits as a plain loop; a seed fixes the shuffled order", async () => {
-    const a = make(engram), b = make(engram), c = make(engram), d = make(engram);
+    const a = make(engram),
+      b = make(engram),
+      c = make(engram),
+      d = make(engram);
     await a.fit(train.xs, train.labels, { epochs: 2, shuffle: false });
     for (let e = 0; e < 2; e++) for (let i = 0; i < 200; i++) b.learn(train.xs[i]!, train.labels[i]!);
     expect(a.save()).toEqual(b.save());
@@ -66,7 +72,9 @@ describe.each(makers)("%s as a Classifier", (_, make) => {
     const before = net.save();
     await expect(net.fit(train.xs, train.labels.slice(1))).rejects.toMatchObject({ code: "E_SHAPE" });
     await expect(net.fit(train.xs, [...train.labels.slice(1), 7])).rejects.toMatchObject({ code: "E_LABEL" });
-    await expect(net.fit([...train.xs.slice(1), new Float32Array(2)], train.labels)).rejects.toMatchObject({ code: "E_SHAPE" });
+    await expect(net.fit([...train.xs.slice(1), new Float32Array(2)], train.labels)).rejects.toMatchObject({
+      code: "E_SHAPE",
+    });
     await expect(net.fit(train.xs, train.labels, { epochs: 0 })).rejects.toMatchObject({ code: "E_CONFIG" });
     await expect(net.fit(train.xs, train.labels, { yieldEvery: 1.5 })).rejects.toMatchObject({ code: "E_CONFIG" });
     expectCode(() => net.evaluate(train.xs, [1]), "E_SHAPE");
@@ -106,7 +114,11 @@ describe.each(makers)("%s as a Classifier", (_, make) => {
 it("the FinalizationRegistry net frees a dropped learner's memory once it is collected (node --expose-gc)", () => {
   const script = fileURLToPath(new URL("./finalization.ts", import.meta.url));
   const root = fileURLToPath(new URL("../..", import.meta.url));
-  const out = execFileSync(process.execPath, ["--expose-gc", "scripts/ts.mjs", script], { cwd: root, encoding: "utf8", timeout: 120_000 });
+  const out = execFileSync(process.execPath, ["--expose-gc", "scripts/ts.mjs", script], {
+    cwd: root,
+    encoding: "utf8",
+    timeout: 120_000,
+  });
   const r = JSON.parse(out.trim().split("\n").pop()!) as { disposed: number; dropped: number; baseline: number };
   // 200 learners of ~1 MB each (512·514 floats), dropped without dispose(): kept alive they would
   // need 200 MB; collected and freed by the net, their blocks are reused, so the engine stays

@@ -25,9 +25,16 @@ const bin = (name: string) => join(ROOT, "node_modules", ".bin", name);
 // The environment of a user's shell: PATH without node_modules/.bin (it holds an old npm that some
 // dev dependency brings along, and `npm test` runs us through it) and none of npm's npm_* variables,
 // so npm here, and publint and attw (which run `npm pack`), are the machine's npm.
-const PATH = (process.env["PATH"] ?? "").split(delimiter).filter((p) => !p.includes(`node_modules${sep}.bin`)).join(delimiter);
-const ENV = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith("npm_"))), PATH };
-const sh = (cmd: string, args: string[], cwd: string) => execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 300_000, env: ENV });
+const PATH = (process.env["PATH"] ?? "")
+  .split(delimiter)
+  .filter((p) => !p.includes(`node_modules${sep}.bin`))
+  .join(delimiter);
+const ENV = {
+  ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.toLowerCase().startsWith("npm_"))),
+  PATH,
+};
+const sh = (cmd: string, args: string[], cwd: string) =>
+  execFileSync(cmd, args, { cwd, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], timeout: 300_000, env: ENV });
 const npm = (args: string[], cwd: string) => sh("npm", args, cwd);
 
 /** What app.ts reports when every learner learned (see its `facts`). */
@@ -64,21 +71,47 @@ beforeAll(() => {
   symlinkSync(join(ROOT, "node_modules/@types/node"), join(app, "node_modules/@types/node"), "dir");
   // the README's runnable blocks join the project as readme/<n>.ts
   mkdirSync(join(app, "readme"));
-  readmeBlocks(readFileSync(join(ROOT, "README.md"), "utf8")).forEach((b, i) => writeFileSync(join(app, "readme", `${i}.ts`), b.code));
+  readmeBlocks(readFileSync(join(ROOT, "README.md"), "utf8")).forEach((b, i) =>
+    writeFileSync(join(app, "readme", `${i}.ts`), b.code),
+  );
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 describe("the packed package", () => {
   it("ships the bundles, both .wasm builds and public types only", () => {
-    const files = readdirSync(join(app, "node_modules/engram"), { recursive: true, encoding: "utf8" }).map((f) => f.replaceAll("\\", "/"));
-    for (const f of ["dist/node.js", "dist/browser.js", "dist/workerd.js", "dist/engram.wasm", "dist/engram.scalar.wasm", "dist/wasm.d.ts", "dist/types/bindings/node.d.ts", "README.md", "package.json"]) expect(files).toContain(f);
-    expect(files.filter((f) => f.endsWith(".map") || f.endsWith(".ts") && !f.endsWith(".d.ts"))).toEqual([]);
+    const files = readdirSync(join(app, "node_modules/engram"), { recursive: true, encoding: "utf8" }).map((f) =>
+      f.replaceAll("\\", "/"),
+    );
+    for (const f of [
+      "dist/node.js",
+      "dist/browser.js",
+      "dist/workerd.js",
+      "dist/engram.wasm",
+      "dist/engram.scalar.wasm",
+      "dist/wasm.d.ts",
+      "dist/types/bindings/node.d.ts",
+      "README.md",
+      "package.json",
+    ])
+      expect(files).toContain(f);
+    expect(files.filter((f) => f.endsWith(".map") || (f.endsWith(".ts") && !f.endsWith(".d.ts")))).toEqual([]);
     // internals declare nothing: the .d.ts of the wasm wrapper, options, input readers and snapshot codec
     const types = (f: string) => readFileSync(join(app, "node_modules/engram/dist/types/src", f), "utf8");
-    for (const name of ["class Wasm", "class Options", "writeVector", "encodeSnapshot", "decodeSnapshot", "checkParams"]) {
-      for (const f of ["wasm.d.ts", "options.d.ts", "input.d.ts", "snapshot.d.ts"]) expect(types(f)).not.toContain(name);
+    for (const name of [
+      "class Wasm",
+      "class Options",
+      "writeVector",
+      "encodeSnapshot",
+      "decodeSnapshot",
+      "checkParams",
+    ]) {
+      for (const f of ["wasm.d.ts", "options.d.ts", "input.d.ts", "snapshot.d.ts"])
+        expect(types(f)).not.toContain(name);
     }
-    const pkg = JSON.parse(readFileSync(join(app, "node_modules/engram/package.json"), "utf8")) as Record<string, unknown>;
+    const pkg = JSON.parse(readFileSync(join(app, "node_modules/engram/package.json"), "utf8")) as Record<
+      string,
+      unknown
+    >;
     expect(pkg["private"]).toBeUndefined();
     expect(pkg).toHaveProperty("repository");
     expect(pkg).toHaveProperty("keywords");
@@ -118,7 +151,8 @@ describe("the packed package", () => {
     const out = join(app, "public-esbuild");
     // the recipe: bundle, then copy both .wasm files beside the bundle
     sh(bin("esbuild"), ["browser.ts", "--bundle", "--format=esm", `--outdir=${out}`], app);
-    for (const f of ["engram.wasm", "engram.scalar.wasm"]) cpSync(join(app, "node_modules/engram/dist", f), join(out, f));
+    for (const f of ["engram.wasm", "engram.scalar.wasm"])
+      cpSync(join(app, "node_modules/engram/dist", f), join(out, f));
     writeFileSync(join(out, "index.html"), '<!doctype html><script type="module" src="./browser.js"></script>');
     const server = await serve(out);
     try {
@@ -143,14 +177,35 @@ describe("the packed package", () => {
 
   it("bundled as a Worker (README recipe: --conditions=workerd, .wasm external and beside it) runs in workerd", async () => {
     const out = join(app, "worker");
-    sh(bin("esbuild"), ["worker.ts", "--bundle", "--format=esm", "--target=es2022", "--conditions=workerd", "--external:*.wasm", `--outfile=${join(out, "worker.js")}`], app);
-    for (const f of ["engram.wasm", "engram.scalar.wasm"]) cpSync(join(app, "node_modules/engram/dist", f), join(out, f));
+    sh(
+      bin("esbuild"),
+      [
+        "worker.ts",
+        "--bundle",
+        "--format=esm",
+        "--target=es2022",
+        "--conditions=workerd",
+        "--external:*.wasm",
+        `--outfile=${join(out, "worker.js")}`,
+      ],
+      app,
+    );
+    for (const f of ["engram.wasm", "engram.scalar.wasm"])
+      cpSync(join(app, "node_modules/engram/dist", f), join(out, f));
     checkFacts(await runWorkerd(join(out, "worker.js")));
   });
 
   it("the browser build bundled into a Worker by mistake fails with E_INIT naming --conditions=workerd", async () => {
     const out = join(app, "worker-wrong");
-    await esbuild({ entryPoints: [join(app, "worker.ts")], bundle: true, format: "esm", target: "es2022", outfile: join(out, "worker.js"), logLevel: "error", absWorkingDir: app });
+    await esbuild({
+      entryPoints: [join(app, "worker.ts")],
+      bundle: true,
+      format: "esm",
+      target: "es2022",
+      outfile: join(out, "worker.js"),
+      logLevel: "error",
+      absWorkingDir: app,
+    });
     const text = await runWorkerd(join(out, "worker.js")).catch((e: unknown) => String(e));
     expect(text).toMatch(/E_INIT.*--conditions=workerd/);
   });
@@ -161,7 +216,11 @@ describe("the packed package", () => {
 
   it("attw: types resolve for Node 16+ ESM and bundlers (CommonJS require() of the ESM entry is Node's require(esm), as engines allows)", () => {
     // exits non-zero on any problem outside the ignored rule
-    const out = sh(bin("attw"), ["--pack", ".", "--profile", "node16", "--ignore-rules", "cjs-resolves-to-esm", "--no-emoji", "--no-color"], ROOT);
+    const out = sh(
+      bin("attw"),
+      ["--pack", ".", "--profile", "node16", "--ignore-rules", "cjs-resolves-to-esm", "--no-emoji", "--no-color"],
+      ROOT,
+    );
     expect(out).toMatch(/node16 \(from ESM\)\s*│\s*OK \(ESM\)/);
   });
 });
