@@ -50,44 +50,66 @@ function create(kind: i32, sizes: usize): usize {
   store<u32>(sizes, CLASSES, 8);
   switch (kind) {
     // forwardForward: 21-13, factored Adam, hard negatives, readout (flags 16 | 2 | 4)
-    case 0: return ffNew(sizes, 2, CLASSES, SEED, 0.01, 0, 6, 0.9, 0.1, 16 | 2 | 4);
+    case 0:
+      return ffNew(sizes, 2, CLASSES, SEED, 0.01, 0, 6, 0.9, 0.1, 16 | 2 | 4);
     // feedbackAlignment: 21-13-4, direct feedback alignment, tanh
-    case 1: return faNew(sizes, 3, 1, 0, 0.01, 0, 0, SEED);
+    case 1:
+      return faNew(sizes, 3, 1, 0, 0.01, 0, 0, SEED);
     // perturbation: 21-13-4, node perturbation, tanh, sigma 0.1
-    case 2: return npNew(sizes, 3, 0, 0.01, 0, 0.1, SEED);
+    case 2:
+      return npNew(sizes, 3, 0, 0.01, 0, 0.1, SEED);
     // rewardModulated: 21 inputs, 4 actions, baseline rate 0.05, no traces
-    case 3: return rmNew(INPUTS, CLASSES, 0.1, 0.05, 0, SEED);
+    case 3:
+      return rmNew(INPUTS, CLASSES, 0.1, 0.05, 0, SEED);
     // hebbian: SoftHebb, 13 units, local readout over 4 classes
-    case 4: return hebbNew(INPUTS, HIDDEN, 5, CLASSES, SEED, 0.05, 2, 3, 7, 0.4, 0.5, 0.01, 1, 0);
-    default: return 0;
+    case 4:
+      return hebbNew(INPUTS, HIDDEN, 5, CLASSES, SEED, 0.05, 2, 3, 7, 0.4, 0.5, 0.01, 1, 0);
+    default:
+      return 0;
   }
 }
 
 /** One learning step of kind `kind` on sample x with its label. */
 function learn(kind: i32, h: usize, x: usize, label: i32): void {
   switch (kind) {
-    case 0: ffLearn(h, x, label); break;
-    case 1: faLearn(h, x, label); break;
-    case 2: npLearn(h, x, label); break;
-    case 3: { // a contextual bandit: reward 1 for the label's action, else a penalty by distance
+    case 0:
+      ffLearn(h, x, label);
+      break;
+    case 1:
+      faLearn(h, x, label);
+      break;
+    case 2:
+      npLearn(h, x, label);
+      break;
+    case 3: {
+      // a contextual bandit: reward 1 for the label's action, else a penalty by distance
       const a = rmAct(h, x);
       rmReward(h, a == label ? 1 : <f32>-0.25 * <f32>abs<i32>(a - label));
       break;
     }
-    case 4: hebbLearn(h, x, label, 3); break; // the rule and the readout (learn(x, label))
-    default: unreachable();
+    case 4:
+      hebbLearn(h, x, label, 3);
+      break; // the rule and the readout (learn(x, label))
+    default:
+      unreachable();
   }
 }
 
 /** The class (or action) kind `kind` predicts for x; changes no persisted state. */
 function predict(kind: i32, h: usize, x: usize): i32 {
   switch (kind) {
-    case 0: return ffArgmax(ffScores(h, x), CLASSES);
-    case 1: return faPredict(h, x);
-    case 2: return npPredict(h, x);
-    case 3: return rmPredict(h, x);
-    case 4: return hebbPredict(h, x);
-    default: unreachable();
+    case 0:
+      return ffArgmax(ffScores(h, x), CLASSES);
+    case 1:
+      return faPredict(h, x);
+    case 2:
+      return npPredict(h, x);
+    case 3:
+      return rmPredict(h, x);
+    case 4:
+      return hebbPredict(h, x);
+    default:
+      unreachable();
   }
   return -1;
 }
@@ -96,8 +118,10 @@ function predict(kind: i32, h: usize, x: usize): i32 {
 
 /** Hash of every scenario's state and predictions (see the header). Allocates and frees all it uses. */
 export function selftest(): i32 {
-  const rng = alloc(16), sizes = alloc(16);
-  const protos = alloc(<usize>(CLASSES * INPUTS) << 2), x = alloc(<usize>INPUTS << 2);
+  const rng = alloc(16),
+    sizes = alloc(16);
+  const protos = alloc((<usize>(CLASSES * INPUTS)) << 2),
+    x = alloc((<usize>INPUTS) << 2);
   let hash = FNV_OFFSET;
   for (let kind = 0; ; kind++) {
     const h = create(kind, sizes);
@@ -109,8 +133,9 @@ export function selftest(): i32 {
       sample(rng, protos, x);
       hash = fnvWord(hash, <u32>predict(kind, h, x));
     }
-    const state = learnerState(h), words = learnerStateBytes(h) >> 2;
-    for (let i: u32 = 0; i < words; i++) hash = fnvWord(hash, canonical(load<u32>(state + (<usize>i << 2))));
+    const state = learnerState(h),
+      words = learnerStateBytes(h) >> 2;
+    for (let i: u32 = 0; i < words; i++) hash = fnvWord(hash, canonical(load<u32>(state + ((<usize>i) << 2))));
     learnerFree(h);
   }
   free(x);
@@ -124,9 +149,9 @@ export function selftest(): i32 {
 function sample(rng: usize, protos: usize, x: usize): i32 {
   const label = <i32>rngBelow(rng, CLASSES);
   rngFillUniform(rng, x, INPUTS, -0.3, 0.3);
-  const p = protos + (<usize>(label * INPUTS) << 2);
+  const p = protos + ((<usize>(label * INPUTS)) << 2);
   for (let i = 0; i < INPUTS; i++) {
-    const o = <usize>i << 2;
+    const o = (<usize>i) << 2;
     store<f32>(x + o, load<f32>(x + o) + load<f32>(p + o));
   }
   return label;
@@ -143,6 +168,7 @@ function fnvWord(hash: u32, w: u32): u32 {
 
 /** The word with any f32 NaN pattern replaced by the canonical quiet NaN. */
 // @ts-ignore: decorator
-@inline function canonical(w: u32): u32 {
+@inline
+function canonical(w: u32): u32 {
   return (w & 0x7fffffff) > 0x7f800000 ? 0x7fc00000 : w;
 }

@@ -14,9 +14,53 @@ export * from "./kernels/patches";
 export { ceilingMulAdd, ceilingStream } from "./bench/ceiling";
 export { hadamard as faHadamard, hadamardRef as faHadamardRef } from "./rules/dense";
 export { mlpFeedback as faFeedback } from "./learners/mlp";
-export { hebbRow, hebbRowRef, hebbRowMaxAbs, hebbRowMaxAbsRef, sangerRows, sangerRowsRef, pCurrents, pCurrentsRef, powerRelu, powerReluRef } from "./rules/hebbian";
-export { adamRows, adamRowsRef, factoredDense, factoredDenseRef, factoredRows, factoredRowsRef, sgdRows, sgdRowsRef } from "./rules/optim";
-export { scaleClamp as guardScaleClamp, scaleClampRef as guardScaleClampRef, norm2 as guardNorm, norm2Ref as guardNormRef, capNorm as guardCapNorm, capNormRef as guardCapNormRef } from "./rules/guard";
-export { eprop as epropKernel, epropRef as epropKernelRef, sparseInput as epropSparseInput, sparseInputRef as epropSparseInputRef } from "./rules/eprop";
-export { presynapticTrace as epropPresynapticTrace, presynapticTraceRef as epropPresynapticTraceRef } from "./rules/eprop";
-export { lifStep as spLifStep, lifStepRef as spLifStepRef, stdpNearestPre, stdpNearestPreRef, stdpNearestPost, stdpPowerLawPost, normalizeColumns, normalizeColumnsRef } from "./rules/stdp";
+export {
+  hebbRow,
+  hebbRowRef,
+  hebbRowMaxAbs,
+  hebbRowMaxAbsRef,
+  sangerRows,
+  sangerRowsRef,
+  pCurrents,
+  pCurrentsRef,
+  powerRelu,
+  powerReluRef,
+} from "./rules/hebbian";
+export {
+  adamRows,
+  adamRowsRef,
+  factoredDense,
+  factoredDenseRef,
+  factoredRows,
+  factoredRowsRef,
+  sgdRows,
+  sgdRowsRef,
+} from "./rules/optim";
+export {
+  scaleClamp as guardScaleClamp,
+  scaleClampRef as guardScaleClampRef,
+  norm2 as guardNorm,
+  norm2Ref as guardNormRef,
+  capNorm as guardCapNorm,
+  capNormRef as guardCapNormRef,
+} from "./rules/guard";
+export {
+  eprop as epropKernel,
+  epropRef as epropKernelRef,
+  sparseInput as epropSparseInput,
+  sparseInputRef as epropSparseInputRef,
+} from "./rules/eprop";
+export {
+  presynapticTrace as epropPresynapticTrace,
+  presynapticTraceRef as epropPresynapticTraceRef,
+} from "./rules/eprop";
+export {
+  lifStep as spLifStep,
+  lifStepRef as spLifStepRef,
+  stdpNearestPre,
+  stdpNearestPreRef,
+  stdpNearestPost,
+  stdpPowerLawPost,
+  normalizeColumns,
+  normalizeColumnsRef,
+} from "./rules/stdp";

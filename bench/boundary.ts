@@ -9,7 +9,9 @@ import { exactly, readTypedInto, readVector } from "../src/input.js";
 import { f, machine, table, timeIt } from "./harness.js";
 
 console.log(`# Boundary benchmark — ${machine()}, ${new Date().toISOString().slice(0, 10)}\n`);
-const engram = await createEngram(new WebAssembly.Module(readFileSync(new URL("../build/engram.wasm", import.meta.url))));
+const engram = await createEngram(
+  new WebAssembly.Module(readFileSync(new URL("../build/engram.wasm", import.meta.url))),
+);
 const wasm = engram.wasm;
 
 const rows: (string | number)[][] = [];
@@ -27,8 +29,12 @@ for (const n of [8, 784, 784 * 64]) {
   const ceiling = timeIt(() => wasm.f32.set(f32, slot >>> 2));
   for (const [name, x] of inputs) {
     // what Learner.input does: a genuine typed array straight into the slot, anything else through an owned copy
-    const t = timeIt(() => readTypedInto(x, "x", exactly(n, "x"), () => [wasm.f32, slot >>> 2]) || wasm.f32.set(readVector(x, "x", exactly(n, "x")), slot >>> 2));
-    rows.push([n, name, f(t * 1e9 / n, 2), f(ceiling * 1e9 / n, 2), f(t / ceiling, 1)]);
+    const t = timeIt(
+      () =>
+        readTypedInto(x, "x", exactly(n, "x"), () => [wasm.f32, slot >>> 2]) ||
+        wasm.f32.set(readVector(x, "x", exactly(n, "x")), slot >>> 2),
+    );
+    rows.push([n, name, f((t * 1e9) / n, 2), f((ceiling * 1e9) / n, 2), f(t / ceiling, 1)]);
   }
   wasm.free(slot);
 }
@@ -41,7 +47,8 @@ const fa = engram.feedbackAlignment({ sizes: [784, 256, 10] });
 const h = (l: unknown) => (l as { handle: number }).handle;
 const x8 = new Float32Array(8).fill(0.3);
 const x784 = Float32Array.from({ length: 784 }, (_, i) => (i % 17) / 17);
-const p8 = wasm.alloc(32), p784 = wasm.alloc(784 * 4);
+const p8 = wasm.alloc(32),
+  p784 = wasm.alloc(784 * 4);
 wasm.f32.set(x8, p8 >>> 2);
 wasm.f32.set(x784, p784 >>> 2);
 const calls: [string, () => unknown, () => unknown][] = [
@@ -50,7 +57,8 @@ const calls: [string, () => unknown, () => unknown][] = [
   ["feedbackAlignment 784-256-10 learn(x, 3)", () => fa.learn(x784, 3), () => wasm.fn["faLearn"]!(h(fa), p784, 3)],
 ];
 const callRows = calls.map(([name, api, raw]) => {
-  const a = timeIt(api), r = timeIt(raw);
+  const a = timeIt(api),
+    r = timeIt(raw);
   return [name, f(a * 1e6, 2), f(r * 1e6, 2), f((a - r) * 1e6, 2), `${f((a / r - 1) * 100, 1)} %`];
 });
 console.log("\nA public call against its wasm step alone (input already in wasm memory):\n");

@@ -26,10 +26,26 @@ const mode = argv[0] ?? "speed";
 const args: Record<string, string> = {};
 for (let i = 1; i + 1 < argv.length; i += 2) args[argv[i]!.replace(/^--/, "")] = argv[i + 1]!;
 const num = (k: string, d: number) => (args[k] === undefined ? d : Number(args[k]));
-const OPTION_KEYS = ["hidden", "neuron", "adaptive", "feedback", "learningRate", "tauMembrane", "tauAdaptation", "tauReadout", "threshold", "adaptationStrength", "rateTarget", "rateRegularization", "readoutSteps", "seed"];
+const OPTION_KEYS = [
+  "hidden",
+  "neuron",
+  "adaptive",
+  "feedback",
+  "learningRate",
+  "tauMembrane",
+  "tauAdaptation",
+  "tauReadout",
+  "threshold",
+  "adaptationStrength",
+  "rateTarget",
+  "rateRegularization",
+  "readoutSteps",
+  "seed",
+];
 function netOptions(base: Record<string, unknown>): Record<string, unknown> {
   const o = { ...base };
-  for (const k of OPTION_KEYS) if (args[k] !== undefined) o[k] = Number.isNaN(Number(args[k])) ? args[k] : Number(args[k]);
+  for (const k of OPTION_KEYS)
+    if (args[k] !== undefined) o[k] = Number.isNaN(Number(args[k])) ? args[k] : Number(args[k]);
   return o;
 }
 
@@ -54,9 +70,13 @@ function mnist(): void {
   const epochs = num("epochs", 1);
   const evalX = test ? data.test.images : data.train.images.subarray(50000 * 784);
   const evalY = test ? data.test.labels : data.train.labels.subarray(50000);
-  const net = engram.eprop(netOptions({ inputs: 28, hidden: 256, outputs: 10, adaptive: 100, seed: 1 }) as never) as Eprop;
-  console.log(`${machine()}\neprop ${JSON.stringify(net.config)}; row-by-row MNIST, each row ${repeat} steps (T = ${28 * repeat}); ` +
-    `${trainN} training images × ${epochs} epochs; evaluated on ${test ? "the test set" : "validation (last 10 000 training images)"}, ${evalN} images`);
+  const net = engram.eprop(
+    netOptions({ inputs: 28, hidden: 256, outputs: 10, adaptive: 100, seed: 1 }) as never,
+  ) as Eprop;
+  console.log(
+    `${machine()}\neprop ${JSON.stringify(net.config)}; row-by-row MNIST, each row ${repeat} steps (T = ${28 * repeat}); ` +
+      `${trainN} training images × ${epochs} epochs; evaluated on ${test ? "the test set" : "validation (last 10 000 training images)"}, ${evalN} images`,
+  );
   const seq = new Float32Array(28 * repeat * 28);
   const r = rng(7);
   const every = num("every", 10000);
@@ -65,7 +85,8 @@ function mnist(): void {
     for (let i = 0; i < n; i++) if (net.predict(rows(evalX, i, repeat, seq)) === evalY[i]) ok++;
     return ok / n;
   };
-  let seen = 0, t = 0;
+  let seen = 0,
+    t = 0;
   for (let e = 1; e <= epochs; e++) {
     const perm = Uint32Array.from({ length: trainN }, (_, i) => i);
     for (let i = trainN - 1; i > 0; i--) {
@@ -80,7 +101,9 @@ function mnist(): void {
       seen++;
       if (seen % every === 0) {
         t += performance.now() - t0;
-        console.log(`  ${seen} samples: ${f((performance.now() - t0) / (s + 1), 3)} ms/sequence learned, eval(first ${Math.min(2000, evalN)}) ${f(100 * evaluate(Math.min(2000, evalN)), 2)} %`);
+        console.log(
+          `  ${seen} samples: ${f((performance.now() - t0) / (s + 1), 3)} ms/sequence learned, eval(first ${Math.min(2000, evalN)}) ${f(100 * evaluate(Math.min(2000, evalN)), 2)} %`,
+        );
       }
     }
     // the test set is read once, after the last epoch
@@ -99,7 +122,10 @@ function mnist(): void {
 async function speed(): Promise<void> {
   const raw = await loadRaw();
   const c = measureCeilings(raw);
-  const nin = 28, n = 256, k = 10, T = 56;
+  const nin = 28,
+    n = 256,
+    k = 10,
+    T = 56;
   const net = engram.eprop({ inputs: nin, hidden: n, outputs: k, neuron: "alif", seed: 1 }) as Eprop;
   const data = loadDataset("mnist");
   const seq = rows(data.train.images, 0, 2, new Float32Array(T * nin));
@@ -112,7 +138,9 @@ async function speed(): Promise<void> {
     net.step(rows(data.train.images, warm, 2, seq).subarray(t * nin, t * nin + nin));
     active += net.internals()["psi"]!.filter((p) => p > 0).length;
   }
-  console.log(`after ${warm} training images: ${f((100 * active) / (T * n))} % of neuron-steps on ψ's support (their trace rows are updated)`);
+  console.log(
+    `after ${warm} training images: ${f((100 * active) / (T * n))} % of neuron-steps on ψ's support (their trace rows are updated)`,
+  );
   rows(data.train.images, warm, 2, seq);
   // distinct images (learning one sequence over and over drives the network somewhere unrepresentative)
   let next = warm;
@@ -129,14 +157,29 @@ async function speed(): Promise<void> {
   const perStep = learn / T;
   // bytes a step must touch if every row is active: W read; ε^a, ē, g read and written
   const bytesDense = 4 * n * Math.ceil((nin + n) / 4) * 4 * (1 + 2 * 3);
-  console.log(`${machine()}; ceilings now: ${f(c.peakFlops / 1e9)} GFLOP/s f32x4, ${f(c.cacheBw / 1e9)} GB/s in cache, ${f(c.memBw / 1e9)} GB/s at 64 MiB`);
-  table(["measure", "time", "synaptic updates/s", "note"], [
-    ["learn(T = 56) / 56, learning included", `${f(perStep * 1e6, 1)} µs/step`, `${f(synapses / perStep / 1e9, 2)} G`, `${f(learn * 1e3, 2)} ms per sequence (incl. the row copy); target ≤ 40 µs/step`],
-    ["predict(T = 56) / 56 (no traces)", `${f((predict / T) * 1e6, 1)} µs/step`, "", ""],
-    ["step(x) streaming", `${f(stepPlain * 1e6, 1)} µs`, `${f(synapses / stepPlain / 1e9, 2)} G`, "traces advance"],
-    ["step(x, target)", `${f(stepTarget * 1e6, 1)} µs`, "", "Adam over all weights every step"],
-    ["dense-trace bound", `${f((bytesDense / c.cacheBw) * 1e6, 1)} µs/step`, "", `${f(bytesDense / 1024)} KiB per step at cache bandwidth, if every row were active`],
-  ]);
+  console.log(
+    `${machine()}; ceilings now: ${f(c.peakFlops / 1e9)} GFLOP/s f32x4, ${f(c.cacheBw / 1e9)} GB/s in cache, ${f(c.memBw / 1e9)} GB/s at 64 MiB`,
+  );
+  table(
+    ["measure", "time", "synaptic updates/s", "note"],
+    [
+      [
+        "learn(T = 56) / 56, learning included",
+        `${f(perStep * 1e6, 1)} µs/step`,
+        `${f(synapses / perStep / 1e9, 2)} G`,
+        `${f(learn * 1e3, 2)} ms per sequence (incl. the row copy); target ≤ 40 µs/step`,
+      ],
+      ["predict(T = 56) / 56 (no traces)", `${f((predict / T) * 1e6, 1)} µs/step`, "", ""],
+      ["step(x) streaming", `${f(stepPlain * 1e6, 1)} µs`, `${f(synapses / stepPlain / 1e9, 2)} G`, "traces advance"],
+      ["step(x, target)", `${f(stepTarget * 1e6, 1)} µs`, "", "Adam over all weights every step"],
+      [
+        "dense-trace bound",
+        `${f((bytesDense / c.cacheBw) * 1e6, 1)} µs/step`,
+        "",
+        `${f(bytesDense / 1024)} KiB per step at cache bandwidth, if every row were active`,
+      ],
+    ],
+  );
 }
 
 /**
@@ -147,35 +190,59 @@ async function speed(): Promise<void> {
  * their cue is on, plus 10 noise neurons at 10 Hz throughout. Chance is 50 %.
  */
 function memoryTask(): void {
-  const delay = num("delay", 300), train = num("train", 3000), test = num("eval", 500);
+  const delay = num("delay", 300),
+    train = num("train", 3000),
+    test = num("eval", 500);
   const neuron = args["neuron"] ?? "alif";
-  const T = 10 + delay + 10, inputs = 50;
+  const T = 10 + delay + 10,
+    inputs = 50;
   const r = rng(num("dataSeed", 21));
   const make = (): { x: Float32Array; y: number } => {
-    const y = r() < 0.5 ? 0 : 1, x = new Float32Array(T * inputs);
+    const y = r() < 0.5 ? 0 : 1,
+      x = new Float32Array(T * inputs);
     for (let t = 0; t < T; t++) {
       const on = (cue: number) => {
         for (let i = 0; i < 10; i++) if (r() < 0.2) x[t * inputs + cue * 10 + i] = 1;
       };
-      if (t < 10) { on(0); on(1 + y); } // STORE + VALUE
+      if (t < 10) {
+        on(0);
+        on(1 + y);
+      } // STORE + VALUE
       if (t >= T - 10) on(3); // RECALL
       for (let i = 40; i < 50; i++) if (r() < 0.01) x[t * inputs + i] = 1;
     }
     return { x, y };
   };
-  const opts = netOptions({ inputs, hidden: 100, outputs: 2, neuron, readoutSteps: 10, tauAdaptation: num("tauAdaptation", 2 * delay), learningRate: 0.005, rateRegularization: 0.1, seed: 1 });
+  const opts = netOptions({
+    inputs,
+    hidden: 100,
+    outputs: 2,
+    neuron,
+    readoutSteps: 10,
+    tauAdaptation: num("tauAdaptation", 2 * delay),
+    learningRate: 0.005,
+    rateRegularization: 0.1,
+    seed: 1,
+  });
   if (neuron === "lif") opts["adaptive"] = 0;
   const net = engram.eprop(opts as never) as Eprop;
-  console.log(`store-recall, delay ${delay} steps (${f(delay / net.config.tauMembrane, 0)} τ_m), T = ${T}; eprop ${JSON.stringify(net.config)}`);
+  console.log(
+    `store-recall, delay ${delay} steps (${f(delay / net.config.tauMembrane, 0)} τ_m), T = ${T}; eprop ${JSON.stringify(net.config)}`,
+  );
   const held = Array.from({ length: test }, make);
   const acc = () => held.reduce((u, s) => u + (net.predict(s.x) === s.y ? 1 : 0), 0) / test;
   const t0 = performance.now();
   for (let i = 1; i <= train; i++) {
     const s = make();
     net.learn(s.x, s.y);
-    if (i % num("every", 500) === 0) console.log(`  ${i} sequences: held-out success ${f(100 * acc(), 1)} % (${f((performance.now() - t0) / i, 2)} ms/sequence)`);
+    if (i % num("every", 500) === 0)
+      console.log(
+        `  ${i} sequences: held-out success ${f(100 * acc(), 1)} % (${f((performance.now() - t0) / i, 2)} ms/sequence)`,
+      );
   }
-  console.log(`${neuron}: held-out success ${f(100 * acc(), 1)} % on ${test} sequences after ${train} training sequences`);
+  console.log(
+    `${neuron}: held-out success ${f(100 * acc(), 1)} % on ${test} sequences after ${train} training sequences`,
+  );
 }
 
 /**
@@ -195,26 +262,53 @@ async function bptt(): Promise<void> {
   await tf.ready();
   type T = InstanceType<typeof tf.Tensor>;
   const data = loadDataset("mnist");
-  const repeat = num("repeat", 2), steps = 28 * repeat, test = args["test"] === "1";
-  const trainN = num("train", test ? 60000 : 50000), evalN = num("eval", test ? 10000 : 2000), B = num("batch", 32), epochs = num("epochs", 1);
+  const repeat = num("repeat", 2),
+    steps = 28 * repeat,
+    test = args["test"] === "1";
+  const trainN = num("train", test ? 60000 : 50000),
+    evalN = num("eval", test ? 10000 : 2000),
+    B = num("batch", 32),
+    epochs = num("epochs", 1);
   const evalX = test ? data.test.images : data.train.images.subarray(50000 * 784);
   const evalY = test ? data.test.labels : data.train.labels.subarray(50000);
-  const nin = 28, n = num("hidden", 256), nA = num("adaptive", 100), k = 10, K = num("readoutSteps", 8);
-  const alpha = Math.exp(-1 / 20), rho = Math.exp(-1 / num("tauAdaptation", 200)), kappa = Math.exp(-1 / 20), vth = 1, beta = 1.8, gamma = 0.3;
-  const creg = num("rateRegularization", 0.1), rstar = 0.02, lr = num("learningRate", 0.001);
+  const nin = 28,
+    n = num("hidden", 256),
+    nA = num("adaptive", 100),
+    k = 10,
+    K = num("readoutSteps", 8);
+  const alpha = Math.exp(-1 / 20),
+    rho = Math.exp(-1 / num("tauAdaptation", 200)),
+    kappa = Math.exp(-1 / 20),
+    vth = 1,
+    beta = 1.8,
+    gamma = 0.3;
+  const creg = num("rateRegularization", 0.1),
+    rstar = 0.02,
+    lr = num("learningRate", 0.001);
   const r = rng(1);
   const gauss = () => Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
-  const mat = (rows: number, cols: number, sd: number) => tf.tensor2d(Float32Array.from({ length: rows * cols }, gauss).map((v) => v * sd), [rows, cols]);
+  const mat = (rows: number, cols: number, sd: number) =>
+    tf.tensor2d(
+      Float32Array.from({ length: rows * cols }, gauss).map((v) => v * sd),
+      [rows, cols],
+    );
   const Win = tf.variable(mat(nin, n, 1 / Math.sqrt(nin)));
   const Wrec = tf.variable(mat(n, n, 1 / Math.sqrt(n)));
   const Wout = tf.variable(mat(n, k, 1 / Math.sqrt(n)));
   const bout = tf.variable(tf.zeros([1, k]));
   const offDiag = tf.sub(1, tf.eye(n));
-  const adaptive = tf.tensor2d(Float32Array.from({ length: n }, (_, j) => (j >= n - nA ? 1 : 0)), [1, n]);
+  const adaptive = tf.tensor2d(
+    Float32Array.from({ length: n }, (_, j) => (j >= n - nA ? 1 : 0)),
+    [1, n],
+  );
   const spike = tf.customGrad((...a: unknown[]) => {
     const [d, save] = a as [T, (ts: T[]) => void];
     save([d]);
-    return { value: tf.cast(tf.greater(d, 0), "float32"), gradFunc: (dy: T, saved: T[]) => tf.mul(dy, tf.mul(gamma / vth, tf.relu(tf.sub(1, tf.div(tf.abs(saved[0]!), vth))))) };
+    return {
+      value: tf.cast(tf.greater(d, 0), "float32"),
+      gradFunc: (dy: T, saved: T[]) =>
+        tf.mul(dy, tf.mul(gamma / vth, tf.relu(tf.sub(1, tf.div(tf.abs(saved[0]!), vth))))),
+    };
   });
   const detach = tf.customGrad((...a: unknown[]) => {
     const [x] = a as [T];
@@ -223,14 +317,21 @@ async function bptt(): Promise<void> {
   const opt = tf.train.adam(lr, 0.9, 0.999, 1e-8);
   const batch = (x: Uint8Array, idx: number[]) => {
     const buf = new Float32Array(idx.length * 784);
-    idx.forEach((i, b) => { for (let p = 0; p < 784; p++) buf[b * 784 + p] = x[i * 784 + p]! / 255; });
+    idx.forEach((i, b) => {
+      for (let p = 0; p < 784; p++) buf[b * 784 + p] = x[i * 784 + p]! / 255;
+    });
     return tf.tensor3d(buf, [idx.length, 28, 28]);
   };
   // returns the summed loss on the last K steps and the mean softmax over them
   const run = (xb: T, labels: number[] | null) => {
     const bs = xb.shape[0]!;
-    let v: T = tf.zeros([bs, n]), a: T = tf.zeros([bs, n]), z: T = tf.zeros([bs, n]), y: T = tf.zeros([bs, k]);
-    let loss: T = tf.scalar(0), probs: T = tf.zeros([bs, k]), rate: T = tf.zeros([n]);
+    let v: T = tf.zeros([bs, n]),
+      a: T = tf.zeros([bs, n]),
+      z: T = tf.zeros([bs, n]),
+      y: T = tf.zeros([bs, k]);
+    let loss: T = tf.scalar(0),
+      probs: T = tf.zeros([bs, k]),
+      rate: T = tf.zeros([n]);
     const rows = tf.unstack(xb, 1);
     const wrec = tf.mul(Wrec, offDiag);
     const target = labels ? tf.oneHot(tf.tensor1d(labels, "int32"), k) : null;
@@ -257,31 +358,50 @@ async function bptt(): Promise<void> {
     for (let s = 0; s < count; s += 100) {
       const idx = Array.from({ length: Math.min(100, count - s) }, (_, i) => s + i);
       const p = tf.tidy(() => tf.argMax(run(batch(evalX, idx), null).probs, 1)).dataSync();
-      idx.forEach((i, b) => { if (p[b] === evalY[i]) ok++; });
+      idx.forEach((i, b) => {
+        if (p[b] === evalY[i]) ok++;
+      });
     }
     return ok / count;
   };
-  console.log(`BPTT (TensorFlow.js ${tf.getBackend()}, float32, 1 thread): ${n} neurons (${nA} ALIF), T = ${steps}, batch ${B}, Adam ${lr}, ${trainN} images × ${epochs}`);
-  let seen = 0, ms = 0;
+  console.log(
+    `BPTT (TensorFlow.js ${tf.getBackend()}, float32, 1 thread): ${n} neurons (${nA} ALIF), T = ${steps}, batch ${B}, Adam ${lr}, ${trainN} images × ${epochs}`,
+  );
+  let seen = 0,
+    ms = 0;
   for (let e = 1; e <= epochs; e++) {
     const perm = Array.from({ length: trainN }, (_, i) => i);
-    for (let i = trainN - 1; i > 0; i--) { const j = Math.floor(r() * (i + 1)); [perm[i], perm[j]] = [perm[j]!, perm[i]!]; }
+    for (let i = trainN - 1; i > 0; i--) {
+      const j = Math.floor(r() * (i + 1));
+      [perm[i], perm[j]] = [perm[j]!, perm[i]!];
+    }
     for (let s = 0; s + B <= trainN; s += B) {
       const idx = perm.slice(s, s + B);
       const t0 = performance.now();
       tf.tidy(() => {
         const xb = batch(data.train.images, idx);
-        const { grads } = tf.variableGrads(() => run(xb, idx.map((i) => data.train.labels[i]!)).loss as never);
+        const { grads } = tf.variableGrads(
+          () =>
+            run(
+              xb,
+              idx.map((i) => data.train.labels[i]!),
+            ).loss as never,
+        );
         opt.applyGradients(grads as never);
       });
       await Win.data();
       ms += performance.now() - t0;
       seen += B;
-      if (seen % num("every", 10016) < B) console.log(`  ${seen} samples: ${f((1000 * ms) / (seen * steps), 1)} µs per sequence-step, eval(first 2000) ${f(100 * evaluate(Math.min(2000, evalN)), 2)} %`);
+      if (seen % num("every", 10016) < B)
+        console.log(
+          `  ${seen} samples: ${f((1000 * ms) / (seen * steps), 1)} µs per sequence-step, eval(first 2000) ${f(100 * evaluate(Math.min(2000, evalN)), 2)} %`,
+        );
     }
     console.log(`epoch ${e}: eval ${f(100 * evaluate(evalN), 2)} % on ${evalN}`);
   }
-  console.log(`BPTT stores per step and sequence: s^t (${nin + n}), v^t, a^t, ψ^t (${n} each), y^t (${k}) → ≥ ${(4 * (nin + 4 * n + k) * steps / 1024).toFixed(0)} KiB per sequence at T = ${steps}, ${(4 * (nin + 4 * n + k) * 784 / 1024).toFixed(0)} KiB at T = 784`);
+  console.log(
+    `BPTT stores per step and sequence: s^t (${nin + n}), v^t, a^t, ψ^t (${n} each), y^t (${k}) → ≥ ${((4 * (nin + 4 * n + k) * steps) / 1024).toFixed(0)} KiB per sequence at T = ${steps}, ${((4 * (nin + 4 * n + k) * 784) / 1024).toFixed(0)} KiB at T = 784`,
+  );
 }
 
 void measureCeilings;

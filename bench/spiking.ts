@@ -31,10 +31,15 @@ const neurons = +arg("neurons", "400");
 const split = arg("split", "val");
 const labelN = +arg("label", "10000");
 const jsSamples = +arg("js-samples", "20");
-const extra = Object.fromEntries(arg("set", "").split(",").filter(Boolean).map((kv) => {
-  const [k, v] = kv.split("=") as [string, string];
-  return [k, Number.isNaN(+v) ? v : +v];
-}));
+const extra = Object.fromEntries(
+  arg("set", "")
+    .split(",")
+    .filter(Boolean)
+    .map((kv) => {
+      const [k, v] = kv.split("=") as [string, string];
+      return [k, Number.isNaN(+v) ? v : +v];
+    }),
+);
 
 const mnist = loadDataset("mnist");
 const D = 784;
@@ -49,7 +54,9 @@ const wasmPath = process.env["ENGRAM_WASM"] ?? fileURLToPath(new URL("../build/e
 const engram = await createEngram(new WebAssembly.Module(readFileSync(wasmPath)));
 const snn = engram.spiking({ inputs: D, neurons, seed: 1, ...extra }) as Spiking;
 console.log(`spiking ${JSON.stringify(snn.config)}`);
-console.log(`split ${split}: learn on ${trainN} images (labels on the last ${Math.min(labelN, trainN)}), evaluate ${evalN}`);
+console.log(
+  `split ${split}: learn on ${trainN} images (labels on the last ${Math.min(labelN, trainN)}), evaluate ${evalN}`,
+);
 
 const img = (data: Uint8Array, i: number) => data.subarray(i * D, (i + 1) * D); // Uint8Array: scaled by 1/255
 let spikes = 0;
@@ -59,7 +66,9 @@ for (let i = 0; i < trainN; i++) {
   spikes += snn.learn(img(full, i), labelled ? mnist.train.labels[i]! : undefined);
   if ((i + 1) % 5000 === 0 || i + 1 === trainN) {
     const s = (performance.now() - t0) / 1000;
-    console.log(`  ${i + 1} samples, ${s.toFixed(1)} s (${((i + 1) / s).toFixed(1)} samples/s), ${(spikes / (i + 1)).toFixed(1)} spikes/sample`);
+    console.log(
+      `  ${i + 1} samples, ${s.toFixed(1)} s (${((i + 1) / s).toFixed(1)} samples/s), ${(spikes / (i + 1)).toFixed(1)} spikes/sample`,
+    );
   }
 }
 const trainS = (performance.now() - t0) / 1000;
@@ -71,7 +80,9 @@ let correct = 0;
 for (let i = 0; i < evalN; i++) if (snn.predict(img(evalX, i)) === evalY[i]) correct++;
 const evalS = (performance.now() - t1) / 1000;
 const acc = (100 * correct) / evalN;
-console.log(`accuracy (${split}, ${evalN}): ${acc.toFixed(2)} %   learn ${(trainS / 60).toFixed(2)} min (${(trainN / trainS).toFixed(1)} samples/s, epoch of 60 000 ≈ ${((60000 / trainN) * trainS / 60).toFixed(1)} min), predict ${(evalN / evalS).toFixed(1)} samples/s`);
+console.log(
+  `accuracy (${split}, ${evalN}): ${acc.toFixed(2)} %   learn ${(trainS / 60).toFixed(2)} min (${(trainN / trainS).toFixed(1)} samples/s, epoch of 60 000 ≈ ${(((60000 / trainN) * trainS) / 60).toFixed(1)} min), predict ${(evalN / evalS).toFixed(1)} samples/s`,
+);
 
 // speed against the plain-JavaScript twin: the same simulation, same options, same images
 if (jsSamples > 0) {
@@ -83,7 +94,8 @@ if (jsSamples > 0) {
   for (let i = 0; i < n; i++) wasmSpikes += probe.learn(img(full, i));
   const wasmS = (performance.now() - w0) / 1000;
   const j0 = performance.now();
-  let jsSpikes = 0, events = 0;
+  let jsSpikes = 0,
+    events = 0;
   for (let i = 0; i < n; i++) {
     const r = twin.learn(Float32Array.from(img(full, i), (v) => v / 255));
     jsSpikes += r.spikes;
@@ -94,8 +106,12 @@ if (jsSamples > 0) {
   // excitatory spike updates one weight per input (plasticity)
   const perSample = events / n;
   console.log(`speed over ${n} learning samples (${perSample.toFixed(0)} synaptic events/sample in the twin):`);
-  console.log(`  wasm  ${(n / wasmS).toFixed(1)} samples/s, ${((perSample * n) / wasmS / 1e6).toFixed(1)} M synaptic events/s, ${(wasmSpikes / n).toFixed(1)} spikes/sample`);
-  console.log(`  JS    ${(n / jsS).toFixed(2)} samples/s, ${((perSample * n) / jsS / 1e6).toFixed(2)} M synaptic events/s, ${(jsSpikes / n).toFixed(1)} spikes/sample`);
+  console.log(
+    `  wasm  ${(n / wasmS).toFixed(1)} samples/s, ${((perSample * n) / wasmS / 1e6).toFixed(1)} M synaptic events/s, ${(wasmSpikes / n).toFixed(1)} spikes/sample`,
+  );
+  console.log(
+    `  JS    ${(n / jsS).toFixed(2)} samples/s, ${((perSample * n) / jsS / 1e6).toFixed(2)} M synaptic events/s, ${(jsSpikes / n).toFixed(1)} spikes/sample`,
+  );
   console.log(`  wasm / JS: ${(jsS / wasmS).toFixed(1)}x`);
   probe.dispose();
 }

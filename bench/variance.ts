@@ -21,9 +21,31 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { createEngram } from "../src/index.js";
 import { f, machine, table, timeIt } from "./harness.js";
 import {
-  alignmentUpdate, type Batch, type Baseline, cleanPasses, cosine, Draws, drawsForCosine, ffExpectedGradient, ffGradient,
-  type FFNet, type Grad, initNet, type Net, nodeGradients, nodePerturbation, normal, randomFeedback, threeFactor,
-  trainStep, trueGradient, weightPerturbation, wrongLabels, batchLoss, ffGoodness, ffInput,
+  alignmentUpdate,
+  type Batch,
+  type Baseline,
+  cleanPasses,
+  cosine,
+  Draws,
+  drawsForCosine,
+  ffExpectedGradient,
+  ffGradient,
+  type FFNet,
+  type Grad,
+  initNet,
+  type Net,
+  nodeGradients,
+  nodePerturbation,
+  normal,
+  randomFeedback,
+  threeFactor,
+  trainStep,
+  trueGradient,
+  weightPerturbation,
+  wrongLabels,
+  batchLoss,
+  ffGoodness,
+  ffInput,
 } from "./variance/estimators.js";
 import { type Line, renderPlot } from "./variance/svg.js";
 
@@ -70,11 +92,21 @@ interface Row {
 }
 const rows: Row[] = [];
 const alignRows: { depth: number; width: number; mode: string; perLayer: string[]; cos: number }[] = [];
-const ffRows: { depth: number; width: number; perLayerOwn: string[]; perLayerFull: string[]; relVar: number; k: number }[] = [];
+const ffRows: {
+  depth: number;
+  width: number;
+  perLayerOwn: string[];
+  perLayerFull: string[];
+  relVar: number;
+  k: number;
+}[] = [];
 const training: { width: number; depth: number; mode: string; curve: { step: number; cos: number[] }[] }[] = [];
 
 /** Runs `draw` R times against `ref`; returns the row's statistics. */
-function measure(ref: Grad, draw: () => Grad): { cos: number; cosSd: number; relVar: number; cosMeanR: number; ms: number; draws: number } {
+function measure(
+  ref: Grad,
+  draw: () => Grad,
+): { cos: number; cosSd: number; relVar: number; cosMeanR: number; ms: number; draws: number } {
   const m = new Draws(ref);
   const R = drawsFor(ref);
   const t = performance.now();
@@ -118,23 +150,57 @@ for (const depth of timingOnly ? [] : depths) {
     let t = performance.now();
     const g = trueGradient(net, batch, passes);
     const bpMs = (performance.now() - t) / B;
-    const weights = g.reduce((s, u) => s + u.length, 0), units = depth * width;
+    const weights = g.reduce((s, u) => s + u.length, 0),
+      units = depth * width;
     const row = (rule: string, perturbed: number, s: ReturnType<typeof measure>, theory?: number) =>
-      rows.push({ depth, width, rule, perturbed, ...s, k: drawsForCosine(s.relVar, TARGET), ...(theory !== undefined ? { theory } : {}) });
+      rows.push({
+        depth,
+        width,
+        rule,
+        perturbed,
+        ...s,
+        k: drawsForCosine(s.relVar, TARGET),
+        ...(theory !== undefined ? { theory } : {}),
+      });
     row("backprop (float64 reference)", 0, { cos: 1, cosSd: 0, relVar: 0, cosMeanR: 1, ms: bpMs, draws: 1 });
     const loss0 = batchLoss(net, batch);
-    row("weight perturbation", weights, measure(g, () => weightPerturbation(net, batch, SIGMA_WEIGHT, z, loss0)), weights + 1);
+    row(
+      "weight perturbation",
+      weights,
+      measure(g, () => weightPerturbation(net, batch, SIGMA_WEIGHT, z, loss0)),
+      weights + 1,
+    );
     const nt = nodeTheory(net, passes, g);
-    row("node perturbation, one-sided", units, measure(g, () => nodePerturbation(net, batch, passes, SIGMA_NODE, z, "one-sided")), nt);
-    row("node perturbation, antithetic", units, measure(g, () => nodePerturbation(net, batch, passes, SIGMA_NODE, z, "antithetic")), nt);
-    row("three-factor, no baseline", units, measure(g, () => threeFactor(net, batch, passes, SIGMA_NODE, z, { value: 0, rate: 0 })));
+    row(
+      "node perturbation, one-sided",
+      units,
+      measure(g, () => nodePerturbation(net, batch, passes, SIGMA_NODE, z, "one-sided")),
+      nt,
+    );
+    row(
+      "node perturbation, antithetic",
+      units,
+      measure(g, () => nodePerturbation(net, batch, passes, SIGMA_NODE, z, "antithetic")),
+      nt,
+    );
+    row(
+      "three-factor, no baseline",
+      units,
+      measure(g, () => threeFactor(net, batch, passes, SIGMA_NODE, z, { value: 0, rate: 0 })),
+    );
     const base: Baseline = { value: 0, rate: BASELINE_RATE };
     for (let i = 0; i < 8; i++) threeFactor(net, batch, passes, SIGMA_NODE, z, base); // warm the running mean up
-    row("three-factor, running baseline", units, measure(g, () => threeFactor(net, batch, passes, SIGMA_NODE, z, base)));
+    row(
+      "three-factor, running baseline",
+      units,
+      measure(g, () => threeFactor(net, batch, passes, SIGMA_NODE, z, base)),
+    );
 
     // FA / DFA at initialisation: deterministic given the feedback, so the spread is over feedback seeds
     for (const mode of ["fa", "dfa"] as const) {
-      const seeds = 8, per: number[][] = [], all: number[] = [];
+      const seeds = 8,
+        per: number[][] = [],
+        all: number[] = [];
       t = performance.now();
       for (let s = 0; s < seeds; s++) {
         const u = alignmentUpdate(net, batch, randomFeedback(net, mode, normal(rng(77 + s))), passes);
@@ -144,20 +210,46 @@ for (const depth of timingOnly ? [] : depths) {
       const ms = (performance.now() - t) / seeds / B;
       const m = all.reduce((a, v) => a + v, 0) / seeds;
       const sd = Math.sqrt(all.reduce((a, v) => a + (v - m) ** 2, 0) / (seeds - 1));
-      rows.push({ depth, width, rule: mode === "fa" ? "feedback alignment (init)" : "direct feedback alignment (init)", perturbed: 0, cos: m, cosSd: sd, relVar: NaN, cosMeanR: NaN, k: NaN, ms, draws: seeds });
-      alignRows.push({ depth, width, mode, cos: m, perLayer: g.map((_, l) => f(per.reduce((a, c) => a + c[l]!, 0) / seeds, 3)) });
+      rows.push({
+        depth,
+        width,
+        rule: mode === "fa" ? "feedback alignment (init)" : "direct feedback alignment (init)",
+        perturbed: 0,
+        cos: m,
+        cosSd: sd,
+        relVar: NaN,
+        cosMeanR: NaN,
+        k: NaN,
+        ms,
+        draws: seeds,
+      });
+      alignRows.push({
+        depth,
+        width,
+        mode,
+        cos: m,
+        perLayer: g.map((_, l) => f(per.reduce((a, c) => a + c[l]!, 0) / seeds, 3)),
+      });
     }
 
     // Forward-Forward: its layer-local update against the gradient of its own layer objective
     // (the expectation over the wrong label: the only noise) and against the gradient of the
     // summed objective Σ_l L_l (what end-to-end training of the same objective would follow).
-    const ff: FFNet = { sizes: [10 + D, ...Array(depth).fill(width)], W: initNet([10 + D, ...Array(depth).fill(width)], z).W, classes: 10, theta: 0 };
+    const ff: FFNet = {
+      sizes: [10 + D, ...Array(depth).fill(width)],
+      W: initNet([10 + D, ...Array(depth).fill(width)], z).W,
+      classes: 10,
+      theta: 0,
+    };
     // θ at the mean positive goodness of the fresh network, so both halves of the loss are
     // active (at the library's θ = 6 a fresh layer's negatives carry 0.25 % of the weight)
     ff.theta = meanGoodness(ff);
-    const own = ffExpectedGradient(ff, batch, true), full = ffExpectedGradient(ff, batch, false);
+    const own = ffExpectedGradient(ff, batch, true),
+      full = ffExpectedGradient(ff, batch, false);
     const rand = rng(5 + width);
-    const fm = new Draws(own), fullCos: number[] = new Array(depth).fill(0), ownCos: number[] = new Array(depth).fill(0);
+    const fm = new Draws(own),
+      fullCos: number[] = new Array(depth).fill(0),
+      ownCos: number[] = new Array(depth).fill(0);
     const ffDraws = Math.max(8, drawsFor(own) / 4);
     for (let r = 0; r < ffDraws; r++) {
       const u = ffGradient(ff, batch, wrongLabels(batch.y, 10, rand), true);
@@ -169,7 +261,14 @@ for (const depth of timingOnly ? [] : depths) {
     }
     const g2 = own.reduce((s, u) => s + u.reduce((a, v) => a + v * v, 0), 0);
     const rv = fm.variance() / g2;
-    ffRows.push({ depth, width, perLayerOwn: ownCos.map((c) => f(c, 3)), perLayerFull: fullCos.map((c) => f(c, 3)), relVar: rv, k: drawsForCosine(rv, TARGET) });
+    ffRows.push({
+      depth,
+      width,
+      perLayerOwn: ownCos.map((c) => f(c, 3)),
+      perLayerFull: fullCos.map((c) => f(c, 3)),
+      relVar: rv,
+      k: drawsForCosine(rv, TARGET),
+    });
     console.error(`depth ${depth} width ${width}: ${f((performance.now() - t0) / 1000)} s`);
   }
 }
@@ -192,7 +291,9 @@ for (const width of timingOnly ? [] : widths.filter((w) => w <= 256)) {
     const curve: { step: number; cos: number[] }[] = [];
     for (let s = 0; ; s++) {
       if (checkpoints.includes(s)) {
-        const passes = cleanPasses(net, batch), g = trueGradient(net, batch, passes), u = alignmentUpdate(net, batch, fb, passes);
+        const passes = cleanPasses(net, batch),
+          g = trueGradient(net, batch, passes),
+          u = alignmentUpdate(net, batch, fb, passes);
         curve.push({ step: s, cos: g.map((_, l) => cosine(u, g, l)) });
       }
       if (s >= steps) break;
@@ -247,56 +348,137 @@ if (!flag("no-timing")) {
 // ---- report ----
 const us = (s: number | undefined) => (s === undefined ? "—" : f(s * 1e6, s < 1e-4 ? 1 : 0));
 const sci = (v: number) => (!(v === v) ? "—" : v >= 1e4 ? v.toExponential(1) : v >= 100 ? f(v, 0) : f(v, 2));
-console.log(`\n${machine()}; batch ${B} MNIST images, ${R} draws per estimator (${Math.max(8, R / 4)} above width 256); σ node ${SIGMA_NODE}, σ weight ${SIGMA_WEIGHT}; cosine target ${TARGET}\n`);
-console.log("Estimators against the exact gradient (hidden layers' weights; float64 code in bench/variance/estimators.ts):\n");
+console.log(
+  `\n${machine()}; batch ${B} MNIST images, ${R} draws per estimator (${Math.max(8, R / 4)} above width 256); σ node ${SIGMA_NODE}, σ weight ${SIGMA_WEIGHT}; cosine target ${TARGET}\n`,
+);
+console.log(
+  "Estimators against the exact gradient (hidden layers' weights; float64 code in bench/variance/estimators.ts):\n",
+);
 table(
-  ["depth", "width", "rule", "perturbed dims", "cosine (1 draw) ± sd", "rel. variance v", "v, theory", `draws for cos ${TARGET}`, "draws R", "cos of mean of R (pred.)", "float64 ms/sample"],
+  [
+    "depth",
+    "width",
+    "rule",
+    "perturbed dims",
+    "cosine (1 draw) ± sd",
+    "rel. variance v",
+    "v, theory",
+    `draws for cos ${TARGET}`,
+    "draws R",
+    "cos of mean of R (pred.)",
+    "float64 ms/sample",
+  ],
   rows.map((r) => [
-    r.depth, r.width, r.rule, r.perturbed || "—", `${f(r.cos, 4)} ± ${f(r.cosSd, 4)}`, sci(r.relVar), r.theory === undefined ? "—" : sci(r.theory),
+    r.depth,
+    r.width,
+    r.rule,
+    r.perturbed || "—",
+    `${f(r.cos, 4)} ± ${f(r.cosSd, 4)}`,
+    sci(r.relVar),
+    r.theory === undefined ? "—" : sci(r.theory),
     r.rule.startsWith("backprop") ? "1" : r.k === r.k ? sci(Math.max(1, r.k)) : "∞ (bias)",
     r.draws,
-    r.cosMeanR === r.cosMeanR && !r.rule.startsWith("backprop") ? `${f(r.cosMeanR, 3)} (${f(1 / Math.sqrt(1 + r.relVar / r.draws), 3)})` : "—",
+    r.cosMeanR === r.cosMeanR && !r.rule.startsWith("backprop")
+      ? `${f(r.cosMeanR, 3)} (${f(1 / Math.sqrt(1 + r.relVar / r.draws), 3)})`
+      : "—",
     f(r.ms, 3),
   ]),
 );
-console.log("\nFA / DFA at initialisation: cosine with the true gradient per hidden layer (mean of 8 feedback seeds):\n");
-table(["depth", "width", "mode", "all layers", "per layer (1 … L−1)"], alignRows.map((a) => [a.depth, a.width, a.mode, f(a.cos, 3), a.perLayer.join(", ")]));
-console.log(`\nFA / DFA over training (online SGD, η 0.01, depth ${trainDepth}): cosine per hidden layer on the fixed batch:\n`);
+console.log(
+  "\nFA / DFA at initialisation: cosine with the true gradient per hidden layer (mean of 8 feedback seeds):\n",
+);
+table(
+  ["depth", "width", "mode", "all layers", "per layer (1 … L−1)"],
+  alignRows.map((a) => [a.depth, a.width, a.mode, f(a.cos, 3), a.perLayer.join(", ")]),
+);
+console.log(
+  `\nFA / DFA over training (online SGD, η 0.01, depth ${trainDepth}): cosine per hidden layer on the fixed batch:\n`,
+);
 table(
   ["width", "mode", ...checkpoints.map((s) => `step ${s}`)],
   training.map((t) => [t.width, t.mode, ...t.curve.map((c) => c.cos.map((v) => f(v, 2)).join(" / "))]),
 );
-console.log("\nForward-Forward, layer-local update (one wrong label per sample) against its own layer objective's expected gradient and against the summed objective's gradient, per layer:\n");
+console.log(
+  "\nForward-Forward, layer-local update (one wrong label per sample) against its own layer objective's expected gradient and against the summed objective's gradient, per layer:\n",
+);
 table(
-  ["depth", "width", "cos with own objective", "cos with Σ_l L_l", "rel. variance (negatives)", `draws for cos ${TARGET}`],
-  ffRows.map((r) => [r.depth, r.width, r.perLayerOwn.join(", "), r.perLayerFull.join(", "), sci(r.relVar), sci(Math.max(1, r.k))]),
+  [
+    "depth",
+    "width",
+    "cos with own objective",
+    "cos with Σ_l L_l",
+    "rel. variance (negatives)",
+    `draws for cos ${TARGET}`,
+  ],
+  ffRows.map((r) => [
+    r.depth,
+    r.width,
+    r.perLayerOwn.join(", "),
+    r.perLayerFull.join(", "),
+    sci(r.relVar),
+    sci(Math.max(1, r.k)),
+  ]),
 );
 if (Object.keys(lib).length) {
-  console.log("\nThe library's learners, µs per online update (batch 1, f32 SIMD wasm; rewardModulated: one act + reward of a 784 → depth·width policy):\n");
+  console.log(
+    "\nThe library's learners, µs per online update (batch 1, f32 SIMD wasm; rewardModulated: one act + reward of a 784 → depth·width policy):\n",
+  );
   table(
-    ["depth × width", "perturbation (NP, antithetic)", "feedbackAlignment fa", "dfa", "forwardForward", "rewardModulated"],
-    Object.entries(lib).map(([k, o]) => [k, us(o["perturbation"]), us(o["fa"]), us(o["dfa"]), us(o["forwardForward"]), us(o["rewardModulated"])]),
+    [
+      "depth × width",
+      "perturbation (NP, antithetic)",
+      "feedbackAlignment fa",
+      "dfa",
+      "forwardForward",
+      "rewardModulated",
+    ],
+    Object.entries(lib).map(([k, o]) => [
+      k,
+      us(o["perturbation"]),
+      us(o["fa"]),
+      us(o["dfa"]),
+      us(o["forwardForward"]),
+      us(o["rewardModulated"]),
+    ]),
   );
 }
 
 // ---- scaling law: log v = α log N + c over the widths, per depth and rule ----
-console.log("\nScaling fits, relative variance v ∝ N^α over widths (N = perturbed dims; single-draw cosine then ∝ N^(−α/2)):\n");
+console.log(
+  "\nScaling fits, relative variance v ∝ N^α over widths (N = perturbed dims; single-draw cosine then ∝ N^(−α/2)):\n",
+);
 const fits: string[][] = [];
 for (const depth of depths) {
-  for (const rule of ["weight perturbation", "node perturbation, one-sided", "node perturbation, antithetic", "three-factor, no baseline", "three-factor, running baseline"]) {
+  for (const rule of [
+    "weight perturbation",
+    "node perturbation, one-sided",
+    "node perturbation, antithetic",
+    "three-factor, no baseline",
+    "three-factor, running baseline",
+  ]) {
     const pts = rows.filter((r) => r.depth === depth && r.rule === rule);
     if (pts.length < 2) continue;
-    const { slope } = fitLogLog(pts.map((r) => r.perturbed), pts.map((r) => r.relVar));
-    const cosFit = fitLogLog(pts.map((r) => r.width), pts.map((r) => r.cos));
+    const { slope } = fitLogLog(
+      pts.map((r) => r.perturbed),
+      pts.map((r) => r.relVar),
+    );
+    const cosFit = fitLogLog(
+      pts.map((r) => r.width),
+      pts.map((r) => r.cos),
+    );
     fits.push([String(depth), rule, f(slope, 2), f(cosFit.slope, 2)]);
   }
 }
 table(["depth", "rule", "α (v ∝ N^α)", "β (cosine ∝ width^β)"], fits);
 
 function fitLogLog(x: number[], y: number[]): { slope: number; intercept: number } {
-  const lx = x.map(Math.log), ly = y.map(Math.log), n = x.length;
-  const mx = lx.reduce((a, v) => a + v, 0) / n, my = ly.reduce((a, v) => a + v, 0) / n;
-  let sxy = 0, sxx = 0;
+  const lx = x.map(Math.log),
+    ly = y.map(Math.log),
+    n = x.length;
+  const mx = lx.reduce((a, v) => a + v, 0) / n,
+    my = ly.reduce((a, v) => a + v, 0) / n;
+  let sxy = 0,
+    sxx = 0;
   for (let i = 0; i < n; i++) {
     sxy += (lx[i]! - mx) * (ly[i]! - my);
     sxx += (lx[i]! - mx) ** 2;
@@ -317,33 +499,69 @@ if (!flag("no-svg") && !timingOnly) {
   };
   const perRule = (rule: string) => rows.filter((r) => r.depth === plotDepth && r.rule === rule);
   const lines: Line[] = Object.entries(colors).map(([rule, color]) => ({
-    name: rule, color, points: perRule(rule).map((r) => ({ x: r.width, y: Math.max(1, r.k) })),
+    name: rule,
+    color,
+    points: perRule(rule).map((r) => ({ x: r.width, y: Math.max(1, r.k) })),
   }));
   // theory: an isotropic directional estimate in N dims has v = N + 1 (WP: N = weights), node
   // perturbation's v from the per-sample deltas (nodeTheory); K = v/3 for cosine 0.5
   lines.push(
-    { name: "theory, WP: (weights + 1)/3", color: colors["weight perturbation"]!, dashed: true, points: perRule("weight perturbation").map((r) => ({ x: r.width, y: drawsForCosine(r.theory!, TARGET) })) },
-    { name: "theory, NP (per-sample deltas)", color: colors["node perturbation, one-sided"]!, dashed: true, points: perRule("node perturbation, one-sided").map((r) => ({ x: r.width, y: drawsForCosine(r.theory!, TARGET) })) },
-    { name: "Forward-Forward (wrong-label noise)", color: "#059669", points: ffRows.filter((r) => r.depth === plotDepth).map((r) => ({ x: r.width, y: Math.max(1, r.k) })) },
+    {
+      name: "theory, WP: (weights + 1)/3",
+      color: colors["weight perturbation"]!,
+      dashed: true,
+      points: perRule("weight perturbation").map((r) => ({ x: r.width, y: drawsForCosine(r.theory!, TARGET) })),
+    },
+    {
+      name: "theory, NP (per-sample deltas)",
+      color: colors["node perturbation, one-sided"]!,
+      dashed: true,
+      points: perRule("node perturbation, one-sided").map((r) => ({
+        x: r.width,
+        y: drawsForCosine(r.theory!, TARGET),
+      })),
+    },
+    {
+      name: "Forward-Forward (wrong-label noise)",
+      color: "#059669",
+      points: ffRows.filter((r) => r.depth === plotDepth).map((r) => ({ x: r.width, y: Math.max(1, r.k) })),
+    },
   );
-  writeFileSync(fileURLToPath(new URL("../docs/variance-scaling.svg", import.meta.url)), renderPlot({
-    title: `Noise draws to average before an update points within 60° of the gradient`,
-    subtitle: `MNIST, 784-${plotDepth}×width-10 tanh, batch ${B}; K = v/3 from each rule's measured relative variance v (log-log)`,
-    xLabel: "hidden width (each of the hidden layers)", yLabel: `draws averaged for cosine ${TARGET} (log)`,
-    lines, logX: true, logY: true, xTicks: [16, 64, 256, 1024], yTicks: [1, 10, 100, 1e3, 1e4, 1e5, 1e6],
-  }));
+  writeFileSync(
+    fileURLToPath(new URL("../docs/variance-scaling.svg", import.meta.url)),
+    renderPlot({
+      title: `Noise draws to average before an update points within 60° of the gradient`,
+      subtitle: `MNIST, 784-${plotDepth}×width-10 tanh, batch ${B}; K = v/3 from each rule's measured relative variance v (log-log)`,
+      xLabel: "hidden width (each of the hidden layers)",
+      yLabel: `draws averaged for cosine ${TARGET} (log)`,
+      lines,
+      logX: true,
+      logY: true,
+      xTicks: [16, 64, 256, 1024],
+      yTicks: [1, 10, 100, 1e3, 1e4, 1e5, 1e6],
+    }),
+  );
   const t256 = training.filter((t) => t.width === Math.max(...training.map((u) => u.width)));
   const palette = ["#2563eb", "#059669", "#d97706"];
-  writeFileSync(fileURLToPath(new URL("../docs/variance-alignment.svg", import.meta.url)), renderPlot({
-    title: "Feedback alignment: the update turns toward the gradient while training",
-    subtitle: `MNIST, 784-${t256[0]?.width}×${trainDepth}-10 tanh, online SGD η 0.01; cosine per hidden layer on a fixed batch of ${B}`,
-    xLabel: "training steps (samples)", yLabel: "cosine with the true gradient",
-    lines: t256.flatMap((t) => t.curve[0]!.cos.map((_, l) => ({
-      name: `${t.mode.toUpperCase()} layer ${l + 1}`, color: palette[l % 3]!, dashed: t.mode === "dfa",
-      points: t.curve.map((c) => ({ x: c.step, y: c.cos[l]! })),
-    }))),
-    xTicks: [0, 1, 2, 3, 4, 5, 6].map((i) => (i * steps) / 6), yTicks: [-0.2, 0, 0.2, 0.4, 0.6, 0.8, 1],
-  }));
+  writeFileSync(
+    fileURLToPath(new URL("../docs/variance-alignment.svg", import.meta.url)),
+    renderPlot({
+      title: "Feedback alignment: the update turns toward the gradient while training",
+      subtitle: `MNIST, 784-${t256[0]?.width}×${trainDepth}-10 tanh, online SGD η 0.01; cosine per hidden layer on a fixed batch of ${B}`,
+      xLabel: "training steps (samples)",
+      yLabel: "cosine with the true gradient",
+      lines: t256.flatMap((t) =>
+        t.curve[0]!.cos.map((_, l) => ({
+          name: `${t.mode.toUpperCase()} layer ${l + 1}`,
+          color: palette[l % 3]!,
+          dashed: t.mode === "dfa",
+          points: t.curve.map((c) => ({ x: c.step, y: c.cos[l]! })),
+        })),
+      ),
+      xTicks: [0, 1, 2, 3, 4, 5, 6].map((i) => (i * steps) / 6),
+      yTicks: [-0.2, 0, 0.2, 0.4, 0.6, 0.8, 1],
+    }),
+  );
 }
 console.log(`\ntotal ${f((performance.now() - t0) / 1000)} s`);
 

@@ -13,6 +13,8 @@ export * from "../src/index.js";
 export async function init(options?: InitOptions): Promise<Engram> {
   const { module, simd } = readInitOptions(options);
   if (module) return createEngram(module);
-  const url = useSimd(simd) ? new URL("./engram.wasm", import.meta.url) : new URL("./engram.scalar.wasm", import.meta.url);
+  const url = useSimd(simd)
+    ? new URL("./engram.wasm", import.meta.url)
+    : new URL("./engram.scalar.wasm", import.meta.url);
   return createEngram(fetch(url));
 }

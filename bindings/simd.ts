@@ -6,8 +6,8 @@
 // opcodes from the end of the SIMD proposal's renumbering, so engines with a pre-standard
 // SIMD (early origin trials) fail it too. Built with wat2wasm from that text.
 const PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 38, 1, 36, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 67,
-  0, 0, 0, 0, 253, 19, 253, 248, 1, 253, 250, 1, 253, 234, 1, 11,
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 38, 1, 36, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+  0, 0, 0, 0, 0, 0, 0, 67, 0, 0, 0, 0, 253, 19, 253, 248, 1, 253, 250, 1, 253, 234, 1, 11,
 ]);
 
 /** Whether this engine accepts fixed-width SIMD (validates a tiny SIMD module; compiles nothing). */

@@ -48,14 +48,21 @@ export function parseArgs(argv: readonly string[], commands: Record<string, Comm
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i]!;
     if (!arg.startsWith("--")) {
-      if (arg.startsWith("-") && arg.length > 1 && !/^-\d/.test(arg)) throw new CliError(`unknown option '${arg}' (options start with --)`, true);
+      if (arg.startsWith("-") && arg.length > 1 && !/^-\d/.test(arg))
+        throw new CliError(`unknown option '${arg}' (options start with --)`, true);
       positionals.push(arg);
       continue;
     }
     const eq = arg.indexOf("=");
     const name = arg.slice(2, eq < 0 ? undefined : eq);
     const flag = spec.flags[name];
-    if (!flag) throw new CliError(`unknown option '--${name}' for '${command}' (options: ${Object.keys(spec.flags).map((f) => `--${f}`).join(" ")})`, true);
+    if (!flag)
+      throw new CliError(
+        `unknown option '--${name}' for '${command}' (options: ${Object.keys(spec.flags)
+          .map((f) => `--${f}`)
+          .join(" ")})`,
+        true,
+      );
     if (flag.type === "switch") {
       if (eq >= 0) throw new CliError(`--${name} takes no value`, true);
       flags[name] = true;
@@ -67,7 +74,10 @@ export function parseArgs(argv: readonly string[], commands: Record<string, Comm
   }
   if (positionals.length !== spec.positionals.length) {
     const want = spec.positionals.length ? spec.positionals.map((p) => `<${p}>`).join(" ") : "no arguments";
-    throw new CliError(`'${command}' takes ${want}, got ${positionals.length ? positionals.map((p) => `'${p}'`).join(" ") : "none"}`, true);
+    throw new CliError(
+      `'${command}' takes ${want}, got ${positionals.length ? positionals.map((p) => `'${p}'`).join(" ") : "none"}`,
+      true,
+    );
   }
   return { command, positionals, flags };
 }
@@ -91,13 +101,17 @@ function convert(name: string, flag: Flag, text: string, previous: FlagValue | u
     }
     case "ints": {
       const parts = text.split(",");
-      if (!parts.every((p) => /^\d+$/.test(p) && Number(p) > 0)) bad("a comma-separated list of positive integers, e.g. 500,500");
+      if (!parts.every((p) => /^\d+$/.test(p) && Number(p) > 0))
+        bad("a comma-separated list of positive integers, e.g. 500,500");
       return parts.map(Number);
     }
     case "pairs": {
       const eq = text.indexOf("=");
       if (eq <= 0) bad("key=value");
-      return { ...(previous as Record<string, unknown> | undefined), [text.slice(0, eq)]: parseValue(text.slice(eq + 1)) };
+      return {
+        ...(previous as Record<string, unknown> | undefined),
+        [text.slice(0, eq)]: parseValue(text.slice(eq + 1)),
+      };
     }
     default:
       return bad("valid");
@@ -108,7 +122,8 @@ function convert(name: string, flag: Flag, text: string, previous: FlagValue | u
 export function parseValue(text: string): unknown {
   if (text === "true" || text === "false") return text === "true";
   if (text.trim() !== "" && Number.isFinite(Number(text))) return Number(text);
-  if (/^[-+0-9.e]+(,[-+0-9.e]+)+$/i.test(text) && text.split(",").every((p) => Number.isFinite(Number(p)))) return text.split(",").map(Number);
+  if (/^[-+0-9.e]+(,[-+0-9.e]+)+$/i.test(text) && text.split(",").every((p) => Number.isFinite(Number(p))))
+    return text.split(",").map(Number);
   if (/^[[{"]/.test(text)) {
     try {
       return JSON.parse(text);
@@ -126,7 +141,9 @@ export function helpText(program: string, commands: Record<string, Command>, onl
   for (const name of names) {
     const spec = commands[name]!;
     lines.push(`${program} ${name}${spec.positionals.map((p) => ` <${p}>`).join("")} [options]`, `  ${spec.summary}`);
-    const rows = Object.entries(spec.flags).map(([f, flag]) => [`--${f}${flag.arg ? ` ${flag.arg}` : ""}`, flag.help] as const);
+    const rows = Object.entries(spec.flags).map(
+      ([f, flag]) => [`--${f}${flag.arg ? ` ${flag.arg}` : ""}`, flag.help] as const,
+    );
     const pad = Math.max(...rows.map(([l]) => l.length)) + 2;
     for (const [left, help] of rows) lines.push(`    ${left.padEnd(pad)}${help}`);
     lines.push("");

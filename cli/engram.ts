@@ -16,7 +16,17 @@ import { dataShape, LEARNERS, type Classifier, type CliOptions } from "./learner
 import { renderChart } from "./plot.js";
 import { shuffled } from "./order.js";
 import { Progress, count, duration } from "./progress.js";
-import { evaluateTasks, streamParts, STREAM_KINDS, summarize, taskClasses, taskOf, type Scores, type StreamKind, type Summary } from "./stream.js";
+import {
+  evaluateTasks,
+  streamParts,
+  STREAM_KINDS,
+  summarize,
+  taskClasses,
+  taskOf,
+  type Scores,
+  type StreamKind,
+  type Summary,
+} from "./stream.js";
 
 type Flags = Record<string, FlagValue>;
 
@@ -63,7 +73,12 @@ function fastPredictor(learner: Classifier, x: Uint8Array): ((x: Uint8Array) => 
  * The accuracy of the learner's one-pass predictor (`predictFast`) on the first `n`
  * images of `split`, when it has one that is enabled; else null.
  */
-function fastAccuracy(learner: Classifier, split: Split, n: number, flags: Flags): { accuracy: number; usPerPrediction: number } | null {
+function fastAccuracy(
+  learner: Classifier,
+  split: Split,
+  n: number,
+  flags: Flags,
+): { accuracy: number; usPerPrediction: number } | null {
   const fast = n > 0 ? fastPredictor(learner, split.images.subarray(0, split.width)) : undefined;
   if (!fast) return null;
   const bar = progressFor(flags, "fast ", n);
@@ -105,7 +120,10 @@ function learnerNames(flags: Flags): string[] {
 
 /** The learner options every command line learner gets: --seed, --lr, --hidden and --set. */
 function learnerOptions(flags: Flags): CliOptions {
-  const options: CliOptions = { seed: (flags["seed"] as number | undefined) ?? 1, ...(flags["set"] as Record<string, unknown> | undefined) };
+  const options: CliOptions = {
+    seed: (flags["seed"] as number | undefined) ?? 1,
+    ...(flags["set"] as Record<string, unknown> | undefined),
+  };
   if (flags["lr"] !== undefined) options["learningRate"] = flags["lr"];
   if (flags["hidden"] !== undefined) options.hidden = flags["hidden"] as number[];
   return options;
@@ -113,9 +131,11 @@ function learnerOptions(flags: Flags): CliOptions {
 
 async function train(flags: Flags) {
   if (flags["stream"] !== undefined) return trainStream(flags);
-  for (const f of ["tasks", "validation"]) if (flags[f] !== undefined) throw new CliError(`--${f} needs --stream`, true);
+  for (const f of ["tasks", "validation"])
+    if (flags[f] !== undefined) throw new CliError(`--${f} needs --stream`, true);
   const names = learnerNames(flags);
-  if (names.length > 1) throw new CliError(`several learners (--learner ${names.join(",")}) train side by side only on a --stream`, true);
+  if (names.length > 1)
+    throw new CliError(`several learners (--learner ${names.join(",")}) train side by side only on a --stream`, true);
   const name = names[0]!;
   const make = LEARNERS[name]!;
   const data = loadDataset((flags["data"] as string | undefined) ?? "mnist");
@@ -135,7 +155,9 @@ async function train(flags: Flags) {
   const total = trainN * epochs;
   const points = Math.max(1, (flags["curve-points"] as number | undefined) ?? 20);
   const curveN = Math.min(testN, (flags["curve-size"] as number | undefined) ?? 1000);
-  const checkpoints = [...new Set(Array.from({ length: points }, (_, k) => Math.round((total * (k + 1)) / points)))].filter((c) => c > 0);
+  const checkpoints = [
+    ...new Set(Array.from({ length: points }, (_, k) => Math.round((total * (k + 1)) / points))),
+  ].filter((c) => c > 0);
   const curve = [{ samples: 0, accuracy: accuracy(learner, data.test, curveN) }];
   const bar = progressFor(flags, "train", total);
   const { width, images, labels } = data.train;
@@ -168,7 +190,9 @@ async function train(flags: Flags) {
     learnMs += performance.now() - t0;
     curve.push({ samples: seen, accuracy: accuracy(learner, data.test, curveN) });
     bar?.clear();
-    say(`  ${count(seen).padStart(6)} samples seen: ${(curve.at(-1)!.accuracy * 100).toFixed(1).padStart(5)}% on the first ${curveN} test images`);
+    say(
+      `  ${count(seen).padStart(6)} samples seen: ${(curve.at(-1)!.accuracy * 100).toFixed(1).padStart(5)}% on the first ${curveN} test images`,
+    );
     bar?.update(seen, recent);
   }
   bar?.finish();
@@ -188,9 +212,16 @@ async function train(flags: Flags) {
   if (savePath) write(savePath, learner.save());
 
   say(`test accuracy ${(acc * 100).toFixed(2)}% (error ${((1 - acc) * 100).toFixed(2)}%) on ${testN} test images`);
-  say(`training: ${total} samples (${epochs} epoch${epochs > 1 ? "s" : ""}) in ${(learnMs / 1000).toFixed(1)} s · ${usPerStep.toFixed(0)} µs per step (one sample, one wasm call)`);
-  if (fast) say(`test accuracy of the one-pass predictFast(): ${(fast.accuracy * 100).toFixed(2)}% (error ${((1 - fast.accuracy) * 100).toFixed(2)}%) · ${fast.usPerPrediction.toFixed(0)} µs per prediction`);
-  say(`evaluation: ${testN} images in ${(evalMs / 1000).toFixed(1)} s · ${((evalMs * 1000) / testN).toFixed(0)} µs per prediction`);
+  say(
+    `training: ${total} samples (${epochs} epoch${epochs > 1 ? "s" : ""}) in ${(learnMs / 1000).toFixed(1)} s · ${usPerStep.toFixed(0)} µs per step (one sample, one wasm call)`,
+  );
+  if (fast)
+    say(
+      `test accuracy of the one-pass predictFast(): ${(fast.accuracy * 100).toFixed(2)}% (error ${((1 - fast.accuracy) * 100).toFixed(2)}%) · ${fast.usPerPrediction.toFixed(0)} µs per prediction`,
+    );
+  say(
+    `evaluation: ${testN} images in ${(evalMs / 1000).toFixed(1)} s · ${((evalMs * 1000) / testN).toFixed(0)} µs per prediction`,
+  );
   const totalSeconds = (performance.now() - start) / 1000;
   say(`wall clock: ${duration(totalSeconds)} in all (training, ${curve.length} curve evaluations, final test)`);
   say(`learning curve: ${plotPath}`);
@@ -238,29 +269,39 @@ const pct = (x: number) => (Number.isNaN(x) ? "  –  " : (x * 100).toFixed(1).p
  */
 async function trainStream(flags: Flags) {
   const kind = flags["stream"] as string;
-  if (!(STREAM_KINDS as readonly string[]).includes(kind)) throw new CliError(`--stream must be ${STREAM_KINDS.join(" or ")}, got '${kind}'`, true);
-  for (const f of ["epochs", "curve-points", "curve-size"]) if (flags[f] !== undefined) throw new CliError(`--${f} does not apply to --stream (one pass, evaluated after each task)`, true);
+  if (!(STREAM_KINDS as readonly string[]).includes(kind))
+    throw new CliError(`--stream must be ${STREAM_KINDS.join(" or ")}, got '${kind}'`, true);
+  for (const f of ["epochs", "curve-points", "curve-size"])
+    if (flags[f] !== undefined)
+      throw new CliError(`--${f} does not apply to --stream (one pass, evaluated after each task)`, true);
   const names = learnerNames(flags);
-  if (flags["save"] !== undefined && names.length > 1) throw new CliError("--save takes one learner; --learner names several", true);
+  if (flags["save"] !== undefined && names.length > 1)
+    throw new CliError("--save takes one learner; --learner names several", true);
   const data = loadDataset((flags["data"] as string | undefined) ?? "mnist");
   const T = (flags["tasks"] as number | undefined) ?? Math.min(5, data.classes);
-  if (T < 1 || T > data.classes) throw new CliError(`--tasks must be in [1, ${data.classes}] (the data set has ${data.classes} classes), got ${T}`);
+  if (T < 1 || T > data.classes)
+    throw new CliError(`--tasks must be in [1, ${data.classes}] (the data set has ${data.classes} classes), got ${T}`);
   const tasks = taskClasses(data.classes, T);
   const of = taskOf(tasks);
 
   // evaluation images: the test split, or the last --validation training images (never trained on)
   const held = flags["validation"] as number | undefined;
-  if (held !== undefined && (held < 1 || held >= data.train.count)) throw new CliError(`--validation must be in [1, ${data.train.count - 1}], got ${held}`);
+  if (held !== undefined && (held < 1 || held >= data.train.count))
+    throw new CliError(`--validation must be in [1, ${data.train.count - 1}], got ${held}`);
   const pool = held === undefined ? data.train.count : data.train.count - held;
   const trainN = flags["limit"] === undefined ? pool : (flags["limit"] as number);
-  if (trainN < 1 || trainN > pool) throw new CliError(`--limit must be in [1, ${pool}]${held === undefined ? "" : ` (the training images before the ${held} held out)`}, got ${trainN}`);
+  if (trainN < 1 || trainN > pool)
+    throw new CliError(
+      `--limit must be in [1, ${pool}]${held === undefined ? "" : ` (the training images before the ${held} held out)`}, got ${trainN}`,
+    );
   const evalSplit = held === undefined ? data.test : data.train;
   const evalFrom = held === undefined ? 0 : data.train.count - held;
   const evalCount = held === undefined ? data.test.count : held;
   const evalN = flags["test-limit"] === undefined ? evalCount : (flags["test-limit"] as number);
   if (evalN < 1 || evalN > evalCount) throw new CliError(`--test-limit must be in [1, ${evalCount}], got ${evalN}`);
   const evalIds = Uint32Array.from({ length: evalN }, (_, k) => evalFrom + k);
-  const evalName = held === undefined ? `${count(evalN)} test images` : `${count(evalN)} held-out training images (--validation)`;
+  const evalName =
+    held === undefined ? `${count(evalN)} test images` : `${count(evalN)} held-out training images (--validation)`;
 
   const seed = (flags["seed"] as number | undefined) ?? 1;
   const parts = streamParts(kind as StreamKind, data.train, trainN, tasks, seed);
@@ -268,17 +309,26 @@ async function trainStream(flags: Flags) {
   const options = learnerOptions(flags);
   const start = performance.now();
   const engram = await init();
-  const runs: StreamRun[] = names.map((name) => ({ name, learner: LEARNERS[name]!(engram, data.train.width, data.classes, options, dataShape(data.train.shape)), scores: { matrix: [], overall: [] }, learnMs: 0 }));
+  const runs: StreamRun[] = names.map((name) => ({
+    name,
+    learner: LEARNERS[name]!(engram, data.train.width, data.classes, options, dataShape(data.train.shape)),
+    scores: { matrix: [], overall: [] },
+    learnMs: 0,
+  }));
 
   const groups = tasks.map(taskLabel).join(" | ");
   say(`Engram · ${kind} stream on ${describeData(data)}`);
-  say(`${T} task${T > 1 ? "s" : ""} (${groups}), ${count(total)} samples seen once, one at a time${kind === "iid" ? " (shuffled across tasks: the i.i.d. contrast)" : ""}; evaluated after each task on ${evalName}`);
+  say(
+    `${T} task${T > 1 ? "s" : ""} (${groups}), ${count(total)} samples seen once, one at a time${kind === "iid" ? " (shuffled across tasks: the i.i.d. contrast)" : ""}; evaluated after each task on ${evalName}`,
+  );
   for (const r of runs) say(`${r.name}: ${r.learner.kind} ${JSON.stringify(r.learner.config)}`);
   say("");
   const width = 6 * (T + 1);
   say("accuracy (%) on each task's evaluation images after each task (no task label at test time)");
   say(`${"".padEnd(16)}${runs.map((r) => r.name.padEnd(width)).join(" │ ")}`);
-  say(`${"after task".padEnd(16)}${runs.map(() => [...tasks.map((t) => taskLabel(t).padStart(5)), "  all"].join(" ")).join("  │ ")}`);
+  say(
+    `${"after task".padEnd(16)}${runs.map(() => [...tasks.map((t) => taskLabel(t).padStart(5)), "  all"].join(" ")).join("  │ ")}`,
+  );
 
   const { width: w, images, labels } = data.train;
   const bar = progressFor(flags, "train", total * runs.length);
@@ -293,28 +343,46 @@ async function trainStream(flags: Flags) {
       r.learnMs += performance.now() - t0;
     }
     for (const r of runs) {
-      const row = evaluateTasks((i) => r.learner.predict(evalSplit.images.subarray(i * w, (i + 1) * w)), evalSplit, evalIds, of, T);
+      const row = evaluateTasks(
+        (i) => r.learner.predict(evalSplit.images.subarray(i * w, (i + 1) * w)),
+        evalSplit,
+        evalIds,
+        of,
+        T,
+      );
       r.scores.matrix.push(row.perTask);
       r.scores.overall.push(row.overall);
     }
     bar?.clear();
-    say(`${`${j + 1} (${taskLabel(tasks[j]!)})`.padEnd(16)}${runs.map((r) => [...r.scores.matrix[j]!.map(pct), pct(r.scores.overall[j]!)].join(" ")).join("  │ ")}`);
+    say(
+      `${`${j + 1} (${taskLabel(tasks[j]!)})`.padEnd(16)}${runs.map((r) => [...r.scores.matrix[j]!.map(pct), pct(r.scores.overall[j]!)].join(" ")).join("  │ ")}`,
+    );
     bar?.update(done);
   }
   bar?.finish();
 
-  const results = runs.map((r) => ({ ...r, summary: summarize(r.scores), plot: streamPlotPath(flags, r.name, runs.length, data, kind) }));
+  const results = runs.map((r) => ({
+    ...r,
+    summary: summarize(r.scores),
+    plot: streamPlotPath(flags, r.name, runs.length, data, kind),
+  }));
   say("");
   for (const r of results) {
     const s = r.summary;
-    const fg = s.forgetting.length ? ` · average forgetting ${(s.averageForgetting * 100).toFixed(1)} points (per task: ${s.forgetting.map((f) => (f * 100).toFixed(1)).join(", ")})` : "";
-    say(`${r.name}: final accuracy over all classes ${(s.accuracy * 100).toFixed(2)}% (mean over tasks ${(s.averageAccuracy * 100).toFixed(2)}%)${fg} · ${((r.learnMs * 1000) / total).toFixed(0)} µs per step`);
+    const fg = s.forgetting.length
+      ? ` · average forgetting ${(s.averageForgetting * 100).toFixed(1)} points (per task: ${s.forgetting.map((f) => (f * 100).toFixed(1)).join(", ")})`
+      : "";
+    say(
+      `${r.name}: final accuracy over all classes ${(s.accuracy * 100).toFixed(2)}% (mean over tasks ${(s.averageAccuracy * 100).toFixed(2)}%)${fg} · ${((r.learnMs * 1000) / total).toFixed(0)} µs per step`,
+    );
     writeStreamPlot(r.plot, r.name, r.learner, data, kind, tasks, r.scores, s, total, evalName);
   }
   const savePath = flags["save"] as string | undefined;
   if (savePath) write(savePath, runs[0]!.learner.save());
   const totalSeconds = (performance.now() - start) / 1000;
-  say(`wall clock: ${duration(totalSeconds)} in all (training and ${T} evaluation${T > 1 ? "s" : ""} of ${runs.length} learner${runs.length > 1 ? "s" : ""})`);
+  say(
+    `wall clock: ${duration(totalSeconds)} in all (training and ${T} evaluation${T > 1 ? "s" : ""} of ${runs.length} learner${runs.length > 1 ? "s" : ""})`,
+  );
   say(`per-task curves: ${results.map((r) => r.plot).join(", ")}`);
   if (savePath) say(`model: ${savePath}`);
   const result = {
@@ -354,10 +422,24 @@ function streamPlotPath(flags: Flags, name: string, learners: number, data: Data
 }
 
 /** The per-task curves: one line per task, its accuracy after each task from the one that taught it. */
-function writeStreamPlot(path: string, name: string, learner: Classifier, data: Dataset, kind: string, tasks: number[][], scores: Scores, s: Summary, total: number, evalName: string): void {
+function writeStreamPlot(
+  path: string,
+  name: string,
+  learner: Classifier,
+  data: Dataset,
+  kind: string,
+  tasks: number[][],
+  scores: Scores,
+  s: Summary,
+  total: number,
+  evalName: string,
+): void {
   const series = tasks.map((t, j) => ({
     name: `task ${j + 1} (${taskLabel(t)})`,
-    points: scores.matrix.slice(j).map((row, k) => ({ x: j + k + 1, y: row[j]! * 100 })).filter((p) => !Number.isNaN(p.y)),
+    points: scores.matrix
+      .slice(j)
+      .map((row, k) => ({ x: j + k + 1, y: row[j]! * 100 }))
+      .filter((p) => !Number.isNaN(p.y)),
   }));
   const svg = renderChart({
     title: `${name} (${learner.kind}) on a ${kind} ${basename(data.name)} stream: accuracy on each task`,
@@ -374,7 +456,18 @@ function writeStreamPlot(path: string, name: string, learner: Classifier, data: 
   write(path, svg);
 }
 
-function writePlot(path: string, learner: Classifier, name: string, data: Dataset, curve: { samples: number; accuracy: number }[], curveN: number, acc: number, testN: number, epochs: number, total: number): void {
+function writePlot(
+  path: string,
+  learner: Classifier,
+  name: string,
+  data: Dataset,
+  curve: { samples: number; accuracy: number }[],
+  curveN: number,
+  acc: number,
+  testN: number,
+  epochs: number,
+  total: number,
+): void {
   const sizes = learner.config["sizes"];
   const shape = Array.isArray(sizes) ? `${sizes.join("-")} · ` : "";
   const points = curve.map((p) => ({ x: p.samples, y: p.accuracy * 100 }));
@@ -405,7 +498,8 @@ async function evaluate(modelPath: string, flags: Flags) {
   const testN = limit(data.test, flags["test-limit"], "test-limit");
   const engram: Engram = await init();
   const learner = engram.restore(bytes) as Classifier;
-  if (typeof learner.predict !== "function") throw new CliError(`${modelPath} holds a ${learner.kind}, which does not classify`);
+  if (typeof learner.predict !== "function")
+    throw new CliError(`${modelPath} holds a ${learner.kind}, which does not classify`);
   const sizes = learner.config["sizes"];
   if (Array.isArray(sizes) && sizes[0] !== data.test.width) {
     learner.dispose();
@@ -417,10 +511,27 @@ async function evaluate(modelPath: string, flags: Flags) {
   const acc = accuracy(learner, data.test, testN, bar);
   const ms = performance.now() - t0;
   bar?.finish();
-  say(`test accuracy ${(acc * 100).toFixed(2)}% (error ${((1 - acc) * 100).toFixed(2)}%) on ${testN} test images · ${((ms * 1000) / testN).toFixed(0)} µs per prediction`);
+  say(
+    `test accuracy ${(acc * 100).toFixed(2)}% (error ${((1 - acc) * 100).toFixed(2)}%) on ${testN} test images · ${((ms * 1000) / testN).toFixed(0)} µs per prediction`,
+  );
   const fast = fastAccuracy(learner, data.test, testN, flags);
-  if (fast) say(`test accuracy of the one-pass predictFast(): ${(fast.accuracy * 100).toFixed(2)}% (error ${((1 - fast.accuracy) * 100).toFixed(2)}%) · ${fast.usPerPrediction.toFixed(0)} µs per prediction`);
-  const result = { command: "eval", model: modelPath, kind: learner.kind, data: data.name, accuracy: acc, error: 1 - acc, testSamples: testN, seconds: ms / 1000, usPerPrediction: (ms * 1000) / testN, fast, config: learner.config };
+  if (fast)
+    say(
+      `test accuracy of the one-pass predictFast(): ${(fast.accuracy * 100).toFixed(2)}% (error ${((1 - fast.accuracy) * 100).toFixed(2)}%) · ${fast.usPerPrediction.toFixed(0)} µs per prediction`,
+    );
+  const result = {
+    command: "eval",
+    model: modelPath,
+    kind: learner.kind,
+    data: data.name,
+    accuracy: acc,
+    error: 1 - acc,
+    testSamples: testN,
+    seconds: ms / 1000,
+    usPerPrediction: (ms * 1000) / testN,
+    fast,
+    config: learner.config,
+  };
   learner.dispose();
   return result;
 }

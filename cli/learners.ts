@@ -23,12 +23,16 @@ export interface DataShape {
 type Make = (engram: Engram, inputs: number, classes: number, options: CliOptions, shape: DataShape) => Classifier;
 
 /** Layer sizes from the input width, --hidden (or the default) and no output layer. */
-const layered = (kind: string, hidden: number[]): Make => (engram, inputs, classes, { hidden: h = hidden, ...o }) =>
-  engram.create(kind, { sizes: [inputs, ...h], classes, ...o }) as Classifier;
+const layered =
+  (kind: string, hidden: number[]): Make =>
+  (engram, inputs, classes, { hidden: h = hidden, ...o }) =>
+    engram.create(kind, { sizes: [inputs, ...h], classes, ...o }) as Classifier;
 
 /** Layer sizes input, --hidden (or the default), classes: the perceptron learners' `sizes`. */
-const perceptron = (kind: string, hidden: number[], fixed: Record<string, unknown>): Make => (engram, inputs, classes, { hidden: h = hidden, ...o }) =>
-  engram.create(kind, { sizes: [inputs, ...h, classes], ...fixed, ...o }) as Classifier;
+const perceptron =
+  (kind: string, hidden: number[], fixed: Record<string, unknown>): Make =>
+  (engram, inputs, classes, { hidden: h = hidden, ...o }) =>
+    engram.create(kind, { sizes: [inputs, ...h, classes], ...fixed, ...o }) as Classifier;
 
 /** Every learner the CLI knows, by its --learner name. */
 export const LEARNERS: Record<string, Make> = {
@@ -36,15 +40,25 @@ export const LEARNERS: Record<string, Make> = {
   dfa: perceptron("feedbackAlignment", [800, 800], { mode: "dfa" }),
   fa: perceptron("feedbackAlignment", [800, 800], { mode: "fa" }),
   perturbation: perceptron("perturbation", [256], {}),
-  softhebb: (engram, inputs, classes, { hidden: [outputs = 2000] = [], ...o }) => engram.create("hebbian", { inputs, outputs, rule: "softhebb", readout: { classes }, ...o }) as Classifier,
+  softhebb: (engram, inputs, classes, { hidden: [outputs = 2000] = [], ...o }) =>
+    engram.create("hebbian", { inputs, outputs, rule: "softhebb", readout: { classes }, ...o }) as Classifier,
   // labels only count votes: each neuron's class is the one it fires for most (Diehl & Cook 2015)
-  spiking: (engram, inputs, classes, { hidden: [neurons = 400] = [], ...o }) => engram.create("spiking", { inputs, neurons, classes, ...o }) as Classifier,
-  krotov: (engram, inputs, classes, { hidden: [outputs = 2000] = [], ...o }) => engram.create("hebbian", { inputs, outputs, rule: "krotov", readout: { classes }, ...o }) as Classifier,
+  spiking: (engram, inputs, classes, { hidden: [neurons = 400] = [], ...o }) =>
+    engram.create("spiking", { inputs, neurons, classes, ...o }) as Classifier,
+  krotov: (engram, inputs, classes, { hidden: [outputs = 2000] = [], ...o }) =>
+    engram.create("hebbian", { inputs, outputs, rule: "krotov", readout: { classes }, ...o }) as Classifier,
   // the class-incremental stream learner (issue #13); --hidden does not apply to it
-  continual: (engram, inputs, classes, { hidden: _, ...o }, { image }) => engram.create("continual", { inputs, classes, ...(image ? { image } : {}), ...o }) as Classifier,
+  continual: (engram, inputs, classes, { hidden: _, ...o }, { image }) =>
+    engram.create("continual", { inputs, classes, ...(image ? { image } : {}), ...o }) as Classifier,
   // a square image is read row by row: a sequence of √inputs steps of √inputs values (MNIST: 28 × 28)
   eprop: (engram, inputs, classes, { hidden: [hidden = 256] = [], ...o }) =>
-    engram.create("eprop", { inputs: Number.isInteger(Math.sqrt(inputs)) ? Math.sqrt(inputs) : inputs, hidden, adaptive: Math.min(100, hidden), outputs: classes, ...o }) as Classifier,
+    engram.create("eprop", {
+      inputs: Number.isInteger(Math.sqrt(inputs)) ? Math.sqrt(inputs) : inputs,
+      hidden,
+      adaptive: Math.min(100, hidden),
+      outputs: classes,
+      ...o,
+    }) as Classifier,
 };
 
 /** The data shape the learners are told about: an image's width and height from a split's IDX dimensions [rows, columns]. */

@@ -87,7 +87,8 @@ export function renderChart(chart: Chart): string {
     `<rect width="${W}" height="${H}" fill="#ffffff"/>`,
     `<text x="${box.left}" y="34" font-size="19" font-weight="600" fill="#111827">${esc(chart.title)}</text>`,
   ];
-  if (chart.subtitle) out.push(`<text x="${box.left}" y="58" font-size="13" fill="#6b7280">${esc(chart.subtitle)}</text>`);
+  if (chart.subtitle)
+    out.push(`<text x="${box.left}" y="58" font-size="13" fill="#6b7280">${esc(chart.subtitle)}</text>`);
   panel(out, chart, box, chart.series, [xLo, xHi], [yTicks[0]!, yTicks.at(-1)!], xTicks, yTicks, 12, true);
   out.push(
     `<text x="${box.left + box.width / 2}" y="${H - below - 16}" font-size="13" fill="#374151" text-anchor="middle">${esc(chart.xLabel)}</text>`,
@@ -98,14 +99,23 @@ export function renderChart(chart: Chart): string {
   if (chart.inset && inset) {
     const iw = box.width * 0.5;
     const ih = box.height * 0.46;
-    const ibox: Box = { left: box.left + box.width - iw - 14, top: box.top + box.height - ih - 34, width: iw, height: ih };
+    const ibox: Box = {
+      left: box.left + box.width - iw - 14,
+      top: box.top + box.height - ih - 34,
+      width: iw,
+      height: ih,
+    };
     const ipts = inset.flatMap((s) => s.points);
     const iy = niceTicks(chart.inset.yMin, chart.yMax ?? Math.max(...ipts.map((p) => p.y)), 4);
     const [lo, hi] = [Math.min(...ipts.map((p) => p.x)), Math.max(...ipts.map((p) => p.x))];
     const pad = (hi - lo) * 0.04;
     const ix = niceTicks(lo, hi, 4).filter((t) => t >= lo - pad && t <= hi + pad);
-    out.push(`<rect x="${f(ibox.left - 46)}" y="${f(ibox.top - 24)}" width="${f(iw + 56)}" height="${f(ih + 50)}" rx="6" fill="#ffffff" stroke="#d1d5db"/>`);
-    out.push(`<text x="${f(ibox.left - 38)}" y="${f(ibox.top - 9)}" font-size="11" fill="#6b7280">zoom: ${esc((chart.yFormat ?? shortNumber)(iy[0]!))} and up</text>`);
+    out.push(
+      `<rect x="${f(ibox.left - 46)}" y="${f(ibox.top - 24)}" width="${f(iw + 56)}" height="${f(ih + 50)}" rx="6" fill="#ffffff" stroke="#d1d5db"/>`,
+    );
+    out.push(
+      `<text x="${f(ibox.left - 38)}" y="${f(ibox.top - 9)}" font-size="11" fill="#6b7280">zoom: ${esc((chart.yFormat ?? shortNumber)(iy[0]!))} and up</text>`,
+    );
     panel(out, chart, ibox, inset, [lo - pad, hi + pad], [iy[0]!, iy.at(-1)!], ix, iy, 10, false);
   }
 
@@ -127,12 +137,33 @@ export function renderChart(chart: Chart): string {
 
 /** The part of each series from its first point with y ≥ yMin on (none if no series gets there in two points). */
 function insetSeries(series: Series[], yMin: number): Series[] | undefined {
-  const cut = series.map((s) => ({ ...s, points: s.points.slice(Math.max(0, s.points.findIndex((p) => p.y >= yMin))).filter((p) => p.y >= yMin) }));
+  const cut = series.map((s) => ({
+    ...s,
+    points: s.points
+      .slice(
+        Math.max(
+          0,
+          s.points.findIndex((p) => p.y >= yMin),
+        ),
+      )
+      .filter((p) => p.y >= yMin),
+  }));
   return cut.some((s) => s.points.length >= 2) ? cut : undefined;
 }
 
 /** Grid, ticks, frame, target line and series inside `box`, which spans [x0, x1] × [y0, y1]. */
-function panel(out: string[], chart: Chart, box: Box, series: Series[], [x0, x1]: [number, number], [y0, y1]: [number, number], xTicks: number[], yTicks: number[], fontSize: number, labelLast: boolean): void {
+function panel(
+  out: string[],
+  chart: Chart,
+  box: Box,
+  series: Series[],
+  [x0, x1]: [number, number],
+  [y0, y1]: [number, number],
+  xTicks: number[],
+  yTicks: number[],
+  fontSize: number,
+  labelLast: boolean,
+): void {
   const px = (x: number) => box.left + ((x - x0) / (x1 - x0)) * box.width;
   const py = (y: number) => box.top + box.height - ((y - y0) / (y1 - y0)) * box.height;
   const yFmt = chart.yFormat ?? shortNumber;
@@ -151,7 +182,10 @@ function panel(out: string[], chart: Chart, box: Box, series: Series[], [x0, x1]
       `<text x="${f(px(t))}" y="${f(bottom + 8 + fontSize)}" text-anchor="middle">${esc(xFmt(t))}</text>`,
     );
   }
-  out.push(`</g>`, `<rect x="${box.left}" y="${box.top}" width="${box.width}" height="${box.height}" fill="none" stroke="#9ca3af"/>`);
+  out.push(
+    `</g>`,
+    `<rect x="${box.left}" y="${box.top}" width="${box.width}" height="${box.height}" fill="none" stroke="#9ca3af"/>`,
+  );
   if (chart.target && chart.target.y >= y0 && chart.target.y <= y1) {
     const ty = py(chart.target.y);
     out.push(
@@ -164,15 +198,23 @@ function panel(out: string[], chart: Chart, box: Box, series: Series[], [x0, x1]
     if (s.points.length === 0) return;
     const color = s.color ?? COLORS[i % COLORS.length]!;
     const d = s.points.map((p, j) => `${j ? "L" : "M"}${f(px(p.x))} ${f(py(p.y))}`).join(" ");
-    out.push(`<g data-series="${esc(s.name)}">`, `<path d="${d}" fill="none" stroke="${color}" stroke-width="2.25" stroke-linejoin="round" stroke-linecap="round"/>`);
+    out.push(
+      `<g data-series="${esc(s.name)}">`,
+      `<path d="${d}" fill="none" stroke="${color}" stroke-width="2.25" stroke-linejoin="round" stroke-linecap="round"/>`,
+    );
     for (const p of s.points) {
-      out.push(`<circle cx="${f(px(p.x))}" cy="${f(py(p.y))}" r="3.25" fill="#ffffff" stroke="${color}" stroke-width="1.75" data-x="${p.x}" data-y="${p.y}"/>`);
+      out.push(
+        `<circle cx="${f(px(p.x))}" cy="${f(py(p.y))}" r="3.25" fill="#ffffff" stroke="${color}" stroke-width="1.75" data-x="${p.x}" data-y="${p.y}"/>`,
+      );
     }
     const last = s.points.at(-1)!;
     const at = { x: px(last.x), y: py(last.y) };
     const free = !labelled.some((q) => Math.abs(q.x - at.x) < 30 && Math.abs(q.y - at.y) < 14);
     if (labelLast && free) labelled.push(at);
-    if (labelLast && free) out.push(`<text x="${f(px(last.x) - 6)}" y="${f(py(last.y) - 9)}" font-size="${fontSize + 1}" font-weight="600" fill="${color}" text-anchor="end">${esc(yFmt(last.y))}</text>`);
+    if (labelLast && free)
+      out.push(
+        `<text x="${f(px(last.x) - 6)}" y="${f(py(last.y) - 9)}" font-size="${fontSize + 1}" font-weight="600" fill="${color}" text-anchor="end">${esc(yFmt(last.y))}</text>`,
+      );
     out.push(`</g>`);
   });
 }

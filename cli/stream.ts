@@ -48,7 +48,13 @@ export function taskOf(tasks: number[][]): Int32Array {
  * holds the samples (of the first `n`) of task j's classes, in a seeded random order. i.i.d.:
  * the same samples all shuffled together, cut into parts of the same sizes.
  */
-export function streamParts(kind: StreamKind, data: Labelled, n: number, tasks: number[][], seed: number): Uint32Array[] {
+export function streamParts(
+  kind: StreamKind,
+  data: Labelled,
+  n: number,
+  tasks: number[][],
+  seed: number,
+): Uint32Array[] {
   const of = taskOf(tasks);
   const byTask: number[][] = tasks.map(() => []);
   for (let i = 0; i < n; i++) byTask[of[data.labels[i]!]!]!.push(i);
@@ -104,8 +110,15 @@ export function summarize({ matrix, overall }: Scores): Summary {
 }
 
 /** A row of the matrix: how a predictor does on each task's evaluation images, and on all of them. */
-export function evaluateTasks(predict: (i: number) => number, data: Labelled, ids: ArrayLike<number>, of: Int32Array, tasks: number): { perTask: number[]; overall: number } {
-  const right = new Float64Array(tasks), seen = new Float64Array(tasks);
+export function evaluateTasks(
+  predict: (i: number) => number,
+  data: Labelled,
+  ids: ArrayLike<number>,
+  of: Int32Array,
+  tasks: number,
+): { perTask: number[]; overall: number } {
+  const right = new Float64Array(tasks),
+    seen = new Float64Array(tasks);
   for (let k = 0; k < ids.length; k++) {
     const i = ids[k]!;
     const y = data.labels[i]!;
@@ -113,7 +126,8 @@ export function evaluateTasks(predict: (i: number) => number, data: Labelled, id
     seen[j]!++;
     if (predict(i) === y) right[j]!++;
   }
-  let r = 0, s = 0;
-  for (let j = 0; j < tasks; j++) (r += right[j]!), (s += seen[j]!);
+  let r = 0,
+    s = 0;
+  for (let j = 0; j < tasks; j++) ((r += right[j]!), (s += seen[j]!));
   return { perTask: Array.from(seen, (n, j) => (n ? right[j]! / n : NaN)), overall: s ? r / s : NaN };
 }

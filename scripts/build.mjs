@@ -11,10 +11,24 @@ const bin = (name) => `node_modules/.bin/${name}`;
 const only = process.argv[2]; // "wasm" builds just the module
 
 rmSync("build", { recursive: true, force: true });
-for (const target of ["release", "scalar", "debug"]) run(bin("asc"), ["assembly/index.ts", "--config", "asconfig.json", "--target", target]);
+for (const target of ["release", "scalar", "debug"])
+  run(bin("asc"), ["assembly/index.ts", "--config", "asconfig.json", "--target", target]);
 // the test/bench modules of both builds: the release ABI plus kernels, scalar twins and ceilings (assembly/testing.ts)
-for (const [target, name] of [["release", "engram.test"], ["scalar", "engram.test.scalar"]]) {
-  run(bin("asc"), ["assembly/testing.ts", "--config", "asconfig.json", "--target", target, "--outFile", `build/${name}.wasm`, "--textFile", `build/${name}.wat`]);
+for (const [target, name] of [
+  ["release", "engram.test"],
+  ["scalar", "engram.test.scalar"],
+]) {
+  run(bin("asc"), [
+    "assembly/testing.ts",
+    "--config",
+    "asconfig.json",
+    "--target",
+    target,
+    "--outFile",
+    `build/${name}.wasm`,
+    "--textFile",
+    `build/${name}.wat`,
+  ]);
 }
 // src/abi.ts: the release exports' types, from the .d.ts asc emitted (scripts/abi.mjs)
 run("node", ["scripts/abi.mjs"]);
@@ -27,9 +41,24 @@ copyFileSync("build/engram.scalar.wasm", "dist/engram.scalar.wasm");
 const common = { bundle: true, format: "esm", target: "es2022", sourcemap: true, logLevel: "warning" };
 await build({ ...common, entryPoints: ["bindings/node.ts"], outfile: "dist/node.js", platform: "node" });
 await build({ ...common, entryPoints: ["bindings/browser.ts"], outfile: "dist/browser.js", platform: "browser" });
-await build({ ...common, entryPoints: ["bindings/workerd.ts"], outfile: "dist/workerd.js", platform: "neutral", external: ["*.wasm"] }); // imports both .wasm files as modules
+await build({
+  ...common,
+  entryPoints: ["bindings/workerd.ts"],
+  outfile: "dist/workerd.js",
+  platform: "neutral",
+  external: ["*.wasm"],
+}); // imports both .wasm files as modules
 // the `engram` CLI: imports the library through bindings/node.ts, so it reads dist/engram.wasm beside it
-await build({ ...common, entryPoints: ["cli/engram.ts"], outfile: "dist/cli.js", platform: "node", target: "node20", banner: { js: "#!/usr/bin/env node" } });
+await build({
+  ...common,
+  entryPoints: ["cli/engram.ts"],
+  outfile: "dist/cli.js",
+  platform: "node",
+  target: "node20",
+  banner: { js: "#!/usr/bin/env node" },
+});
 chmodSync("dist/cli.js", 0o755);
 run(bin("tsc"), ["-p", "tsconfig.build.json"]);
-console.log(`engram.wasm: ${statSync("dist/engram.wasm").size} bytes; engram.scalar.wasm: ${statSync("dist/engram.scalar.wasm").size} bytes`);
+console.log(
+  `engram.wasm: ${statSync("dist/engram.wasm").size} bytes; engram.scalar.wasm: ${statSync("dist/engram.scalar.wasm").size} bytes`,
+);

@@ -36,11 +36,15 @@ for (const kind of kinds) {
   const c = cycleLearners(await loadEngram(), kind, learners);
   const bounded = c.end === c.warm;
   ok &&= bounded;
-  console.log(`| ${kind} | ${c.count} learners created/used/disposed | ${mib(c.start)} | ${mib(c.warm)} | ${mib(c.end)} | ${bounded ? "yes" : "**NO**"} | ${(c.ms / c.count).toFixed(3)} ms each |`);
+  console.log(
+    `| ${kind} | ${c.count} learners created/used/disposed | ${mib(c.start)} | ${mib(c.warm)} | ${mib(c.end)} | ${bounded ? "yes" : "**NO**"} | ${(c.ms / c.count).toFixed(3)} ms each |`,
+  );
   const s = longRun(await loadEngram(), kind, steps);
   const fine = s.end === s.warm && s.finite;
   ok &&= fine;
-  console.log(`| ${kind} | ${s.count} steps on one learner | ${mib(s.start)} | ${mib(s.warm)} | ${mib(s.end)} | ${s.end === s.warm ? "yes" : "**NO**"}${s.finite ? "" : ", **non-finite parameters**"} | ${((s.ms * 1000) / s.count).toFixed(2)} µs/step |`);
+  console.log(
+    `| ${kind} | ${s.count} steps on one learner | ${mib(s.start)} | ${mib(s.warm)} | ${mib(s.end)} | ${s.end === s.warm ? "yes" : "**NO**"}${s.finite ? "" : ", **non-finite parameters**"} | ${((s.ms * 1000) / s.count).toFixed(2)} µs/step |`,
+  );
 }
 console.log(`\nAdversarial inputs, ${numeric} steps per scenario and rule variant (first defect, if any):\n`);
 for (const kind of kinds) {
@@ -53,7 +57,9 @@ for (const kind of kinds) {
       if (what) bad.push(`${JSON.stringify(variant)} ${what}`);
     }
     ok &&= bad.length === 0;
-    console.log(`- ${kind}, ${name}: ${bad.length ? `**${bad.length} of ${d.variants.length + 1} variants fail**: ${bad.join("; ")}` : "all variants finite"}`);
+    console.log(
+      `- ${kind}, ${name}: ${bad.length ? `**${bad.length} of ${d.variants.length + 1} variants fail**: ${bad.join("; ")}` : "all variants finite"}`,
+    );
   }
 }
 const heap = process.memoryUsage();

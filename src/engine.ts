@@ -75,9 +75,14 @@ export class Engram {
 
   /** Builds a learner by kind name with options (what `restore` uses). */
   create(kind: string, options?: unknown): Learner {
-    if (typeof kind !== "string") throw new EngramError("E_CONFIG", `a learner kind must be a string, got ${describe(kind)}`);
+    if (typeof kind !== "string")
+      throw new EngramError("E_CONFIG", `a learner kind must be a string, got ${describe(kind)}`);
     const factory = FACTORIES[kind];
-    if (!factory) throw new EngramError("E_CONFIG", `unknown learner kind ${JSON.stringify(kind)}; known: ${this.kinds.join(", ")}`);
+    if (!factory)
+      throw new EngramError(
+        "E_CONFIG",
+        `unknown learner kind ${JSON.stringify(kind)}; known: ${this.kinds.join(", ")}`,
+      );
     return factory(this.wasm, options);
   }
 
@@ -88,13 +93,15 @@ export class Engram {
    */
   restore(bytes: Uint8Array): Learner {
     const parts = decodeSnapshot(bytes); // an owned copy, CRC-checked
-    if (!FACTORIES[parts.kind]) throw new EngramError("E_SNAPSHOT", `unknown learner kind ${JSON.stringify(parts.kind)} in snapshot`);
+    if (!FACTORIES[parts.kind])
+      throw new EngramError("E_SNAPSHOT", `unknown learner kind ${JSON.stringify(parts.kind)} in snapshot`);
     let learner: Learner;
     try {
       // the config's implied state size is compared with the snapshot's before allocating
       learner = restoring(parts.state.length, () => this.create(parts.kind, parts.config));
     } catch (e) {
-      if (isEngramError(e) && e.code === "E_CONFIG") throw new EngramError("E_SNAPSHOT", `the snapshot's config is invalid: ${e.message}`, { cause: e });
+      if (isEngramError(e) && e.code === "E_CONFIG")
+        throw new EngramError("E_SNAPSHOT", `the snapshot's config is invalid: ${e.message}`, { cause: e });
       throw e;
     }
     try {
@@ -120,14 +127,17 @@ export class Engram {
 export function readInitOptions(options: unknown): { module: ModuleSource | undefined; simd: boolean | undefined } {
   if (options === undefined) return { module: undefined, simd: undefined };
   try {
-    if (options === null || typeof options !== "object" || Array.isArray(options)) throw new EngramError("E_INIT", `init options must be an object like { module, simd }, got ${describe(options)}`);
+    if (options === null || typeof options !== "object" || Array.isArray(options))
+      throw new EngramError("E_INIT", `init options must be an object like { module, simd }, got ${describe(options)}`);
     const keys = Object.keys(options);
     const unknown = keys.filter((k) => k !== "module" && k !== "simd");
-    if (unknown.length) throw new EngramError("E_INIT", `init: unknown option '${unknown[0]}' (known: 'module', 'simd')`);
+    if (unknown.length)
+      throw new EngramError("E_INIT", `init: unknown option '${unknown[0]}' (known: 'module', 'simd')`);
     const o = options as { module?: ModuleSource; simd?: unknown };
     const module = keys.includes("module") ? (o.module ?? undefined) : undefined;
     const simd = keys.includes("simd") ? o.simd : undefined;
-    if (simd !== undefined && typeof simd !== "boolean") throw new EngramError("E_INIT", `init: option 'simd' must be true or false, got ${describe(simd)}`);
+    if (simd !== undefined && typeof simd !== "boolean")
+      throw new EngramError("E_INIT", `init: option 'simd' must be true or false, got ${describe(simd)}`);
     return { module, simd };
   } catch (e) {
     if (isEngramError(e)) throw e;

@@ -27,13 +27,22 @@ const fround = Math.fround;
 const isInteger = Number.isInteger;
 
 /** Typed-array constructors by the name their internal slot reports. */
-const TYPED: Record<string, { new (n: number): ArrayLike<number> & { [i: number]: number }; prototype: object }> = Object.assign(Object.create(null), {
-  Float32Array, Float64Array, Uint8Array, Uint8ClampedArray, Int8Array, Uint16Array, Int16Array, Uint32Array, Int32Array,
-});
+const TYPED: Record<string, { new (n: number): ArrayLike<number> & { [i: number]: number }; prototype: object }> =
+  Object.assign(Object.create(null), {
+    Float32Array,
+    Float64Array,
+    Uint8Array,
+    Uint8ClampedArray,
+    Int8Array,
+    Uint16Array,
+    Int16Array,
+    Uint32Array,
+    Int32Array,
+  });
 
 /** The typed-array kind of `x` ("Float32Array", ...) from its internal slot, or undefined. Runs no user code. */
 export function typedKind(x: unknown): string | undefined {
-  return (typeof x === "object" && x !== null) ? apply(taTag, x, []) as string | undefined : undefined;
+  return typeof x === "object" && x !== null ? (apply(taTag, x, []) as string | undefined) : undefined;
 }
 
 /** The length of a genuine typed array from its internal slot (ignores a redefined own `length`). */
@@ -68,7 +77,9 @@ export function readUserData<T>(what: string, code: "E_TYPE" | "E_CONFIG" | "E_S
     return read();
   } catch (e) {
     if (isEngramError(e)) throw e;
-    throw new EngramError(code, `${what} could not be read: reading it threw (see cause); it must be plain data`, { cause: e });
+    throw new EngramError(code, `${what} could not be read: reading it threw (see cause); it must be plain data`, {
+      cause: e,
+    });
   }
 }
 
@@ -95,14 +106,27 @@ export const MAX_INPUT_VALUES = 2 ** 28;
 export function readVector(x: unknown, what: string, checkLength: (len: number) => void): Float32Array {
   const kind = typedKind(x);
   if (kind !== undefined) {
-    if (kind !== "Float32Array" && kind !== "Float64Array" && kind !== "Uint8Array" && kind !== "Uint8ClampedArray") throw wrongType(x, what);
+    if (kind !== "Float32Array" && kind !== "Float64Array" && kind !== "Uint8Array" && kind !== "Uint8ClampedArray")
+      throw wrongType(x, what);
     const len = typedLength(x as object);
     checkLength(len);
-    return toF32(readUserData(what, "E_TYPE", () => copyTyped(x as object, kind)), kind, what);
+    return toF32(
+      readUserData(what, "E_TYPE", () => copyTyped(x as object, kind)),
+      kind,
+      what,
+    );
   }
   return readUserData(what, "E_TYPE", () => {
     const as = pretends(x);
-    if (as === undefined || (as !== "array" && as !== "Float32Array" && as !== "Float64Array" && as !== "Uint8Array" && as !== "Uint8ClampedArray")) throw wrongType(x, what);
+    if (
+      as === undefined ||
+      (as !== "array" &&
+        as !== "Float32Array" &&
+        as !== "Float64Array" &&
+        as !== "Uint8Array" &&
+        as !== "Uint8ClampedArray")
+    )
+      throw wrongType(x, what);
     const len = plainLength(x as object, what);
     checkLength(len);
     // each value is checked as it is read (a primitive: it cannot change afterwards), so a
@@ -124,9 +148,15 @@ export function readVector(x: unknown, what: string, checkLength: (len: number) 
  * accepted kind; then use `readVector`. The destination may hold partial values
  * after a throw: it must be scratch, never learner state.
  */
-export function readTypedInto(x: unknown, what: string, checkLength: (len: number) => void, place: (len: number) => [Float32Array, number]): boolean {
+export function readTypedInto(
+  x: unknown,
+  what: string,
+  checkLength: (len: number) => void,
+  place: (len: number) => [Float32Array, number],
+): boolean {
   const kind = typedKind(x);
-  if (kind !== "Float32Array" && kind !== "Float64Array" && kind !== "Uint8Array" && kind !== "Uint8ClampedArray") return false;
+  if (kind !== "Float32Array" && kind !== "Float64Array" && kind !== "Uint8Array" && kind !== "Uint8ClampedArray")
+    return false;
   const len = typedLength(x as object);
   checkLength(len);
   const [dst, at] = place(len);
@@ -159,7 +189,10 @@ function clampedInto(a: Uint8ClampedArray, dst: Float32Array, at: number): void 
 }
 
 function wrongType(x: unknown, what: string): EngramError {
-  return new EngramError("E_TYPE", `${what} must be a Float32Array, Float64Array, Uint8Array or number[], got ${describe(x)}`);
+  return new EngramError(
+    "E_TYPE",
+    `${what} must be a Float32Array, Float64Array, Uint8Array or number[], got ${describe(x)}`,
+  );
 }
 
 /** Validates an owned copy of a genuine typed array and converts it to f32 (bytes scaled by 1/255). */
@@ -265,16 +298,19 @@ const LABEL_KINDS = ["Uint8Array", "Int32Array", "Uint32Array", "Uint16Array", "
 export function checkLabels(labels: unknown, count: number, classes: number): Uint32Array {
   const kind = typedKind(labels);
   const shape = (len: number) => {
-    if (len !== count) throw new EngramError("E_SHAPE", `labels must have length ${count} (one per sample), got ${len}`);
+    if (len !== count)
+      throw new EngramError("E_SHAPE", `labels must have length ${count} (one per sample), got ${len}`);
   };
   const own: ArrayLike<unknown> = readUserData("labels", "E_TYPE", () => {
     if (kind !== undefined) {
-      if (!LABEL_KINDS.includes(kind)) throw new EngramError("E_TYPE", `labels must be an array of ${count} integers, got ${describe(labels)}`);
+      if (!LABEL_KINDS.includes(kind))
+        throw new EngramError("E_TYPE", `labels must be an array of ${count} integers, got ${describe(labels)}`);
       shape(typedLength(labels as object));
       return copyTyped(labels as object, kind);
     }
     const as = pretends(labels);
-    if (as === undefined || (as !== "array" && !LABEL_KINDS.includes(as))) throw new EngramError("E_TYPE", `labels must be an array of ${count} integers, got ${describe(labels)}`);
+    if (as === undefined || (as !== "array" && !LABEL_KINDS.includes(as)))
+      throw new EngramError("E_TYPE", `labels must be an array of ${count} integers, got ${describe(labels)}`);
     const len = plainLength(labels as object, "labels");
     shape(len);
     const out = new Uint32Array(len);
@@ -298,8 +334,16 @@ let pending: { src: object; data: Float32Array } | undefined;
 export function batchRows(xs: unknown, width: number, maxRows = Infinity, what = "xs"): number {
   pending = undefined;
   const data = readVector(xs, what, (len) => {
-    if (len === 0 || len % width !== 0) throw new EngramError("E_SHAPE", `${what} must hold a whole number (≥ 1) of rows of ${width} values, got ${len} values`);
-    if (len / width > maxRows) throw new EngramError("E_SHAPE", `${what} holds ${len / width} rows of ${width} values; one call takes at most ${maxRows}`);
+    if (len === 0 || len % width !== 0)
+      throw new EngramError(
+        "E_SHAPE",
+        `${what} must hold a whole number (≥ 1) of rows of ${width} values, got ${len} values`,
+      );
+    if (len / width > maxRows)
+      throw new EngramError(
+        "E_SHAPE",
+        `${what} holds ${len / width} rows of ${width} values; one call takes at most ${maxRows}`,
+      );
     checkBudget(len, what);
   });
   pending = { src: xs as object, data };
@@ -309,7 +353,10 @@ export function batchRows(xs: unknown, width: number, maxRows = Infinity, what =
 /** Throws E_MEMORY when `values` floats are more than one call may pass. */
 export function checkBudget(values: number, what: string): void {
   if (values > MAX_INPUT_VALUES) {
-    throw new EngramError("E_MEMORY", `${what} holds ${values} values; one call takes at most ${MAX_INPUT_VALUES} (1 GiB of float32)`);
+    throw new EngramError(
+      "E_MEMORY",
+      `${what} holds ${values} values; one call takes at most ${MAX_INPUT_VALUES} (1 GiB of float32)`,
+    );
   }
 }
 

@@ -87,10 +87,16 @@ export abstract class Learner {
     const room = Math.min(MAX_LEARNER_BYTES, this.wasm.room);
     if (size) {
       if (expected !== undefined && expected !== size.state) {
-        throw new EngramError("E_SNAPSHOT", `the snapshot holds ${expected} bytes of state but a ${this.kind} with its config needs ${size.state}`);
+        throw new EngramError(
+          "E_SNAPSHOT",
+          `the snapshot holds ${expected} bytes of state but a ${this.kind} with its config needs ${size.state}`,
+        );
       }
       if (!(size.total <= room)) {
-        throw new EngramError("E_MEMORY", `${this.kind}: this configuration needs ${size.total} bytes (${(size.total / 2 ** 30).toFixed(2)} GiB); a learner may hold at most ${room} bytes here`);
+        throw new EngramError(
+          "E_MEMORY",
+          `${this.kind}: this configuration needs ${size.total} bytes (${(size.total / 2 ** 30).toFixed(2)} GiB); a learner may hold at most ${room} bytes here`,
+        );
       }
     }
     const exp = this.wasm.exports;
@@ -99,8 +105,18 @@ export abstract class Learner {
         exp.learnerExpect(size?.total ?? 0, size?.state ?? expected ?? -1, room);
         return create() >>> 0;
       } catch (e) {
-        if (e instanceof Error && e.message.includes("learnerNew: state size")) throw new EngramError("E_SNAPSHOT", `the snapshot's state size does not match what a ${this.kind} with its config needs`, { cause: e });
-        if (e instanceof Error && e.message.includes("learnerNew: block size")) throw new EngramError("E_INTERNAL", `${this.kind}: its JS block size disagrees with wasm's (a bug, please report it)`, { cause: e });
+        if (e instanceof Error && e.message.includes("learnerNew: state size"))
+          throw new EngramError(
+            "E_SNAPSHOT",
+            `the snapshot's state size does not match what a ${this.kind} with its config needs`,
+            { cause: e },
+          );
+        if (e instanceof Error && e.message.includes("learnerNew: block size"))
+          throw new EngramError(
+            "E_INTERNAL",
+            `${this.kind}: its JS block size disagrees with wasm's (a bug, please report it)`,
+            { cause: e },
+          );
         throw e;
       } finally {
         exp.learnerExpect(0, -1, 0);
@@ -137,10 +153,14 @@ export abstract class Learner {
       exactly(floats, what)(len);
     };
     // a genuine typed array runs no user code: copied straight into the slot, validated there
-    if (!(batch && arguments.length >= 4) && readTypedInto(x, what, check, () => {
-      const at = this.reserve(floats) >>> 2; // may grow memory: take the view after
-      return [this.wasm.f32, at];
-    })) return this.slot;
+    if (
+      !(batch && arguments.length >= 4) &&
+      readTypedInto(x, what, check, () => {
+        const at = this.reserve(floats) >>> 2; // may grow memory: take the view after
+        return [this.wasm.f32, at];
+      })
+    )
+      return this.slot;
     const data = batch && arguments.length >= 4 ? batch : readVector(x, what, check);
     this.h; // user code ran: this learner may have been disposed
     this.wasm.f32.set(data, this.reserve(floats) >>> 2);
@@ -201,7 +221,10 @@ export abstract class Learner {
   loadState(state: Uint8Array): void {
     const view = this.stateView();
     if (view.length !== state.length) {
-      throw new EngramError("E_SNAPSHOT", `state is ${state.length} bytes but a ${this.kind} with this config holds ${view.length}`);
+      throw new EngramError(
+        "E_SNAPSHOT",
+        `state is ${state.length} bytes but a ${this.kind} with this config holds ${view.length}`,
+      );
     }
     const why = this.checkState(state);
     if (why !== undefined) throw new EngramError("E_SNAPSHOT", `the snapshot's ${this.kind} state is unusable: ${why}`);
@@ -211,7 +234,8 @@ export abstract class Learner {
   /** Frees the learner's wasm memory. Later calls throw E_DISPOSED; disposing twice is a no-op. */
   dispose(): void {
     if (!this.handle) return;
-    const h = this.handle, slot = this.slot;
+    const h = this.handle,
+      slot = this.slot;
     this.handle = this.slot = this.slotFloats = 0;
     this.wasm.free(slot);
     this.wasm.call(() => this.wasm.exports.learnerFree(h));

@@ -31,20 +31,27 @@ function merge(this: Engram, learners: unknown, options?: unknown): Learner {
   // read once: the list and the options are copied before anything is checked or used
   const list: Learner[] = readUserData("learners", "E_CONFIG", () => {
     if (!Array.isArray(learners)) throw new EngramError("E_CONFIG", "merge takes an array of learners");
-    if (learners.length === 0 || learners.length > MAX_MERGE) throw new EngramError("E_CONFIG", `merge takes 1 to ${MAX_MERGE} learners, got ${learners.length}`);
+    if (learners.length === 0 || learners.length > MAX_MERGE)
+      throw new EngramError("E_CONFIG", `merge takes 1 to ${MAX_MERGE} learners, got ${learners.length}`);
     return Array.from(learners as unknown[], (l) => l as Learner);
   });
   const weightsIn: unknown = readUserData("merge options", "E_CONFIG", () => {
     if (options === undefined) return undefined;
-    if (typeof options !== "object" || options === null || Array.isArray(options)) throw new EngramError("E_CONFIG", "merge options must be an object");
+    if (typeof options !== "object" || options === null || Array.isArray(options))
+      throw new EngramError("E_CONFIG", "merge options must be an object");
     const keys = Object.keys(options);
-    for (const k of keys) if (k !== "weights") throw new EngramError("E_CONFIG", `merge: unknown option '${k}' (known: weights)`);
+    for (const k of keys)
+      if (k !== "weights") throw new EngramError("E_CONFIG", `merge: unknown option '${k}' (known: weights)`);
     return (options as { weights?: unknown }).weights;
   });
   const seen = new Set<Learner>();
   list.forEach((l, i) => {
     if (!(l instanceof Learner)) throw new EngramError("E_CONFIG", `merge: learners[${i}] is not a learner`);
-    if (inside(l).wasm !== this.wasm) throw new EngramError("E_CONFIG", `merge: learners[${i}] belongs to another engine; restore its snapshot into this one`);
+    if (inside(l).wasm !== this.wasm)
+      throw new EngramError(
+        "E_CONFIG",
+        `merge: learners[${i}] belongs to another engine; restore its snapshot into this one`,
+      );
     if (seen.has(l)) throw new EngramError("E_CONFIG", `merge: learners[${i}] appears twice`);
     seen.add(l);
     inside(l).h; // E_DISPOSED
@@ -52,10 +59,16 @@ function merge(this: Engram, learners: unknown, options?: unknown): Learner {
   const first = list[0]!;
   const config = JSON.stringify(first.config);
   list.forEach((l, i) => {
-    if (l.kind !== first.kind) throw new EngramError("E_CONFIG", `merge: learners[${i}] is a ${l.kind}, learners[0] a ${first.kind}; only one kind merges`);
-    if (JSON.stringify(l.config) !== config) throw new EngramError("E_CONFIG", `merge: learners[${i}]'s config differs from learners[0]'s`);
+    if (l.kind !== first.kind)
+      throw new EngramError(
+        "E_CONFIG",
+        `merge: learners[${i}] is a ${l.kind}, learners[0] a ${first.kind}; only one kind merges`,
+      );
+    if (JSON.stringify(l.config) !== config)
+      throw new EngramError("E_CONFIG", `merge: learners[${i}]'s config differs from learners[0]'s`);
   });
-  const weights = weightsIn === undefined ? undefined : readVector(weightsIn, "weights", exactly(list.length, "weights"));
+  const weights =
+    weightsIn === undefined ? undefined : readVector(weightsIn, "weights", exactly(list.length, "weights"));
   if (weights) {
     let any = false;
     for (let i = 0; i < weights.length; i++) {
@@ -66,7 +79,11 @@ function merge(this: Engram, learners: unknown, options?: unknown): Learner {
   }
 
   if (first instanceof Continual) {
-    if (weights) throw new EngramError("E_CONFIG", "merge: a continual learner's merge is exact (its statistics add); it takes no weights");
+    if (weights)
+      throw new EngramError(
+        "E_CONFIG",
+        "merge: a continual learner's merge is exact (its statistics add); it takes no weights",
+      );
     const out = this.restore(first.save()) as Continual;
     try {
       for (let i = 1; i < list.length; i++) Continual.merge(out, list[i] as Continual);
@@ -76,7 +93,11 @@ function merge(this: Engram, learners: unknown, options?: unknown): Learner {
     }
     return out;
   }
-  if (!AVERAGED.has(first.kind)) throw new EngramError("E_CONFIG", `merge: ${first.kind} learners cannot be merged yet (merged: continual exactly; ${[...AVERAGED].join(", ")} by federated averaging)`);
+  if (!AVERAGED.has(first.kind))
+    throw new EngramError(
+      "E_CONFIG",
+      `merge: ${first.kind} learners cannot be merged yet (merged: continual exactly; ${[...AVERAGED].join(", ")} by federated averaging)`,
+    );
   const fn = this.wasm.fn;
   const raw = weights ? Array.from(weights) : list.map((l) => (l as unknown as { samples: number }).samples);
   if (!raw.some((w) => w > 0)) raw.fill(1); // no learner has seen a sample: equal weights

@@ -27,7 +27,8 @@ export class Options {
         throw new EngramError("E_CONFIG", `${learner} options must be an object, got ${describe(opts)}`);
       }
       const keys = Object.keys(opts);
-      if (keys.length > MAX_KEYS) throw new EngramError("E_CONFIG", `${learner}: options must have at most ${MAX_KEYS} keys, got ${keys.length}`);
+      if (keys.length > MAX_KEYS)
+        throw new EngramError("E_CONFIG", `${learner}: options must have at most ${MAX_KEYS} keys, got ${keys.length}`);
       for (const k of keys) this.own[k] = (opts as Record<string, unknown>)[k];
     });
   }
@@ -49,14 +50,20 @@ export class Options {
   /** An integer in [min, max]. */
   int(key: string, dflt: number | undefined, min: number, max: number): number {
     const v = this.value(key, dflt);
-    if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max) this.fail(key, `an integer in [${min}, ${max}]`, v);
+    if (typeof v !== "number" || !Number.isInteger(v) || v < min || v > max)
+      this.fail(key, `an integer in [${min}, ${max}]`, v);
     return v;
   }
 
   /** A finite number in [min, max] (strictly above `min` when `openMin`). */
   num(key: string, dflt: number | undefined, min: number, max: number, openMin = false, openMax = false): number {
     const v = this.value(key, dflt);
-    if (typeof v !== "number" || !Number.isFinite(v) || (openMax ? v >= max : v > max) || (openMin ? v <= min : v < min)) {
+    if (
+      typeof v !== "number" ||
+      !Number.isFinite(v) ||
+      (openMax ? v >= max : v > max) ||
+      (openMin ? v <= min : v < min)
+    ) {
       this.fail(key, `a number in ${openMin ? "(" : "["}${min}, ${max}${openMax ? ")" : "]"}`, v);
     }
     return v;
@@ -65,7 +72,8 @@ export class Options {
   /** One of the listed strings. */
   oneOf<T extends string>(key: string, dflt: T | undefined, allowed: readonly T[]): T {
     const v = this.value(key, dflt);
-    if (typeof v !== "string" || !allowed.includes(v as T)) this.fail(key, `one of ${allowed.map((a) => `"${a}"`).join(", ")}`, v);
+    if (typeof v !== "string" || !allowed.includes(v as T))
+      this.fail(key, `one of ${allowed.map((a) => `"${a}"`).join(", ")}`, v);
     return v as T;
   }
 
@@ -81,17 +89,25 @@ export class Options {
    * once, each index once) into an owned array. A hole, a non-integer or a lying
    * length is E_CONFIG.
    */
-  sizes(key: string, dflt: readonly number[] | undefined, minLen: number, maxEach: number, maxLen = MAX_LAYERS): number[] {
+  sizes(
+    key: string,
+    dflt: readonly number[] | undefined,
+    minLen: number,
+    maxEach: number,
+    maxLen = MAX_LAYERS,
+  ): number[] {
     const v = this.value(key, dflt);
     const want = `an array of ${minLen} to ${maxLen} integers in [1, ${maxEach}]`;
     return readUserData(`${this.learner}: option '${key}'`, "E_CONFIG", () => {
       if (typeof v !== "object" || v === null || !Array.isArray(v)) this.fail(key, want, v);
       const len: unknown = v.length;
-      if (typeof len !== "number" || !Number.isInteger(len) || len < minLen || len > maxLen) this.fail(key, `${want} (got length ${describe(len)})`, v);
+      if (typeof len !== "number" || !Number.isInteger(len) || len < minLen || len > maxLen)
+        this.fail(key, `${want} (got length ${describe(len)})`, v);
       const out: number[] = [];
       for (let i = 0; i < len; i++) {
         const s: unknown = v[i];
-        if (typeof s !== "number" || !Number.isInteger(s) || s < 1 || s > maxEach) this.fail(key, `${want} (entry ${i} is ${s === undefined ? "missing" : describe(s)})`, v);
+        if (typeof s !== "number" || !Number.isInteger(s) || s < 1 || s > maxEach)
+          this.fail(key, `${want} (entry ${i} is ${s === undefined ? "missing" : describe(s)})`, v);
         out.push(s);
       }
       return out;
@@ -102,7 +118,12 @@ export class Options {
   object(key: string): Record<string, unknown> | undefined {
     const v = this.raw(key);
     if (v === undefined) return undefined;
-    if (v === null || typeof v !== "object" || readUserData(`${this.learner}: option '${key}'`, "E_CONFIG", () => Array.isArray(v))) this.fail(key, "an object", v);
+    if (
+      v === null ||
+      typeof v !== "object" ||
+      readUserData(`${this.learner}: option '${key}'`, "E_CONFIG", () => Array.isArray(v))
+    )
+      this.fail(key, "an object", v);
     return v as Record<string, unknown>;
   }
 
@@ -122,7 +143,10 @@ export const MAX_PARAMS = 1 << 28;
 /** Throws E_MEMORY when a configuration needs more parameters than a learner may hold. */
 export function checkParams(learner: string, params: number): void {
   if (params > MAX_PARAMS) {
-    throw new EngramError("E_MEMORY", `${learner}: this configuration needs ${params} parameters (${(params * 4 / 2 ** 30).toFixed(1)} GiB), more than the ${MAX_PARAMS} a WebAssembly learner can hold`);
+    throw new EngramError(
+      "E_MEMORY",
+      `${learner}: this configuration needs ${params} parameters (${((params * 4) / 2 ** 30).toFixed(1)} GiB), more than the ${MAX_PARAMS} a WebAssembly learner can hold`,
+    );
   }
 }
 

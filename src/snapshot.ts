@@ -82,7 +82,8 @@ export function decodeSnapshot(input: unknown): SnapshotParts {
   const crc = dv.getUint32(total - 4, true);
   if (crc32(bytes.subarray(0, total - 4)) !== crc) bad("checksum mismatch: the snapshot is corrupted");
   const version = dv.getUint16(4, true);
-  if (version > FORMAT_VERSION) bad(`format version ${version} is newer than this Engram reads (${FORMAT_VERSION}): upgrade engram`);
+  if (version > FORMAT_VERSION)
+    bad(`format version ${version} is newer than this Engram reads (${FORMAT_VERSION}): upgrade engram`);
   if (version < OLDEST_VERSION) bad(`format version ${version} is no longer supported (oldest: ${OLDEST_VERSION})`);
   if (dv.getUint16(6, true) !== 0) bad("unknown flags");
   let at = 12;

@@ -26,13 +26,7 @@ export interface EngramExports {
 export type WasmFn = (...args: number[]) => number;
 
 /** Anything a WebAssembly module can be obtained from. */
-export type ModuleSource =
-  | WebAssembly.Module
-  | BufferSource
-  | URL
-  | string
-  | Response
-  | PromiseLike<Response>;
+export type ModuleSource = WebAssembly.Module | BufferSource | URL | string | Response | PromiseLike<Response>;
 
 /** Largest wasm32 memory: 65 536 pages of 64 KiB. */
 const MAX_BYTES = 65536 * 65536;
@@ -101,7 +95,10 @@ export class Wasm {
    */
   alloc(bytes: number): number {
     if (!(bytes >= 0) || bytes > this.room) {
-      throw new EngramError("E_MEMORY", `this needs ${bytes} bytes, but WebAssembly memory holds at most 4 GiB and ${this.memoryBytes} bytes are in use`);
+      throw new EngramError(
+        "E_MEMORY",
+        `this needs ${bytes} bytes, but WebAssembly memory holds at most 4 GiB and ${this.memoryBytes} bytes are in use`,
+      );
     }
     return this.call(() => this.exports.alloc(Math.max(16, bytes)) >>> 0, "E_MEMORY");
   }
@@ -121,7 +118,10 @@ export class Wasm {
     } catch (e) {
       if (isEngramError(e)) throw e;
       const what = e instanceof Error ? e.message : "an exception";
-      const msg = code === "E_MEMORY" ? `the host refused more memory (${what}); ${this.memoryBytes} bytes in use` : `trap inside engram.wasm: ${what}`;
+      const msg =
+        code === "E_MEMORY"
+          ? `the host refused more memory (${what}); ${this.memoryBytes} bytes in use`
+          : `trap inside engram.wasm: ${what}`;
       throw new EngramError(code, msg, { cause: e });
     }
   }
@@ -136,10 +136,17 @@ const REQUIRED_EXPORTS: Record<string, "function" | "memory"> = {
 /** E_INIT naming what `module` lacks, or imports beyond env.abort; nothing when it fits. */
 function checkModule(module: WebAssembly.Module): void {
   const exports = new Map(WebAssembly.Module.exports(module).map((e) => [e.name, e.kind]));
-  const lacking = Object.entries(REQUIRED_EXPORTS).filter(([name, kind]) => exports.get(name) !== kind).map(([name, kind]) => `${name} (${kind})`);
-  const extra = WebAssembly.Module.imports(module).filter((i) => !(i.module === "env" && i.name === "abort" && i.kind === "function")).map((i) => `${i.module}.${i.name} (${i.kind})`);
+  const lacking = Object.entries(REQUIRED_EXPORTS)
+    .filter(([name, kind]) => exports.get(name) !== kind)
+    .map(([name, kind]) => `${name} (${kind})`);
+  const extra = WebAssembly.Module.imports(module)
+    .filter((i) => !(i.module === "env" && i.name === "abort" && i.kind === "function"))
+    .map((i) => `${i.module}.${i.name} (${i.kind})`);
   if (lacking.length || extra.length) {
-    throw new EngramError("E_INIT", `this is not engram.wasm:${lacking.length ? ` missing exports ${lacking.join(", ")};` : ""}${extra.length ? ` unexpected imports ${extra.join(", ")} (engram.wasm imports only env.abort)` : ""}`);
+    throw new EngramError(
+      "E_INIT",
+      `this is not engram.wasm:${lacking.length ? ` missing exports ${lacking.join(", ")};` : ""}${extra.length ? ` unexpected imports ${extra.join(", ")} (engram.wasm imports only env.abort)` : ""}`,
+    );
   }
 }
 
@@ -182,11 +189,16 @@ export async function instantiate(source: ModuleSource): Promise<Wasm> {
     const module = await toModule(source);
     checkModule(module);
     let memory: WebAssembly.Memory | undefined;
-    const instance = await WebAssembly.instantiate(module, imports(() => memory));
+    const instance = await WebAssembly.instantiate(
+      module,
+      imports(() => memory),
+    );
     memory = instance.exports["memory"] as WebAssembly.Memory;
     return new Wasm(instance);
   } catch (e) {
     if (isEngramError(e)) throw e;
-    throw new EngramError("E_INIT", `could not load engram.wasm: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+    throw new EngramError("E_INIT", `could not load engram.wasm: ${e instanceof Error ? e.message : String(e)}`, {
+      cause: e,
+    });
   }
 }

@@ -12,7 +12,9 @@ describe("the typed ABI", () => {
     const dts = readFileSync(new URL("../build/engram.d.ts", import.meta.url), "utf8");
     expect(readFileSync(new URL("../src/abi.ts", import.meta.url), "utf8")).toBe(abiSource(dts));
     const module = new WebAssembly.Module(readFileSync(new URL("../build/engram.wasm", import.meta.url)));
-    const names = WebAssembly.Module.exports(module).filter((e) => e.kind === "function").map((e) => e.name);
+    const names = WebAssembly.Module.exports(module)
+      .filter((e) => e.kind === "function")
+      .map((e) => e.name);
     for (const n of names) expect(abiSource(dts), `${n} is typed`).toContain(`  ${n}(`);
   });
 });

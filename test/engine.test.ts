@@ -25,7 +25,9 @@ describe("init", () => {
   });
 
   it("rejects what is not engram.wasm with E_INIT", async () => {
-    await expect(createEngram(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 99]))).rejects.toMatchObject({ code: "E_INIT" });
+    await expect(createEngram(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 99]))).rejects.toMatchObject({
+      code: "E_INIT",
+    });
     await expect(createEngram(new Response("nope", { status: 404 }))).rejects.toMatchObject({ code: "E_INIT" });
   });
 
@@ -77,7 +79,9 @@ describe("input coercion", () => {
     expect(dst[6]).toBe(Math.fround(0.1));
   });
   it("rejects wrong types, lengths and non-finite values with codes naming the input", () => {
-    expect(expectCode(() => writeVector(dst, 0, [1], 2, "x"), "E_SHAPE").message).toMatch(/x must have length 2, got length 1/);
+    expect(expectCode(() => writeVector(dst, 0, [1], 2, "x"), "E_SHAPE").message).toMatch(
+      /x must have length 2, got length 1/,
+    );
     expectCode(() => writeVector(dst, 0, null, 2, "x"), "E_TYPE");
     expectCode(() => writeVector(dst, 0, "ab", 2, "x"), "E_TYPE");
     expectCode(() => writeVector(dst, 0, [1, "2"], 2, "x"), "E_TYPE");

@@ -47,15 +47,18 @@ describe("engram.scalar.wasm", () => {
   });
 
   it("has engram.wasm's ABI: the same exports, and imports nothing but env.abort", () => {
-    const simd = new WebAssembly.Module(simdBytes), scalar = new WebAssembly.Module(scalarBytes);
+    const simd = new WebAssembly.Module(simdBytes),
+      scalar = new WebAssembly.Module(scalarBytes);
     expect(WebAssembly.Module.exports(scalar)).toEqual(WebAssembly.Module.exports(simd));
     expect(WebAssembly.Module.imports(scalar)).toEqual([{ module: "env", name: "abort", kind: "function" }]);
   });
 
   it("says which build it is, and gives engram.wasm's bits on the whole conformance suite and selftest", async () => {
-    const simd = await createEngram(simdBytes), scalar = await createEngram(scalarBytes);
+    const simd = await createEngram(simdBytes),
+      scalar = await createEngram(scalarBytes);
     expect([simd.simd, scalar.simd]).toEqual([true, false]);
-    const a = runConformance(simd, await createEngram(simdTestBytes)), b = runConformance(scalar, await createEngram(scalarTestBytes));
+    const a = runConformance(simd, await createEngram(simdTestBytes)),
+      b = runConformance(scalar, await createEngram(scalarTestBytes));
     expect(a.errors).toEqual({});
     expect(Object.keys(a.learners).length).toBeGreaterThan(10);
     expect(b.kernels.hash).toBe(a.kernels.hash);
@@ -80,7 +83,8 @@ describe("selftest", () => {
 
 describe("automatic fallback (the Node binding from dist/)", () => {
   afterEach(() => vi.restoreAllMocks());
-  const load = async () => (await import(pathToFileURL(join(DIST, "node.js")).href)) as typeof import("../bindings/node.js");
+  const load = async () =>
+    (await import(pathToFileURL(join(DIST, "node.js")).href)) as typeof import("../bindings/node.js");
 
   it("loads engram.wasm where SIMD validates, engram.scalar.wasm when asked", async () => {
     const { init } = await load();
@@ -96,7 +100,10 @@ describe("automatic fallback (the Node binding from dist/)", () => {
     expect(validate).toHaveBeenCalled();
     expect(engram.simd).toBe(false);
     // and it works: a learner learns and predicts there
-    const l = engram.create("rewardModulated", { inputs: 4, actions: 2, seed: 1 }) as unknown as { act(x: number[]): number; predict(x: number[]): number };
+    const l = engram.create("rewardModulated", { inputs: 4, actions: 2, seed: 1 }) as unknown as {
+      act(x: number[]): number;
+      predict(x: number[]): number;
+    };
     expect([0, 1]).toContain(l.act([1, 0, 0, 1]));
     expect([0, 1]).toContain(l.predict([1, 0, 0, 1]));
   });

@@ -7,9 +7,32 @@
 // local and full gradients match finite differences of its objectives.
 import { describe, expect, it } from "vitest";
 import {
-  alignmentUpdate, type Batch, type Baseline, cleanPasses, cosine, Draws, ffExpectedGradient, ffGoodness, ffGradient,
-  ffInput, ffObjective, type FFNet, type Grad, initNet, type Net, nodePerturbation, normal, randomFeedback,
-  smoothedNodeGradient, threeFactor, trainStep, trueGradient, weightPerturbation, wrongLabels, batchLoss, type Rand,
+  alignmentUpdate,
+  type Batch,
+  type Baseline,
+  cleanPasses,
+  cosine,
+  Draws,
+  ffExpectedGradient,
+  ffGoodness,
+  ffGradient,
+  ffInput,
+  ffObjective,
+  type FFNet,
+  type Grad,
+  initNet,
+  type Net,
+  nodePerturbation,
+  normal,
+  randomFeedback,
+  smoothedNodeGradient,
+  threeFactor,
+  trainStep,
+  trueGradient,
+  weightPerturbation,
+  wrongLabels,
+  batchLoss,
+  type Rand,
 } from "../bench/variance/estimators.js";
 import { rng } from "./helpers/rng.js";
 
@@ -34,16 +57,24 @@ function tiny(seed: number, sizes = [5, 4, 3, 3], n = 3): { net: Net; batch: Bat
  * It also checks the test's power: a relative error ε in the expectation adds ≈ ε² Σ r_i²/se_i²
  * to T, so ε* = √(threshold / Σ r_i²/se_i²) is the smallest error it is sure to catch.
  */
-function expectSameMean(est: Draws, ref: Draws | Grad, maxDetectable: number): { T: number; threshold: number; detectable: number } {
-  const m = est.mean(), R = est.count;
+function expectSameMean(
+  est: Draws,
+  ref: Draws | Grad,
+  maxDetectable: number,
+): { T: number; threshold: number; detectable: number } {
+  const m = est.mean(),
+    R = est.count;
   const r = ref instanceof Draws ? ref.mean() : ref;
-  let T = 0, P = 0, signal = 0;
+  let T = 0,
+    P = 0,
+    signal = 0;
   m.forEach((u, l) => {
     for (let i = 0; i < u.length; i++) {
-      let se2 = (est.sumSq[l]![i]! / R - u[i]! ** 2) * (R / (R - 1)) / R;
+      let se2 = ((est.sumSq[l]![i]! / R - u[i]! ** 2) * (R / (R - 1))) / R;
       if (ref instanceof Draws) {
-        const Rr = ref.count, mr = r[l]![i]!;
-        se2 += (ref.sumSq[l]![i]! / Rr - mr ** 2) * (Rr / (Rr - 1)) / Rr;
+        const Rr = ref.count,
+          mr = r[l]![i]!;
+        se2 += ((ref.sumSq[l]![i]! / Rr - mr ** 2) * (Rr / (Rr - 1))) / Rr;
       }
       if (!(se2 > 1e-300)) {
         // no spread at all (a dead relu unit, a constant input): both sides must agree exactly
@@ -83,7 +114,8 @@ describe("variance estimators: expectations", () => {
     // (its standard error ≈ 0.01). The formula is first order in the spread of ‖mean‖, so
     // it is held to 0.05, which a wrong v (v off by a factor 2 moves it by 0.09–0.13 here) would miss.
     const { net, batch, z } = tiny(6);
-    const g = trueGradient(net, batch), loss0 = batchLoss(net, batch);
+    const g = trueGradient(net, batch),
+      loss0 = batchLoss(net, batch);
     const draw = () => weightPerturbation(net, batch, 1e-3, z, loss0);
     const v = collect(g, 4000, draw).variance() / g.reduce((s, u) => s + u.reduce((a, t) => a + t * t, 0), 0);
     for (const K of [4, 16, 64]) {
@@ -99,7 +131,8 @@ describe("variance estimators: expectations", () => {
     const h = 1e-6;
     for (let l = 0; l < g.length; l++) {
       for (let i = 0; i < g[l]!.length; i++) {
-        const w = net.W[l]!, keep = w[i]!;
+        const w = net.W[l]!,
+          keep = w[i]!;
         w[i] = keep + h;
         const up = batchLoss(net, batch);
         w[i] = keep - h;
@@ -166,8 +199,10 @@ describe("variance estimators: antithetic sampling", () => {
         const { net, batch } = tiny(seed, seed % 2 ? [5, 4, 3, 3] : [4, 6, 3]);
         const passes = cleanPasses(net, batch);
         const R = 1500;
-        const za = normal(rng(1000 + seed)), zb = normal(rng(1000 + seed));
-        const one: number[][] = [], anti: number[][] = [];
+        const za = normal(rng(1000 + seed)),
+          zb = normal(rng(1000 + seed));
+        const one: number[][] = [],
+          anti: number[][] = [];
         for (let r = 0; r < R; r++) {
           one.push(flat(nodePerturbation(net, batch, passes, sigma, za, "one-sided")));
           anti.push(flat(nodePerturbation(net, batch, passes, sigma, zb, "antithetic")));
@@ -176,7 +211,8 @@ describe("variance estimators: antithetic sampling", () => {
           const m = v[0]!.map((_, i) => v.reduce((s, u) => s + u[i]!, 0) / R);
           return v.map((u) => u.reduce((s, t, i) => s + (t - m[i]!) ** 2, 0));
         };
-        const a = spread(one), b = spread(anti);
+        const a = spread(one),
+          b = spread(anti);
         const d = a.map((t, r) => t - b[r]!);
         const mean = d.reduce((s, t) => s + t, 0) / R;
         const se = Math.sqrt(d.reduce((s, t) => s + (t - mean) ** 2, 0) / (R - 1) / R);
@@ -201,7 +237,8 @@ describe("variance estimators: feedback alignment", () => {
 
   it("random feedback starts near 90° from the gradient and turns toward it while FA trains (Lillicrap et al. 2016)", () => {
     // A teacher task: labels from a fixed random tanh network. Mean over 4 seeds, last hidden layer.
-    const before: number[] = [], after: number[] = [];
+    const before: number[] = [],
+      after: number[] = [];
     for (let seed = 0; seed < 4; seed++) {
       const z = normal(rng(30 + seed));
       const teacher = initNet([8, 16, 3], z);
@@ -236,7 +273,8 @@ describe("variance estimators: feedback alignment", () => {
 function trueLogits(net: Net, x: Float64Array): number[] {
   let h = x;
   net.W.forEach((w, l) => {
-    const rows = net.sizes[l + 1]!, cols = net.sizes[l]!;
+    const rows = net.sizes[l + 1]!,
+      cols = net.sizes[l]!;
     const a = new Float64Array(rows);
     for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) a[r]! += w[r * cols + c]! * h[c]!;
     h = l < net.W.length - 1 ? a.map(Math.tanh) : a;
@@ -257,7 +295,9 @@ describe("variance estimators: Forward-Forward", () => {
 
   /** Central difference of f() in W[l][i]. */
   const fd = (net: FFNet, l: number, i: number, fn: () => number) => {
-    const w = net.W[l]!, keep = w[i]!, h = 1e-6;
+    const w = net.W[l]!,
+      keep = w[i]!,
+      h = 1e-6;
     w[i] = keep + h;
     const up = fn();
     w[i] = keep - h;
@@ -273,7 +313,8 @@ describe("variance estimators: Forward-Forward", () => {
       // L_l with every layer's input as the current network computes it: W_l moves only L_l's own term
       const own = () =>
         batch.x.reduce((s, x, b) => {
-          const pos = ffGoodness(net, ffInput(x, batch.y[b]!, 3))[l]!, neg = ffGoodness(net, ffInput(x, negatives[b]!, 3))[l]!;
+          const pos = ffGoodness(net, ffInput(x, batch.y[b]!, 3))[l]!,
+            neg = ffGoodness(net, ffInput(x, negatives[b]!, 3))[l]!;
           return s + (softplus(net.theta - pos) + softplus(neg - net.theta)) / batch.x.length;
         }, 0);
       for (let i = 0; i < net.W[l]!.length; i += 3) expect(local[l]![i]!).toBeCloseTo(fd(net, l, i, own), 7);
@@ -284,8 +325,15 @@ describe("variance estimators: Forward-Forward", () => {
     const { net, batch } = make(41);
     const full = ffGradient(net, batch, negatives, false);
     const total = () =>
-      batch.x.reduce((s, x, b) => s + (ffObjective(net, ffInput(x, batch.y[b]!, 3), true) + ffObjective(net, ffInput(x, negatives[b]!, 3), false)) / batch.x.length, 0);
-    for (let l = 0; l < net.W.length; l++) for (let i = 0; i < net.W[l]!.length; i += 2) expect(full[l]![i]!).toBeCloseTo(fd(net, l, i, total), 7);
+      batch.x.reduce(
+        (s, x, b) =>
+          s +
+          (ffObjective(net, ffInput(x, batch.y[b]!, 3), true) + ffObjective(net, ffInput(x, negatives[b]!, 3), false)) /
+            batch.x.length,
+        0,
+      );
+    for (let l = 0; l < net.W.length; l++)
+      for (let i = 0; i < net.W[l]!.length; i += 2) expect(full[l]![i]!).toBeCloseTo(fd(net, l, i, total), 7);
   });
 
   it("the update with sampled wrong labels averages to the expectation over all wrong labels", () => {

@@ -16,7 +16,8 @@ describe("prng", () => {
     expect<bool>((load<u32>(st, 4) | load<u32>(st, 8) | load<u32>(st, 12)) != 0).toBe(true);
   });
   it("same seed, same stream", () => {
-    const a = memory.data(16, 16), b = memory.data(16, 16);
+    const a = memory.data(16, 16),
+      b = memory.data(16, 16);
     rngSeed(a, 5);
     rngSeed(b, 5);
     for (let i = 0; i < 100; i++) expect<u32>(rngNextU32(a)).toBe(rngNextU32(b));
@@ -25,10 +26,11 @@ describe("prng", () => {
 
 describe("kWinnersTakeAll", () => {
   it("ties are broken by the lower index", () => {
-    const x = memory.data(32, 16), y = memory.data(32, 16);
+    const x = memory.data(32, 16),
+      y = memory.data(32, 16);
     // x = [1, 3, 3, 2, 3, 0, 3, 1]
     const v: StaticArray<f32> = [1, 3, 3, 2, 3, 0, 3, 1];
-    for (let i = 0; i < 8; i++) store<f32>(x + (<usize>i << 2), v[i]);
+    for (let i = 0; i < 8; i++) store<f32>(x + ((<usize>i) << 2), v[i]);
     kWinnersTakeAll(y, x, 8, 2);
     expect<f32>(load<f32>(y, 4)).toBe(3);
     expect<f32>(load<f32>(y, 8)).toBe(3);

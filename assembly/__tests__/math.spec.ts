@@ -8,8 +8,10 @@ function same(a: f32, b: f32): bool {
 // every lane of f4(v) == f1(lane) bitwise, for bit patterns stepping through [lo, hi)
 function lanesMatch(which: i32, lo: u32, hi: u32, step: u32): bool {
   for (let b: u64 = lo; b < <u64>hi; b += <u64>step * 4) {
-    const x0 = reinterpret<f32>(<u32>b), x1 = reinterpret<f32>(<u32>(b + step));
-    const x2 = reinterpret<f32>(<u32>(b + 2 * step)), x3 = reinterpret<f32>(<u32>(b + 3 * step));
+    const x0 = reinterpret<f32>(<u32>b),
+      x1 = reinterpret<f32>(<u32>(b + step));
+    const x2 = reinterpret<f32>(<u32>(b + 2 * step)),
+      x3 = reinterpret<f32>(<u32>(b + 3 * step));
     const v = f32x4(x0, x1, x2, x3);
     let r: v128;
     if (which == 0) r = exp4(v);

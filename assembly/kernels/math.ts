@@ -14,13 +14,13 @@
 const LOG2E: f32 = 1.44269504088896341;
 // ln2 split so that k * LN2_HI is exact for |k| < 2^15 (Cody-Waite)
 const LN2_HI: f32 = 0.693359375;
-const LN2_LO: f32 = -2.12194440e-4;
+const LN2_LO: f32 = -2.1219444e-4;
 // clamp before range reduction: exp(89) overflows and exp(-104) rounds to 0,
 // so clamping changes no result but keeps k in [-150, 128]
 const EXP_MIN: f32 = -104.0;
 const EXP_MAX: f32 = 89.0;
 // Cephes expf minimax polynomial for exp(r) - 1 - r on |r| <= ln2/2
-const E0: f32 = 1.9875691500e-4;
+const E0: f32 = 1.98756915e-4;
 const E1: f32 = 1.3981999507e-3;
 const E2: f32 = 8.3334519073e-3;
 const E3: f32 = 4.1665795894e-2;
@@ -28,8 +28,8 @@ const E4: f32 = 1.6666665459e-1;
 const E5: f32 = 5.0000001201e-1;
 
 // fdlibm logf: log(1+f) = f - f²/2 + s(f²/2 + R(s²)), s = f/(2+f)
-const LOG_LN2_HI: f32 = 6.9313812256e-01;
-const LOG_LN2_LO: f32 = 9.0580006145e-06;
+const LOG_LN2_HI: f32 = 6.9313812256e-1;
+const LOG_LN2_LO: f32 = 9.0580006145e-6;
 const LG1: f32 = 0.66666662693;
 const LG2: f32 = 0.40000972152;
 const LG3: f32 = 0.28498786688;
@@ -51,14 +51,14 @@ const T4: f32 = -3.33332819422e-1;
 export function expf(x: f32): f32 {
   const xc = Mathf.min(Mathf.max(x, EXP_MIN), EXP_MAX);
   const kf = f32.nearest(xc * LOG2E);
-  const r = (xc - kf * LN2_HI) - kf * LN2_LO;
+  const r = xc - kf * LN2_HI - kf * LN2_LO;
   const z = r * r;
-  const p = ((((((E0 * r + E1) * r + E2) * r + E3) * r + E4) * r + E5) * z + r) + 1.0;
+  const p = (((((E0 * r + E1) * r + E2) * r + E3) * r + E4) * r + E5) * z + r + 1.0;
   // 2^k in two halves so that k = 128 (overflow) and k < -126 (subnormal) need no branch
   const k = <i32>kf; // i32.trunc_sat_f32_s (nontrapping-f2i): NaN → 0, like the SIMD lane
   const k1 = k >> 1;
   const k2 = k - k1;
-  return (p * reinterpret<f32>((k1 + 127) << 23)) * reinterpret<f32>((k2 + 127) << 23);
+  return p * reinterpret<f32>((k1 + 127) << 23) * reinterpret<f32>((k2 + 127) << 23);
 }
 
 /** Natural log, ≤ 1 ulp; log(0) = -Inf, log(x<0) = NaN, log(+Inf) = +Inf, NaN → NaN. */
@@ -81,7 +81,7 @@ export function logf(x: f32): f32 {
   const R = t2 + t1;
   const hfsq = <f32>0.5 * f * f;
   const dk = <f32>k;
-  const y = (((s * (hfsq + R) + dk * LOG_LN2_LO) - hfsq) + f) + dk * LOG_LN2_HI;
+  const y = s * (hfsq + R) + dk * LOG_LN2_LO - hfsq + f + dk * LOG_LN2_HI;
   // specials, in the same priority as log4
   if (x == 0) return <f32>-Infinity;
   if (x < 0) return <f32>NaN;
@@ -114,7 +114,7 @@ export function softplusf(x: f32): f32 {
   const e = expf(-Mathf.abs(x));
   const u = <f32>1.0 + e;
   // log1p(e) = log(u) - ((u - 1) - e) / u corrects the rounding of 1 + e
-  const l = logf(u) - ((u - 1.0) - e) / u;
+  const l = logf(u) - (u - 1.0 - e) / u;
   return Mathf.max(x, 0) + l;
 }
 
@@ -122,13 +122,11 @@ export function softplusf(x: f32): f32 {
 // Lane i of each function below equals the scalar function of lane i, bitwise.
 
 // @ts-ignore: decorator
-@inline export function exp4(x: v128): v128 {
+@inline
+export function exp4(x: v128): v128 {
   const xc = f32x4.min(f32x4.max(x, f32x4.splat(EXP_MIN)), f32x4.splat(EXP_MAX));
   const kf = f32x4.nearest(f32x4.mul(xc, f32x4.splat(LOG2E)));
-  const r = f32x4.sub(
-    f32x4.sub(xc, f32x4.mul(kf, f32x4.splat(LN2_HI))),
-    f32x4.mul(kf, f32x4.splat(LN2_LO)),
-  );
+  const r = f32x4.sub(f32x4.sub(xc, f32x4.mul(kf, f32x4.splat(LN2_HI))), f32x4.mul(kf, f32x4.splat(LN2_LO)));
   const z = f32x4.mul(r, r);
   let p = f32x4.add(f32x4.mul(f32x4.splat(E0), r), f32x4.splat(E1));
   p = f32x4.add(f32x4.mul(p, r), f32x4.splat(E2));
@@ -146,7 +144,8 @@ export function softplusf(x: f32): f32 {
 }
 
 // @ts-ignore: decorator
-@inline export function log4(x: v128): v128 {
+@inline
+export function log4(x: v128): v128 {
   const sub = i32x4.lt_s(x, i32x4.splat(0x00800000));
   const xs = v128.bitselect(f32x4.mul(x, f32x4.splat(33554432.0)), x, sub);
   let ix = i32x4.add(xs, i32x4.splat(0x3f800000 - SQRT_HALF_BITS));
@@ -175,7 +174,8 @@ export function softplusf(x: f32): f32 {
 }
 
 // @ts-ignore: decorator
-@inline export function tanh4(x: v128): v128 {
+@inline
+export function tanh4(x: v128): v128 {
   const signBit = i32x4.splat(0x80000000);
   const ax = f32x4.abs(x);
   const z = f32x4.mul(x, x);
@@ -193,7 +193,8 @@ export function softplusf(x: f32): f32 {
 }
 
 // @ts-ignore: decorator
-@inline export function sigmoid4(x: v128): v128 {
+@inline
+export function sigmoid4(x: v128): v128 {
   const e = exp4(f32x4.neg(f32x4.abs(x)));
   const d = f32x4.add(f32x4.splat(1.0), e);
   const pos = f32x4.div(f32x4.splat(1.0), d);
@@ -202,7 +203,8 @@ export function softplusf(x: f32): f32 {
 }
 
 // @ts-ignore: decorator
-@inline export function softplus4(x: v128): v128 {
+@inline
+export function softplus4(x: v128): v128 {
   const one = f32x4.splat(1.0);
   const e = exp4(f32x4.neg(f32x4.abs(x)));
   const u = f32x4.add(one, e);

@@ -26,8 +26,10 @@ export function rngSeed(state: usize, seed: u32): void {
 
 /** Next u32 of the stream. */
 export function rngNextU32(state: usize): u32 {
-  const s0 = load<u32>(state), s1 = load<u32>(state, 4);
-  let s2 = load<u32>(state, 8), s3 = load<u32>(state, 12);
+  const s0 = load<u32>(state),
+    s1 = load<u32>(state, 4);
+  let s2 = load<u32>(state, 8),
+    s3 = load<u32>(state, 12);
   const result = rotl<u32>(s1 * 5, 7) * 9;
   const t = s1 << 9;
   s2 ^= s0;
@@ -57,7 +59,7 @@ export function rngNormal(state: usize): f32 {
     s = u * u + v * v;
     if (s >= 1.0 && rngIsZero(state)) abort("rng: all-zero state"); // it would redraw forever
   } while (s >= 1.0 || s == 0);
-  return u * Mathf.sqrt(-2.0 * logf(s) / s);
+  return u * Mathf.sqrt((-2.0 * logf(s)) / s);
 }
 
 /**
@@ -72,12 +74,12 @@ export function rngIsZero(state: usize): bool {
 /** ptr[i] = lo + (hi − lo) · uniform, i < n, in order. */
 export function rngFillUniform(state: usize, ptr: usize, n: i32, lo: f32, hi: f32): void {
   const w = hi - lo;
-  for (let i = 0; i < n; i++) store<f32>(ptr + (<usize>i << 2), lo + w * rngUniform(state));
+  for (let i = 0; i < n; i++) store<f32>(ptr + ((<usize>i) << 2), lo + w * rngUniform(state));
 }
 
 /** ptr[i] = mean + std · normal, i < n, in order. */
 export function rngFillNormal(state: usize, ptr: usize, n: i32, mean: f32, std: f32): void {
-  for (let i = 0; i < n; i++) store<f32>(ptr + (<usize>i << 2), mean + std * rngNormal(state));
+  for (let i = 0; i < n; i++) store<f32>(ptr + ((<usize>i) << 2), mean + std * rngNormal(state));
 }
 
 /**

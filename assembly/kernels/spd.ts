@@ -15,27 +15,31 @@ import { axpy, axpyRef, dot, dotRef } from "./linalg";
 import { SIMD } from "./simd";
 
 // @ts-ignore: decorator
-@inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
+@inline
+function at(p: usize, i: i32): usize {
+  return p + ((<usize>i) << 2);
+}
 
 /** S += alpha v vᵀ on the upper triangle. s is (n, n) row-major, v has n elements. Row i: S_ij += (alpha v_i) v_j, j ≥ i. */
 export function symRank1(s: usize, v: usize, n: i32, alpha: f32): void {
-  const row = <usize>n << 2;
+  const row = (<usize>n) << 2;
   for (let i = 0; i < n; i++) {
-    axpy(s + <usize>i * row + (<usize>i << 2), alpha * load<f32>(at(v, i)), at(v, i), n - i);
+    axpy(s + <usize>i * row + ((<usize>i) << 2), alpha * load<f32>(at(v, i)), at(v, i), n - i);
   }
 }
 
 export function symRank1Ref(s: usize, v: usize, n: i32, alpha: f32): void {
-  const row = <usize>n << 2;
+  const row = (<usize>n) << 2;
   for (let i = 0; i < n; i++) {
-    axpyRef(s + <usize>i * row + (<usize>i << 2), alpha * load<f32>(at(v, i)), at(v, i), n - i);
+    axpyRef(s + <usize>i * row + ((<usize>i) << 2), alpha * load<f32>(at(v, i)), at(v, i), n - i);
   }
 }
 
 // A pivot s ≤ floor (or NaN) is replaced by floor: rounding can make a barely
 // definite matrix look singular; floor > 0 keeps the factor finite.
 // @ts-ignore: decorator
-@inline function pivot(s: f32, floor: f32): f32 {
+@inline
+function pivot(s: f32, floor: f32): f32 {
   return Mathf.sqrt(s > floor ? s : floor);
 }
 
@@ -46,7 +50,7 @@ export function symRank1Ref(s: usize, v: usize, n: i32, alpha: f32): void {
  * L_ii = √(A_ii − ‖L_i,:i‖²). A pivot under `floor` is taken as `floor`. O(n³/6).
  */
 export function cholesky(a: usize, diag: usize, n: i32, floor: f32): void {
-  const row = <usize>n << 2;
+  const row = (<usize>n) << 2;
   for (let i = 0; i < n; i++) {
     const ri = a + <usize>i * row;
     for (let j = 0; j < i; j++) {
@@ -58,7 +62,7 @@ export function cholesky(a: usize, diag: usize, n: i32, floor: f32): void {
 }
 
 export function choleskyRef(a: usize, diag: usize, n: i32, floor: f32): void {
-  const row = <usize>n << 2;
+  const row = (<usize>n) << 2;
   for (let i = 0; i < n; i++) {
     const ri = a + <usize>i * row;
     for (let j = 0; j < i; j++) {
@@ -75,8 +79,9 @@ export function choleskyRef(a: usize, diag: usize, n: i32, floor: f32): void {
  * x_i = y_i / L_ii, then y_:i −= x_i L_i,:i, for i = n−1 … 0.
  */
 export function cholSolve(a: usize, diag: usize, b: usize, n: i32): void {
-  const row = <usize>n << 2;
-  for (let i = 0; i < n; i++) store<f32>(at(b, i), (load<f32>(at(b, i)) - dot(a + <usize>i * row, b, i)) / load<f32>(at(diag, i)));
+  const row = (<usize>n) << 2;
+  for (let i = 0; i < n; i++)
+    store<f32>(at(b, i), (load<f32>(at(b, i)) - dot(a + <usize>i * row, b, i)) / load<f32>(at(diag, i)));
   for (let i = n - 1; i >= 0; i--) {
     const xi = load<f32>(at(b, i)) / load<f32>(at(diag, i));
     store<f32>(at(b, i), xi);
@@ -85,8 +90,9 @@ export function cholSolve(a: usize, diag: usize, b: usize, n: i32): void {
 }
 
 export function cholSolveRef(a: usize, diag: usize, b: usize, n: i32): void {
-  const row = <usize>n << 2;
-  for (let i = 0; i < n; i++) store<f32>(at(b, i), (load<f32>(at(b, i)) - dotRef(a + <usize>i * row, b, i)) / load<f32>(at(diag, i)));
+  const row = (<usize>n) << 2;
+  for (let i = 0; i < n; i++)
+    store<f32>(at(b, i), (load<f32>(at(b, i)) - dotRef(a + <usize>i * row, b, i)) / load<f32>(at(diag, i)));
   for (let i = n - 1; i >= 0; i--) {
     const xi = load<f32>(at(b, i)) / load<f32>(at(diag, i));
     store<f32>(at(b, i), xi);
@@ -101,16 +107,24 @@ export function cholSolveRef(a: usize, diag: usize, b: usize, n: i32): void {
  */
 export function symRankK(s: usize, v: usize, alpha: usize, a: usize, n: i32, m: i32): void {
   if (!SIMD) return symRankKRef(s, v, alpha, a, n, m);
-  const row = <usize>n << 2;
+  const row = (<usize>n) << 2;
   for (let i = 0; i < n; i++) {
-    for (let b = 0; b < m; b++) store<f32>(at(a, b), load<f32>(at(alpha, b)) * load<f32>(v + <usize>b * row + (<usize>i << 2)));
+    for (let b = 0; b < m; b++)
+      store<f32>(at(a, b), load<f32>(at(alpha, b)) * load<f32>(v + <usize>b * row + ((<usize>i) << 2)));
     const r = s + <usize>i * row;
     let j = i;
-    if (m == 8) { // the full block, unrolled: coefficients in registers
-      const c0 = f32x4.splat(load<f32>(a)), c1 = f32x4.splat(load<f32>(a, 4)), c2 = f32x4.splat(load<f32>(a, 8)), c3 = f32x4.splat(load<f32>(a, 12));
-      const c4 = f32x4.splat(load<f32>(a, 16)), c5 = f32x4.splat(load<f32>(a, 20)), c6 = f32x4.splat(load<f32>(a, 24)), c7 = f32x4.splat(load<f32>(a, 28));
+    if (m == 8) {
+      // the full block, unrolled: coefficients in registers
+      const c0 = f32x4.splat(load<f32>(a)),
+        c1 = f32x4.splat(load<f32>(a, 4)),
+        c2 = f32x4.splat(load<f32>(a, 8)),
+        c3 = f32x4.splat(load<f32>(a, 12));
+      const c4 = f32x4.splat(load<f32>(a, 16)),
+        c5 = f32x4.splat(load<f32>(a, 20)),
+        c6 = f32x4.splat(load<f32>(a, 24)),
+        c7 = f32x4.splat(load<f32>(a, 28));
       for (; j + 4 <= n; j += 4) {
-        const o = <usize>j << 2;
+        const o = (<usize>j) << 2;
         let acc = v128.load(r + o);
         const p = v + o;
         acc = f32x4.add(acc, f32x4.mul(c0, v128.load(p)));
@@ -125,9 +139,10 @@ export function symRankK(s: usize, v: usize, alpha: usize, a: usize, n: i32, m: 
       }
     } else {
       for (; j + 4 <= n; j += 4) {
-        const o = <usize>j << 2;
+        const o = (<usize>j) << 2;
         let acc = v128.load(r + o);
-        for (let b = 0; b < m; b++) acc = f32x4.add(acc, f32x4.mul(f32x4.splat(load<f32>(at(a, b))), v128.load(v + <usize>b * row + o)));
+        for (let b = 0; b < m; b++)
+          acc = f32x4.add(acc, f32x4.mul(f32x4.splat(load<f32>(at(a, b))), v128.load(v + <usize>b * row + o)));
         v128.store(r + o, acc);
       }
     }
@@ -140,7 +155,7 @@ export function symRankK(s: usize, v: usize, alpha: usize, a: usize, n: i32, m: 
 }
 
 export function symRankKRef(s: usize, v: usize, alpha: usize, a: usize, n: i32, m: i32): void {
-  for (let b = 0; b < m; b++) symRank1Ref(s, v + <usize>b * (<usize>n << 2), n, load<f32>(at(alpha, b)));
+  for (let b = 0; b < m; b++) symRank1Ref(s, v + <usize>b * ((<usize>n) << 2), n, load<f32>(at(alpha, b)));
   void a;
 }
 
@@ -150,14 +165,14 @@ export function symRankKRef(s: usize, v: usize, alpha: usize, a: usize, n: i32, 
  * index order, columns in order. x is n floats of scratch. O(n³/6).
  */
 export function triInverseNorm2(a: usize, diag: usize, x: usize, n: i32): f64 {
-  const row = <usize>n << 2;
+  const row = (<usize>n) << 2;
   let sum: f64 = 0;
   for (let j = 0; j < n; j++) {
     const xj = <f32>1 / load<f32>(at(diag, j));
     store<f32>(at(x, j), xj);
     sum += <f64>xj * <f64>xj;
     for (let i = j + 1; i < n; i++) {
-      const xi = -dot(a + <usize>i * row + (<usize>j << 2), at(x, j), i - j) / load<f32>(at(diag, i));
+      const xi = -dot(a + <usize>i * row + ((<usize>j) << 2), at(x, j), i - j) / load<f32>(at(diag, i));
       store<f32>(at(x, i), xi);
       sum += <f64>xi * <f64>xi;
     }
@@ -166,14 +181,14 @@ export function triInverseNorm2(a: usize, diag: usize, x: usize, n: i32): f64 {
 }
 
 export function triInverseNorm2Ref(a: usize, diag: usize, x: usize, n: i32): f64 {
-  const row = <usize>n << 2;
+  const row = (<usize>n) << 2;
   let sum: f64 = 0;
   for (let j = 0; j < n; j++) {
     const xj = <f32>1 / load<f32>(at(diag, j));
     store<f32>(at(x, j), xj);
     sum += <f64>xj * <f64>xj;
     for (let i = j + 1; i < n; i++) {
-      const xi = -dotRef(a + <usize>i * row + (<usize>j << 2), at(x, j), i - j) / load<f32>(at(diag, i));
+      const xi = -dotRef(a + <usize>i * row + ((<usize>j) << 2), at(x, j), i - j) / load<f32>(at(diag, i));
       store<f32>(at(x, i), xi);
       sum += <f64>xi * <f64>xi;
     }

@@ -57,7 +57,9 @@ export function f32Bytes(n: u32): u32 {
 }
 
 // What the host computed, exactly, for the next learnerNew (see learnerExpect).
-let expectTotal: u64 = 0, expectState: i64 = -1, limitTotal: u64 = 0;
+let expectTotal: u64 = 0,
+  expectState: i64 = -1,
+  limitTotal: u64 = 0;
 
 /**
  * The host's exact sizes for the next block (0 / −1: not known) and its budget (0:
@@ -73,9 +75,14 @@ export function learnerExpect(total: f64, state: f64, limit: f64): void {
 
 /** Allocates a zeroed learner block; returns its handle (0 never). */
 export function learnerNew(kind: u32, layoutBytes: u32, stateBytes: u32, scratchBytes: u32): usize {
-  const exact = <u64>HEADER + ((<u64>layoutBytes + 15) & ~15) + ((<u64>stateBytes + 15) & ~15) + ((<u64>scratchBytes + 15) & ~15);
-  const want = expectTotal, wantState = expectState, limit = limitTotal;
-  expectTotal = 0; expectState = -1; limitTotal = 0;
+  const exact =
+    <u64>HEADER + ((<u64>layoutBytes + 15) & ~15) + ((<u64>stateBytes + 15) & ~15) + ((<u64>scratchBytes + 15) & ~15);
+  const want = expectTotal,
+    wantState = expectState,
+    limit = limitTotal;
+  expectTotal = 0;
+  expectState = -1;
+  limitTotal = 0;
   if (limit != 0 && exact > limit) abort("learnerNew: block larger than its budget");
   if (want != 0 && exact != want) abort("learnerNew: block size disagrees with the host's");
   if (wantState >= 0 && <i64>stateBytes != wantState) abort("learnerNew: state size disagrees with the snapshot's");
@@ -133,11 +140,11 @@ export function learnerScratch(h: usize): usize {
 // @ts-ignore: decorator
 @inline
 export function slot(h: usize, i: i32): u32 {
-  return load<u32>(layoutOf(h) + (<usize>i << 2));
+  return load<u32>(layoutOf(h) + ((<usize>i) << 2));
 }
 
 // @ts-ignore: decorator
 @inline
 export function setSlot(h: usize, i: i32, v: u32): void {
-  store<u32>(layoutOf(h) + (<usize>i << 2), v);
+  store<u32>(layoutOf(h) + ((<usize>i) << 2), v);
 }

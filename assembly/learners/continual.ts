@@ -36,7 +36,14 @@ import { axpy, dot, matvecT } from "../kernels/linalg";
 import { patchDistances, triangleAccumulate } from "../kernels/patches";
 import { softmax } from "../kernels/normalize";
 import { competitiveLearning } from "../rules/competitive";
-import { DeferredScatter, flushScatter, streamingLda, streamingLdaMerge, ldaFactor, ldaClass } from "../rules/streamingLda";
+import {
+  DeferredScatter,
+  flushScatter,
+  streamingLda,
+  streamingLdaMerge,
+  ldaFactor,
+  ldaClass,
+} from "../rules/streamingLda";
 import { MAX_INPUT_NORM, MAX_PREACTIVATION, capNorm } from "../rules/guard";
 
 const KIND: u32 = 0x434c; // "CL"
@@ -45,37 +52,93 @@ const BLOCK = 8;
 
 @unmanaged
 class Layout {
-  inputs: i32; classes: i32; dim: i32;
-  width: i32; height: i32; channels: i32; patch: i32; stride: i32; grid: i32; detectors: i32;
-  across: i32; down: i32; patchLen: i32; patchPad: i32;
-  consolidateAfter: f64; shrinkage: f32;
+  inputs: i32;
+  classes: i32;
+  dim: i32;
+  width: i32;
+  height: i32;
+  channels: i32;
+  patch: i32;
+  stride: i32;
+  grid: i32;
+  detectors: i32;
+  across: i32;
+  down: i32;
+  patchLen: i32;
+  patchPad: i32;
+  consolidateAfter: f64;
+  shrinkage: f32;
   // state
-  totals: usize; counts: usize; wins: usize; means: usize; scatter: usize; centroids: usize; cc: usize;
+  totals: usize;
+  counts: usize;
+  wins: usize;
+  means: usize;
+  scatter: usize;
+  centroids: usize;
+  cc: usize;
   // scratch
-  f: usize; delta: usize; patchBuf: usize; z: usize; dist: usize; ones: usize;
-  factor: usize; diag: usize; weights: usize; bias: usize; m: usize; centred: usize;
-  logits: usize; probs: usize; seen: usize; solved: i32;
+  f: usize;
+  delta: usize;
+  patchBuf: usize;
+  z: usize;
+  dist: usize;
+  ones: usize;
+  factor: usize;
+  diag: usize;
+  weights: usize;
+  bias: usize;
+  m: usize;
+  centred: usize;
+  logits: usize;
+  probs: usize;
+  seen: usize;
+  solved: i32;
   deferred: usize;
   // the triangle code of an all-zero patch: the same for every blank patch while the detectors hold still
-  blankDist: usize; blankMean: f32; blankReady: i32;
+  blankDist: usize;
+  blankMean: f32;
+  blankReady: i32;
 }
 
 // @ts-ignore: decorator
-@inline function L(h: usize): Layout { return changetype<Layout>(layoutOf(h)); }
+@inline
+function L(h: usize): Layout {
+  return changetype<Layout>(layoutOf(h));
+}
 // @ts-ignore: decorator
-@inline function f32s(n: i32): usize { return (<usize>(n + 3) & ~(<usize>3)) << 2; } // floats → bytes, 16-byte multiple
+@inline
+function f32s(n: i32): usize {
+  return ((<usize>(n + 3)) & ~(<usize>3)) << 2;
+} // floats → bytes, 16-byte multiple
 // @ts-ignore: decorator
-@inline function f64s(n: i32): usize { return (<usize>(n + 1) & ~(<usize>1)) << 3; }
+@inline
+function f64s(n: i32): usize {
+  return ((<usize>(n + 1)) & ~(<usize>1)) << 3;
+}
 // @ts-ignore: decorator
-@inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
+@inline
+function at(p: usize, i: i32): usize {
+  return p + ((<usize>i) << 2);
+}
 
 /**
  * New learner. width = 0: raw mode (features = the inputs). Otherwise inputs = width ·
  * height · channels and the features are grid² · detectors pooled triangle codes of
  * patch × patch × channels patches at `stride`. Returns 0 never (traps on OOM).
  */
-export function clNew(inputs: i32, classes: i32, width: i32, height: i32, channels: i32, patch: i32, stride: i32,
-  grid: i32, detectors: i32, consolidateAfter: f64, shrinkage: f32): usize {
+export function clNew(
+  inputs: i32,
+  classes: i32,
+  width: i32,
+  height: i32,
+  channels: i32,
+  patch: i32,
+  stride: i32,
+  grid: i32,
+  detectors: i32,
+  consolidateAfter: f64,
+  shrinkage: f32,
+): usize {
   const image = width > 0;
   const K = image ? detectors : 0;
   const d = image ? grid * grid * K : inputs;
@@ -83,48 +146,97 @@ export function clNew(inputs: i32, classes: i32, width: i32, height: i32, channe
   const Pp = (P + 3) & ~3;
   const C = classes;
   const state = f64s(2) + f64s(C) + f64s(K) + <usize>C * f32s(d) + f32s(d * d) + <usize>Pp * f32s(K) + f32s(K);
-  const scratch = <usize>2 * f32s(d) + f32s(Pp) + <usize>3 * f32s(K) + f32s(d * d) + f32s(d) + <usize>C * f32s(d) + f32s(C)
-    + <usize>2 * f32s(d) + <usize>3 * f32s(C) + 32 + <usize>BLOCK * f32s(d) + f32s(BLOCK) + f32s(2 * BLOCK) + f32s(K);
+  const scratch =
+    <usize>2 * f32s(d) +
+    f32s(Pp) +
+    <usize>3 * f32s(K) +
+    f32s(d * d) +
+    f32s(d) +
+    <usize>C * f32s(d) +
+    f32s(C) +
+    <usize>2 * f32s(d) +
+    <usize>3 * f32s(C) +
+    32 +
+    <usize>BLOCK * f32s(d) +
+    f32s(BLOCK) +
+    f32s(2 * BLOCK) +
+    f32s(K);
   const h = learnerNew(KIND, <u32>offsetof<Layout>(), <u32>state, <u32>scratch);
   const l = L(h);
-  l.inputs = inputs; l.classes = C; l.dim = d;
-  l.width = width; l.height = height; l.channels = channels; l.patch = patch; l.stride = stride; l.grid = grid; l.detectors = K;
+  l.inputs = inputs;
+  l.classes = C;
+  l.dim = d;
+  l.width = width;
+  l.height = height;
+  l.channels = channels;
+  l.patch = patch;
+  l.stride = stride;
+  l.grid = grid;
+  l.detectors = K;
   l.across = image ? (width - patch) / stride + 1 : 0;
   l.down = image ? (height - patch) / stride + 1 : 0;
-  l.patchLen = P; l.patchPad = Pp;
-  l.consolidateAfter = consolidateAfter; l.shrinkage = shrinkage;
+  l.patchLen = P;
+  l.patchPad = Pp;
+  l.consolidateAfter = consolidateAfter;
+  l.shrinkage = shrinkage;
   let s = learnerState(h);
-  l.totals = s; s += f64s(2);
-  l.counts = s; s += f64s(C);
-  l.wins = s; s += f64s(K);
-  l.means = s; s += <usize>C * f32s(d);
-  l.scatter = s; s += f32s(d * d);
-  l.centroids = s; s += <usize>Pp * f32s(K);
+  l.totals = s;
+  s += f64s(2);
+  l.counts = s;
+  s += f64s(C);
+  l.wins = s;
+  s += f64s(K);
+  l.means = s;
+  s += <usize>C * f32s(d);
+  l.scatter = s;
+  s += f32s(d * d);
+  l.centroids = s;
+  s += <usize>Pp * f32s(K);
   l.cc = s;
   let t = learnerScratch(h);
-  l.f = t; t += f32s(d);
-  l.delta = t; t += f32s(d);
-  l.patchBuf = t; t += f32s(Pp);
-  l.z = t; t += f32s(K);
-  l.dist = t; t += f32s(K);
-  l.ones = t; t += f32s(K);
-  l.factor = t; t += f32s(d * d);
-  l.diag = t; t += f32s(d);
-  l.weights = t; t += <usize>C * f32s(d);
-  l.bias = t; t += f32s(C);
-  l.m = t; t += f32s(d);
-  l.centred = t; t += f32s(d);
-  l.logits = t; t += f32s(C);
-  l.probs = t; t += f32s(C);
-  l.seen = t; t += f32s(C);
-  l.deferred = t; t += 32; // offsetof<DeferredScatter>() = 20, rounded to 16 B
+  l.f = t;
+  t += f32s(d);
+  l.delta = t;
+  t += f32s(d);
+  l.patchBuf = t;
+  t += f32s(Pp);
+  l.z = t;
+  t += f32s(K);
+  l.dist = t;
+  t += f32s(K);
+  l.ones = t;
+  t += f32s(K);
+  l.factor = t;
+  t += f32s(d * d);
+  l.diag = t;
+  t += f32s(d);
+  l.weights = t;
+  t += <usize>C * f32s(d);
+  l.bias = t;
+  t += f32s(C);
+  l.m = t;
+  t += f32s(d);
+  l.centred = t;
+  t += f32s(d);
+  l.logits = t;
+  t += f32s(C);
+  l.probs = t;
+  t += f32s(C);
+  l.seen = t;
+  t += f32s(C);
+  l.deferred = t;
+  t += 32; // offsetof<DeferredScatter>() = 20, rounded to 16 B
   const q = changetype<DeferredScatter>(l.deferred);
-  q.v = t; t += <usize>BLOCK * f32s(d);
-  q.alpha = t; t += f32s(BLOCK);
-  q.a = t; t += f32s(2 * BLOCK);
+  q.v = t;
+  t += <usize>BLOCK * f32s(d);
+  q.alpha = t;
+  t += f32s(BLOCK);
+  q.a = t;
+  t += f32s(2 * BLOCK);
   l.blankDist = t;
   l.blankReady = 0;
-  q.capacity = BLOCK; q.count = 0;
+  q.capacity = BLOCK;
+  q.count = 0;
   for (let k = 0; k < K; k++) store<f32>(at(l.ones, k), 1);
   l.solved = 0;
   return h;
@@ -141,30 +253,36 @@ function blank(x: usize, P: i32): bool {
 function features(l: Layout, x: usize, plastic: bool): void {
   const d = l.dim;
   if (l.width == 0) {
-    memory.copy(l.f, x, <usize>d << 2);
+    memory.copy(l.f, x, (<usize>d) << 2);
     return;
   }
-  memory.fill(l.f, 0, <usize>d << 2);
-  const K = l.detectors, P = l.patchLen, Pp = l.patchPad, p = l.patch, ch = l.channels, G = l.grid;
-  const rowBytes = <usize>(l.width * ch) << 2, pixBytes = <usize>(p * ch) << 2;
+  memory.fill(l.f, 0, (<usize>d) << 2);
+  const K = l.detectors,
+    P = l.patchLen,
+    Pp = l.patchPad,
+    p = l.patch,
+    ch = l.channels,
+    G = l.grid;
+  const rowBytes = (<usize>(l.width * ch)) << 2,
+    pixBytes = (<usize>(p * ch)) << 2;
   // a patch learns if its energy exceeds half an even share of the image's: ‖patch‖² > ‖x‖² P / (2 · inputs)
   const share = <f32>P / <f32>(l.inputs + l.inputs);
   const threshold = plastic ? dot(x, x, l.inputs) * share : <f32>0;
   const totals = l.totals;
   const invK = <f32>1 / <f32>K;
   for (let py = 0; py < l.down; py++) {
-    const gy = py * G / l.down;
+    const gy = (py * G) / l.down;
     for (let px = 0; px < l.across; px++) {
-      const gx = px * G / l.across;
+      const gx = (px * G) / l.across;
       // gather the patch (rows of p·ch contiguous floats)
-      const src = x + <usize>(py * l.stride) * rowBytes + (<usize>(px * l.stride * ch) << 2);
+      const src = x + <usize>(py * l.stride) * rowBytes + ((<usize>(px * l.stride * ch)) << 2);
       for (let r = 0; r < p; r++) memory.copy(l.patchBuf + <usize>r * pixBytes, src + <usize>r * rowBytes, pixBytes);
       const xx = dot(l.patchBuf, l.patchBuf, Pp);
       const pool = at(l.f, (gy * G + gx) * K);
       if (!plastic && blank(l.patchBuf, P)) {
         // z = 0 exactly for a blank patch, so these are the bits the full path gives
         if (!l.blankReady) {
-          memory.fill(l.z, 0, <usize>K << 2);
+          memory.fill(l.z, 0, (<usize>K) << 2);
           patchDistances(l.blankDist, l.z, l.cc, 0, K);
           l.blankMean = dot(l.blankDist, l.ones, K) * invK;
           l.blankReady = 1;
@@ -187,7 +305,10 @@ function features(l: Layout, x: usize, plastic: bool): void {
           let best = load<f32>(l.dist);
           for (let j = 1; j < K; j++) {
             const v = load<f32>(at(l.dist, j));
-            if (v < best) { best = v; k = j; }
+            if (v < best) {
+              best = v;
+              k = j;
+            }
           }
         }
         competitiveLearning(l.centroids, l.wins, l.cc, l.patchBuf, k, P, K);
@@ -204,45 +325,63 @@ export function clLearn(h: usize, x: usize, label: i32): void {
   const samples = load<f64>(l.totals);
   features(l, x, samples < l.consolidateAfter);
   const stride = f32s(l.dim);
-  streamingLda(l.scatter, l.means + <usize>label * stride, l.counts + (<usize>label << 3), l.f, changetype<DeferredScatter>(l.deferred), l.dim);
+  streamingLda(
+    l.scatter,
+    l.means + <usize>label * stride,
+    l.counts + ((<usize>label) << 3),
+    l.f,
+    changetype<DeferredScatter>(l.deferred),
+    l.dim,
+  );
   store<f64>(l.totals, samples + 1);
   l.solved = 0;
 }
 
 /** n samples in row order (the same bits as n calls of clLearn): rows of xs, labels n i32. */
 export function clLearnBatch(h: usize, xs: usize, labels: usize, n: i32): void {
-  const stride = <usize>L(h).inputs << 2;
-  for (let i = 0; i < n; i++) clLearn(h, xs + <usize>i * stride, load<i32>(labels + (<usize>i << 2)));
+  const stride = (<usize>L(h).inputs) << 2;
+  for (let i = 0; i < n; i++) clLearn(h, xs + <usize>i * stride, load<i32>(labels + ((<usize>i) << 2)));
 }
 
 /** Solves the discriminant if a learn came since the last solve. */
 function solve(l: Layout): void {
   if (l.solved) return;
-  const C = l.classes, d = l.dim, stride = f32s(d);
+  const C = l.classes,
+    d = l.dim,
+    stride = f32s(d);
   let seen = 0;
   let N: f64 = 0;
   for (let c = 0; c < C; c++) {
-    const n = load<f64>(l.counts + (<usize>c << 3));
-    if (n > 0) { store<i32>(at(l.seen, seen), c); seen++; N += n; }
+    const n = load<f64>(l.counts + ((<usize>c) << 3));
+    if (n > 0) {
+      store<i32>(at(l.seen, seen), c);
+      seen++;
+      N += n;
+    }
   }
   l.solved = seen + 1; // 1 + the number of seen classes; 0 = stale
   flushScatter(l.scatter, changetype<DeferredScatter>(l.deferred), d);
   if (seen == 0) return;
-  memory.fill(l.m, 0, <usize>d << 2);
+  memory.fill(l.m, 0, (<usize>d) << 2);
   for (let i = 0; i < seen; i++) axpy(l.m, <f32>1 / <f32>seen, l.means + <usize>load<i32>(at(l.seen, i)) * stride, d);
   const dof = N - <f64>seen;
   const t = ldaFactor(l.factor, l.diag, l.scatter, l.centred, d, dof > 1 ? dof : 1, l.shrinkage);
   for (let i = 0; i < seen; i++) {
     const c = load<i32>(at(l.seen, i));
-    const n = load<f64>(l.counts + (<usize>c << 3));
-    store<f32>(at(l.bias, c), ldaClass(l.factor, l.diag, l.means + <usize>c * stride, l.m, l.weights + <usize>c * stride, l.centred, d, t, n));
+    const n = load<f64>(l.counts + ((<usize>c) << 3));
+    store<f32>(
+      at(l.bias, c),
+      ldaClass(l.factor, l.diag, l.means + <usize>c * stride, l.m, l.weights + <usize>c * stride, l.centred, d, t, n),
+    );
   }
 }
 
 /** Class probabilities for x (softmax over the seen classes; unseen classes 0; uniform before any sample): a pointer to C floats. */
 export function clScores(h: usize, x: usize): usize {
   const l = L(h);
-  const C = l.classes, d = l.dim, stride = f32s(d);
+  const C = l.classes,
+    d = l.dim,
+    stride = f32s(d);
   capNorm(x, l.inputs, MAX_INPUT_NORM);
   solve(l);
   const seen = l.solved - 1;
@@ -258,14 +397,15 @@ export function clScores(h: usize, x: usize): usize {
     store<f32>(at(l.logits, i), Mathf.min(Mathf.max(z, -MAX_PREACTIVATION), MAX_PREACTIVATION));
   }
   softmax(l.logits, l.logits, seen);
-  memory.fill(l.probs, 0, <usize>C << 2);
+  memory.fill(l.probs, 0, (<usize>C) << 2);
   for (let i = 0; i < seen; i++) store<f32>(at(l.probs, load<i32>(at(l.seen, i))), load<f32>(at(l.logits, i)));
   return l.probs;
 }
 
 /** The most probable seen class for x (ties: the lower index; 0 before any sample). */
 export function clPredict(h: usize, x: usize): i32 {
-  const p = clScores(h, x), C = L(h).classes;
+  const p = clScores(h, x),
+    C = L(h).classes;
   let best = 0;
   for (let c = 1; c < C; c++) if (load<f32>(at(p, c)) > load<f32>(at(p, best))) best = c;
   return best;
@@ -284,7 +424,7 @@ export function clSamples(h: usize): f64 {
 
 /** Samples learned of class c. */
 export function clCount(h: usize, c: i32): f64 {
-  return load<f64>(L(h).counts + (<usize>c << 3));
+  return load<f64>(L(h).counts + ((<usize>c) << 3));
 }
 
 /**
@@ -292,7 +432,8 @@ export function clCount(h: usize, c: i32): f64 {
  * seeding state, or raw mode), so their statistics live in one feature space; else 0.
  */
 export function clSameFeatures(a: usize, b: usize): i32 {
-  const la = L(a), lb = L(b);
+  const la = L(a),
+    lb = L(b);
   if (la.width == 0) return 1;
   if (load<f64>(la.totals, 8) != load<f64>(lb.totals, 8)) return 0;
   const bytes = <usize>(la.cc - la.centroids) + f32s(la.detectors);
@@ -305,14 +446,24 @@ export function clSameFeatures(a: usize, b: usize): i32 {
  * a then holds the statistics of both streams (Chan's pairwise update). b is unchanged.
  */
 export function clMerge(a: usize, b: usize): void {
-  const la = L(a), lb = L(b);
-  const C = la.classes, d = la.dim, stride = f32s(d);
+  const la = L(a),
+    lb = L(b);
+  const C = la.classes,
+    d = la.dim,
+    stride = f32s(d);
   clFlush(a);
   clFlush(b);
   axpy(la.scatter, 1, lb.scatter, d * d);
   for (let c = 0; c < C; c++) {
-    streamingLdaMerge(la.scatter, la.means + <usize>c * stride, la.counts + (<usize>c << 3),
-      lb.means + <usize>c * stride, load<f64>(lb.counts + (<usize>c << 3)), la.delta, d);
+    streamingLdaMerge(
+      la.scatter,
+      la.means + <usize>c * stride,
+      la.counts + ((<usize>c) << 3),
+      lb.means + <usize>c * stride,
+      load<f64>(lb.counts + ((<usize>c) << 3)),
+      la.delta,
+      d,
+    );
   }
   store<f64>(la.totals, load<f64>(la.totals) + load<f64>(lb.totals));
   la.solved = 0;

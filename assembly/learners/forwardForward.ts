@@ -37,10 +37,25 @@ import { normalize, softmax } from "../kernels/normalize";
 import { rngBelow, rngFillUniform, rngSeed, rngUniform } from "../kernels/prng";
 import { ffGoodness, ffLayerStep, peerNormalization } from "../rules/forwardForward";
 import { argmax } from "../rules/dense";
-import { adamRows, adamStepSizes, factoredDense, factoredRows, sgdRows, sgdStepSizes, StepSizes, BETA1, BETA2 } from "../rules/optim";
+import {
+  adamRows,
+  adamStepSizes,
+  factoredDense,
+  factoredRows,
+  sgdRows,
+  sgdStepSizes,
+  StepSizes,
+  BETA1,
+  BETA2,
+} from "../rules/optim";
 
 const KIND: u32 = 0x4646; // "FF"
-const ADAM: u32 = 1, HARD: u32 = 2, READOUT: u32 = 4, REPLACE: u32 = 8, FACTORED: u32 = 16, SEEN: u32 = 32;
+const ADAM: u32 = 1,
+  HARD: u32 = 2,
+  READOUT: u32 = 4,
+  REPLACE: u32 = 8,
+  FACTORED: u32 = 16,
+  SEEN: u32 = 32;
 const NORM_EPS: f32 = 1e-6;
 const READOUT_LR: f32 = 0.05;
 const LABEL_GAIN: f32 = 0.5;
@@ -48,11 +63,15 @@ const LABEL_GAIN: f32 = 0.5;
 /** The first 32 bytes of the persisted state. */
 @unmanaged
 class FfHead {
-  rng0: u32; rng1: u32; rng2: u32; rng3: u32; // xoshiro128** (kernels/prng.ts): negative labels
+  rng0: u32;
+  rng1: u32;
+  rng2: u32;
+  rng3: u32; // xoshiro128** (kernels/prng.ts): negative labels
   /** Optimizer steps taken. */
   t: u32;
   /** β1ᵗ and β2ᵗ, Adam's bias-correction products. */
-  b1t: f32; b2t: f32;
+  b1t: f32;
+  b2t: f32;
   pad: u32;
 }
 
@@ -60,11 +79,20 @@ class FfHead {
 @unmanaged
 class Ff {
   /** Layers L, input width d, classes C, option flags (ADAM ...), A = Σ hidden widths. */
-  L: u32; d: u32; C: u32; flags: u32; A: u32;
+  L: u32;
+  d: u32;
+  C: u32;
+  flags: u32;
+  A: u32;
   /** Widest layer and largest parameter block (floats). */
-  maxW: u32; maxP: u32;
+  maxW: u32;
+  maxP: u32;
   /** η, its decay, the threshold θ, SGD's momentum, the peer-normalisation weight. */
-  lr: f32; decay: f32; theta: f32; momentum: f32; peer: f32;
+  lr: f32;
+  decay: f32;
+  theta: f32;
+  momentum: f32;
+  peer: f32;
   /** The readout R (C × A) and its bias after it (state). */
   R: usize;
   /** With SEEN: one u32 per label, set once it has been a positive (state); else 0. */
@@ -72,30 +100,62 @@ class Ff {
   // scratch: W₁ x̂ (n₁), positive/negative pre-activations and errors, a temporary (maxW each),
   // the readout's activity (A), logits, probabilities and two C-vectors, step stats (8 f32),
   // constants [1, 1/rows, 0] (4 f32), the factored step's γ, then the batch work area
-  s1: usize; zP: usize; zN: usize; dP: usize; dN: usize; t1: usize;
-  act: usize; logit: usize; prob: usize; ca: usize; cb: usize; stats: usize; cst: usize; gam: usize; work: usize;
+  s1: usize;
+  zP: usize;
+  zN: usize;
+  dP: usize;
+  dN: usize;
+  t1: usize;
+  act: usize;
+  logit: usize;
+  prob: usize;
+  ca: usize;
+  cb: usize;
+  stats: usize;
+  cst: usize;
+  gam: usize;
+  work: usize;
 }
 
 /** Layer k's sizes and the byte offsets of its state blocks. */
 @unmanaged
 class FfLayer {
   /** Width n_k and inputs in_k. */
-  n: u32; nin: u32;
+  n: u32;
+  nin: u32;
   /** Parameters P_k, first moments M_k, Adam's V_k or the factored F_k (0 for SGD), peer running means. */
-  P: usize; M: usize; V: usize; peerMeans: usize;
+  P: usize;
+  M: usize;
+  V: usize;
+  peerMeans: usize;
 }
 
 // @ts-ignore: decorator
-@inline function ff(h: usize): Ff { return changetype<Ff>(layoutOf(h)); }
+@inline
+function ff(h: usize): Ff {
+  return changetype<Ff>(layoutOf(h));
+}
 // @ts-ignore: decorator
-@inline function layer(h: usize, k: i32): FfLayer { return changetype<FfLayer>(layoutOf(h) + offsetof<Ff>() + <usize>k * offsetof<FfLayer>()); }
+@inline
+function layer(h: usize, k: i32): FfLayer {
+  return changetype<FfLayer>(layoutOf(h) + offsetof<Ff>() + <usize>k * offsetof<FfLayer>());
+}
 // @ts-ignore: decorator
-@inline function al4(n: u32): u32 { return (n + 3) & ~3; } // floats rounded up to a 16-byte multiple (floats, not bytes)
+@inline
+function al4(n: u32): u32 {
+  return (n + 3) & ~3;
+} // floats rounded up to a 16-byte multiple (floats, not bytes)
 // @ts-ignore: decorator
-@inline function at(ptr: usize, i: i32): usize { return ptr + (<usize>i << 2); }
+@inline
+function at(ptr: usize, i: i32): usize {
+  return ptr + ((<usize>i) << 2);
+}
 
 // @ts-ignore: decorator
-@inline function sz(sizes: usize, i: i32): u32 { return load<u32>(sizes + (<usize>i << 2)); }
+@inline
+function sz(sizes: usize, i: i32): u32 {
+  return load<u32>(sizes + ((<usize>i) << 2));
+}
 
 /** Floats of layer k's parameter block P_k. */
 function paramCount(k: i32, n: u32, nin: u32, c: u32): u32 {
@@ -105,7 +165,7 @@ function paramCount(k: i32, n: u32, nin: u32, c: u32): u32 {
 /** Floats of layer k's state: parameters, first moments, then Adam's V_k or factored F_k. */
 function layerFloats(flags: u32, k: i32, n: u32, nin: u32, c: u32): u32 {
   const pc = paramCount(k, n, nin, c);
-  return pc * 2 + ((flags & ADAM) ? pc : (flags & FACTORED) ? factoredCount(k, n, nin, c) : 0);
+  return pc * 2 + (flags & ADAM ? pc : flags & FACTORED ? factoredCount(k, n, nin, c) : 0);
 }
 
 /** Floats of layer k's factored second moments F_k. */
@@ -124,12 +184,27 @@ function workBytes(maxW: u32, n1: u32, maxP: u32, rows: u32): f64 {
  * 2 hard negatives, 4 readout, 8 the label replaces the first `classes` inputs, 16 factored
  * Adam (with 1 unset), 32 negatives only among labels seen as positives.
  */
-export function ffNew(sizes: usize, nSizes: i32, classes: i32, seed: u32, lr: f32, decay: f32, theta: f32, momentum: f32, peerWeight: f32, flags: u32): usize {
-  const L = nSizes - 1, c = <u32>classes;
+export function ffNew(
+  sizes: usize,
+  nSizes: i32,
+  classes: i32,
+  seed: u32,
+  lr: f32,
+  decay: f32,
+  theta: f32,
+  momentum: f32,
+  peerWeight: f32,
+  flags: u32,
+): usize {
+  const L = nSizes - 1,
+    c = <u32>classes;
   const d = load<u32>(sizes);
-  let maxW: u32 = 0, maxP: u32 = 0, state = <u32>offsetof<FfHead>();
+  let maxW: u32 = 0,
+    maxP: u32 = 0,
+    state = <u32>offsetof<FfHead>();
   for (let k = 0; k < L; k++) {
-    const n = sz(sizes, k + 1), nin = k == 0 ? d : sz(sizes, k);
+    const n = sz(sizes, k + 1),
+      nin = k == 0 ? d : sz(sizes, k);
     const pc = paramCount(k, n, nin, c);
     maxW = max(maxW, n);
     maxP = max(maxP, pc);
@@ -144,49 +219,77 @@ export function ffNew(sizes: usize, nSizes: i32, classes: i32, seed: u32, lr: f3
   for (let k = 0; k < L; k++) state += al4(sz(sizes, k + 1)) << 2;
   const seenOff = state;
   if (flags & SEEN) state += al4(c) << 2;
-  const gamF = (flags & FACTORED) ? al4(max(d, maxW)) : 0;
+  const gamF = flags & FACTORED ? al4(max(d, maxW)) : 0;
   const scratchF = al4(n1) + 5 * al4(maxW) + al4(A) + 4 * al4(c) + 8 + 4 + gamF;
   const scratch = (scratchF << 2) + <u32>workBytes(maxW, n1, maxP, 1);
   const layoutBytes: usize = offsetof<Ff>() + <usize>L * offsetof<FfLayer>();
   const h = learnerNew(KIND, <u32>layoutBytes, state, scratch);
   const F = ff(h);
-  F.L = L; F.d = d; F.C = c; F.flags = flags; F.A = A; F.maxW = maxW; F.maxP = maxP;
-  F.lr = lr; F.decay = decay; F.theta = theta; F.momentum = momentum; F.peer = peerWeight;
+  F.L = L;
+  F.d = d;
+  F.C = c;
+  F.flags = flags;
+  F.A = A;
+  F.maxW = maxW;
+  F.maxP = maxP;
+  F.lr = lr;
+  F.decay = decay;
+  F.theta = theta;
+  F.momentum = momentum;
+  F.peer = peerWeight;
   const st = learnerState(h);
   F.R = st + rOff;
   F.seen = flags & SEEN ? st + seenOff : 0;
   let q = learnerScratch(h);
-  F.s1 = q; q += al4(n1) << 2;
-  F.zP = q; q += al4(maxW) << 2;
-  F.zN = q; q += al4(maxW) << 2;
-  F.dP = q; q += al4(maxW) << 2;
-  F.dN = q; q += al4(maxW) << 2;
-  F.t1 = q; q += al4(maxW) << 2;
-  F.act = q; q += al4(A) << 2;
-  F.logit = q; q += al4(c) << 2;
-  F.prob = q; q += al4(c) << 2;
-  F.ca = q; q += al4(c) << 2;
-  F.cb = q; q += al4(c) << 2;
-  F.stats = q; q += 8 << 2;
-  F.cst = q; q += 4 << 2;
-  F.gam = q; q += gamF << 2;
+  F.s1 = q;
+  q += al4(n1) << 2;
+  F.zP = q;
+  q += al4(maxW) << 2;
+  F.zN = q;
+  q += al4(maxW) << 2;
+  F.dP = q;
+  q += al4(maxW) << 2;
+  F.dN = q;
+  q += al4(maxW) << 2;
+  F.t1 = q;
+  q += al4(maxW) << 2;
+  F.act = q;
+  q += al4(A) << 2;
+  F.logit = q;
+  q += al4(c) << 2;
+  F.prob = q;
+  q += al4(c) << 2;
+  F.ca = q;
+  q += al4(c) << 2;
+  F.cb = q;
+  q += al4(c) << 2;
+  F.stats = q;
+  q += 8 << 2;
+  F.cst = q;
+  q += 4 << 2;
+  F.gam = q;
+  q += gamF << 2;
   F.work = q;
   // parameters: W ~ U(−1/√in, 1/√in) as a torch Linear, U likewise, biases and readout 0
   const rng = st;
   rngSeed(rng, seed);
   const head = changetype<FfHead>(st);
-  head.b1t = 1; head.b2t = 1; // β1ᵗ, β2ᵗ at t = 0
-  let o = st + offsetof<FfHead>(), q2 = st + peerOff;
+  head.b1t = 1;
+  head.b2t = 1; // β1ᵗ, β2ᵗ at t = 0
+  let o = st + offsetof<FfHead>(),
+    q2 = st + peerOff;
   for (let k = 0; k < L; k++) {
-    const n = sz(sizes, k + 1), nin = k == 0 ? d : sz(sizes, k);
+    const n = sz(sizes, k + 1),
+      nin = k == 0 ? d : sz(sizes, k);
     const pc = paramCount(k, n, nin, c);
     const ly = layer(h, k);
-    ly.n = n; ly.nin = nin;
+    ly.n = n;
+    ly.nin = nin;
     ly.P = o;
     ly.M = o + (pc << 2);
     ly.V = flags & (ADAM | FACTORED) ? o + (pc << 3) : 0;
     ly.peerMeans = q2;
-    q2 += <usize>al4(n) << 2;
+    q2 += (<usize>al4(n)) << 2;
     const fan: f32 = <f32>(k == 0 ? nin + c : nin);
     const lim: f32 = <f32>1 / Mathf.sqrt(fan);
     rngFillUniform(rng, o, <i32>(n * nin), -lim, lim);
@@ -202,7 +305,9 @@ export function ffWorkBytes(h: usize, rows: u32): f64 {
 }
 
 /** Pointer to the last step's stats: [loss, mean G⁺, mean G⁻, last negative label]. */
-export function ffStats(h: usize): usize { return ff(h).stats; }
+export function ffStats(h: usize): usize {
+  return ff(h).stats;
+}
 
 // ---------------------------------------------------------------- passes
 
@@ -211,8 +316,9 @@ export function ffStats(h: usize): usize { return ff(h).stats; }
  * r = √(‖x‖² + λ²), and sets s1 = W₁ x̂. Returns ‖x‖² (before scaling).
  */
 function prepare(h: usize, x: usize, s1: usize): f32 {
-  const d = <i32>ff(h).d, c = <i32>ff(h).C;
-  if (ff(h).flags & REPLACE) memory.fill(x, 0, <usize>min(c, d) << 2);
+  const d = <i32>ff(h).d,
+    c = <i32>ff(h).C;
+  if (ff(h).flags & REPLACE) memory.fill(x, 0, (<usize>min(c, d)) << 2);
   const xx = dot(x, x, d);
   const lam = labelValue(xx);
   scale(x, <f32>1 / Mathf.sqrt(xx + lam * lam), d);
@@ -222,23 +328,28 @@ function prepare(h: usize, x: usize, s1: usize): f32 {
 
 /** The one-hot's value λ for an input of squared length xx. */
 // @ts-ignore: decorator
-@inline function labelValue(xx: f32): f32 { return LABEL_GAIN * Mathf.max(Mathf.sqrt(xx), 1); }
+@inline
+function labelValue(xx: f32): f32 {
+  return LABEL_GAIN * Mathf.max(Mathf.sqrt(xx), 1);
+}
 
 /** z = s1 · k + U_c · u + b₁ over layer 1; c < 0 means no label (z = s1 · k + b₁). */
 function firstLayer(h: usize, z: usize, s1: usize, k: f32, c: i32, u: f32): void {
-  const n = <i32>layer(h, 0).n, C = <i32>ff(h).C;
-  const U = layer(h, 0).P + (<usize>al4(<u32>n * layer(h, 0).nin) << 2);
-  const b = U + (<usize>al4(<u32>(C * n)) << 2);
+  const n = <i32>layer(h, 0).n,
+    C = <i32>ff(h).C;
+  const U = layer(h, 0).P + ((<usize>al4(<u32>n * layer(h, 0).nin)) << 2);
+  const b = U + ((<usize>al4(<u32>(C * n))) << 2);
   for (let i = 0; i < n; i++) store<f32>(at(z, i), load<f32>(at(s1, i)) * k + load<f32>(at(b, i)));
-  if (c >= 0) axpy(z, u, U + <usize>c * (<usize>n << 2), n);
+  if (c >= 0) axpy(z, u, U + <usize>c * ((<usize>n) << 2), n);
 }
 
 /** z = W_k x + b_k for k ≥ 1. */
 function upperLayer(h: usize, k: i32, z: usize, x: usize): void {
-  const n = <i32>layer(h, k).n, nin = <i32>layer(h, k).nin;
+  const n = <i32>layer(h, k).n,
+    nin = <i32>layer(h, k).nin;
   const W = layer(h, k).P;
   matvec(z, W, x, n, nin);
-  axpy(z, 1, W + (<usize>al4(<u32>(n * nin)) << 2), n);
+  axpy(z, 1, W + ((<usize>al4(<u32>(n * nin))) << 2), n);
 }
 
 /**
@@ -248,15 +359,17 @@ function upperLayer(h: usize, k: i32, z: usize, x: usize): void {
  */
 function labelPass(h: usize, s1: usize, xx: f32, c: i32, act: usize): f32 {
   const L = <i32>ff(h).L;
-  const z = ff(h).zP, y = ff(h).t1;
+  const z = ff(h).zP,
+    y = ff(h).t1;
   const lam = labelValue(xx);
-  const r0 = Mathf.sqrt(xx + lam * lam), r = c >= 0 ? r0 : Mathf.max(Mathf.sqrt(xx), 1e-20);
+  const r0 = Mathf.sqrt(xx + lam * lam),
+    r = c >= 0 ? r0 : Mathf.max(Mathf.sqrt(xx), 1e-20);
   firstLayer(h, z, s1, r0 / r, c, lam / r);
   let g = ffGoodness(z, z, <i32>layer(h, 0).n);
   let total = g;
   if (act) {
     normalize(act, z, <i32>layer(h, 0).n, NORM_EPS);
-    act += <usize>layer(h, 0).n << 2;
+    act += (<usize>layer(h, 0).n) << 2;
   }
   for (let k = 1; k < L; k++) {
     const n = <i32>layer(h, k).n;
@@ -265,7 +378,7 @@ function labelPass(h: usize, s1: usize, xx: f32, c: i32, act: usize): f32 {
     total += ffGoodness(z, z, n);
     if (act) {
       normalize(act, z, n, NORM_EPS);
-      act += <usize>n << 2;
+      act += (<usize>n) << 2;
     }
   }
   return total;
@@ -273,28 +386,38 @@ function labelPass(h: usize, s1: usize, xx: f32, c: i32, act: usize): f32 {
 
 /** Readout probabilities (in prob) from the label-free pass of a prepared sample. */
 function readout(h: usize, s1: usize, xx: f32): void {
-  const C = <i32>ff(h).C, A = <i32>ff(h).A, R = ff(h).R;
-  const act = ff(h).act, logit = ff(h).logit;
+  const C = <i32>ff(h).C,
+    A = <i32>ff(h).A,
+    R = ff(h).R;
+  const act = ff(h).act,
+    logit = ff(h).logit;
   labelPass(h, s1, xx, -1, act);
   matvec(logit, R, act, C, A);
-  axpy(logit, 1, R + (<usize>al4(<u32>(C * A)) << 2), C);
+  axpy(logit, 1, R + ((<usize>al4(<u32>(C * A))) << 2), C);
   softmax(ff(h).prob, logit, C);
 }
 
 /** Delta rule on the readout: R += η (e_y − p) aᵀ, r_b += η (e_y − p). */
 function readoutLearn(h: usize, y: i32): void {
-  const C = <i32>ff(h).C, A = <i32>ff(h).A, R = ff(h).R;
-  const e = ff(h).logit, pr = ff(h).prob;
+  const C = <i32>ff(h).C,
+    A = <i32>ff(h).A,
+    R = ff(h).R;
+  const e = ff(h).logit,
+    pr = ff(h).prob;
   for (let j = 0; j < C; j++) store<f32>(at(e, j), (j == y ? <f32>1 : <f32>0) - load<f32>(at(pr, j)));
   rank1Update(R, e, ff(h).act, C, A, READOUT_LR);
-  axpy(R + (<usize>al4(<u32>(C * A)) << 2), READOUT_LR, e, C);
+  axpy(R + ((<usize>al4(<u32>(C * A))) << 2), READOUT_LR, e, C);
 }
 
 /** Softmax over labels of the first layer's goodness (into cb); returns its pointer. */
 function belief(h: usize, s1: usize, xx: f32): usize {
-  const C = <i32>ff(h).C, n1 = <i32>layer(h, 0).n;
-  const lam = labelValue(xx), u = lam / Mathf.sqrt(xx + lam * lam);
-  const z = ff(h).zP, g = ff(h).ca, pr = ff(h).cb;
+  const C = <i32>ff(h).C,
+    n1 = <i32>layer(h, 0).n;
+  const lam = labelValue(xx),
+    u = lam / Mathf.sqrt(xx + lam * lam);
+  const z = ff(h).zP,
+    g = ff(h).ca,
+    pr = ff(h).cb;
   for (let c = 0; c < C; c++) {
     firstLayer(h, z, s1, 1, c, u);
     store<f32>(at(g, c), ffGoodness(z, z, n1));
@@ -305,21 +428,27 @@ function belief(h: usize, s1: usize, xx: f32): usize {
 
 /** Whether label j may be a negative: always, or with SEEN once it has been a positive. */
 // @ts-ignore: decorator
-@inline function eligible(seen: usize, j: i32): bool { return seen == 0 || load<u32>(at(seen, j)) != 0; }
+@inline
+function eligible(seen: usize, j: i32): bool {
+  return seen == 0 || load<u32>(at(seen, j)) != 0;
+}
 
 /**
  * A wrong label for y: hard, drawn ∝ the belief at pr (C floats); else uniform. With SEEN,
  * marks y seen and draws only among seen labels; −1 when there is none (no negative pass).
  */
 function negative(h: usize, y: i32, pr: usize): i32 {
-  const C = <i32>ff(h).C, rng = learnerState(h), seen = ff(h).seen;
+  const C = <i32>ff(h).C,
+    rng = learnerState(h),
+    seen = ff(h).seen;
   if (seen) store<u32>(at(seen, y), 1);
   if (ff(h).flags & HARD) {
     let mass: f32 = 0;
     for (let j = 0; j < C; j++) if (j != y && eligible(seen, j)) mass += load<f32>(at(pr, j));
     if (mass > 0) {
       const u = rngUniform(rng) * mass;
-      let acc: f32 = 0, last = -1;
+      let acc: f32 = 0,
+        last = -1;
       for (let j = 0; j < C; j++) {
         if (j == y || !eligible(seen, j)) continue;
         acc += load<f32>(at(pr, j));
@@ -347,24 +476,58 @@ const SIZES = changetype<StepSizes>(memory.data(offsetof<StepSizes>()));
 
 /** Byte offset in F_k of the second moment of block `blk` (0 W: r then c, 1 U: V_U, 2 b: V_b) of layer k. */
 function fOff(h: usize, k: i32, blk: i32): usize {
-  const n = layer(h, k).n, nin = layer(h, k).nin, C = ff(h).C;
+  const n = layer(h, k).n,
+    nin = layer(h, k).nin,
+    C = ff(h).C;
   let o: u32 = 0;
   if (blk >= 1) o += al4(n) + al4(nin);
   if (blk == 2 && k == 0) o += al4(C * n);
-  return <usize>o << 2;
+  return (<usize>o) << 2;
 }
 
 /**
  * Optimizer step on block `blk` (0 W, 1 U, 2 b; `off` its byte offset in P_k) of layer k,
  * rows × cols, gradient a xᵀ + b zᵀ.
  */
-function opt(h: usize, s: StepSizes, k: i32, blk: i32, off: usize, a: usize, x: usize, b: usize, z: usize, rows: i32, cols: i32): void {
-  const ly = layer(h, k), flags = ff(h).flags;
-  const w = ly.P + off, m = ly.M + off;
+function opt(
+  h: usize,
+  s: StepSizes,
+  k: i32,
+  blk: i32,
+  off: usize,
+  a: usize,
+  x: usize,
+  b: usize,
+  z: usize,
+  rows: i32,
+  cols: i32,
+): void {
+  const ly = layer(h, k),
+    flags = ff(h).flags;
+  const w = ly.P + off,
+    m = ly.M + off;
   if (flags & ADAM) adamRows(w, m, ly.V + off, a, x, b, z, rows, cols, s.lr, BETA1, BETA2, s.eps);
   else if (flags & FACTORED) {
     const r = ly.V + fOff(h, k, blk);
-    if (blk == 0) factoredRows(w, m, r, r + (<usize>al4(<u32>rows) << 2), ff(h).gam, a, x, b, z, rows, cols, s.lr, BETA1, BETA2, s.se, s.cap);
+    if (blk == 0)
+      factoredRows(
+        w,
+        m,
+        r,
+        r + ((<usize>al4(<u32>rows)) << 2),
+        ff(h).gam,
+        a,
+        x,
+        b,
+        z,
+        rows,
+        cols,
+        s.lr,
+        BETA1,
+        BETA2,
+        s.se,
+        s.cap,
+      );
     else adamRows(w, m, r, a, x, b, z, rows, cols, s.lr, BETA1, BETA2, s.eps);
   } else sgdRows(w, m, a, x, b, z, rows, cols, s.lr, ff(h).momentum);
 }
@@ -373,8 +536,22 @@ function opt(h: usize, s: StepSizes, k: i32, blk: i32, off: usize, a: usize, x: 
 function optDense(h: usize, s: StepSizes, k: i32, G: usize, gs: usize, rows: i32, cols: i32): void {
   const ly = layer(h, k);
   const r = ly.V;
-  factoredDense(ly.P, ly.M, r, r + (<usize>al4(<u32>rows) << 2), ff(h).gam, G, load<f32>(gs),
-    rows, cols, s.lr, BETA1, BETA2, s.se, s.cap);
+  factoredDense(
+    ly.P,
+    ly.M,
+    r,
+    r + ((<usize>al4(<u32>rows)) << 2),
+    ff(h).gam,
+    G,
+    load<f32>(gs),
+    rows,
+    cols,
+    s.lr,
+    BETA1,
+    BETA2,
+    s.se,
+    s.cap,
+  );
 }
 
 /**
@@ -385,23 +562,36 @@ function optDense(h: usize, s: StepSizes, k: i32, G: usize, gs: usize, rows: i32
  * gradient of one layer is summed in `work` and applied as its mean). Returns the loss.
  */
 function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
-  const L = <i32>ff(h).L, d = <i32>ff(h).d, C = <i32>ff(h).C, flags = ff(h).flags;
-  const maxW = <usize>ff(h).maxW << 2, n1 = <i32>layer(h, 0).n, theta = ff(h).theta, peerW = ff(h).peer;
+  const L = <i32>ff(h).L,
+    d = <i32>ff(h).d,
+    C = <i32>ff(h).C,
+    flags = ff(h).flags;
+  const maxW = (<usize>ff(h).maxW) << 2,
+    n1 = <i32>layer(h, 0).n,
+    theta = ff(h).theta,
+    peerW = ff(h).peer;
   const B = <usize>rows;
-  const labels = work, negs = work + (B << 2), labelScale = work + (B << 3); // λ/r per sample
-  let bufIn = work + B * 12, bufOut = bufIn + B * 2 * maxW;
-  const s1s = bufOut + B * 2 * maxW, G = s1s + B * (<usize>n1 << 2);
+  const labels = work,
+    negs = work + (B << 2),
+    labelScale = work + (B << 3); // λ/r per sample
+  let bufIn = work + B * 12,
+    bufOut = bufIn + B * 2 * maxW;
+  const s1s = bufOut + B * 2 * maxW,
+    G = s1s + B * ((<usize>n1) << 2);
   const head = changetype<FfHead>(learnerState(h));
   const t = head.t;
   head.t = t + 1;
-  const b1t = head.b1t * BETA1, b2t = head.b2t * BETA2;
-  head.b1t = b1t; head.b2t = b2t;
+  const b1t = head.b1t * BETA1,
+    b2t = head.b2t * BETA2;
+  head.b1t = b1t;
+  head.b2t = b2t;
   const lr = ff(h).lr / (<f32>1 + ff(h).decay * <f32>t);
   const sizes = SIZES;
   if (flags & (ADAM | FACTORED)) adamStepSizes(sizes, lr, b1t, b2t);
   else sgdStepSizes(sizes, lr);
   for (let b = 0; b < rows; b++) {
-    const x = xs + <usize>b * (<usize>d << 2), s1 = s1s + <usize>b * (<usize>n1 << 2);
+    const x = xs + <usize>b * ((<usize>d) << 2),
+      s1 = s1s + <usize>b * ((<usize>n1) << 2);
     const y = load<i32>(at(labels, b));
     const xx = prepare(h, x, s1);
     const lam = labelValue(xx);
@@ -410,24 +600,38 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
     store<i32>(at(negs, b), negative(h, y, flags & HARD ? belief(h, s1, xx) : 0));
     if (flags & READOUT) readoutLearn(h, y);
   }
-  const zP = ff(h).zP, zN = ff(h).zN, dP = ff(h).dP, dN = ff(h).dN;
-  const ca = ff(h).ca, cb = ff(h).cb, cst = ff(h).cst;
-  store<f32>(cst, 1); store<f32>(cst, <f32>1 / <f32>rows, 4); store<f32>(cst, 0, 8);
-  let loss: f32 = 0, gp: f32 = 0, gn: f32 = 0;
+  const zP = ff(h).zP,
+    zN = ff(h).zN,
+    dP = ff(h).dP,
+    dN = ff(h).dN;
+  const ca = ff(h).ca,
+    cb = ff(h).cb,
+    cst = ff(h).cst;
+  store<f32>(cst, 1);
+  store<f32>(cst, <f32>1 / <f32>rows, 4);
+  store<f32>(cst, 0, 8);
+  let loss: f32 = 0,
+    gp: f32 = 0,
+    gn: f32 = 0;
   const gpn = ff(h).stats + 16; // G⁺, G⁻ of the last pass (stats words 4, 5)
   for (let k = 0; k < L; k++) {
-    const n = <i32>layer(h, k).n, nin = <i32>layer(h, k).nin;
-    const offU = <usize>al4(<u32>(n * nin)) << 2;
-    const offB = offU + (k == 0 ? <usize>al4(<u32>(C * n)) << 2 : 0);
+    const n = <i32>layer(h, k).n,
+      nin = <i32>layer(h, k).nin;
+    const offU = (<usize>al4(<u32>(n * nin))) << 2;
+    const offB = offU + (k == 0 ? (<usize>al4(<u32>(C * n))) << 2 : 0);
     const pc = <i32>paramCount(k, <u32>n, <u32>nin, <u32>C);
-    if (rows > 1) memory.fill(G, 0, <usize>pc << 2);
+    if (rows > 1) memory.fill(G, 0, (<usize>pc) << 2);
     for (let b = 0; b < rows; b++) {
-      const y = load<i32>(at(labels, b)), ng = load<i32>(at(negs, b)), ri = load<f32>(at(labelScale, b));
-      const inP = bufIn + <usize>b * 2 * maxW, inN = inP + maxW;
-      const outP = bufOut + <usize>b * 2 * maxW, outN = outP + maxW;
-      const x = xs + <usize>b * (<usize>d << 2);
+      const y = load<i32>(at(labels, b)),
+        ng = load<i32>(at(negs, b)),
+        ri = load<f32>(at(labelScale, b));
+      const inP = bufIn + <usize>b * 2 * maxW,
+        inN = inP + maxW;
+      const outP = bufOut + <usize>b * 2 * maxW,
+        outN = outP + maxW;
+      const x = xs + <usize>b * ((<usize>d) << 2);
       if (k == 0) {
-        const s1 = s1s + <usize>b * (<usize>n1 << 2);
+        const s1 = s1s + <usize>b * ((<usize>n1) << 2);
         firstLayer(h, zP, s1, 1, y, ri);
         firstLayer(h, zN, s1, 1, ng, ri);
       } else {
@@ -436,7 +640,8 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
       }
       loss += ffLayerStep(dP, dN, zP, zN, n, theta, gpn, ng >= 0);
       if (peerW > 0) peerNormalization(layer(h, k).peerMeans, dP, zP, n, peerW);
-      gp += load<f32>(gpn); gn += load<f32>(gpn, 4);
+      gp += load<f32>(gpn);
+      gn += load<f32>(gpn, 4);
       if (k < L - 1) {
         normalize(outP, zP, n, NORM_EPS);
         normalize(outN, zN, n, NORM_EPS);
@@ -444,7 +649,8 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
       if (rows == 1) {
         if (k == 0) {
           // U's gradient has two nonzero rows: λ/r δ⁺ in row y, λ/r δ⁻ in row ng
-          memory.fill(ca, 0, <usize>C << 2); memory.fill(cb, 0, <usize>C << 2);
+          memory.fill(ca, 0, (<usize>C) << 2);
+          memory.fill(cb, 0, (<usize>C) << 2);
           store<f32>(at(ca, y), ri);
           if (ng >= 0) store<f32>(at(cb, ng), ri);
           opt(h, sizes, k, 1, offU, ca, dP, cb, dN, C, n);
@@ -455,8 +661,8 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
         axpy(G + offB, 1, dP, n);
         axpy(G + offB, 1, dN, n);
         if (k == 0) {
-          axpy(G + offU + <usize>y * (<usize>n << 2), ri, dP, n);
-          if (ng >= 0) axpy(G + offU + <usize>ng * (<usize>n << 2), ri, dN, n);
+          axpy(G + offU + <usize>y * ((<usize>n) << 2), ri, dP, n);
+          if (ng >= 0) axpy(G + offU + <usize>ng * ((<usize>n) << 2), ri, dN, n);
           axpy(dP, 1, dN, n); // both passes share the image: one rank-1 term
           rank1Update(G, dP, x, n, nin, 1);
         } else {
@@ -472,9 +678,12 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
         opt(h, sizes, k, 2, offB, cst + 4, G + offB, cst + 8, G + offB, 1, n);
       } else opt(h, sizes, k, 0, 0, cst + 4, G, cst + 8, G, 1, pc);
     }
-    const sw = bufIn; bufIn = bufOut; bufOut = sw;
+    const sw = bufIn;
+    bufIn = bufOut;
+    bufOut = sw;
   }
-  const stats = ff(h).stats, per = <f32>(L * rows);
+  const stats = ff(h).stats,
+    per = <f32>(L * rows);
   store<f32>(stats, loss / <f32>rows);
   store<f32>(stats, gp / per, 4);
   store<f32>(stats, gn / per, 8);
@@ -496,7 +705,9 @@ export function ffLearnBatch(h: usize, xs: usize, work: usize, rows: i32): f32 {
 
 /** Goodness score of every label for x (clobbered); returns a pointer to C floats. */
 export function ffScores(h: usize, x: usize): usize {
-  const s1 = ff(h).s1, out = ff(h).logit, C = <i32>ff(h).C;
+  const s1 = ff(h).s1,
+    out = ff(h).logit,
+    C = <i32>ff(h).C;
   const xx = prepare(h, x, s1);
   for (let c = 0; c < C; c++) store<f32>(at(out, c), labelPass(h, s1, xx, c, 0));
   return out;

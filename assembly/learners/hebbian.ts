@@ -33,16 +33,34 @@ import { bcmStep, bcmWeights } from "../rules/bcm";
 import { krotovStep } from "../rules/krotov";
 import { softhebbStep } from "../rules/softhebb";
 import {
-  F32_MAX, MAX_INPUT_NORM, MAX_NORM, MAX_PREACTIVATION, MAX_STEP_FACTOR, capNorm, maxNormRow, maxRowNorm, scaleClamp, stepBound, unknownBounds,
+  F32_MAX,
+  MAX_INPUT_NORM,
+  MAX_NORM,
+  MAX_PREACTIVATION,
+  MAX_STEP_FACTOR,
+  capNorm,
+  maxNormRow,
+  maxRowNorm,
+  scaleClamp,
+  stepBound,
+  unknownBounds,
 } from "../rules/guard";
 
 const KIND: u32 = 0x4842; // "HB"
-const HEBB = 0, OJA = 1, SANGER = 2, BCM = 3, KROTOV = 4, SOFTHEBB = 5;
+const HEBB = 0,
+  OJA = 1,
+  SANGER = 2,
+  BCM = 3,
+  KROTOV = 4,
+  SOFTHEBB = 5;
 
 /** The first 32 bytes of the persisted state. */
 @unmanaged
 class HebbHead {
-  rng0: u32; rng1: u32; rng2: u32; rng3: u32; // xoshiro128** (kernels/prng.ts)
+  rng0: u32;
+  rng1: u32;
+  rng2: u32;
+  rng3: u32; // xoshiro128** (kernels/prng.ts)
   /** Samples learned (all modes). */
   steps: u32;
   /** η, settable between steps. */
@@ -55,21 +73,46 @@ class HebbHead {
 /** The layer's layout region: sizes, hyper-parameters and the byte offset of every array. */
 @unmanaged
 class Hebb {
-  N: i32; K: i32; rule: i32; C: i32;
+  N: i32;
+  K: i32;
+  rule: i32;
+  C: i32;
   /** Krotov: p, the rank k, Δ. */
-  p: i32; rank: i32; delta: f32;
+  p: i32;
+  rank: i32;
+  delta: f32;
   /** SoftHebb 1/τ; BCM ρ; feature power n; lateral rate μ. */
-  invT: f32; rho: f32; power: f32; mu: f32;
+  invT: f32;
+  rho: f32;
+  power: f32;
+  mu: f32;
   // state (persisted): [head][W K×N][θ K][V C×K][b C][L K×K if μ > 0]
-  head: HebbHead; W: usize; theta: usize; V: usize; b: usize; L: usize;
+  head: HebbHead;
+  W: usize;
+  theta: usize;
+  V: usize;
+  b: usize;
+  L: usize;
   // scratch: u, y, f (K each), r (N), z (C), top (k i32), β (K)
-  u: usize; y: usize; f: usize; r: usize; z: usize; top: usize; bound: usize;
+  u: usize;
+  y: usize;
+  f: usize;
+  r: usize;
+  z: usize;
+  top: usize;
+  bound: usize;
 }
 
 // @ts-ignore: decorator
-@inline function lay(h: usize): Hebb { return changetype<Hebb>(layoutOf(h)); }
+@inline
+function lay(h: usize): Hebb {
+  return changetype<Hebb>(layoutOf(h));
+}
 // @ts-ignore: decorator
-@inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
+@inline
+function at(p: usize, i: i32): usize {
+  return p + ((<usize>i) << 2);
+}
 
 /**
  * A Hebbian layer: N inputs, K outputs, rule 0..5 (hebb oja sanger bcm krotov
@@ -77,14 +120,43 @@ class Hebb {
  * delta: Krotov's anti-Hebbian strength; temperature: SoftHebb τ; thetaRate:
  * BCM ρ; power: feature exponent n (0: linear).
  */
-export function hebbNew(N: i32, K: i32, rule: i32, C: i32, seed: u32, eta: f32, etaReadout: f32,
-  p: i32, rank: i32, delta: f32, temperature: f32, thetaRate: f32, power: f32, lateral: f32): usize {
-  const state = <u32>offsetof<HebbHead>() + f32Bytes(K * N) + f32Bytes(K) + f32Bytes(C * K) + f32Bytes(C) + (lateral > 0 ? f32Bytes(K * K) : 0);
+export function hebbNew(
+  N: i32,
+  K: i32,
+  rule: i32,
+  C: i32,
+  seed: u32,
+  eta: f32,
+  etaReadout: f32,
+  p: i32,
+  rank: i32,
+  delta: f32,
+  temperature: f32,
+  thetaRate: f32,
+  power: f32,
+  lateral: f32,
+): usize {
+  const state =
+    <u32>offsetof<HebbHead>() +
+    f32Bytes(K * N) +
+    f32Bytes(K) +
+    f32Bytes(C * K) +
+    f32Bytes(C) +
+    (lateral > 0 ? f32Bytes(K * K) : 0);
   const scratch = 4 * f32Bytes(K) + f32Bytes(N) + f32Bytes(C) + f32Bytes(rank);
   const h = learnerNew(KIND, <u32>offsetof<Hebb>(), state, scratch);
   const l = lay(h);
-  l.N = N; l.K = K; l.rule = rule; l.C = C;
-  l.p = p; l.rank = rank; l.delta = delta; l.invT = <f32>1 / temperature; l.rho = thetaRate; l.power = power; l.mu = lateral;
+  l.N = N;
+  l.K = K;
+  l.rule = rule;
+  l.C = C;
+  l.p = p;
+  l.rank = rank;
+  l.delta = delta;
+  l.invT = <f32>1 / temperature;
+  l.rho = thetaRate;
+  l.power = power;
+  l.mu = lateral;
   const s = learnerState(h);
   l.head = changetype<HebbHead>(s);
   l.W = s + offsetof<HebbHead>();
@@ -93,8 +165,13 @@ export function hebbNew(N: i32, K: i32, rule: i32, C: i32, seed: u32, eta: f32, 
   l.b = l.V + f32Bytes(C * K);
   l.L = l.b + f32Bytes(C);
   const t = learnerScratch(h);
-  l.u = t; l.y = t + f32Bytes(K); l.f = t + 2 * f32Bytes(K); l.r = t + 3 * f32Bytes(K);
-  l.z = l.r + f32Bytes(N); l.top = l.z + f32Bytes(C); l.bound = l.top + f32Bytes(rank);
+  l.u = t;
+  l.y = t + f32Bytes(K);
+  l.f = t + 2 * f32Bytes(K);
+  l.r = t + 3 * f32Bytes(K);
+  l.z = l.r + f32Bytes(N);
+  l.top = l.z + f32Bytes(C);
+  l.bound = l.top + f32Bytes(rank);
   unknownBounds(l.bound, <i32>K); // restore rebuilds the scratch: β = +∞ again
   l.head.eta = eta;
   l.head.etaReadout = etaReadout;
@@ -113,7 +190,14 @@ export function hebbNew(N: i32, K: i32, rule: i32, C: i32, seed: u32, eta: f32, 
 function guardRows(W: usize, a: usize, c: usize, B: usize, xn: f32, K: i32, N: i32, max: f32): void {
   for (let i = 0; i < K; i++) {
     const ai = load<f32>(at(a, i));
-    if (ai != 0) maxNormRow(W + <usize>i * (<usize>N << 2), N, at(B, i), stepBound(ai, load<f32>(at(c, i)), xn, load<f32>(at(B, i))), max);
+    if (ai != 0)
+      maxNormRow(
+        W + <usize>i * ((<usize>N) << 2),
+        N,
+        at(B, i),
+        stepBound(ai, load<f32>(at(c, i)), xn, load<f32>(at(B, i))),
+        max,
+      );
   }
 }
 
@@ -123,12 +207,18 @@ function guardRows(W: usize, a: usize, c: usize, B: usize, xn: f32, K: i32, N: i
  * steps bounded, rows kept under the max-norm after).
  */
 function featureStep(h: usize, x: usize, xn: f32): void {
-  const N = lay(h).N, K = lay(h).K, rule = lay(h).rule;
-  const W = lay(h).W, u = lay(h).u, y = lay(h).y, B = lay(h).bound;
+  const N = lay(h).N,
+    K = lay(h).K,
+    rule = lay(h).rule;
+  const W = lay(h).W,
+    u = lay(h).u,
+    y = lay(h).y,
+    B = lay(h).bound;
   const eta = lay(h).head.eta;
-  const row = <usize>N << 2;
+  const row = (<usize>N) << 2;
   const mu = lay(h).mu;
-  if (mu > 0) { // Oja with lateral anti-Hebbian connections
+  if (mu > 0) {
+    // Oja with lateral anti-Hebbian connections
     outputs(h, x, u);
     const L = lay(h).L;
     scaleClamp(y, u, K, eta, F32_MAX); // a_i = η y_i, for the step bounds
@@ -167,13 +257,17 @@ function featureStep(h: usize, x: usize, xn: f32): void {
     scaleClamp(y, y, K, 1, MAX_STEP_FACTOR / eta);
     scaleClamp(theta, theta, K, 1, MAX_PREACTIVATION);
     bcmWeights(W, y, x, K, N, eta);
-    for (let i = 0; i < K; i++) maxNormRow(W + <usize>i * row, N, at(B, i), Mathf.abs(eta * load<f32>(at(y, i))) * xn, MAX_NORM);
+    for (let i = 0; i < K; i++)
+      maxNormRow(W + <usize>i * row, N, at(B, i), Mathf.abs(eta * load<f32>(at(y, i))) * xn, MAX_NORM);
   } else if (rule == KROTOV) {
     const p = lay(h).p;
-    if (p == 2) matvec(u, W, x, K, N); else pCurrents(u, W, x, K, N, p);
+    if (p == 2) matvec(u, W, x, K, N);
+    else pCurrents(u, W, x, K, N, p);
     scaleClamp(u, u, K, 1, MAX_PREACTIVATION);
-    if (krotovStep(W, x, u, y, lay(h).top, K, N, lay(h).rank, lay(h).delta, eta)) guardRows(W, y, u, B, xn, K, N, maxRowNorm(p));
-  } else { // SOFTHEBB
+    if (krotovStep(W, x, u, y, lay(h).top, K, N, lay(h).rank, lay(h).delta, eta))
+      guardRows(W, y, u, B, xn, K, N, maxRowNorm(p));
+  } else {
+    // SOFTHEBB
     matvec(u, W, x, K, N);
     scaleClamp(u, u, K, 1, MAX_PREACTIVATION);
     scaleClamp(y, u, K, lay(h).invT, MAX_PREACTIVATION);
@@ -198,13 +292,14 @@ function outputs(h: usize, x: usize, u: usize): void {
 // f = max(y, 0)^n (or y when n = 0) into scratch, clamped to the f32 range (u^n may overflow)
 function features(h: usize, x: usize): usize {
   const K = lay(h).K;
-  const u = lay(h).u, fp = lay(h).f;
+  const u = lay(h).u,
+    fp = lay(h).f;
   outputs(h, x, u);
   const power = lay(h).power;
   if (power > 0) {
     powerRelu(fp, u, K, power);
     scaleClamp(fp, fp, K, 1, F32_MAX);
-  } else memory.copy(fp, u, <usize>K << 2);
+  } else memory.copy(fp, u, (<usize>K) << 2);
   return fp;
 }
 
@@ -219,12 +314,15 @@ export function hebbTransform(h: usize, x: usize): usize {
 
 // z = softmax(V f̂ + b) in scratch; returns the argmax class.
 function readoutForward(h: usize, x: usize): i32 {
-  const K = lay(h).K, C = lay(h).C;
-  const y = lay(h).y, z = lay(h).z;
+  const K = lay(h).K,
+    C = lay(h).C;
+  const y = lay(h).y,
+    z = lay(h).z;
   const fp = features(h, x);
   const norm = normalize(y, fp, K, 1e-20);
-  if (!(norm <= F32_MAX)) { // Σ f² overflowed: f̂ through the overflow-safe norm
-    memory.copy(y, fp, <usize>K << 2);
+  if (!(norm <= F32_MAX)) {
+    // Σ f² overflowed: f̂ through the overflow-safe norm
+    memory.copy(y, fp, (<usize>K) << 2);
     capNorm(y, K, 1);
   }
   matvec(z, lay(h).V, y, C, K);
@@ -273,15 +371,25 @@ export function hebbLearn(h: usize, x: usize, label: i32, mode: i32): f32 {
 // ---------------------------------------------------------------- where TypeScript reads state
 
 /** Byte offset of W (K × N f32, row-major). */
-export function hebbWeights(h: usize): usize { return lay(h).W; }
+export function hebbWeights(h: usize): usize {
+  return lay(h).W;
+}
 /** Byte offset of BCM's thresholds θ (K f32). */
-export function hebbThresholds(h: usize): usize { return lay(h).theta; }
+export function hebbThresholds(h: usize): usize {
+  return lay(h).theta;
+}
 /** Byte offset of the learning rate η (one f32, read and written by the learningRate property). */
-export function hebbRate(h: usize): usize { return changetype<usize>(lay(h).head) + offsetof<HebbHead>("eta"); }
+export function hebbRate(h: usize): usize {
+  return changetype<usize>(lay(h).head) + offsetof<HebbHead>("eta");
+}
 /** Byte offset of the readout's learning rate η_r (one f32). */
-export function hebbReadoutRate(h: usize): usize { return changetype<usize>(lay(h).head) + offsetof<HebbHead>("etaReadout"); }
+export function hebbReadoutRate(h: usize): usize {
+  return changetype<usize>(lay(h).head) + offsetof<HebbHead>("etaReadout");
+}
 /** Samples learned. */
-export function hebbSteps(h: usize): u32 { return lay(h).head.steps; }
+export function hebbSteps(h: usize): u32 {
+  return lay(h).head.steps;
+}
 
 /** n samples row-major at xs, labels i32 at ls (0: no labels); returns the mean loss. */
 export function hebbLearnBatch(h: usize, xs: usize, ls: usize, n: i32, mode: i32): f32 {

@@ -38,19 +38,21 @@ export function mergeAverage(dst: usize, handles: usize, weights: usize, k: i32)
   if (k < 1) abort("mergeAverage: no learner to merge");
   let total: f64 = 0;
   for (let j = 0; j < k; j++) {
-    const h = <usize>load<u32>(handles + (<usize>j << 2));
-    const w = load<f64>(weights + (<usize>j << 3));
-    if (h == dst || learnerKind(h) != kind || learnerStateBytes(h) != learnerStateBytes(dst)) abort("mergeAverage: learners differ");
+    const h = <usize>load<u32>(handles + ((<usize>j) << 2));
+    const w = load<f64>(weights + ((<usize>j) << 3));
+    if (h == dst || learnerKind(h) != kind || learnerStateBytes(h) != learnerStateBytes(dst))
+      abort("mergeAverage: learners differ");
     if (!(w >= 0 && w < Infinity)) abort("mergeAverage: a weight is not finite and ≥ 0");
     total += w;
   }
   if (!(total > 0 && total < Infinity)) abort("mergeAverage: weights sum to 0");
-  const n = mlpParamFloats(dst), theta = mlpParams(dst);
-  memory.fill(theta, 0, <usize>n << 2);
+  const n = mlpParamFloats(dst),
+    theta = mlpParams(dst);
+  memory.fill(theta, 0, (<usize>n) << 2);
   let t: f64 = 0;
   for (let j = 0; j < k; j++) {
-    const h = <usize>load<u32>(handles + (<usize>j << 2));
-    const alpha = <f32>(load<f64>(weights + (<usize>j << 3)) / total);
+    const h = <usize>load<u32>(handles + ((<usize>j) << 2));
+    const alpha = <f32>(load<f64>(weights + ((<usize>j) << 3)) / total);
     axpy(theta, alpha, mlpParams(h), n);
     t += load<f64>(mlpCounter(h));
   }

@@ -19,7 +19,8 @@ import { MAX_INPUT_NORM, capNorm, unknownBounds } from "../rules/guard";
 import { rngSeed, rngFillUniform, rngUniform } from "../kernels/prng";
 import { activate, argmax, hadamard, denseForward, denseDescend, softmaxError } from "../rules/dense";
 
-export const MODE_FA = 0, MODE_DFA = 1;
+export const MODE_FA = 0,
+  MODE_DFA = 1;
 
 /** The network's layout region: these fields, then n_0..n_L (i32), then one MlpLayer per weight layer. */
 @unmanaged
@@ -31,49 +32,87 @@ class Mlp {
   /** MODE_FA or MODE_DFA. */
   mode: i32;
   /** η, its decay κ, the perturbation size σ, the dropout probability p. */
-  eta: f32; decay: f32; sigma: f32; drop: f32;
+  eta: f32;
+  decay: f32;
+  sigma: f32;
+  drop: f32;
   /** The persisted PRNG (16 B) and the samples-seen counter (f64), in state. */
-  rng: usize; count: usize;
+  rng: usize;
+  count: usize;
 }
 
 /** The arrays of weight layer l, which maps n_l → n_{l+1} (byte offsets). */
 @unmanaged
 export class MlpLayer {
   /** Weights (n_{l+1} × n_l) and biases (state). */
-  W: usize; b: usize;
+  W: usize;
+  b: usize;
   /** The fixed random feedback of hidden layer l (scratch; 0 when none). */
   feedback: usize;
   /** Pre-activation, activity, error signal δ, noise ξ (or dropout mask), the perturbed a′, h′ (scratch, n_{l+1} each). */
-  a: usize; h: usize; delta: usize; xi: usize; aPerturbed: usize; hPerturbed: usize;
+  a: usize;
+  h: usize;
+  delta: usize;
+  xi: usize;
+  aPerturbed: usize;
+  hPerturbed: usize;
   /** Step coefficients and the rows' norm bounds β (scratch). */
-  tmp: usize; bound: usize;
+  tmp: usize;
+  bound: usize;
 }
 
 // @ts-ignore: decorator
-@inline function net(h: usize): Mlp { return changetype<Mlp>(layoutOf(h)); }
+@inline
+function net(h: usize): Mlp {
+  return changetype<Mlp>(layoutOf(h));
+}
 
 /** Number of weight layers L (sizes has L + 1 entries). */
 // @ts-ignore: decorator
-@inline export function layers(h: usize): i32 { return net(h).L; }
+@inline
+export function layers(h: usize): i32 {
+  return net(h).L;
+}
 /** Width n_l of layer l (0 = input, L = output). */
 // @ts-ignore: decorator
-@inline export function width(h: usize, l: i32): i32 { return load<i32>(layoutOf(h) + offsetof<Mlp>() + (<usize>l << 2)); }
+@inline
+export function width(h: usize, l: i32): i32 {
+  return load<i32>(layoutOf(h) + offsetof<Mlp>() + ((<usize>l) << 2));
+}
 /** The arrays of weight layer l. */
 // @ts-ignore: decorator
-@inline export function layer(h: usize, l: i32): MlpLayer {
-  return changetype<MlpLayer>(layoutOf(h) + offsetof<Mlp>() + (<usize>(net(h).L + 1) << 2) + <usize>l * offsetof<MlpLayer>());
+@inline
+export function layer(h: usize, l: i32): MlpLayer {
+  return changetype<MlpLayer>(
+    layoutOf(h) + offsetof<Mlp>() + ((<usize>(net(h).L + 1)) << 2) + <usize>l * offsetof<MlpLayer>(),
+  );
 }
 // @ts-ignore: decorator
-@inline export function activation(h: usize): i32 { return net(h).act; }
+@inline
+export function activation(h: usize): i32 {
+  return net(h).act;
+}
 // @ts-ignore: decorator
-@inline export function modeOf(h: usize): i32 { return net(h).mode; }
+@inline
+export function modeOf(h: usize): i32 {
+  return net(h).mode;
+}
 // @ts-ignore: decorator
-@inline export function sigma(h: usize): f32 { return net(h).sigma; }
+@inline
+export function sigma(h: usize): f32 {
+  return net(h).sigma;
+}
 // @ts-ignore: decorator
-@inline export function rngOf(h: usize): usize { return net(h).rng; }
+@inline
+export function rngOf(h: usize): usize {
+  return net(h).rng;
+}
 
 // @ts-ignore: decorator
-@inline function sizeAt(sizes: usize, l: i32): i32 { return load<i32>(sizes + (<usize>l << 2)); }
+@inline
+function sizeAt(sizes: usize, l: i32): i32 {
+  return load<i32>(sizes + ((<usize>l) << 2));
+}
 
 /** Rows of the feedback matrix of hidden layer l: n_L for DFA, n_{l+2} for FA. */
 function feedbackRows(sizes: usize, l: i32, last: i32, mode: i32): i32 {
@@ -85,30 +124,51 @@ function feedbackRows(sizes: usize, l: i32, last: i32, mode: i32): i32 {
  * W_l ~ U(±√(3/n_l)) from the seed (variance 1/fan-in), b = 0. With `feedback`,
  * fixed random feedback matrices ~ U(±√(3/rows)) from a second stream of the seed.
  */
-export function mlpNew(kind: u32, sizes: usize, nSizes: i32, act: i32, mode: i32, eta: f32, decay: f32, sig: f32, drop: f32, seed: u32, feedback: bool): usize {
+export function mlpNew(
+  kind: u32,
+  sizes: usize,
+  nSizes: i32,
+  act: i32,
+  mode: i32,
+  eta: f32,
+  decay: f32,
+  sig: f32,
+  drop: f32,
+  seed: u32,
+  feedback: bool,
+): usize {
   const L = nSizes - 1;
-  let stateBytes: usize = 32, fbBytes: usize = 16, bufBytes: usize = 0;
+  let stateBytes: usize = 32,
+    fbBytes: usize = 16,
+    bufBytes: usize = 0;
   for (let l = 0; l < L; l++) {
     stateBytes += <usize>f32Bytes(sizeAt(sizes, l + 1) * sizeAt(sizes, l)) + <usize>f32Bytes(sizeAt(sizes, l + 1));
     if (feedback && l < L - 1) fbBytes += <usize>f32Bytes(feedbackRows(sizes, l, L, mode) * sizeAt(sizes, l + 1));
     bufBytes += 8 * <usize>f32Bytes(sizeAt(sizes, l + 1));
   }
-  const layoutBytes: usize = offsetof<Mlp>() + (<usize>(L + 1) << 2) + <usize>L * offsetof<MlpLayer>();
+  const layoutBytes: usize = offsetof<Mlp>() + ((<usize>(L + 1)) << 2) + <usize>L * offsetof<MlpLayer>();
   const h = learnerNew(kind, <u32>layoutBytes, <u32>stateBytes, <u32>(fbBytes + bufBytes));
   const st = learnerState(h);
   let sc = learnerScratch(h);
   const n = net(h);
-  n.L = L; n.act = act; n.mode = mode; n.eta = eta; n.decay = decay; n.sigma = sig; n.drop = drop;
+  n.L = L;
+  n.act = act;
+  n.mode = mode;
+  n.eta = eta;
+  n.decay = decay;
+  n.sigma = sig;
+  n.drop = drop;
   n.rng = st;
   n.count = st + 16;
-  for (let l = 0; l <= L; l++) store<i32>(layoutOf(h) + offsetof<Mlp>() + (<usize>l << 2), sizeAt(sizes, l));
+  for (let l = 0; l <= L; l++) store<i32>(layoutOf(h) + offsetof<Mlp>() + ((<usize>l) << 2), sizeAt(sizes, l));
   rngSeed(st, seed);
   const fbRng = sc;
   rngSeed(fbRng, seed ^ 0x5bd1e995);
   sc += 16;
   let p = st + 32;
   for (let l = 0; l < L; l++) {
-    const rows = sizeAt(sizes, l + 1), cols = sizeAt(sizes, l);
+    const rows = sizeAt(sizes, l + 1),
+      cols = sizeAt(sizes, l);
     const ly = layer(h, l);
     ly.W = p;
     rngFillUniform(st, p, rows * cols, -Mathf.sqrt(3.0 / <f32>cols), Mathf.sqrt(3.0 / <f32>cols));
@@ -123,9 +183,16 @@ export function mlpNew(kind: u32, sizes: usize, nSizes: i32, act: i32, mode: i32
     }
   }
   for (let l = 0; l < L; l++) {
-    const ly = layer(h, l), nb = <usize>f32Bytes(sizeAt(sizes, l + 1));
-    ly.a = sc; ly.h = sc + nb; ly.delta = sc + 2 * nb; ly.xi = sc + 3 * nb;
-    ly.aPerturbed = sc + 4 * nb; ly.hPerturbed = sc + 5 * nb; ly.tmp = sc + 6 * nb; ly.bound = sc + 7 * nb;
+    const ly = layer(h, l),
+      nb = <usize>f32Bytes(sizeAt(sizes, l + 1));
+    ly.a = sc;
+    ly.h = sc + nb;
+    ly.delta = sc + 2 * nb;
+    ly.xi = sc + 3 * nb;
+    ly.aPerturbed = sc + 4 * nb;
+    ly.hPerturbed = sc + 5 * nb;
+    ly.tmp = sc + 6 * nb;
+    ly.bound = sc + 7 * nb;
     sc += 8 * nb;
     unknownBounds(ly.bound, sizeAt(sizes, l + 1));
   }
@@ -149,7 +216,8 @@ export function mlpCounter(h: usize): usize {
 
 /** η_t = η / (1 + κ t); t = samples seen. */
 export function etaNow(h: usize): f32 {
-  const n = net(h), t = load<f64>(n.count);
+  const n = net(h),
+    t = load<f64>(n.count);
   return <f32>(<f64>n.eta / (1.0 + <f64>n.decay * t));
 }
 
@@ -171,7 +239,7 @@ export function dropoutMasks(h: usize): bool {
   const rng = rngOf(h);
   for (let l = 0; l < layers(h) - 1; l++) {
     const m = layer(h, l).xi;
-    for (let i = 0; i < width(h, l + 1); i++) store<f32>(m + (<usize>i << 2), rngUniform(rng) < p ? 0 : keep);
+    for (let i = 0; i < width(h, l + 1); i++) store<f32>(m + ((<usize>i) << 2), rngUniform(rng) < p ? 0 : keep);
   }
   return true;
 }
@@ -183,13 +251,17 @@ export function dropoutMasks(h: usize): bool {
  * Returns the cross-entropy of `label` (label < 0: none); the output layer's h (or h′) holds p.
  */
 export function mlpForward(h: usize, x: usize, label: i32, perturbed: bool, s: f32, dropped: bool = false): f32 {
-  const L = layers(h), act = activation(h);
+  const L = layers(h),
+    act = activation(h);
   if (!perturbed) capNorm(x, width(h, 0), MAX_INPUT_NORM);
   let input = x;
   for (let l = 0; l < L; l++) {
-    const ly = layer(h, l), rows = width(h, l + 1);
-    const a = perturbed ? ly.aPerturbed : ly.a, hl = perturbed ? ly.hPerturbed : ly.h;
-    if (perturbed && l == 0) memory.copy(a, ly.a, <usize>rows << 2); // same x: reuse W_0 x + b_0
+    const ly = layer(h, l),
+      rows = width(h, l + 1);
+    const a = perturbed ? ly.aPerturbed : ly.a,
+      hl = perturbed ? ly.hPerturbed : ly.h;
+    if (perturbed && l == 0)
+      memory.copy(a, ly.a, (<usize>rows) << 2); // same x: reuse W_0 x + b_0
     else denseForward(a, ly.W, ly.b, input, rows, width(h, l));
     if (l == L - 1) break;
     if (perturbed) axpy(a, s, ly.xi, rows);
@@ -199,7 +271,13 @@ export function mlpForward(h: usize, x: usize, label: i32, perturbed: bool, s: f
   }
   const out = layer(h, L - 1);
   const e: usize = perturbed ? 0 : out.delta;
-  const loss = softmaxError(perturbed ? out.hPerturbed : out.h, e, perturbed ? out.aPerturbed : out.a, width(h, L), label < 0 ? 0 : label);
+  const loss = softmaxError(
+    perturbed ? out.hPerturbed : out.h,
+    e,
+    perturbed ? out.aPerturbed : out.a,
+    width(h, L),
+    label < 0 ? 0 : label,
+  );
   return label < 0 ? 0 : loss;
 }
 
@@ -208,7 +286,8 @@ export function mlpDescend(h: usize, x: usize): void {
   const eta = etaNow(h);
   const L = layers(h);
   for (let l = 0; l < L; l++) {
-    const ly = layer(h, l), input = l == 0 ? x : layer(h, l - 1).h;
+    const ly = layer(h, l),
+      input = l == 0 ? x : layer(h, l - 1).h;
     denseDescend(ly.W, ly.b, ly.delta, input, width(h, l + 1), width(h, l), eta, ly.tmp, ly.bound);
   }
   countSample(h);

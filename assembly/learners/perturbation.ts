@@ -17,20 +17,22 @@ export function npNew(sizes: usize, nSizes: i32, act: i32, eta: f32, decay: f32,
 /** One online step on x with class `label`: a clean pass and an antithetic pair; returns the clean loss. */
 export function npLearn(h: usize, x: usize, label: i32): f32 {
   const loss = mlpForward(h, x, label, false, 0);
-  const hidden = layers(h) - 1, s = sigma(h);
+  const hidden = layers(h) - 1,
+    s = sigma(h);
   for (let l = 0; l < hidden; l++) rngFillNormal(rngOf(h), layer(h, l).xi, width(h, l + 1), 0, 1);
   const plus = mlpForward(h, x, label, true, s);
   const minus = mlpForward(h, x, label, true, -s);
-  for (let l = 0; l < hidden; l++) antitheticEstimate(layer(h, l).delta, layer(h, l).xi, plus, minus, s, width(h, l + 1));
+  for (let l = 0; l < hidden; l++)
+    antitheticEstimate(layer(h, l).delta, layer(h, l).xi, plus, minus, s, width(h, l + 1));
   mlpDescend(h, x);
   return loss;
 }
 
 /** n online steps in order: rows of xs (n × n_0), labels n i32; returns the mean loss. */
 export function npLearnBatch(h: usize, xs: usize, labels: usize, n: i32): f32 {
-  const stride = <usize>width(h, 0) << 2;
+  const stride = (<usize>width(h, 0)) << 2;
   let sum: f32 = 0;
-  for (let i = 0; i < n; i++) sum += npLearn(h, xs + <usize>i * stride, load<i32>(labels + (<usize>i << 2)));
+  for (let i = 0; i < n; i++) sum += npLearn(h, xs + <usize>i * stride, load<i32>(labels + ((<usize>i) << 2)));
   return sum / <f32>n;
 }
 

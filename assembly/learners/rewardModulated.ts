@@ -25,31 +25,52 @@ export const KIND_RM: u32 = 0x524d; // "RM"
 /** The policy's layout region (byte offsets of its arrays), carved in rmNew. */
 @unmanaged
 class Policy {
-  inputs: i32; actions: i32;
+  inputs: i32;
+  actions: i32;
   /** η, the baseline rate α, the trace decay λ. */
-  eta: f32; alpha: f32; lambda: f32;
+  eta: f32;
+  alpha: f32;
+  lambda: f32;
   // state: [PRNG 16 B][r̄ f32, pad][W][b][E][E_b]
-  W: usize; b: usize; E: usize; Eb: usize;
+  W: usize;
+  b: usize;
+  E: usize;
+  Eb: usize;
   // scratch: π, then onehot(a) − π (reused for the rows' step coefficients), β_i ≥ ‖W_i‖, ε_i ≥ ‖E_i‖
-  pi: usize; post: usize; bound: usize; traceBound: usize;
+  pi: usize;
+  post: usize;
+  bound: usize;
+  traceBound: usize;
 }
 
 // @ts-ignore: decorator
-@inline function pol(h: usize): Policy { return changetype<Policy>(layoutOf(h)); }
+@inline
+function pol(h: usize): Policy {
+  return changetype<Policy>(layoutOf(h));
+}
 
 /** New policy over `actions` actions for `inputs`-wide contexts; W = 0 (uniform policy). */
 export function rmNew(inputs: i32, actions: i32, eta: f32, alpha: f32, lambda: f32, seed: u32): usize {
-  const wBytes = <usize>f32Bytes(inputs * actions), bBytes = <usize>f32Bytes(actions);
+  const wBytes = <usize>f32Bytes(inputs * actions),
+    bBytes = <usize>f32Bytes(actions);
   const stateBytes: usize = 32 + ((wBytes + bBytes) << 1);
   const h = learnerNew(KIND_RM, <u32>offsetof<Policy>(), <u32>stateBytes, <u32>(bBytes << 2));
-  const st = learnerState(h), sc = learnerScratch(h);
+  const st = learnerState(h),
+    sc = learnerScratch(h);
   const q = pol(h);
-  q.inputs = inputs; q.actions = actions; q.eta = eta; q.alpha = alpha; q.lambda = lambda;
+  q.inputs = inputs;
+  q.actions = actions;
+  q.eta = eta;
+  q.alpha = alpha;
+  q.lambda = lambda;
   q.W = st + 32;
   q.b = q.W + wBytes;
   q.E = q.b + bBytes;
   q.Eb = q.E + wBytes;
-  q.pi = sc; q.post = sc + bBytes; q.bound = sc + 2 * bBytes; q.traceBound = sc + 3 * bBytes;
+  q.pi = sc;
+  q.post = sc + bBytes;
+  q.bound = sc + 2 * bBytes;
+  q.traceBound = sc + 3 * bBytes;
   unknownBounds(q.bound, actions);
   unknownBounds(q.traceBound, actions);
   rngSeed(st, seed);
@@ -58,7 +79,8 @@ export function rmNew(inputs: i32, actions: i32, eta: f32, alpha: f32, lambda: f
 
 // π = softmax(W x + b) into scratch after scaling x (the caller's scratch copy) into ‖x‖ ≤ R; returns ‖x‖.
 function policy(h: usize, x: usize): f32 {
-  const n = pol(h).actions, pi = pol(h).pi;
+  const n = pol(h).actions,
+    pi = pol(h).pi;
   const xn = capNorm(x, pol(h).inputs, MAX_INPUT_NORM);
   denseForward(pi, pol(h).W, pol(h).b, x, n, pol(h).inputs);
   softmax(pi, pi, n);
@@ -79,16 +101,21 @@ export function rmPredict(h: usize, x: usize): i32 {
 /** Samples an action a ~ π(x) and folds (onehot(a) − π) xᵀ into the eligibility traces. */
 export function rmAct(h: usize, x: usize): i32 {
   const xn = policy(h, x);
-  const n = pol(h).actions, pi = pol(h).pi, post = pol(h).post;
+  const n = pol(h).actions,
+    pi = pol(h).pi,
+    post = pol(h).post;
   const u = rngUniform(learnerState(h));
   let a = n - 1;
   let c: f32 = 0;
   for (let i = 0; i < n; i++) {
-    c += load<f32>(pi + (<usize>i << 2));
-    if (u < c) { a = i; break; }
+    c += load<f32>(pi + ((<usize>i) << 2));
+    if (u < c) {
+      a = i;
+      break;
+    }
   }
   for (let i = 0; i < n; i++) {
-    const o = <usize>i << 2;
+    const o = (<usize>i) << 2;
     store<f32>(post + o, (i == a ? <f32>1.0 : <f32>0.0) - load<f32>(pi + o));
   }
   const lambda = pol(h).lambda;
@@ -97,8 +124,11 @@ export function rmAct(h: usize, x: usize): i32 {
   axpy(pol(h).Eb, 1.0, post, n);
   const en = pol(h).traceBound;
   for (let i = 0; i < n; i++) {
-    const o = <usize>i << 2;
-    store<f32>(en + o, (lambda * load<f32>(en + o) + Mathf.abs(load<f32>(post + o)) * xn) * <f32>(1 + 9.5367431640625e-7));
+    const o = (<usize>i) << 2;
+    store<f32>(
+      en + o,
+      (lambda * load<f32>(en + o) + Mathf.abs(load<f32>(post + o)) * xn) * <f32>(1 + 9.5367431640625e-7),
+    );
   }
   return a;
 }
@@ -113,14 +143,22 @@ export function rmReward(h: usize, r: f32): f32 {
   let delta = r - rb;
   if (!(Mathf.abs(delta) <= F32_MAX)) delta = r > rb ? F32_MAX : -F32_MAX; // |r|, |r̄| near 3.4e38
   const m = Mathf.min(Mathf.max(pol(h).eta * delta, -F32_MAX), F32_MAX);
-  const n = pol(h).actions, k = pol(h).inputs;
-  const w = pol(h).W, b = pol(h).b, ew = pol(h).E, eb = pol(h).Eb, mi = pol(h).post, nb = pol(h).bound, eps = pol(h).traceBound;
-  const stride = <usize>k << 2;
+  const n = pol(h).actions,
+    k = pol(h).inputs;
+  const w = pol(h).W,
+    b = pol(h).b,
+    ew = pol(h).E,
+    eb = pol(h).Eb,
+    mi = pol(h).post,
+    nb = pol(h).bound,
+    eps = pol(h).traceBound;
+  const stride = (<usize>k) << 2;
   // margin for the rounding of the exact norm (relative error ≤ k · 2⁻²⁴)
   const near = MAX_NORM / (1 + <f32>(k + 4) * <f32>4.76837158203125e-7);
   let uniform = true;
   for (let i = 0; i < n; i++) {
-    const o = <usize>i << 2, ei = ew + <usize>i * stride;
+    const o = (<usize>i) << 2,
+      ei = ew + <usize>i * stride;
     const ebi = load<f32>(eb + o);
     let en = load<f32>(eps + o);
     let mm = m;
@@ -133,19 +171,20 @@ export function rmReward(h: usize, r: f32): f32 {
     if (mm != m) uniform = false;
     store<f32>(mi + o, mm);
   }
-  if (uniform) { // every row takes the same m: the plain update, one pass
+  if (uniform) {
+    // every row takes the same m: the plain update, one pass
     threeFactorUpdate(w, ew, m, n * k);
     threeFactorUpdate(b, eb, m, n);
   } else {
     for (let i = 0; i < n; i++) {
-      const o = <usize>i << 2;
+      const o = (<usize>i) << 2;
       threeFactorUpdate(w + <usize>i * stride, ew + <usize>i * stride, load<f32>(mi + o), k);
       threeFactorUpdate(b + o, eb + o, load<f32>(mi + o), 1);
     }
   }
   // step norms |m_i| ε_i ≥ ‖m_i E_i‖ into mi: maxNormRows bounds each row's step by |g_i| · hn, hn = 1
   for (let i = 0; i < n; i++) {
-    const o = <usize>i << 2;
+    const o = (<usize>i) << 2;
     store<f32>(mi + o, Mathf.abs(load<f32>(mi + o)) * load<f32>(eps + o));
   }
   maxNormRows(w, b, nb, mi, 1, n, k);

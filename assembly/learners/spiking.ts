@@ -38,12 +38,23 @@ import { LifParams, lifStep, stdpNearestPre, stdpNearestPost, stdpPowerLawPost, 
 const KIND: u32 = 0x5350; // "SP"
 const RULE_NEAREST = 0;
 const CODING_POISSON = 0;
-const MODE_LEARN = 1, MODE_EVAL = 2;
+const MODE_LEARN = 1,
+  MODE_EVAL = 2;
 
 // the paper's neuron constants (ms, mV)
-const V_REST: f32 = -65, V_RESET: f32 = -65, V_THRESH: f32 = -52, E_EXC: f32 = 0, E_INH: f32 = -100;
-const TAU_M: f32 = 100, TAU_E: f32 = 1, TAU_I: f32 = 2, T_REF: f32 = 5, TAU_THETA: f32 = 1e7;
-const TAU_PRE: f32 = 20, TAU_POST1: f32 = 20, TAU_POST2: f32 = 40;
+const V_REST: f32 = -65,
+  V_RESET: f32 = -65,
+  V_THRESH: f32 = -52,
+  E_EXC: f32 = 0,
+  E_INH: f32 = -100;
+const TAU_M: f32 = 100,
+  TAU_E: f32 = 1,
+  TAU_I: f32 = 2,
+  T_REF: f32 = 5,
+  TAU_THETA: f32 = 1e7;
+const TAU_PRE: f32 = 20,
+  TAU_POST1: f32 = 20,
+  TAU_POST2: f32 = 40;
 const W_INIT: f32 = 0.3;
 
 /** The learner's layout: neuron constants first (lifStep reads them as LifParams), then the rest. */
@@ -100,49 +111,124 @@ class Spiking extends LifParams {
 }
 
 // @ts-ignore: decorator
-@inline function pad16(bytes: usize): usize { return (bytes + 15) & ~(<usize>15); }
+@inline
+function pad16(bytes: usize): usize {
+  return (bytes + 15) & ~(<usize>15);
+}
 // @ts-ignore: decorator
-@inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
+@inline
+function at(p: usize, i: i32): usize {
+  return p + ((<usize>i) << 2);
+}
 // @ts-ignore: decorator
-@inline function L(h: usize): Spiking { return changetype<Spiking>(layoutOf(h)); }
+@inline
+function L(h: usize): Spiking {
+  return changetype<Spiking>(layoutOf(h));
+}
 
 /**
  * A network of `neurons` excitatory neurons on `inputs` rate-coded inputs, votes over `classes`.
  * Times in ms, rates in Hz (maxRate: the rate of an input equal to 1). rule 0: nearest-spike
  * triplet STDP, 1: the paper's power-law rule; coding 0: Poisson, 1: regular.
  */
-export function spNew(inputs: i32, neurons: i32, classes: i32, seed: u32, rule: i32, coding: i32,
-  dt: f32, presentation: f32, rest: f32, maxRate: f32, minSpikes: i32, maxRetries: i32,
-  etaPre: f32, etaPost: f32, wMax: f32, wTotal: f32, xTar: f32, mu: f32, thetaPlus: f32, wInh: f32): usize {
-  const N = <usize>inputs, K = <usize>((neurons + 3) & ~3), C = <usize>classes;
+export function spNew(
+  inputs: i32,
+  neurons: i32,
+  classes: i32,
+  seed: u32,
+  rule: i32,
+  coding: i32,
+  dt: f32,
+  presentation: f32,
+  rest: f32,
+  maxRate: f32,
+  minSpikes: i32,
+  maxRetries: i32,
+  etaPre: f32,
+  etaPost: f32,
+  wMax: f32,
+  wTotal: f32,
+  xTar: f32,
+  mu: f32,
+  thetaPlus: f32,
+  wInh: f32,
+): usize {
+  const N = <usize>inputs,
+    K = <usize>((neurons + 3) & ~3),
+    C = <usize>classes;
   const T = <i32>Mathf.ceil(presentation / dt - <f32>1e-3);
   const sBytes: usize = <usize>32 + pad16(N * K * 4) + pad16(K * 4) + pad16(K * C * 8) + pad16(C * 8);
-  const cBytes: usize = <usize>9 * pad16(K * 4) + <usize>5 * pad16(N * 4) + pad16(<usize>T * 4) + <usize>2 * pad16(C * 4) + <usize>16;
+  const cBytes: usize =
+    <usize>9 * pad16(K * 4) + <usize>5 * pad16(N * 4) + pad16(<usize>T * 4) + <usize>2 * pad16(C * 4) + <usize>16;
   const h = learnerNew(KIND, <u32>offsetof<Spiking>(), <u32>sBytes, <u32>cBytes);
   const l = L(h);
-  l.k = dt / TAU_M; l.vRest = V_REST; l.eExc = E_EXC; l.eInh = E_INH; l.vThresh = V_THRESH;
-  l.decayE = expf(-dt / TAU_E); l.decayI = expf(-dt / TAU_I);
-  l.decayPost1 = expf(-dt / TAU_POST1); l.decayPost2 = expf(-dt / TAU_POST2);
-  l.inputs = inputs; l.neurons = <i32>K; l.classes = classes; l.steps = T; l.rule = rule; l.coding = coding;
-  l.minSpikes = minSpikes; l.maxRetries = maxRetries; l.seed = seed;
-  l.rate = maxRate * dt / 1000;
-  l.etaPre = etaPre; l.etaPost = etaPost; l.wMax = wMax; l.wTotal = wTotal; l.xTar = xTar; l.mu = mu;
-  l.thetaPlus = thetaPlus; l.thetaDecay = expf(-(<f32>T * dt + rest) / TAU_THETA);
-  l.wInh = wInh; l.vReset = V_RESET; l.refractory = Mathf.round(T_REF / dt); l.decayPre = expf(-dt / TAU_PRE);
+  l.k = dt / TAU_M;
+  l.vRest = V_REST;
+  l.eExc = E_EXC;
+  l.eInh = E_INH;
+  l.vThresh = V_THRESH;
+  l.decayE = expf(-dt / TAU_E);
+  l.decayI = expf(-dt / TAU_I);
+  l.decayPost1 = expf(-dt / TAU_POST1);
+  l.decayPost2 = expf(-dt / TAU_POST2);
+  l.inputs = inputs;
+  l.neurons = <i32>K;
+  l.classes = classes;
+  l.steps = T;
+  l.rule = rule;
+  l.coding = coding;
+  l.minSpikes = minSpikes;
+  l.maxRetries = maxRetries;
+  l.seed = seed;
+  l.rate = (maxRate * dt) / 1000;
+  l.etaPre = etaPre;
+  l.etaPost = etaPost;
+  l.wMax = wMax;
+  l.wTotal = wTotal;
+  l.xTar = xTar;
+  l.mu = mu;
+  l.thetaPlus = thetaPlus;
+  l.thetaDecay = expf(-(<f32>T * dt + rest) / TAU_THETA);
+  l.wInh = wInh;
+  l.vReset = V_RESET;
+  l.refractory = Mathf.round(T_REF / dt);
+  l.decayPre = expf(-dt / TAU_PRE);
   let s = learnerState(h);
-  l.rng = s; l.counters = s + 16; s += 32;
-  l.w = s; s += pad16(N * K * 4);
-  l.theta = s; s += pad16(K * 4);
-  l.votes = s; s += pad16(K * C * 8);
+  l.rng = s;
+  l.counters = s + 16;
+  s += 32;
+  l.w = s;
+  s += pad16(N * K * 4);
+  l.theta = s;
+  s += pad16(K * 4);
+  l.votes = s;
+  s += pad16(K * C * 8);
   l.seen = s;
   let c = learnerScratch(h);
-  const kb = pad16(K * 4), nb = pad16(N * 4);
-  l.v = c; l.ge = c + kb; l.gi = c + 2 * kb; l.x1 = c + 3 * kb; l.x2 = c + 4 * kb;
-  l.refr = c + 5 * kb; l.count = c + 6 * kb; l.spiked = c + 7 * kb; l.colSum = c + 8 * kb; c += 9 * kb;
-  l.xPre = c; l.prob = c + nb; l.gap = c + 2 * nb; l.next = c + 3 * nb; l.link = c + 4 * nb; c += 5 * nb;
-  l.head = c; c += pad16(<usize>T * 4);
-  l.scores = c; c += pad16(C * 4);
-  l.members = c; c += pad16(C * 4);
+  const kb = pad16(K * 4),
+    nb = pad16(N * 4);
+  l.v = c;
+  l.ge = c + kb;
+  l.gi = c + 2 * kb;
+  l.x1 = c + 3 * kb;
+  l.x2 = c + 4 * kb;
+  l.refr = c + 5 * kb;
+  l.count = c + 6 * kb;
+  l.spiked = c + 7 * kb;
+  l.colSum = c + 8 * kb;
+  c += 9 * kb;
+  l.xPre = c;
+  l.prob = c + nb;
+  l.gap = c + 2 * nb;
+  l.next = c + 3 * nb;
+  l.link = c + 4 * nb;
+  c += 5 * nb;
+  l.head = c;
+  c += pad16(<usize>T * 4);
+  l.scores = c;
+  c += pad16(C * 4);
+  l.members = c;
+  c += pad16(C * 4);
   l.evalRng = c;
   rngSeed(l.rng, seed);
   // uniform in [0, 0.3) as the reference, padding columns 0 (inert: they never receive current)
@@ -172,7 +258,8 @@ function nextSpike(l: Spiking, rng: usize, i: i32, s: i32): i32 {
 }
 
 // @ts-ignore: decorator
-@inline function push(l: Spiking, i: i32, s: i32): void {
+@inline
+function push(l: Spiking, i: i32, s: i32): void {
   if (s < l.steps) {
     store<i32>(at(l.link, i), load<i32>(at(l.head, s)));
     store<i32>(at(l.head, s), i);
@@ -181,7 +268,9 @@ function nextSpike(l: Spiking, rng: usize, i: i32, s: i32): i32 {
 
 /** Lateral inhibition from neuron j's spike: g_i,k += w_inh for every k ≠ j (order-free: one add each). */
 function inhibit(l: Spiking, j: i32): void {
-  const K = l.neurons, gi = l.gi, w = l.wInh;
+  const K = l.neurons,
+    gi = l.gi,
+    w = l.wInh;
   const own = load<f32>(at(gi, j));
   for (let k = 0; k < K; k++) store<f32>(at(gi, k), load<f32>(at(gi, k)) + w);
   store<f32>(at(gi, j), own);
@@ -189,12 +278,15 @@ function inhibit(l: Spiking, j: i32): void {
 
 /** One presentation of x at rate factor `intensity`; returns the total number of excitatory spikes. */
 function present(l: Spiking, x: usize, rng: usize, learn: bool, intensity: f32): i32 {
-  const N = l.inputs, K = l.neurons, T = l.steps;
-  const kb = <usize>K << 2, row = kb;
+  const N = l.inputs,
+    K = l.neurons,
+    T = l.steps;
+  const kb = (<usize>K) << 2,
+    row = kb;
   memory.fill(l.ge, 0, 8 * pad16(kb)); // g_e g_i x1 x2 refr count spiked colSum (v follows)
   for (let j = 0; j < K; j++) store<f32>(at(l.v, j), l.vRest);
-  memory.fill(l.xPre, 0, <usize>N << 2);
-  memory.fill(l.head, 0xff, <usize>T << 2); // −1: empty bucket
+  memory.fill(l.xPre, 0, (<usize>N) << 2);
+  memory.fill(l.head, 0xff, (<usize>T) << 2); // −1: empty bucket
   const p0 = l.rate * intensity;
   // 2. rate coding: each input's first spike into the calendar (guard: p ∈ [0, 1] whatever x is)
   for (let i = 0; i < N; i++) {
@@ -288,7 +380,7 @@ export function spLearn(h: usize, x: usize, label: i32): i32 {
       const p = l.votes + ((<usize>j * <usize>C + <usize>label) << 3);
       store<f64>(p, load<f64>(p) + <f64>load<f32>(at(l.count, j)));
     }
-    const s = l.seen + (<usize>label << 3);
+    const s = l.seen + ((<usize>label) << 3);
     store<f64>(s, load<f64>(s) + 1);
   }
   store<u32>(l.counters, load<u32>(l.counters) + 1);
@@ -305,19 +397,24 @@ export function spSpikes(h: usize, x: usize): usize {
 export function spScores(h: usize, x: usize): usize {
   const l = L(h);
   run(h, x, MODE_EVAL);
-  const C = l.classes, K = l.neurons, sc = l.scores;
-  memory.fill(sc, 0, <usize>C << 2);
+  const C = l.classes,
+    K = l.neurons,
+    sc = l.scores;
+  memory.fill(sc, 0, (<usize>C) << 2);
   // per class: Σ counts of its neurons into scores, its neuron count into members
   const members = l.members;
-  memory.fill(members, 0, <usize>C << 2);
+  memory.fill(members, 0, (<usize>C) << 2);
   for (let j = 0; j < K; j++) {
     let best = -1;
     let top: f64 = 0;
     for (let c = 0; c < C; c++) {
-      const n = load<f64>(l.seen + (<usize>c << 3));
+      const n = load<f64>(l.seen + ((<usize>c) << 3));
       if (n <= 0) continue;
       const r = load<f64>(l.votes + ((<usize>j * <usize>C + <usize>c) << 3)) / n;
-      if (r > top) { top = r; best = c; }
+      if (r > top) {
+        top = r;
+        best = c;
+      }
     }
     if (best < 0) continue;
     store<f32>(at(sc, best), load<f32>(at(sc, best)) + load<f32>(at(l.count, j)));
@@ -346,7 +443,8 @@ export function spPredict(h: usize, x: usize): i32 {
 /** Copies the weights, neuron-major (neurons × inputs), into out. */
 export function spCopyWeights(h: usize, out: usize, neurons: i32): void {
   const l = L(h);
-  const N = l.inputs, K = l.neurons;
+  const N = l.inputs,
+    K = l.neurons;
   for (let j = 0; j < neurons; j++) {
     for (let i = 0; i < N; i++) store<f32>(at(out, j * N + i), load<f32>(at(l.w, i * K + j)));
   }

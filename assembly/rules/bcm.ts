@@ -18,8 +18,9 @@ import { rank1Update } from "../kernels/linalg";
  */
 export function bcmStep(phi: usize, theta: usize, y: usize, K: i32, rho: f32): void {
   for (let i = 0; i < K; i++) {
-    const o = <usize>i << 2;
-    const yi = load<f32>(y + o), th = load<f32>(theta + o);
+    const o = (<usize>i) << 2;
+    const yi = load<f32>(y + o),
+      th = load<f32>(theta + o);
     store<f32>(phi + o, yi * (yi - th));
     store<f32>(theta + o, th + rho * (yi * yi - th));
   }

@@ -25,11 +25,14 @@
 //      features with the triangle code, ../kernels/patches.ts).
 
 // @ts-ignore: decorator
-@inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
+@inline
+function at(p: usize, i: i32): usize {
+  return p + ((<usize>i) << 2);
+}
 
 /** One step for patch x (P floats) won by unit k: C is (P, K) row-major, wins K f64, cc K f32. */
 export function competitiveLearning(c: usize, wins: usize, cc: usize, x: usize, k: i32, P: i32, K: i32): void {
-  const wp = wins + (<usize>k << 3);
+  const wp = wins + ((<usize>k) << 3);
   const n = load<f64>(wp) + 1;
   store<f64>(wp, n);
   const rate = <f32>(1 / n);

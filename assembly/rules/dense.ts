@@ -13,15 +13,27 @@
 import { axpy, matvec, rank1Update } from "../kernels/linalg";
 import { MAX_PREACTIVATION, scaleClamp, boundedCoefficients, maxNormRows } from "./guard";
 import {
-  actRelu, actReluGrad, actTanh, actTanhGrad, actSigmoid, actSigmoidGrad,
-  actStep, actStepSurrogate, actSign, actSignSurrogate,
+  actRelu,
+  actReluGrad,
+  actTanh,
+  actTanhGrad,
+  actSigmoid,
+  actSigmoidGrad,
+  actStep,
+  actStepSurrogate,
+  actSign,
+  actSignSurrogate,
 } from "../kernels/activations";
 import { softmax } from "../kernels/normalize";
 import { logf } from "../kernels/math";
 import { SIMD } from "../kernels/simd";
 
 // Hidden activation codes (the TypeScript side uses the same order).
-export const ACT_TANH = 0, ACT_RELU = 1, ACT_SIGMOID = 2, ACT_STEP = 3, ACT_SIGN = 4;
+export const ACT_TANH = 0,
+  ACT_RELU = 1,
+  ACT_SIGMOID = 2,
+  ACT_STEP = 3,
+  ACT_SIGN = 4;
 
 /** y = f(x) for activation code `act`. x, y have n elements; y may alias x. */
 export function activate(act: i32, y: usize, x: usize, n: i32): void {
@@ -44,8 +56,8 @@ export function activateSlope(act: i32, y: usize, x: usize, n: i32): void {
 /** y = a ⊙ b, elementwise. a, b, y have n elements; y may alias a or b. */
 export function hadamard(y: usize, a: usize, b: usize, n: i32): void {
   if (!SIMD) return hadamardRef(y, a, b, n);
-  const end4 = <usize>(n & ~3) << 2;
-  const end = <usize>n << 2;
+  const end4 = (<usize>(n & ~3)) << 2;
+  const end = (<usize>n) << 2;
   let o: usize = 0;
   for (; o < end4; o += 16) v128.store(y + o, f32x4.mul(v128.load(a + o), v128.load(b + o)));
   for (; o < end; o += 4) store<f32>(y + o, load<f32>(a + o) * load<f32>(b + o));
@@ -53,7 +65,7 @@ export function hadamard(y: usize, a: usize, b: usize, n: i32): void {
 
 export function hadamardRef(y: usize, a: usize, b: usize, n: i32): void {
   for (let i = 0; i < n; i++) {
-    const o = <usize>i << 2;
+    const o = (<usize>i) << 2;
     store<f32>(y + o, load<f32>(a + o) * load<f32>(b + o));
   }
 }
@@ -70,7 +82,17 @@ export function denseForward(a: usize, w: usize, b: usize, x: usize, rows: i32, 
  * max-norm constraint (./guard.ts). Shapes as in denseForward; δ, g (scratch for the
  * coefficients) and bound (the rows' norm bounds β_i, scratch) have rows.
  */
-export function denseDescend(w: usize, b: usize, delta: usize, x: usize, rows: i32, cols: i32, eta: f32, g: usize, bound: usize): void {
+export function denseDescend(
+  w: usize,
+  b: usize,
+  delta: usize,
+  x: usize,
+  rows: i32,
+  cols: i32,
+  eta: f32,
+  g: usize,
+  bound: usize,
+): void {
   const xn = boundedCoefficients(g, delta, x, rows, cols, eta);
   rank1Update(w, g, x, rows, cols, -1.0); // −1 · (η δ_i) has the bits of (−η) δ_i
   axpy(b, -1.0, g, rows);
@@ -84,11 +106,11 @@ export function denseDescend(w: usize, b: usize, delta: usize, x: usize, rows: i
 export function softmaxError(p: usize, e: usize, a: usize, n: i32, label: i32): f32 {
   softmax(p, a, n);
   if (e != 0) {
-    memory.copy(e, p, <usize>n << 2);
-    const at = e + (<usize>label << 2);
+    memory.copy(e, p, (<usize>n) << 2);
+    const at = e + ((<usize>label) << 2);
     store<f32>(at, load<f32>(at) - 1.0);
   }
-  return -logf(Mathf.max(load<f32>(p + (<usize>label << 2)), 1e-30));
+  return -logf(Mathf.max(load<f32>(p + ((<usize>label) << 2)), 1e-30));
 }
 
 /** Index of the largest of n values (the first on ties). */
@@ -96,8 +118,11 @@ export function argmax(x: usize, n: i32): i32 {
   let best = 0;
   let v = load<f32>(x);
   for (let i = 1; i < n; i++) {
-    const u = load<f32>(x + (<usize>i << 2));
-    if (u > v) { v = u; best = i; }
+    const u = load<f32>(x + ((<usize>i) << 2));
+    if (u > v) {
+      v = u;
+      best = i;
+    }
   }
   return best;
 }

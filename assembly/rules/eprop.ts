@@ -39,9 +39,15 @@ import { SIMD } from "../kernels/simd";
 // slower, and wasm cannot turn on flush-to-zero. Same threshold as the optimizers' moments.
 const TINY: f32 = 1e-30;
 // @ts-ignore: decorator
-@inline function flush4(v: v128): v128 { return v128.and(v, f32x4.ge(f32x4.abs(v), f32x4.splat(TINY))); }
+@inline
+function flush4(v: v128): v128 {
+  return v128.and(v, f32x4.ge(f32x4.abs(v), f32x4.splat(TINY)));
+}
 // @ts-ignore: decorator
-@inline function flush1(v: f32): f32 { return Mathf.abs(v) >= TINY ? v : 0; }
+@inline
+function flush1(v: f32): f32 {
+  return Mathf.abs(v) >= TINY ? v : 0;
+}
 
 /** γ, the pseudo-derivative's dampening factor of the paper. */
 export const PSEUDO_DAMPENING: f32 = 0.3;
@@ -52,12 +58,24 @@ export const PSEUDO_DAMPENING: f32 = 0.3;
  * a ← ρ a + z. v is clamped to ±vmax (the numeric guard: never binds on ordinary data).
  * v, a, z, psi, c have n elements. Returns the number of spikes.
  */
-export function spikingStep(v: usize, a: usize, z: usize, psi: usize, c: usize, n: i32, adaptiveFrom: i32,
-  alpha: f32, rho: f32, vth: f32, beta: f32, vmax: f32): i32 {
+export function spikingStep(
+  v: usize,
+  a: usize,
+  z: usize,
+  psi: usize,
+  c: usize,
+  n: i32,
+  adaptiveFrom: i32,
+  alpha: f32,
+  rho: f32,
+  vth: f32,
+  beta: f32,
+  vmax: f32,
+): i32 {
   const g = PSEUDO_DAMPENING / vth;
   let spikes = 0;
   for (let j = 0; j < n; j++) {
-    const o = <usize>j << 2;
+    const o = (<usize>j) << 2;
     const zp = load<f32>(z + o);
     let vj = alpha * load<f32>(v + o) + load<f32>(c + o) - vth * zp;
     vj = Mathf.min(Mathf.max(vj, -vmax), vmax);
@@ -77,12 +95,14 @@ export function spikingStep(v: usize, a: usize, z: usize, psi: usize, c: usize, 
 export function presynapticTrace(pre: usize, s: usize, n: i32, alpha: f32): void {
   if (!SIMD) return presynapticTraceRef(pre, s, n, alpha);
   const av = f32x4.splat(alpha);
-  for (let o: usize = 0; o < <usize>n << 2; o += 16) v128.store(pre + o, flush4(f32x4.add(f32x4.mul(av, v128.load(pre + o)), v128.load(s + o))));
+  for (let o: usize = 0; o < (<usize>n) << 2; o += 16)
+    v128.store(pre + o, flush4(f32x4.add(f32x4.mul(av, v128.load(pre + o)), v128.load(s + o))));
 }
 
 /** Scalar twin of {@link presynapticTrace}: the same operations per element. */
 export function presynapticTraceRef(pre: usize, s: usize, n: i32, alpha: f32): void {
-  for (let o: usize = 0; o < <usize>n << 2; o += 4) store<f32>(pre + o, flush1(alpha * load<f32>(pre + o) + load<f32>(s + o)));
+  for (let o: usize = 0; o < (<usize>n) << 2; o += 4)
+    store<f32>(pre + o, flush1(alpha * load<f32>(pre + o) + load<f32>(s + o)));
 }
 
 /**
@@ -93,23 +113,25 @@ export function presynapticTraceRef(pre: usize, s: usize, n: i32, alpha: f32): v
  */
 export function sparseInput(c: usize, wt: usize, s: usize, rows: i32, n4: i32): void {
   if (!SIMD) return sparseInputRef(c, wt, s, rows, n4);
-  const stride = <usize>n4 << 2;
+  const stride = (<usize>n4) << 2;
   memory.fill(c, 0, stride);
   for (let i = 0; i < rows; i++) {
-    const si = load<f32>(s + (<usize>i << 2));
+    const si = load<f32>(s + ((<usize>i) << 2));
     if (si == 0) continue;
-    const sv = f32x4.splat(si), row = wt + <usize>i * stride;
-    for (let o: usize = 0; o < stride; o += 16) v128.store(c + o, f32x4.add(v128.load(c + o), f32x4.mul(sv, v128.load(row + o))));
+    const sv = f32x4.splat(si),
+      row = wt + <usize>i * stride;
+    for (let o: usize = 0; o < stride; o += 16)
+      v128.store(c + o, f32x4.add(v128.load(c + o), f32x4.mul(sv, v128.load(row + o))));
   }
 }
 
 export function sparseInputRef(c: usize, wt: usize, s: usize, rows: i32, n4: i32): void {
-  for (let j = 0; j < n4; j++) store<f32>(c + (<usize>j << 2), 0);
+  for (let j = 0; j < n4; j++) store<f32>(c + ((<usize>j) << 2), 0);
   for (let i = 0; i < rows; i++) {
-    const si = load<f32>(s + (<usize>i << 2));
+    const si = load<f32>(s + ((<usize>i) << 2));
     if (si == 0) continue;
     for (let j = 0; j < n4; j++) {
-      const o = <usize>j << 2;
+      const o = (<usize>j) << 2;
       store<f32>(c + o, load<f32>(c + o) + si * load<f32>(wt + ((<usize>i * <usize>n4) << 2) + o));
     }
   }
@@ -133,27 +155,51 @@ const MIN_SCALE: f32 = 9.5367431640625e-7; // 2⁻²⁰
  *   e = ψ (ε̄ − β' εa) [ALIF] or ψ ε̄ [LIF];  εa ← ψ ε̄ + c' εa;  ē ← κ' ē + e;  g ← g + (L ē + R e),
  * with εa and ē flushed to 0 below 1e-30. cols is a multiple of 4 (padded; padding holds zeros).
  */
-export function eprop(ebar: usize, epsA: usize, grad: usize, pre: usize, psi: usize, learn: usize, reg: usize,
-  sE: usize, sA: usize, rows: i32, adaptiveFrom: i32, cols: i32, beta: f32, rho: f32, kappa: f32): void {
-  if (!SIMD) return epropRef(ebar, epsA, grad, pre, psi, learn, reg, sE, sA, rows, adaptiveFrom, cols, beta, rho, kappa);
-  const stride = <usize>cols << 2;
+export function eprop(
+  ebar: usize,
+  epsA: usize,
+  grad: usize,
+  pre: usize,
+  psi: usize,
+  learn: usize,
+  reg: usize,
+  sE: usize,
+  sA: usize,
+  rows: i32,
+  adaptiveFrom: i32,
+  cols: i32,
+  beta: f32,
+  rho: f32,
+  kappa: f32,
+): void {
+  if (!SIMD)
+    return epropRef(ebar, epsA, grad, pre, psi, learn, reg, sE, sA, rows, adaptiveFrom, cols, beta, rho, kappa);
+  const stride = (<usize>cols) << 2;
   for (let j = 0; j < rows; j++) {
-    const o = <usize>j << 2;
-    const ps = load<f32>(psi + o), l = load<f32>(learn + o), r = load<f32>(reg + o);
-    const eb = ebar + <usize>j * stride, gr = grad + <usize>j * stride;
+    const o = (<usize>j) << 2;
+    const ps = load<f32>(psi + o),
+      l = load<f32>(learn + o),
+      r = load<f32>(reg + o);
+    const eb = ebar + <usize>j * stride,
+      gr = grad + <usize>j * stride;
     const ea = epsA + <usize>(j - adaptiveFrom) * stride;
-    const se = load<f32>(sE + o), sa = load<f32>(sA + o);
+    const se = load<f32>(sE + o),
+      sa = load<f32>(sA + o);
     if (ps == 0) {
       decayRow(eb, sE + o, se * kappa, stride);
       if (j >= adaptiveFrom) decayRow(ea, sA + o, sa * rho, stride);
       if (l != 0) {
         const lv = f32x4.splat(l * load<f32>(sE + o));
-        for (let c: usize = 0; c < stride; c += 16) v128.store(gr + c, f32x4.add(v128.load(gr + c), f32x4.mul(lv, v128.load(eb + c))));
+        for (let c: usize = 0; c < stride; c += 16)
+          v128.store(gr + c, f32x4.add(v128.load(gr + c), f32x4.mul(lv, v128.load(eb + c))));
       }
       continue;
     }
     store<f32>(sE + o, 1);
-    const pv = f32x4.splat(ps), lv = f32x4.splat(l), rv = f32x4.splat(r), kv = f32x4.splat(kappa * se);
+    const pv = f32x4.splat(ps),
+      lv = f32x4.splat(l),
+      rv = f32x4.splat(r),
+      kv = f32x4.splat(kappa * se);
     if (j < adaptiveFrom) {
       for (let c: usize = 0; c < stride; c += 16) {
         const e = f32x4.mul(pv, v128.load(pre + c));
@@ -163,9 +209,11 @@ export function eprop(ebar: usize, epsA: usize, grad: usize, pre: usize, psi: us
       }
     } else {
       store<f32>(sA + o, 1);
-      const bv = f32x4.splat(beta * sa), cv = f32x4.splat((rho - ps * beta) * sa);
+      const bv = f32x4.splat(beta * sa),
+        cv = f32x4.splat((rho - ps * beta) * sa);
       for (let c: usize = 0; c < stride; c += 16) {
-        const p = v128.load(pre + c), a = v128.load(ea + c);
+        const p = v128.load(pre + c),
+          a = v128.load(ea + c);
         const e = f32x4.mul(pv, f32x4.sub(p, f32x4.mul(bv, a)));
         v128.store(ea + c, flush4(f32x4.add(f32x4.mul(pv, p), f32x4.mul(cv, a))));
         const b = flush4(f32x4.add(f32x4.mul(kv, v128.load(eb + c)), e));
@@ -197,15 +245,34 @@ function decayRowRef(row: usize, scale: usize, s: f32, stride: usize): void {
 }
 
 /** Scalar twin of {@link eprop}: the same operations per element, in the same order. */
-export function epropRef(ebar: usize, epsA: usize, grad: usize, pre: usize, psi: usize, learn: usize, reg: usize,
-  sE: usize, sA: usize, rows: i32, adaptiveFrom: i32, cols: i32, beta: f32, rho: f32, kappa: f32): void {
-  const stride = <usize>cols << 2;
+export function epropRef(
+  ebar: usize,
+  epsA: usize,
+  grad: usize,
+  pre: usize,
+  psi: usize,
+  learn: usize,
+  reg: usize,
+  sE: usize,
+  sA: usize,
+  rows: i32,
+  adaptiveFrom: i32,
+  cols: i32,
+  beta: f32,
+  rho: f32,
+  kappa: f32,
+): void {
+  const stride = (<usize>cols) << 2;
   for (let j = 0; j < rows; j++) {
-    const o = <usize>j << 2;
-    const ps = load<f32>(psi + o), l = load<f32>(learn + o), r = load<f32>(reg + o);
-    const eb = ebar + <usize>j * stride, gr = grad + <usize>j * stride;
+    const o = (<usize>j) << 2;
+    const ps = load<f32>(psi + o),
+      l = load<f32>(learn + o),
+      r = load<f32>(reg + o);
+    const eb = ebar + <usize>j * stride,
+      gr = grad + <usize>j * stride;
     const ea = epsA + <usize>(j - adaptiveFrom) * stride;
-    const se = load<f32>(sE + o), sa = load<f32>(sA + o);
+    const se = load<f32>(sE + o),
+      sa = load<f32>(sA + o);
     if (ps == 0) {
       decayRowRef(eb, sE + o, se * kappa, stride);
       if (j >= adaptiveFrom) decayRowRef(ea, sA + o, sa * rho, stride);
@@ -217,7 +284,8 @@ export function epropRef(ebar: usize, epsA: usize, grad: usize, pre: usize, psi:
     }
     store<f32>(sE + o, 1);
     const kf = kappa * se;
-    const bf = beta * sa, cf = (rho - ps * beta) * sa;
+    const bf = beta * sa,
+      cf = (rho - ps * beta) * sa;
     if (j >= adaptiveFrom) store<f32>(sA + o, 1);
     for (let c: usize = 0; c < stride; c += 4) {
       const p = load<f32>(pre + c);
@@ -240,12 +308,22 @@ export function epropRef(ebar: usize, epsA: usize, grad: usize, pre: usize, psi:
  * The output error δ = π − onehot(label) and the readout's gradient g^out += δ z̃ᵀ, g^b += δ b̃.
  * pi, delta (k); gOut (k, n) row-major; zt (n). Returns nothing; delta is written.
  */
-export function readoutError(delta: usize, pi: usize, gOut: usize, gb: usize, zt: usize, bt: f32, label: i32, k: i32, n: i32): void {
+export function readoutError(
+  delta: usize,
+  pi: usize,
+  gOut: usize,
+  gb: usize,
+  zt: usize,
+  bt: f32,
+  label: i32,
+  k: i32,
+  n: i32,
+): void {
   for (let c = 0; c < k; c++) {
-    const o = <usize>c << 2;
+    const o = (<usize>c) << 2;
     const d = load<f32>(pi + o) - (c == label ? <f32>1 : <f32>0);
     store<f32>(delta + o, d);
     store<f32>(gb + o, load<f32>(gb + o) + d * bt);
   }
-  for (let c = 0; c < k; c++) axpy(gOut + <usize>c * (<usize>n << 2), load<f32>(delta + (<usize>c << 2)), zt, n);
+  for (let c = 0; c < k; c++) axpy(gOut + <usize>c * ((<usize>n) << 2), load<f32>(delta + ((<usize>c) << 2)), zt, n);
 }

@@ -32,7 +32,16 @@ import { activateSlope, hadamard } from "./dense";
  * B (above × n) is the fixed random feedback in place of W_{l+1}; δ_{l+1} has `above`
  * elements; δ_l, a_l and slope (scratch for f′(a_l)) have n.
  */
-export function faHiddenStep(delta: usize, B: usize, deltaAbove: usize, a: usize, act: i32, above: i32, n: i32, slope: usize): void {
+export function faHiddenStep(
+  delta: usize,
+  B: usize,
+  deltaAbove: usize,
+  a: usize,
+  act: i32,
+  above: i32,
+  n: i32,
+  slope: usize,
+): void {
   matvecT(delta, B, deltaAbove, above, n);
   activateSlope(act, slope, a, n);
   hadamard(delta, delta, slope, n);
@@ -43,7 +52,16 @@ export function faHiddenStep(delta: usize, B: usize, deltaAbove: usize, a: usize
  * D (classes × n) is the fixed random feedback, e the output error (classes); δ_l, a_l and
  * slope (scratch for f′(a_l)) have n.
  */
-export function dfaHiddenStep(delta: usize, D: usize, e: usize, a: usize, act: i32, classes: i32, n: i32, slope: usize): void {
+export function dfaHiddenStep(
+  delta: usize,
+  D: usize,
+  e: usize,
+  a: usize,
+  act: i32,
+  classes: i32,
+  n: i32,
+  slope: usize,
+): void {
   matvecT(delta, D, e, classes, n);
   activateSlope(act, slope, a, n);
   hadamard(delta, delta, slope, n);

@@ -33,7 +33,7 @@ export function ffDelta(d: usize, h: usize, n: i32, g: f32, theta: f32, positive
   const c: f32 = positive ? -sigmoidf(theta - g) : sigmoidf(g - theta);
   const k: f32 = c * (<f32>2 / <f32>n);
   for (let i = 0; i < n; i++) {
-    const o = <usize>i << 2;
+    const o = (<usize>i) << 2;
     store<f32>(d + o, k * load<f32>(h + o));
   }
   return positive ? softplusf(theta - g) : softplusf(g - theta);
@@ -48,13 +48,24 @@ export function ffDelta(d: usize, h: usize, n: i32, g: f32, theta: f32, positive
  * Without a negative pass (`negative` false: no wrong label seen yet), δ⁻ = 0 and L is the
  * positive term alone.
  */
-export function ffLayerStep(dP: usize, dN: usize, zP: usize, zN: usize, n: i32, theta: f32, goodness: usize, negative: bool): f32 {
-  const gP = ffGoodness(zP, zP, n), gN = ffGoodness(zN, zN, n);
+export function ffLayerStep(
+  dP: usize,
+  dN: usize,
+  zP: usize,
+  zN: usize,
+  n: i32,
+  theta: f32,
+  goodness: usize,
+  negative: bool,
+): f32 {
+  const gP = ffGoodness(zP, zP, n),
+    gN = ffGoodness(zN, zN, n);
   store<f32>(goodness, gP);
   store<f32>(goodness, gN, 4);
-  const lossP = ffDelta(dP, zP, n, gP, theta, true), lossN = ffDelta(dN, zN, n, gN, theta, false);
+  const lossP = ffDelta(dP, zP, n, gP, theta, true),
+    lossN = ffDelta(dN, zN, n, gN, theta, false);
   if (negative) return lossP + lossN;
-  memory.fill(dN, 0, <usize>n << 2);
+  memory.fill(dN, 0, (<usize>n) << 2);
   return lossP;
 }
 
@@ -67,12 +78,12 @@ export function ffLayerStep(dP: usize, dN: usize, zP: usize, zN: usize, n: i32, 
 export function peerNormalization(a: usize, d: usize, hp: usize, n: i32, w: f32): void {
   let mean: f32 = 0;
   for (let i = 0; i < n; i++) {
-    const v = <f32>0.9 * load<f32>(a + (<usize>i << 2)) + <f32>0.1 * load<f32>(hp + (<usize>i << 2));
-    store<f32>(a + (<usize>i << 2), v);
+    const v = <f32>0.9 * load<f32>(a + ((<usize>i) << 2)) + <f32>0.1 * load<f32>(hp + ((<usize>i) << 2));
+    store<f32>(a + ((<usize>i) << 2), v);
     mean += v;
   }
   mean /= <f32>n;
-  const k = w * <f32>0.2 / <f32>n;
-  for (let i = 0; i < n; i++) store<f32>(d + (<usize>i << 2), load<f32>(d + (<usize>i << 2)) + k * (load<f32>(a + (<usize>i << 2)) - mean));
+  const k = (w * <f32>0.2) / <f32>n;
+  for (let i = 0; i < n; i++)
+    store<f32>(d + ((<usize>i) << 2), load<f32>(d + ((<usize>i) << 2)) + k * (load<f32>(a + ((<usize>i) << 2)) - mean));
 }
-

@@ -43,9 +43,11 @@ const TINY_SQUARES: f32 = 1e-30;
 /** y_i = min(max(alpha x_i, −lim), lim). x, y have n elements; y may alias x. lim ≥ 0 (may be +∞). */
 export function scaleClamp(y: usize, x: usize, n: i32, alpha: f32, lim: f32): void {
   if (!SIMD) return scaleClampRef(y, x, n, alpha, lim);
-  const al = f32x4.splat(alpha), hi = f32x4.splat(lim), lo = f32x4.splat(-lim);
-  const end4 = <usize>(n & ~3) << 2;
-  const end = <usize>n << 2;
+  const al = f32x4.splat(alpha),
+    hi = f32x4.splat(lim),
+    lo = f32x4.splat(-lim);
+  const end4 = (<usize>(n & ~3)) << 2;
+  const end = (<usize>n) << 2;
   let o: usize = 0;
   for (; o < end4; o += 16) v128.store(y + o, f32x4.min(f32x4.max(f32x4.mul(al, v128.load(x + o)), lo), hi));
   for (; o < end; o += 4) store<f32>(y + o, Mathf.min(Mathf.max(alpha * load<f32>(x + o), -lim), lim));
@@ -53,7 +55,7 @@ export function scaleClamp(y: usize, x: usize, n: i32, alpha: f32, lim: f32): vo
 
 export function scaleClampRef(y: usize, x: usize, n: i32, alpha: f32, lim: f32): void {
   for (let i = 0; i < n; i++) {
-    const o = <usize>i << 2;
+    const o = (<usize>i) << 2;
     store<f32>(y + o, Mathf.min(Mathf.max(alpha * load<f32>(x + o), -lim), lim));
   }
 }
@@ -62,8 +64,8 @@ export function scaleClampRef(y: usize, x: usize, n: i32, alpha: f32, lim: f32):
 
 // max |x_i| (order-independent)
 function maxAbs(x: usize, n: i32): f32 {
-  const end4 = <usize>(n & ~3) << 2;
-  const end = <usize>n << 2;
+  const end4 = (<usize>(n & ~3)) << 2;
+  const end = (<usize>n) << 2;
   let m4 = f32x4.splat(0);
   let o: usize = 0;
   for (; o < end4; o += 16) m4 = f32x4.max(m4, f32x4.abs(v128.load(x + o)));
@@ -77,7 +79,7 @@ function maxAbs(x: usize, n: i32): f32 {
 
 function maxAbsRef(x: usize, n: i32): f32 {
   let m: f32 = 0;
-  for (let i = 0; i < n; i++) m = Mathf.max(m, Mathf.abs(load<f32>(x + (<usize>i << 2))));
+  for (let i = 0; i < n; i++) m = Mathf.max(m, Mathf.abs(load<f32>(x + ((<usize>i) << 2))));
   return m;
 }
 
@@ -86,15 +88,15 @@ function maxAbsRef(x: usize, n: i32): f32 {
 // under 2⁻¹²⁶ of the largest.
 function scaledSquares(x: usize, n: i32, m: f32): f32 {
   const mv = f32x4.splat(m);
-  const end4 = <usize>(n & ~3) << 2;
-  const end = <usize>n << 2;
+  const end4 = (<usize>(n & ~3)) << 2;
+  const end = (<usize>n) << 2;
   let a = f32x4.splat(0);
   let o: usize = 0;
   for (; o < end4; o += 16) {
     const q = f32x4.div(v128.load(x + o), mv);
     a = f32x4.add(a, f32x4.mul(q, q));
   }
-  let s = (f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1)) + (f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3));
+  let s = f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1) + (f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3));
   for (; o < end; o += 4) {
     const q = load<f32>(x + o) / m;
     s += q * q;
@@ -106,12 +108,12 @@ function scaledSquaresRef(x: usize, n: i32, m: f32): f32 {
   const l: StaticArray<f32> = [0, 0, 0, 0];
   const n4 = n & ~3;
   for (let i = 0; i < n4; i++) {
-    const q = load<f32>(x + (<usize>i << 2)) / m;
+    const q = load<f32>(x + ((<usize>i) << 2)) / m;
     l[i & 3] += q * q;
   }
-  let s = (l[0] + l[1]) + (l[2] + l[3]);
+  let s = l[0] + l[1] + (l[2] + l[3]);
   for (let i = n4; i < n; i++) {
-    const q = load<f32>(x + (<usize>i << 2)) / m;
+    const q = load<f32>(x + ((<usize>i) << 2)) / m;
     s += q * q;
   }
   return s;
@@ -145,13 +147,14 @@ export function norm2Ref(x: usize, n: i32): f32 {
 export function capNorm(x: usize, n: i32, r: f32): f32 {
   if (!SIMD) return capNormRef(x, n, r);
   const q = dot(x, x, n);
-  if (q <= r * r) { // also every vector whose squares underflow
+  if (q <= r * r) {
+    // also every vector whose squares underflow
     if (q >= TINY_SQUARES) return Mathf.sqrt(q);
     const m = maxAbs(x, n);
     return m == 0 ? 0 : m * Mathf.sqrt(scaledSquares(x, n, m));
   }
   const m = maxAbs(x, n);
-  scale(x, (r / m) / Mathf.sqrt(scaledSquares(x, n, m)), n);
+  scale(x, r / m / Mathf.sqrt(scaledSquares(x, n, m)), n);
   return norm2(x, n);
 }
 
@@ -163,7 +166,7 @@ export function capNormRef(x: usize, n: i32, r: f32): f32 {
     return m == 0 ? 0 : m * Mathf.sqrt(scaledSquaresRef(x, n, m));
   }
   const m = maxAbsRef(x, n);
-  scaleRef(x, (r / m) / Mathf.sqrt(scaledSquaresRef(x, n, m)), n);
+  scaleRef(x, r / m / Mathf.sqrt(scaledSquaresRef(x, n, m)), n);
   return norm2Ref(x, n);
 }
 
@@ -188,10 +191,10 @@ export function maxNormRows(w: usize, b: usize, bound: usize, g: usize, hn: f32,
   scaleClamp(b, b, rows, 1, MAX_NORM);
   // margin for the rounding of the exact norm (relative error ≤ cols · 2⁻²⁴) and of the bound
   const near = MAX_NORM / (1 + <f32>(cols + 4) * <f32>4.76837158203125e-7);
-  const stride = <usize>cols << 2;
+  const stride = (<usize>cols) << 2;
   for (let i = 0; i < rows; i++) {
-    const at = bound + (<usize>i << 2);
-    let beta = (load<f32>(at) + Mathf.abs(load<f32>(g + (<usize>i << 2))) * hn) * <f32>(1 + 9.5367431640625e-7);
+    const at = bound + ((<usize>i) << 2);
+    let beta = (load<f32>(at) + Mathf.abs(load<f32>(g + ((<usize>i) << 2))) * hn) * <f32>(1 + 9.5367431640625e-7);
     if (!(beta <= near)) {
       const row = w + <usize>i * stride;
       beta = norm2(row, cols);
@@ -206,7 +209,7 @@ export function maxNormRows(w: usize, b: usize, bound: usize, g: usize, hn: f32,
 
 /** β_i = +∞ for rows elements: the next maxNormRows computes every row's norm. */
 export function unknownBounds(bound: usize, rows: i32): void {
-  for (let i = 0; i < rows; i++) store<f32>(bound + (<usize>i << 2), Infinity);
+  for (let i = 0; i < rows; i++) store<f32>(bound + ((<usize>i) << 2), Infinity);
 }
 
 // ---------------------------------------------------------------- Hebbian rows (docs/numerics.md)
@@ -228,7 +231,8 @@ export function maxNormRow(w: usize, n: i32, bound: usize, step: f32, max: f32):
   // margin for the rounding of the exact norm (relative error ≤ n · 2⁻²⁴) and of the bound
   const near = max / (1 + <f32>(n + 4) * <f32>4.76837158203125e-7);
   let beta = (load<f32>(bound) + step) * <f32>(1 + 9.5367431640625e-7);
-  if (!(beta <= near)) { // also +∞ and NaN (∞ · 0 in a step bound)
+  if (!(beta <= near)) {
+    // also +∞ and NaN (∞ · 0 in a step bound)
     beta = norm2(w, n);
     if (beta > max) {
       scale(w, max / beta, n);

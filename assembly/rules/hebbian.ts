@@ -34,8 +34,10 @@ import { SIMD } from "../kernels/simd";
 /** w += a (x − c w), elementwise as w + a·(x − c·w). w, x have n elements. */
 export function hebbRow(w: usize, x: usize, n: i32, a: f32, c: f32): void {
   if (!SIMD) return hebbRowRef(w, x, n, a, c);
-  const av = f32x4.splat(a), cv = f32x4.splat(c);
-  const end4 = <usize>(n & ~3) << 2, end = <usize>n << 2;
+  const av = f32x4.splat(a),
+    cv = f32x4.splat(c);
+  const end4 = (<usize>(n & ~3)) << 2,
+    end = (<usize>n) << 2;
   let o: usize = 0;
   for (; o < end4; o += 16) {
     const wv = v128.load(w + o);
@@ -49,7 +51,7 @@ export function hebbRow(w: usize, x: usize, n: i32, a: f32, c: f32): void {
 
 export function hebbRowRef(w: usize, x: usize, n: i32, a: f32, c: f32): void {
   for (let j = 0; j < n; j++) {
-    const o = <usize>j << 2;
+    const o = (<usize>j) << 2;
     const wv = load<f32>(w + o);
     store<f32>(w + o, wv + a * (load<f32>(x + o) - c * wv));
   }
@@ -59,18 +61,23 @@ export function hebbRowRef(w: usize, x: usize, n: i32, a: f32, c: f32): void {
 export function hebbRowMaxAbs(w: usize, x: usize, n: i32, c: f32): f32 {
   if (!SIMD) return hebbRowMaxAbsRef(w, x, n, c);
   const cv = f32x4.splat(c);
-  const end4 = <usize>(n & ~3) << 2, end = <usize>n << 2;
+  const end4 = (<usize>(n & ~3)) << 2,
+    end = (<usize>n) << 2;
   let m4 = f32x4.splat(0);
   let o: usize = 0;
   for (; o < end4; o += 16) m4 = f32x4.max(m4, f32x4.abs(f32x4.sub(v128.load(x + o), f32x4.mul(cv, v128.load(w + o)))));
-  let m = Mathf.max(Mathf.max(f32x4.extract_lane(m4, 0), f32x4.extract_lane(m4, 1)), Mathf.max(f32x4.extract_lane(m4, 2), f32x4.extract_lane(m4, 3)));
+  let m = Mathf.max(
+    Mathf.max(f32x4.extract_lane(m4, 0), f32x4.extract_lane(m4, 1)),
+    Mathf.max(f32x4.extract_lane(m4, 2), f32x4.extract_lane(m4, 3)),
+  );
   for (; o < end; o += 4) m = Mathf.max(m, Mathf.abs(load<f32>(x + o) - c * load<f32>(w + o)));
   return m;
 }
 
 export function hebbRowMaxAbsRef(w: usize, x: usize, n: i32, c: f32): f32 {
   let m: f32 = 0;
-  for (let j = 0; j < n; j++) m = Mathf.max(m, Mathf.abs(load<f32>(x + (<usize>j << 2)) - c * load<f32>(w + (<usize>j << 2))));
+  for (let j = 0; j < n; j++)
+    m = Mathf.max(m, Mathf.abs(load<f32>(x + ((<usize>j) << 2)) - c * load<f32>(w + ((<usize>j) << 2))));
   return m;
 }
 
@@ -83,12 +90,14 @@ export function hebbRowMaxAbsRef(w: usize, x: usize, n: i32, c: f32): f32 {
  */
 export function sangerRows(w: usize, y: usize, r: usize, rows: i32, n: i32, eta: f32): void {
   if (!SIMD) return sangerRowsRef(w, y, r, rows, n, eta);
-  const end4 = <usize>(n & ~3) << 2, end = <usize>n << 2;
+  const end4 = (<usize>(n & ~3)) << 2,
+    end = (<usize>n) << 2;
   for (let i = 0; i < rows; i++) {
     const row = w + <usize>i * end;
-    const yi = load<f32>(y + (<usize>i << 2));
+    const yi = load<f32>(y + ((<usize>i) << 2));
     const a = eta * yi;
-    const yv = f32x4.splat(yi), av = f32x4.splat(a);
+    const yv = f32x4.splat(yi),
+      av = f32x4.splat(a);
     let o: usize = 0;
     for (; o < end4; o += 16) {
       const wv = v128.load(row + o);
@@ -107,10 +116,11 @@ export function sangerRows(w: usize, y: usize, r: usize, rows: i32, n: i32, eta:
 
 export function sangerRowsRef(w: usize, y: usize, r: usize, rows: i32, n: i32, eta: f32): void {
   for (let i = 0; i < rows; i++) {
-    const yi = load<f32>(y + (<usize>i << 2));
+    const yi = load<f32>(y + ((<usize>i) << 2));
     const a = eta * yi;
     for (let j = 0; j < n; j++) {
-      const p = w + ((<usize>i * <usize>n + <usize>j) << 2), q = r + (<usize>j << 2);
+      const p = w + ((<usize>i * <usize>n + <usize>j) << 2),
+        q = r + ((<usize>j) << 2);
       const wv = load<f32>(p);
       const rv = load<f32>(q) - yi * wv;
       store<f32>(q, rv);
@@ -123,7 +133,8 @@ export function sangerRowsRef(w: usize, y: usize, r: usize, rows: i32, n: i32, e
 
 // sgn(w)|w|^{p−1} for integer p ≥ 2: w·|w|^{p−2}
 // @ts-ignore: decorator
-@inline function signPow4(w: v128, p: i32): v128 {
+@inline
+function signPow4(w: v128, p: i32): v128 {
   const a = f32x4.abs(w);
   if (p == 3) return f32x4.mul(w, a); // the paper's MNIST setting, kept branch-light
   let m = w;
@@ -131,7 +142,8 @@ export function sangerRowsRef(w: usize, y: usize, r: usize, rows: i32, n: i32, e
   return m;
 }
 // @ts-ignore: decorator
-@inline function signPow(w: f32, p: i32): f32 {
+@inline
+function signPow(w: f32, p: i32): f32 {
   const a = Mathf.abs(w);
   if (p == 3) return w * a;
   let m = w;
@@ -146,10 +158,15 @@ export function sangerRowsRef(w: usize, y: usize, r: usize, rows: i32, n: i32, e
  */
 export function pCurrents(y: usize, w: usize, x: usize, rows: i32, n: i32, p: i32): void {
   if (!SIMD) return pCurrentsRef(y, w, x, rows, n, p);
-  const end16 = <usize>(n & ~15) << 2, end4 = <usize>(n & ~3) << 2, end = <usize>n << 2;
+  const end16 = (<usize>(n & ~15)) << 2,
+    end4 = (<usize>(n & ~3)) << 2,
+    end = (<usize>n) << 2;
   for (let i = 0; i < rows; i++) {
     const row = w + <usize>i * end;
-    let a0 = f32x4.splat(0), a1 = f32x4.splat(0), a2 = f32x4.splat(0), a3 = f32x4.splat(0);
+    let a0 = f32x4.splat(0),
+      a1 = f32x4.splat(0),
+      a2 = f32x4.splat(0),
+      a3 = f32x4.splat(0);
     let o: usize = 0;
     for (; o < end16; o += 64) {
       a0 = f32x4.add(a0, f32x4.mul(signPow4(v128.load(row + o), p), v128.load(x + o)));
@@ -159,9 +176,9 @@ export function pCurrents(y: usize, w: usize, x: usize, rows: i32, n: i32, p: i3
     }
     for (; o < end4; o += 16) a0 = f32x4.add(a0, f32x4.mul(signPow4(v128.load(row + o), p), v128.load(x + o)));
     const a = f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3));
-    let s = (f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1)) + (f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3));
+    let s = f32x4.extract_lane(a, 0) + f32x4.extract_lane(a, 1) + (f32x4.extract_lane(a, 2) + f32x4.extract_lane(a, 3));
     for (; o < end; o += 4) s += signPow(load<f32>(row + o), p) * load<f32>(x + o);
-    store<f32>(y + (<usize>i << 2), s);
+    store<f32>(y + ((<usize>i) << 2), s);
   }
 }
 
@@ -170,23 +187,30 @@ function pLane(row: usize, x: usize, n: i32, p: i32, l: i32): f32 {
   const n16 = n & ~15;
   let s: f32 = 0;
   let j = l;
-  for (; j < n16; j += 16) s += signPow(load<f32>(row + (<usize>j << 2)), p) * load<f32>(x + (<usize>j << 2));
-  if (l < 4) for (j = n16 + l; j < (n & ~3); j += 4) s += signPow(load<f32>(row + (<usize>j << 2)), p) * load<f32>(x + (<usize>j << 2));
+  for (; j < n16; j += 16) s += signPow(load<f32>(row + ((<usize>j) << 2)), p) * load<f32>(x + ((<usize>j) << 2));
+  if (l < 4)
+    for (j = n16 + l; j < (n & ~3); j += 4)
+      s += signPow(load<f32>(row + ((<usize>j) << 2)), p) * load<f32>(x + ((<usize>j) << 2));
   return s;
 }
 
 // lane l of (A0 + A1) + (A2 + A3)
 // @ts-ignore: decorator
-@inline function pLaneSum(row: usize, x: usize, n: i32, p: i32, l: i32): f32 {
-  return (pLane(row, x, n, p, l) + pLane(row, x, n, p, l + 4)) + (pLane(row, x, n, p, l + 8) + pLane(row, x, n, p, l + 12));
+@inline
+function pLaneSum(row: usize, x: usize, n: i32, p: i32, l: i32): f32 {
+  return (
+    pLane(row, x, n, p, l) + pLane(row, x, n, p, l + 4) + (pLane(row, x, n, p, l + 8) + pLane(row, x, n, p, l + 12))
+  );
 }
 
 export function pCurrentsRef(y: usize, w: usize, x: usize, rows: i32, n: i32, p: i32): void {
   for (let i = 0; i < rows; i++) {
-    const row = w + <usize>i * (<usize>n << 2);
-    let s = (pLaneSum(row, x, n, p, 0) + pLaneSum(row, x, n, p, 1)) + (pLaneSum(row, x, n, p, 2) + pLaneSum(row, x, n, p, 3));
-    for (let j = n & ~3; j < n; j++) s += signPow(load<f32>(row + (<usize>j << 2)), p) * load<f32>(x + (<usize>j << 2));
-    store<f32>(y + (<usize>i << 2), s);
+    const row = w + <usize>i * ((<usize>n) << 2);
+    let s =
+      pLaneSum(row, x, n, p, 0) + pLaneSum(row, x, n, p, 1) + (pLaneSum(row, x, n, p, 2) + pLaneSum(row, x, n, p, 3));
+    for (let j = n & ~3; j < n; j++)
+      s += signPow(load<f32>(row + ((<usize>j) << 2)), p) * load<f32>(x + ((<usize>j) << 2));
+    store<f32>(y + ((<usize>i) << 2), s);
   }
 }
 
@@ -195,8 +219,10 @@ export function pCurrentsRef(y: usize, w: usize, x: usize, rows: i32, n: i32, p:
 /** y = max(u, 0)^power, as exp(power · log u) for u > 0 (power > 0). y may alias u. */
 export function powerRelu(y: usize, u: usize, n: i32, power: f32): void {
   if (!SIMD) return powerReluRef(y, u, n, power);
-  const pv = f32x4.splat(power), zero = f32x4.splat(0);
-  const end4 = <usize>(n & ~3) << 2, end = <usize>n << 2;
+  const pv = f32x4.splat(power),
+    zero = f32x4.splat(0);
+  const end4 = (<usize>(n & ~3)) << 2,
+    end = (<usize>n) << 2;
   let o: usize = 0;
   for (; o < end4; o += 16) {
     const v = v128.load(u + o);
@@ -212,7 +238,7 @@ export function powerRelu(y: usize, u: usize, n: i32, power: f32): void {
 
 export function powerReluRef(y: usize, u: usize, n: i32, power: f32): void {
   for (let i = 0; i < n; i++) {
-    const v = load<f32>(u + (<usize>i << 2));
-    store<f32>(y + (<usize>i << 2), v > 0 ? expf(power * logf(v)) : <f32>0);
+    const v = load<f32>(u + ((<usize>i) << 2));
+    store<f32>(y + ((<usize>i) << 2), v > 0 ? expf(power * logf(v)) : <f32>0);
   }
 }

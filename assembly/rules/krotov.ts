@@ -22,9 +22,20 @@ import { hebbRow, hebbRowMaxAbs } from "./hebbian";
  * untouched rows; the row update is w_i += a_i (x − I_i w_i)); top (k i32) is scratch for the
  * ranking. Returns whether any row moved.
  */
-export function krotovStep(W: usize, x: usize, I: usize, a: usize, top: usize, K: i32, n: i32, k: i32, delta: f32, eta: f32): bool {
-  const row = <usize>n << 2;
-  memory.fill(a, 0, <usize>K << 2);
+export function krotovStep(
+  W: usize,
+  x: usize,
+  I: usize,
+  a: usize,
+  top: usize,
+  K: i32,
+  n: i32,
+  k: i32,
+  delta: f32,
+  eta: f32,
+): bool {
+  const row = (<usize>n) << 2;
+  memory.fill(a, 0, (<usize>K) << 2);
   const cnt = rankTop(I, top, K, k);
   store<f32>(at(a, load<i32>(top)), 1);
   if (cnt == k && k > 1 && delta != 0) store<f32>(at(a, load<i32>(at(top, k - 1))), -delta);
@@ -35,14 +46,14 @@ export function krotovStep(W: usize, x: usize, I: usize, a: usize, top: usize, K
     if (g != 0) m = Mathf.max(m, Mathf.abs(g) * hebbRowMaxAbs(W + <usize>i * row, x, n, load<f32>(at(I, i))));
   }
   if (!(m > 0)) {
-    memory.fill(a, 0, <usize>K << 2);
+    memory.fill(a, 0, (<usize>K) << 2);
     return false;
   }
   for (let i = 0; i < K; i++) {
     const g = load<f32>(at(a, i));
     if (g == 0) continue;
     // η/m overflows only for m < η/F (denormal inputs): capped at F the step is still ≤ η
-    const s = Mathf.min(Mathf.max(g * eta / m, -F32_MAX), F32_MAX);
+    const s = Mathf.min(Mathf.max((g * eta) / m, -F32_MAX), F32_MAX);
     store<f32>(at(a, i), s);
     hebbRow(W + <usize>i * row, x, n, s, load<f32>(at(I, i)));
   }
@@ -50,7 +61,10 @@ export function krotovStep(W: usize, x: usize, I: usize, a: usize, top: usize, K
 }
 
 // @ts-ignore: decorator
-@inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
+@inline
+function at(p: usize, i: i32): usize {
+  return p + ((<usize>i) << 2);
+}
 
 /** Indices of the k largest I (ties: lower index first) into top; returns how many (min(k, K)). */
 function rankTop(I: usize, top: usize, K: i32, k: i32): i32 {

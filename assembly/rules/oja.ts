@@ -25,13 +25,13 @@ export function ojaStep(W: usize, y: usize, x: usize, K: i32, n: i32, eta: f32):
  * L is (K, K) row-major.
  */
 export function ojaLateralStep(W: usize, L: usize, y: usize, x: usize, K: i32, n: i32, eta: f32, mu: f32): void {
-  const row = <usize>n << 2;
+  const row = (<usize>n) << 2;
   for (let i = 0; i < K; i++) {
-    const yi = load<f32>(y + (<usize>i << 2));
+    const yi = load<f32>(y + ((<usize>i) << 2));
     hebbRow(W + <usize>i * row, x, n, eta * yi, yi);
     for (let k = 0; k < i; k++) {
       const p = L + ((<usize>i * <usize>K + <usize>k) << 2);
-      store<f32>(p, load<f32>(p) - mu * yi * load<f32>(y + (<usize>k << 2)));
+      store<f32>(p, load<f32>(p) - mu * yi * load<f32>(y + ((<usize>k) << 2)));
     }
   }
 }

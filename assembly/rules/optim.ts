@@ -23,7 +23,9 @@ import { dot, dotRef } from "../kernels/linalg";
 import { SIMD } from "../kernels/simd";
 
 /** Adam's hyper-parameters (Kingma & Ba 2015, section 2: the defaults). */
-export const BETA1: f32 = 0.9, BETA2: f32 = 0.999, ADAM_EPS: f32 = 1e-8;
+export const BETA1: f32 = 0.9,
+  BETA2: f32 = 0.999,
+  ADAM_EPS: f32 = 1e-8;
 
 /** One step's step sizes: what adamRows, factoredRows and sgdRows take as lr, eps, se, cap. */
 @unmanaged
@@ -46,7 +48,7 @@ export class StepSizes {
  */
 export function adamStepSizes(s: StepSizes, lr: f32, b1t: f32, b2t: f32): void {
   const c2 = Mathf.sqrt(<f32>1 - b2t);
-  s.lr = lr * c2 / (<f32>1 - b1t);
+  s.lr = (lr * c2) / (<f32>1 - b1t);
   s.eps = ADAM_EPS * c2;
   s.se = Mathf.sqrt(s.eps);
   s.cap = lr * ((<f32>1 - BETA1) / Mathf.sqrt(<f32>1 - BETA2));
@@ -59,24 +61,50 @@ export function sgdStepSizes(s: StepSizes, lr: f32): void {
 
 const TINY: f32 = 1e-30;
 // @ts-ignore: decorator
-@inline function flush4(v: v128): v128 { return v128.and(v, f32x4.ge(f32x4.abs(v), f32x4.splat(TINY))); }
+@inline
+function flush4(v: v128): v128 {
+  return v128.and(v, f32x4.ge(f32x4.abs(v), f32x4.splat(TINY)));
+}
 // @ts-ignore: decorator
-@inline function flush1(v: f32): f32 { return Mathf.abs(v) >= TINY ? v : 0; }
+@inline
+function flush1(v: f32): f32 {
+  return Mathf.abs(v) >= TINY ? v : 0;
+}
 
 /** Adam step on W (rows, cols) with gradient a xᵀ + b zᵀ; m, v have W's shape. */
-export function adamRows(w: usize, m: usize, v: usize, a: usize, x: usize, b: usize, z: usize,
-  rows: i32, cols: i32, lr: f32, beta1: f32, beta2: f32, eps: f32): void {
+export function adamRows(
+  w: usize,
+  m: usize,
+  v: usize,
+  a: usize,
+  x: usize,
+  b: usize,
+  z: usize,
+  rows: i32,
+  cols: i32,
+  lr: f32,
+  beta1: f32,
+  beta2: f32,
+  eps: f32,
+): void {
   if (!SIMD) return adamRowsRef(w, m, v, a, x, b, z, rows, cols, lr, beta1, beta2, eps);
-  const b1 = f32x4.splat(beta1), c1 = f32x4.splat(<f32>1 - beta1);
-  const b2 = f32x4.splat(beta2), c2 = f32x4.splat(<f32>1 - beta2);
-  const lv = f32x4.splat(lr), ev = f32x4.splat(eps);
-  const c4 = <usize>(cols & ~3) << 2;
-  const cn = <usize>cols << 2;
+  const b1 = f32x4.splat(beta1),
+    c1 = f32x4.splat(<f32>1 - beta1);
+  const b2 = f32x4.splat(beta2),
+    c2 = f32x4.splat(<f32>1 - beta2);
+  const lv = f32x4.splat(lr),
+    ev = f32x4.splat(eps);
+  const c4 = (<usize>(cols & ~3)) << 2;
+  const cn = (<usize>cols) << 2;
   for (let i = 0; i < rows; i++) {
-    const ai = load<f32>(a + (<usize>i << 2)), bi = load<f32>(b + (<usize>i << 2));
-    const av = f32x4.splat(ai), bv = f32x4.splat(bi);
+    const ai = load<f32>(a + ((<usize>i) << 2)),
+      bi = load<f32>(b + ((<usize>i) << 2));
+    const av = f32x4.splat(ai),
+      bv = f32x4.splat(bi);
     const r = <usize>i * cn;
-    const pw = w + r, pm = m + r, pv = v + r;
+    const pw = w + r,
+      pm = m + r,
+      pv = v + r;
     let o: usize = 0;
     for (; o < c4; o += 16) {
       const g = f32x4.add(f32x4.mul(av, v128.load(x + o)), f32x4.mul(bv, v128.load(z + o)));
@@ -87,24 +115,40 @@ export function adamRows(w: usize, m: usize, v: usize, a: usize, x: usize, b: us
       const step = f32x4.div(f32x4.mul(lv, mm), f32x4.add(f32x4.sqrt(vv), ev));
       v128.store(pw + o, f32x4.sub(v128.load(pw + o), step));
     }
-    for (; o < cn; o += 4) adam1(pw + o, pm + o, pv + o, ai * load<f32>(x + o) + bi * load<f32>(z + o), lr, beta1, beta2, eps);
+    for (; o < cn; o += 4)
+      adam1(pw + o, pm + o, pv + o, ai * load<f32>(x + o) + bi * load<f32>(z + o), lr, beta1, beta2, eps);
   }
 }
 
-export function adamRowsRef(w: usize, m: usize, v: usize, a: usize, x: usize, b: usize, z: usize,
-  rows: i32, cols: i32, lr: f32, beta1: f32, beta2: f32, eps: f32): void {
+export function adamRowsRef(
+  w: usize,
+  m: usize,
+  v: usize,
+  a: usize,
+  x: usize,
+  b: usize,
+  z: usize,
+  rows: i32,
+  cols: i32,
+  lr: f32,
+  beta1: f32,
+  beta2: f32,
+  eps: f32,
+): void {
   for (let i = 0; i < rows; i++) {
-    const ai = load<f32>(a + (<usize>i << 2)), bi = load<f32>(b + (<usize>i << 2));
+    const ai = load<f32>(a + ((<usize>i) << 2)),
+      bi = load<f32>(b + ((<usize>i) << 2));
     for (let j = 0; j < cols; j++) {
       const o = (<usize>i * <usize>cols + <usize>j) << 2;
-      const g = ai * load<f32>(x + (<usize>j << 2)) + bi * load<f32>(z + (<usize>j << 2));
+      const g = ai * load<f32>(x + ((<usize>j) << 2)) + bi * load<f32>(z + ((<usize>j) << 2));
       adam1(w + o, m + o, v + o, g, lr, beta1, beta2, eps);
     }
   }
 }
 
 // @ts-ignore: decorator
-@inline function adam1(pw: usize, pm: usize, pv: usize, g: f32, lr: f32, beta1: f32, beta2: f32, eps: f32): void {
+@inline
+function adam1(pw: usize, pm: usize, pv: usize, g: f32, lr: f32, beta1: f32, beta2: f32, eps: f32): void {
   const mm = flush1(beta1 * load<f32>(pm) + (<f32>1 - beta1) * g);
   const vv = flush1(beta2 * load<f32>(pv) + (<f32>1 - beta2) * (g * g));
   store<f32>(pm, mm);
@@ -113,17 +157,31 @@ export function adamRowsRef(w: usize, m: usize, v: usize, a: usize, x: usize, b:
 }
 
 /** SGD with momentum on W (rows, cols) with gradient a xᵀ + b zᵀ; u has W's shape. */
-export function sgdRows(w: usize, u: usize, a: usize, x: usize, b: usize, z: usize,
-  rows: i32, cols: i32, lr: f32, momentum: f32): void {
+export function sgdRows(
+  w: usize,
+  u: usize,
+  a: usize,
+  x: usize,
+  b: usize,
+  z: usize,
+  rows: i32,
+  cols: i32,
+  lr: f32,
+  momentum: f32,
+): void {
   if (!SIMD) return sgdRowsRef(w, u, a, x, b, z, rows, cols, lr, momentum);
-  const mu = f32x4.splat(momentum), lv = f32x4.splat(lr);
-  const c4 = <usize>(cols & ~3) << 2;
-  const cn = <usize>cols << 2;
+  const mu = f32x4.splat(momentum),
+    lv = f32x4.splat(lr);
+  const c4 = (<usize>(cols & ~3)) << 2;
+  const cn = (<usize>cols) << 2;
   for (let i = 0; i < rows; i++) {
-    const ai = load<f32>(a + (<usize>i << 2)), bi = load<f32>(b + (<usize>i << 2));
-    const av = f32x4.splat(ai), bv = f32x4.splat(bi);
+    const ai = load<f32>(a + ((<usize>i) << 2)),
+      bi = load<f32>(b + ((<usize>i) << 2));
+    const av = f32x4.splat(ai),
+      bv = f32x4.splat(bi);
     const r = <usize>i * cn;
-    const pw = w + r, pu = u + r;
+    const pw = w + r,
+      pu = u + r;
     let o: usize = 0;
     for (; o < c4; o += 16) {
       const g = f32x4.add(f32x4.mul(av, v128.load(x + o)), f32x4.mul(bv, v128.load(z + o)));
@@ -135,19 +193,31 @@ export function sgdRows(w: usize, u: usize, a: usize, x: usize, b: usize, z: usi
   }
 }
 
-export function sgdRowsRef(w: usize, u: usize, a: usize, x: usize, b: usize, z: usize,
-  rows: i32, cols: i32, lr: f32, momentum: f32): void {
+export function sgdRowsRef(
+  w: usize,
+  u: usize,
+  a: usize,
+  x: usize,
+  b: usize,
+  z: usize,
+  rows: i32,
+  cols: i32,
+  lr: f32,
+  momentum: f32,
+): void {
   for (let i = 0; i < rows; i++) {
-    const ai = load<f32>(a + (<usize>i << 2)), bi = load<f32>(b + (<usize>i << 2));
+    const ai = load<f32>(a + ((<usize>i) << 2)),
+      bi = load<f32>(b + ((<usize>i) << 2));
     for (let j = 0; j < cols; j++) {
       const o = (<usize>i * <usize>cols + <usize>j) << 2;
-      sgd1(w + o, u + o, ai * load<f32>(x + (<usize>j << 2)) + bi * load<f32>(z + (<usize>j << 2)), lr, momentum);
+      sgd1(w + o, u + o, ai * load<f32>(x + ((<usize>j) << 2)) + bi * load<f32>(z + ((<usize>j) << 2)), lr, momentum);
     }
   }
 }
 
 // @ts-ignore: decorator
-@inline function sgd1(pw: usize, pu: usize, g: f32, lr: f32, momentum: f32): void {
+@inline
+function sgd1(pw: usize, pu: usize, g: f32, lr: f32, momentum: f32): void {
   const uu = flush1(momentum * load<f32>(pu) + g);
   store<f32>(pu, uu);
   store<f32>(pw, load<f32>(pw) - lr * uu);
@@ -178,21 +248,29 @@ export function sgdRowsRef(w: usize, u: usize, a: usize, x: usize, b: usize, z: 
 // ICML 2018 (Alg. 4, factored second moment; section 5 on β1 and update clipping).
 
 // @ts-ignore: decorator
-@inline function rowFactor(ri: f32, k: f32, se: f32): f32 { return <f32>1 / floorAt(Mathf.sqrt(ri) * k, se); }
+@inline
+function rowFactor(ri: f32, k: f32, se: f32): f32 {
+  return <f32>1 / floorAt(Mathf.sqrt(ri) * k, se);
+}
 
 /** max(p, se) as f32x4.pmax(se, p) computes it (a NaN p gives se). */
 // @ts-ignore: decorator
-@inline function floorAt(p: f32, se: f32): f32 { return se < p ? p : se; }
+@inline
+function floorAt(p: f32, se: f32): f32 {
+  return se < p ? p : se;
+}
 
 /** Updates r with the rank-2 gradient's row sums of g² (scalar, in index order: the same in both twins); returns S = Σ r. */
 // @ts-ignore: decorator
-@inline function updateRows(r: usize, a: usize, b: usize, rows: i32, sxx: f32, sxz2: f32, szz: f32, beta2: f32): f32 {
+@inline
+function updateRows(r: usize, a: usize, b: usize, rows: i32, sxx: f32, sxz2: f32, szz: f32, beta2: f32): f32 {
   let s: f32 = 0;
   for (let i = 0; i < rows; i++) {
-    const ai = load<f32>(a + (<usize>i << 2)), bi = load<f32>(b + (<usize>i << 2));
-    const q = ((ai * ai) * sxx + (ai * bi) * sxz2) + (bi * bi) * szz;
-    const ri = flush1(beta2 * load<f32>(r + (<usize>i << 2)) + (<f32>1 - beta2) * q);
-    store<f32>(r + (<usize>i << 2), ri);
+    const ai = load<f32>(a + ((<usize>i) << 2)),
+      bi = load<f32>(b + ((<usize>i) << 2));
+    const q = ai * ai * sxx + ai * bi * sxz2 + bi * bi * szz;
+    const ri = flush1(beta2 * load<f32>(r + ((<usize>i) << 2)) + (<f32>1 - beta2) * q);
+    store<f32>(r + ((<usize>i) << 2), ri);
     s += ri;
   }
   return s;
@@ -200,39 +278,78 @@ export function sgdRowsRef(w: usize, u: usize, a: usize, x: usize, b: usize, z: 
 
 /** S^(−1/4), or 0 when S = 0 (no gradient yet: every p_i is then 0). */
 // @ts-ignore: decorator
-@inline function quarter(s: f32): f32 { return s > 0 ? <f32>1 / Mathf.sqrt(Mathf.sqrt(s)) : 0; }
+@inline
+function quarter(s: f32): f32 {
+  return s > 0 ? <f32>1 / Mathf.sqrt(Mathf.sqrt(s)) : 0;
+}
 
 /**
  * Factored Adam step on W (rows, cols) with gradient a xᵀ + b zᵀ: m has W's shape, r (rows)
  * and c (cols) the factored second moment, gam scratch (cols). lr = η̂, se = √ε̂, cap = η B.
  */
-export function factoredRows(w: usize, m: usize, r: usize, c: usize, gam: usize, a: usize, x: usize, b: usize, z: usize,
-  rows: i32, cols: i32, lr: f32, beta1: f32, beta2: f32, se: f32, cap: f32): void {
+export function factoredRows(
+  w: usize,
+  m: usize,
+  r: usize,
+  c: usize,
+  gam: usize,
+  a: usize,
+  x: usize,
+  b: usize,
+  z: usize,
+  rows: i32,
+  cols: i32,
+  lr: f32,
+  beta1: f32,
+  beta2: f32,
+  se: f32,
+  cap: f32,
+): void {
   if (!SIMD) return factoredRowsRef(w, m, r, c, gam, a, x, b, z, rows, cols, lr, beta1, beta2, se, cap);
-  const saa = dot(a, a, rows), sab2 = <f32>2 * dot(a, b, rows), sbb = dot(b, b, rows);
+  const saa = dot(a, a, rows),
+    sab2 = <f32>2 * dot(a, b, rows),
+    sbb = dot(b, b, rows);
   const k = quarter(updateRows(r, a, b, rows, dot(x, x, cols), <f32>2 * dot(x, z, cols), dot(z, z, cols), beta2));
-  const b2 = f32x4.splat(beta2), c2 = f32x4.splat(<f32>1 - beta2);
-  const vaa = f32x4.splat(saa), vab = f32x4.splat(sab2), vbb = f32x4.splat(sbb);
-  const kv = f32x4.splat(k), sv = f32x4.splat(se), one = f32x4.splat(1);
-  const c4 = <usize>(cols & ~3) << 2, cn = <usize>cols << 2;
+  const b2 = f32x4.splat(beta2),
+    c2 = f32x4.splat(<f32>1 - beta2);
+  const vaa = f32x4.splat(saa),
+    vab = f32x4.splat(sab2),
+    vbb = f32x4.splat(sbb);
+  const kv = f32x4.splat(k),
+    sv = f32x4.splat(se),
+    one = f32x4.splat(1);
+  const c4 = (<usize>(cols & ~3)) << 2,
+    cn = (<usize>cols) << 2;
   let o: usize = 0;
   for (; o < c4; o += 16) {
-    const xj = v128.load(x + o), zj = v128.load(z + o);
-    const q = f32x4.add(f32x4.add(f32x4.mul(f32x4.mul(xj, xj), vaa), f32x4.mul(f32x4.mul(xj, zj), vab)), f32x4.mul(f32x4.mul(zj, zj), vbb));
+    const xj = v128.load(x + o),
+      zj = v128.load(z + o);
+    const q = f32x4.add(
+      f32x4.add(f32x4.mul(f32x4.mul(xj, xj), vaa), f32x4.mul(f32x4.mul(xj, zj), vab)),
+      f32x4.mul(f32x4.mul(zj, zj), vbb),
+    );
     const cj = flush4(f32x4.add(f32x4.mul(b2, v128.load(c + o)), f32x4.mul(c2, q)));
     v128.store(c + o, cj);
     v128.store(gam + o, f32x4.div(one, f32x4.pmax(sv, f32x4.mul(f32x4.sqrt(cj), kv))));
   }
   for (; o < cn; o += 4) colFactor1(c + o, gam + o, load<f32>(x + o), load<f32>(z + o), saa, sab2, sbb, beta2, k, se);
-  const b1 = f32x4.splat(beta1), c1 = <f32>1 - beta1;
-  const hi = f32x4.splat(cap), lo = f32x4.splat(-cap);
+  const b1 = f32x4.splat(beta1),
+    c1 = <f32>1 - beta1;
+  const hi = f32x4.splat(cap),
+    lo = f32x4.splat(-cap);
   for (let i = 0; i < rows; i++) {
     // (1 − β1) g_ij = pa x_j + pb z_j; with z = x (one shared input) = pe x_j, one product fewer
-    const ai = load<f32>(a + (<usize>i << 2)), bi = load<f32>(b + (<usize>i << 2));
-    const pa = c1 * ai, pb = c1 * bi, pe = c1 * (ai + bi);
-    const ki = lr * rowFactor(load<f32>(r + (<usize>i << 2)), k, se);
-    const av = f32x4.splat(pa), bv = f32x4.splat(pb), kr = f32x4.splat(ki);
-    const pw = w + <usize>i * cn, pm = m + <usize>i * cn;
+    const ai = load<f32>(a + ((<usize>i) << 2)),
+      bi = load<f32>(b + ((<usize>i) << 2));
+    const pa = c1 * ai,
+      pb = c1 * bi,
+      pe = c1 * (ai + bi);
+    const ki = lr * rowFactor(load<f32>(r + ((<usize>i) << 2)), k, se);
+    const av = f32x4.splat(pa),
+      bv = f32x4.splat(pb),
+      kr = f32x4.splat(ki);
+    const pw = w + <usize>i * cn,
+      pm = m + <usize>i * cn;
     o = 0;
     if (x == z) factoredRow(pw, pm, x, gam, pe, ki, beta1, cap, cols);
     else {
@@ -243,26 +360,51 @@ export function factoredRows(w: usize, m: usize, r: usize, c: usize, gam: usize,
         const s = f32x4.pmin(hi, f32x4.pmax(lo, f32x4.mul(mm, f32x4.mul(v128.load(gam + o), kr))));
         v128.store(pw + o, f32x4.sub(v128.load(pw + o), s));
       }
-      for (; o < cn; o += 4) factored1(pw + o, pm + o, pa * load<f32>(x + o) + pb * load<f32>(z + o), load<f32>(gam + o), ki, beta1, cap);
+      for (; o < cn; o += 4)
+        factored1(pw + o, pm + o, pa * load<f32>(x + o) + pb * load<f32>(z + o), load<f32>(gam + o), ki, beta1, cap);
     }
   }
 }
 
-export function factoredRowsRef(w: usize, m: usize, r: usize, c: usize, gam: usize, a: usize, x: usize, b: usize, z: usize,
-  rows: i32, cols: i32, lr: f32, beta1: f32, beta2: f32, se: f32, cap: f32): void {
-  const saa = dotRef(a, a, rows), sab2 = <f32>2 * dotRef(a, b, rows), sbb = dotRef(b, b, rows);
-  const k = quarter(updateRows(r, a, b, rows, dotRef(x, x, cols), <f32>2 * dotRef(x, z, cols), dotRef(z, z, cols), beta2));
+export function factoredRowsRef(
+  w: usize,
+  m: usize,
+  r: usize,
+  c: usize,
+  gam: usize,
+  a: usize,
+  x: usize,
+  b: usize,
+  z: usize,
+  rows: i32,
+  cols: i32,
+  lr: f32,
+  beta1: f32,
+  beta2: f32,
+  se: f32,
+  cap: f32,
+): void {
+  const saa = dotRef(a, a, rows),
+    sab2 = <f32>2 * dotRef(a, b, rows),
+    sbb = dotRef(b, b, rows);
+  const k = quarter(
+    updateRows(r, a, b, rows, dotRef(x, x, cols), <f32>2 * dotRef(x, z, cols), dotRef(z, z, cols), beta2),
+  );
   for (let j = 0; j < cols; j++) {
-    const o = <usize>j << 2;
+    const o = (<usize>j) << 2;
     colFactor1(c + o, gam + o, load<f32>(x + o), load<f32>(z + o), saa, sab2, sbb, beta2, k, se);
   }
   const c1 = <f32>1 - beta1;
   for (let i = 0; i < rows; i++) {
-    const ai = load<f32>(a + (<usize>i << 2)), bi = load<f32>(b + (<usize>i << 2));
-    const pa = c1 * ai, pb = c1 * bi, pe = c1 * (ai + bi);
-    const ki = lr * rowFactor(load<f32>(r + (<usize>i << 2)), k, se);
+    const ai = load<f32>(a + ((<usize>i) << 2)),
+      bi = load<f32>(b + ((<usize>i) << 2));
+    const pa = c1 * ai,
+      pb = c1 * bi,
+      pe = c1 * (ai + bi);
+    const ki = lr * rowFactor(load<f32>(r + ((<usize>i) << 2)), k, se);
     for (let j = 0; j < cols; j++) {
-      const o = (<usize>i * <usize>cols + <usize>j) << 2, oj = <usize>j << 2;
+      const o = (<usize>i * <usize>cols + <usize>j) << 2,
+        oj = (<usize>j) << 2;
       const gc = x == z ? pe * load<f32>(x + oj) : pa * load<f32>(x + oj) + pb * load<f32>(z + oj);
       factored1(w + o, m + o, gc, load<f32>(gam + oj), ki, beta1, cap);
     }
@@ -270,8 +412,20 @@ export function factoredRowsRef(w: usize, m: usize, r: usize, c: usize, gam: usi
 }
 
 // @ts-ignore: decorator
-@inline function colFactor1(pc: usize, pg: usize, xj: f32, zj: f32, saa: f32, sab2: f32, sbb: f32, beta2: f32, k: f32, se: f32): void {
-  const q = ((xj * xj) * saa + (xj * zj) * sab2) + (zj * zj) * sbb;
+@inline
+function colFactor1(
+  pc: usize,
+  pg: usize,
+  xj: f32,
+  zj: f32,
+  saa: f32,
+  sab2: f32,
+  sbb: f32,
+  beta2: f32,
+  k: f32,
+  se: f32,
+): void {
+  const q = xj * xj * saa + xj * zj * sab2 + zj * zj * sbb;
   const cj = flush1(beta2 * load<f32>(pc) + (<f32>1 - beta2) * q);
   store<f32>(pc, cj);
   store<f32>(pg, <f32>1 / floorAt(Mathf.sqrt(cj) * k, se));
@@ -280,13 +434,15 @@ export function factoredRowsRef(w: usize, m: usize, r: usize, c: usize, gam: usi
 // The clip as f32x4.pmax(lo, ·) then pmin(hi, ·) computes it (pmax(a, b) = a < b ? b : a,
 // pmin(a, b) = b < a ? b : a: one instruction each on x86, where min/max need NaN fix-ups).
 // @ts-ignore: decorator
-@inline function clip(s: f32, cap: f32): f32 {
+@inline
+function clip(s: f32, cap: f32): f32 {
   const t = -cap < s ? s : -cap;
   return t < cap ? t : cap;
 }
 
 // @ts-ignore: decorator
-@inline function factored1(pw: usize, pm: usize, gc: f32, gj: f32, ki: f32, beta1: f32, cap: f32): void {
+@inline
+function factored1(pw: usize, pm: usize, gc: f32, gj: f32, ki: f32, beta1: f32, cap: f32): void {
   const mm = flush1(beta1 * load<f32>(pm) + gc);
   store<f32>(pm, mm);
   store<f32>(pw, load<f32>(pw) - clip(mm * (gj * ki), cap));
@@ -296,10 +452,25 @@ export function factoredRowsRef(w: usize, m: usize, r: usize, c: usize, gam: usi
  * Factored Adam step on W (rows, cols) with a dense gradient gs·G (G has W's shape; a
  * mini-batch's summed gradient, gs = 1/batch). Same state and parameters as factoredRows.
  */
-export function factoredDense(w: usize, m: usize, r: usize, c: usize, gam: usize, G: usize, gs: f32,
-  rows: i32, cols: i32, lr: f32, beta1: f32, beta2: f32, se: f32, cap: f32): void {
+export function factoredDense(
+  w: usize,
+  m: usize,
+  r: usize,
+  c: usize,
+  gam: usize,
+  G: usize,
+  gs: f32,
+  rows: i32,
+  cols: i32,
+  lr: f32,
+  beta1: f32,
+  beta2: f32,
+  se: f32,
+  cap: f32,
+): void {
   if (!SIMD) return factoredDenseRef(w, m, r, c, gam, G, gs, rows, cols, lr, beta1, beta2, se, cap);
-  const cn = <usize>cols << 2, c4 = <usize>(cols & ~3) << 2;
+  const cn = (<usize>cols) << 2,
+    c4 = (<usize>(cols & ~3)) << 2;
   const g2 = gs * gs;
   // column sums of G² into gam (index order over rows), row sums straight into r
   memory.fill(gam, 0, cn);
@@ -311,12 +482,19 @@ export function factoredDense(w: usize, m: usize, r: usize, c: usize, gam: usize
       const gv = v128.load(pg + o);
       v128.store(gam + o, f32x4.add(v128.load(gam + o), f32x4.mul(gv, gv)));
     }
-    for (; o < cn; o += 4) { const gv = load<f32>(pg + o); store<f32>(gam + o, load<f32>(gam + o) + gv * gv); }
-    s += denseRow(r + (<usize>i << 2), g2 * dot(pg, pg, cols), beta2);
+    for (; o < cn; o += 4) {
+      const gv = load<f32>(pg + o);
+      store<f32>(gam + o, load<f32>(gam + o) + gv * gv);
+    }
+    s += denseRow(r + ((<usize>i) << 2), g2 * dot(pg, pg, cols), beta2);
   }
   const k = quarter(s);
-  const b2 = f32x4.splat(beta2), c2 = f32x4.splat(<f32>1 - beta2), g2v = f32x4.splat(g2);
-  const kv = f32x4.splat(k), sv = f32x4.splat(se), one = f32x4.splat(1);
+  const b2 = f32x4.splat(beta2),
+    c2 = f32x4.splat(<f32>1 - beta2),
+    g2v = f32x4.splat(g2);
+  const kv = f32x4.splat(k),
+    sv = f32x4.splat(se),
+    one = f32x4.splat(1);
   let o: usize = 0;
   for (; o < c4; o += 16) {
     const cj = flush4(f32x4.add(f32x4.mul(b2, v128.load(c + o)), f32x4.mul(c2, f32x4.mul(g2v, v128.load(gam + o)))));
@@ -326,48 +504,73 @@ export function factoredDense(w: usize, m: usize, r: usize, c: usize, gam: usize
   for (; o < cn; o += 4) denseCol1(c + o, gam + o, g2, beta2, k, se);
   const gc = (<f32>1 - beta1) * gs;
   for (let i = 0; i < rows; i++) {
-    const ki = lr * rowFactor(load<f32>(r + (<usize>i << 2)), k, se);
+    const ki = lr * rowFactor(load<f32>(r + ((<usize>i) << 2)), k, se);
     factoredRow(w + <usize>i * cn, m + <usize>i * cn, G + <usize>i * cn, gam, gc, ki, beta1, cap, cols);
   }
 }
 
-export function factoredDenseRef(w: usize, m: usize, r: usize, c: usize, gam: usize, G: usize, gs: f32,
-  rows: i32, cols: i32, lr: f32, beta1: f32, beta2: f32, se: f32, cap: f32): void {
-  const cn = <usize>cols << 2;
+export function factoredDenseRef(
+  w: usize,
+  m: usize,
+  r: usize,
+  c: usize,
+  gam: usize,
+  G: usize,
+  gs: f32,
+  rows: i32,
+  cols: i32,
+  lr: f32,
+  beta1: f32,
+  beta2: f32,
+  se: f32,
+  cap: f32,
+): void {
+  const cn = (<usize>cols) << 2;
   const g2 = gs * gs;
   memory.fill(gam, 0, cn);
   let s: f32 = 0;
   for (let i = 0; i < rows; i++) {
     const pg = G + <usize>i * cn;
     for (let j = 0; j < cols; j++) {
-      const o = <usize>j << 2, gv = load<f32>(pg + o);
+      const o = (<usize>j) << 2,
+        gv = load<f32>(pg + o);
       store<f32>(gam + o, load<f32>(gam + o) + gv * gv);
     }
-    s += denseRow(r + (<usize>i << 2), g2 * dotRef(pg, pg, cols), beta2);
+    s += denseRow(r + ((<usize>i) << 2), g2 * dotRef(pg, pg, cols), beta2);
   }
   const k = quarter(s);
   for (let j = 0; j < cols; j++) {
-    const o = <usize>j << 2;
+    const o = (<usize>j) << 2;
     denseCol1(c + o, gam + o, g2, beta2, k, se);
   }
   for (let i = 0; i < rows; i++) {
-    const ki = lr * rowFactor(load<f32>(r + (<usize>i << 2)), k, se);
+    const ki = lr * rowFactor(load<f32>(r + ((<usize>i) << 2)), k, se);
     for (let j = 0; j < cols; j++) {
       const o = (<usize>i * <usize>cols + <usize>j) << 2;
-      factored1(w + o, m + o, ((<f32>1 - beta1) * gs) * load<f32>(G + o), load<f32>(gam + (<usize>j << 2)), ki, beta1, cap);
+      factored1(
+        w + o,
+        m + o,
+        (<f32>1 - beta1) * gs * load<f32>(G + o),
+        load<f32>(gam + ((<usize>j) << 2)),
+        ki,
+        beta1,
+        cap,
+      );
     }
   }
 }
 
 // @ts-ignore: decorator
-@inline function denseRow(pr: usize, q: f32, beta2: f32): f32 {
+@inline
+function denseRow(pr: usize, q: f32, beta2: f32): f32 {
   const ri = flush1(beta2 * load<f32>(pr) + (<f32>1 - beta2) * q);
   store<f32>(pr, ri);
   return ri;
 }
 
 // @ts-ignore: decorator
-@inline function denseCol1(pc: usize, pg: usize, g2: f32, beta2: f32, k: f32, se: f32): void {
+@inline
+function denseCol1(pc: usize, pg: usize, g2: f32, beta2: f32, k: f32, se: f32): void {
   const cj = flush1(beta2 * load<f32>(pc) + (<f32>1 - beta2) * (g2 * load<f32>(pg)));
   store<f32>(pc, cj);
   store<f32>(pg, <f32>1 / floorAt(Mathf.sqrt(cj) * k, se));
@@ -375,10 +578,25 @@ export function factoredDenseRef(w: usize, m: usize, r: usize, c: usize, gam: us
 
 /** One row of the factored step when (1 − β1) g_j = e u_j: m ← β1 m + e u, W ← W − clip(m γ k, ±cap). */
 // @ts-ignore: decorator
-@inline function factoredRow(pw: usize, pm: usize, u: usize, gam: usize, e: f32, ki: f32, beta1: f32, cap: f32, cols: i32): void {
-  const b1 = f32x4.splat(beta1), ev = f32x4.splat(e), kr = f32x4.splat(ki);
-  const hi = f32x4.splat(cap), lo = f32x4.splat(-cap);
-  const c4 = <usize>(cols & ~3) << 2, cn = <usize>cols << 2;
+@inline
+function factoredRow(
+  pw: usize,
+  pm: usize,
+  u: usize,
+  gam: usize,
+  e: f32,
+  ki: f32,
+  beta1: f32,
+  cap: f32,
+  cols: i32,
+): void {
+  const b1 = f32x4.splat(beta1),
+    ev = f32x4.splat(e),
+    kr = f32x4.splat(ki);
+  const hi = f32x4.splat(cap),
+    lo = f32x4.splat(-cap);
+  const c4 = (<usize>(cols & ~3)) << 2,
+    cn = (<usize>cols) << 2;
   let o: usize = 0;
   for (; o < c4; o += 16) {
     const mm = flush4(f32x4.add(f32x4.mul(b1, v128.load(pm + o)), f32x4.mul(ev, v128.load(u + o))));

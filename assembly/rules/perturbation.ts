@@ -26,7 +26,7 @@ import { scale } from "../kernels/linalg";
 export function antitheticEstimate(d: usize, xi: usize, lossPlus: f32, lossMinus: f32, sigma: f32, n: i32): void {
   let k = (lossPlus - lossMinus) / (2.0 * sigma);
   if (!(Mathf.abs(k) <= F32_MAX)) k = k > 0 ? F32_MAX : k < 0 ? -F32_MAX : 0;
-  memory.copy(d, xi, <usize>n << 2);
+  memory.copy(d, xi, (<usize>n) << 2);
   scale(d, k, n);
 }
 

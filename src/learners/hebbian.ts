@@ -11,7 +11,14 @@ export const HEBBIAN_RULES = ["hebb", "oja", "sanger", "bcm", "krotov", "softheb
 export type HebbianRule = (typeof HEBBIAN_RULES)[number];
 
 /** Default learning rate per rule: each learns well from its default initialisation. */
-const DEFAULT_RATE: Record<HebbianRule, number> = { hebb: 0.01, oja: 0.01, sanger: 0.01, bcm: 0.001, krotov: 0.1, softhebb: 0.05 };
+const DEFAULT_RATE: Record<HebbianRule, number> = {
+  hebb: 0.01,
+  oja: 0.01,
+  sanger: 0.01,
+  bcm: 0.001,
+  krotov: 0.1,
+  softhebb: 0.05,
+};
 
 /** The optional local readout of {@link Hebbian}. */
 export interface HebbianReadoutOptions {
@@ -75,9 +82,9 @@ export interface HebbianOptions {
   readout?: HebbianReadoutOptions;
 }
 
-
 /** Upper bounds of η and η_r, shared by the options and the setters. */
-const MAX_RATE = 10, MAX_READOUT_RATE = 100;
+const MAX_RATE = 10,
+  MAX_READOUT_RATE = 100;
 
 /**
  * One layer of Hebbian units with an optional local readout. `learn(x)` updates
@@ -97,7 +104,9 @@ const MAX_RATE = 10, MAX_READOUT_RATE = 100;
 export class Hebbian extends Learner {
   /** "hebbian". */
   readonly kind = "hebbian";
-  declare readonly config: Readonly<Required<Omit<HebbianOptions, "readout">>> & { readonly readout?: Required<HebbianReadoutOptions> };
+  declare readonly config: Readonly<Required<Omit<HebbianOptions, "readout">>> & {
+    readonly readout?: Required<HebbianReadoutOptions>;
+  };
   /** Input width N. */
   readonly inputs: number;
   /** Number of units K. */
@@ -127,12 +136,19 @@ export class Hebbian extends Learner {
       power: o.num("power", rule === "krotov" ? 4.5 : rule === "softhebb" ? 1 : 0, 0, 16),
       lateral: o.num("lateral", 0, 0, 10),
     };
-    if (config["lateral"] !== 0 && rule !== "oja") throw new EngramError("E_CONFIG", `hebbian: option 'lateral' (anti-Hebbian decorrelation) works with rule "oja", got rule "${rule}"`);
+    if (config["lateral"] !== 0 && rule !== "oja")
+      throw new EngramError(
+        "E_CONFIG",
+        `hebbian: option 'lateral' (anti-Hebbian decorrelation) works with rule "oja", got rule "${rule}"`,
+      );
     const ro = o.object("readout");
     o.done();
     if (ro !== undefined) {
       const r = new Options("hebbian.readout", ro);
-      config["readout"] = { classes: r.int("classes", undefined, 2, MAX_UNITS), learningRate: r.num("learningRate", 2, 0, MAX_READOUT_RATE, true) };
+      config["readout"] = {
+        classes: r.int("classes", undefined, 2, MAX_UNITS),
+        learningRate: r.num("learningRate", 2, 0, MAX_READOUT_RATE, true),
+      };
       r.done();
     }
     super(wasm, config);
@@ -140,14 +156,38 @@ export class Hebbian extends Learner {
     this.inputs = inputs;
     this.outputs = outputs;
     this.classes = c.readout?.classes ?? 0;
-    checkParams("hebbian", outputs * (inputs + 1) + this.classes * (outputs + 1) + (c.lateral > 0 ? outputs * outputs : 0));
+    checkParams(
+      "hebbian",
+      outputs * (inputs + 1) + this.classes * (outputs + 1) + (c.lateral > 0 ? outputs * outputs : 0),
+    );
     // the block of assembly/learners/hebbian.ts hebbNew: state = header, W, θ, V, b_r (and L);
     // scratch = 4 unit vectors, one input, one class vector and Krotov's ranking
-    const K = outputs, N = inputs, C = this.classes;
-    const size = blockSize(24 * 4, 32 + pad4(K * N) + pad4(K) + pad4(C * K) + pad4(C) + (c.lateral > 0 ? pad4(K * K) : 0), 4 * pad4(K) + pad4(N) + pad4(C) + pad4(c.rank));
-    this.attach(() =>
-      this.wasm.fn["hebbNew"]!(inputs, outputs, HEBBIAN_RULES.indexOf(c.rule), this.classes, c.seed, c.learningRate, c.readout?.learningRate ?? 0,
-        c.p, c.rank, c.delta, c.temperature, c.thetaRate, c.power, c.lateral),
+    const K = outputs,
+      N = inputs,
+      C = this.classes;
+    const size = blockSize(
+      24 * 4,
+      32 + pad4(K * N) + pad4(K) + pad4(C * K) + pad4(C) + (c.lateral > 0 ? pad4(K * K) : 0),
+      4 * pad4(K) + pad4(N) + pad4(C) + pad4(c.rank),
+    );
+    this.attach(
+      () =>
+        this.wasm.fn["hebbNew"]!(
+          inputs,
+          outputs,
+          HEBBIAN_RULES.indexOf(c.rule),
+          this.classes,
+          c.seed,
+          c.learningRate,
+          c.readout?.learningRate ?? 0,
+          c.p,
+          c.rank,
+          c.delta,
+          c.temperature,
+          c.thetaRate,
+          c.power,
+          c.lateral,
+        ),
       size,
     );
   }
@@ -210,7 +250,8 @@ export class Hebbian extends Learner {
   scores(x: Vector): Float32Array {
     this.needReadout();
     const ptr = this.input(x, this.inputs);
-    const out = this.run(() => (this.wasm.fn["hebbPredict"]!(this.h, ptr), this.wasm.fn["hebbScoresPtr"]!(this.h))) >>> 2;
+    const out =
+      this.run(() => (this.wasm.fn["hebbPredict"]!(this.h, ptr), this.wasm.fn["hebbScoresPtr"]!(this.h))) >>> 2;
     return this.wasm.f32.slice(out, out + this.classes);
   }
 
@@ -275,7 +316,11 @@ export class Hebbian extends Learner {
 
   private needReadout(): number {
     this.h;
-    if (!this.classes) throw new EngramError("E_CONFIG", "hebbian: this layer has no readout; pass readout: { classes } to use labels, scores and predict");
+    if (!this.classes)
+      throw new EngramError(
+        "E_CONFIG",
+        "hebbian: this layer has no readout; pass readout: { classes } to use labels, scores and predict",
+      );
     return this.classes;
   }
 

@@ -1,7 +1,13 @@
 import { defineLearner } from "../engine.js";
 import { Options } from "../options.js";
 import type { Wasm } from "../wasm.js";
-import { ACTIVATIONS, Perceptron, perceptronSize, type PerceptronOptions, perceptronOptions } from "./feedbackAlignment.js";
+import {
+  ACTIVATIONS,
+  Perceptron,
+  perceptronSize,
+  type PerceptronOptions,
+  perceptronOptions,
+} from "./feedbackAlignment.js";
 
 /** Options of {@link Perturbation}. */
 export interface PerturbationOptions extends PerceptronOptions {
@@ -35,11 +41,21 @@ export class Perturbation extends Perceptron {
     const base = perceptronOptions("perturbation", o, 0.01);
     const config = { ...base, sigma: o.num("sigma", 0.1, 0, 100, true) };
     o.done();
-    super(wasm, config, "perturbation", "np", (sizes) =>
-      wasm.fn["npNew"]!(
-        sizes, config.sizes.length, ACTIVATIONS.indexOf(config.activation),
-        config.learningRate, config.learningRateDecay, config.sigma, config.seed,
-      ),
+    super(
+      wasm,
+      config,
+      "perturbation",
+      "np",
+      (sizes) =>
+        wasm.fn["npNew"]!(
+          sizes,
+          config.sizes.length,
+          ACTIVATIONS.indexOf(config.activation),
+          config.learningRate,
+          config.learningRateDecay,
+          config.sigma,
+          config.seed,
+        ),
       perceptronSize(config.sizes, false, false),
     );
   }

@@ -58,8 +58,20 @@ export class RewardModulated extends Learner {
     checkParams("rewardModulated", 2 * config.actions * (config.inputs + 1));
     super(wasm, config);
     // the block of assembly/learners/rewardModulated.ts rmNew: state = header, W, b, E_W, E_b; scratch = 4 action vectors
-    const w = pad4(config.inputs * config.actions), b = pad4(config.actions);
-    this.attach(() => wasm.fn["rmNew"]!(config.inputs, config.actions, config.learningRate, config.baselineRate, config.traceDecay, config.seed), blockSize(13 * 4, 32 + 2 * (w + b), 4 * b));
+    const w = pad4(config.inputs * config.actions),
+      b = pad4(config.actions);
+    this.attach(
+      () =>
+        wasm.fn["rmNew"]!(
+          config.inputs,
+          config.actions,
+          config.learningRate,
+          config.baselineRate,
+          config.traceDecay,
+          config.seed,
+        ),
+      blockSize(13 * 4, 32 + 2 * (w + b), 4 * b),
+    );
   }
 
   /** Samples an action for context `x` from the policy and records its eligibility. */

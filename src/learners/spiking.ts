@@ -124,9 +124,28 @@ export class Spiking extends Learner {
     super(wasm, config);
     const c = this.config;
     this.attach(() =>
-      this.wasm.fn["spNew"]!(c.inputs, c.neurons, c.classes, c.seed, SPIKING_RULES.indexOf(c.rule), SPIKING_CODINGS.indexOf(c.coding),
-        c.dt, c.presentationTime, c.restTime, c.maxRate, c.minSpikes, c.maxRetries,
-        c.depressionRate, c.learningRate, c.weightMax, c.weightSum, c.target, c.mu, c.thetaPlus, c.inhibition),
+      this.wasm.fn["spNew"]!(
+        c.inputs,
+        c.neurons,
+        c.classes,
+        c.seed,
+        SPIKING_RULES.indexOf(c.rule),
+        SPIKING_CODINGS.indexOf(c.coding),
+        c.dt,
+        c.presentationTime,
+        c.restTime,
+        c.maxRate,
+        c.minSpikes,
+        c.maxRetries,
+        c.depressionRate,
+        c.learningRate,
+        c.weightMax,
+        c.weightSum,
+        c.target,
+        c.mu,
+        c.thetaPlus,
+        c.inhibition,
+      ),
     );
   }
 

@@ -5,7 +5,9 @@ import { shuffled } from "../../cli/order.js";
 
 const parse = (line: string) => parseArgs(line.split(" ").filter(Boolean), COMMANDS);
 const usageError = (line: string, message: RegExp) =>
-  expect(() => parse(line)).toThrow(expect.objectContaining({ name: "CliError", usage: true, message: expect.stringMatching(message) }));
+  expect(() => parse(line)).toThrow(
+    expect.objectContaining({ name: "CliError", usage: true, message: expect.stringMatching(message) }),
+  );
 
 describe("argument parsing", () => {
   it("reads the documented train command", () => {
@@ -17,12 +19,24 @@ describe("argument parsing", () => {
   });
 
   it("takes --flag=value, switches, number lists, numbers and repeated key=value pairs", () => {
-    const p = parse("train --epochs=2 --json --hidden 1000,1000,1000 --lr 0.003 --set threshold=2 --set peer=true --set sizes=784,10 --set act=relu");
-    expect(p.flags).toEqual({ epochs: 2, json: true, hidden: [1000, 1000, 1000], lr: 0.003, set: { threshold: 2, peer: true, sizes: [784, 10], act: "relu" } });
+    const p = parse(
+      "train --epochs=2 --json --hidden 1000,1000,1000 --lr 0.003 --set threshold=2 --set peer=true --set sizes=784,10 --set act=relu",
+    );
+    expect(p.flags).toEqual({
+      epochs: 2,
+      json: true,
+      hidden: [1000, 1000, 1000],
+      lr: 0.003,
+      set: { threshold: 2, peer: true, sizes: [784, 10], act: "relu" },
+    });
   });
 
   it("reads eval with its model path", () => {
-    expect(parse("eval out/m.engram --data /tmp/x --json")).toEqual({ command: "eval", positionals: ["out/m.engram"], flags: { data: "/tmp/x", json: true } });
+    expect(parse("eval out/m.engram --data /tmp/x --json")).toEqual({
+      command: "eval",
+      positionals: ["out/m.engram"],
+      flags: { data: "/tmp/x", json: true },
+    });
   });
 
   it("turns help in any position into the help command", () => {

@@ -45,7 +45,16 @@ const run = (...args: string[]) => {
 const data = join(work, "data");
 
 beforeAll(async () => {
-  await build({ entryPoints: [join(root, "cli/engram.ts")], outfile: cli, bundle: true, platform: "node", format: "esm", target: "node20", banner: { js: "#!/usr/bin/env node" }, logLevel: "warning" });
+  await build({
+    entryPoints: [join(root, "cli/engram.ts")],
+    outfile: cli,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    banner: { js: "#!/usr/bin/env node" },
+    logLevel: "warning",
+  });
   copyFileSync(wasm, join(work, "engram.wasm"));
   mkdirSync(data);
   writeSplits(data, { train: prototypesTrain, t10k: prototypesTest }, 6);
@@ -61,7 +70,16 @@ describe("engram CLI, built", () => {
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     const res = JSON.parse(r.out);
-    expect(res).toMatchObject({ command: "train", learner: "ff", kind: "forwardForward", samples: 1600, epochs: 4, testSamples: 200, plot: "out/ff-data.svg", model: "m.engram" });
+    expect(res).toMatchObject({
+      command: "train",
+      learner: "ff",
+      kind: "forwardForward",
+      samples: 1600,
+      epochs: 4,
+      testSamples: 200,
+      plot: "out/ff-data.svg",
+      model: "m.engram",
+    });
     expect(res.config.sizes).toEqual([36, 64, 64]);
     expect(res.accuracy).toBeGreaterThan(0.6); // 4 noisy prototypes: chance is 0.25
     expect(res.usPerStep).toBeGreaterThan(0);
@@ -72,25 +90,47 @@ describe("engram CLI, built", () => {
 
     const e = run("eval", "m.engram", "--data", data, "--json");
     expect(e.code).toBe(0);
-    expect(JSON.parse(e.out)).toMatchObject({ command: "eval", kind: "forwardForward", accuracy: res.accuracy, testSamples: 200 });
+    expect(JSON.parse(e.out)).toMatchObject({
+      command: "eval",
+      kind: "forwardForward",
+      accuracy: res.accuracy,
+      testSamples: 200,
+    });
 
     // the reported accuracy is what the saved model scores, counted here without the CLI
     const engram = await loadEngram();
     const model = engram.restore(readFileSync(join(work, "m.engram"))) as unknown as { predict(x: Uint8Array): number };
     const test = prototypesTest;
     let right = 0;
-    for (let i = 0; i < test.labels.length; i++) if (model.predict(test.images.subarray(i * 36, (i + 1) * 36)) === test.labels[i]) right++;
+    for (let i = 0; i < test.labels.length; i++)
+      if (model.predict(test.images.subarray(i * 36, (i + 1) * 36)) === test.labels[i]) right++;
     expect(right / test.labels.length).toBe(res.accuracy);
     // and the one-pass readout's, reported beside it
     const fast = model as unknown as { predictFast(x: Uint8Array): number };
     right = 0;
-    for (let i = 0; i < test.labels.length; i++) if (fast.predictFast(test.images.subarray(i * 36, (i + 1) * 36)) === test.labels[i]) right++;
+    for (let i = 0; i < test.labels.length; i++)
+      if (fast.predictFast(test.images.subarray(i * 36, (i + 1) * 36)) === test.labels[i]) right++;
     expect(res.fast.accuracy).toBe(right / test.labels.length);
     expect(JSON.parse(e.out).fast.accuracy).toBe(res.fast.accuracy);
   });
 
   it("trains e-prop on images read row by row (6 steps of 6 pixels), above chance", () => {
-    const r = JSON.parse(run("train", "--learner", "eprop", "--data", data, "--hidden", "32", "--epochs", "3", "--curve-points", "1", "--json").out);
+    const r = JSON.parse(
+      run(
+        "train",
+        "--learner",
+        "eprop",
+        "--data",
+        data,
+        "--hidden",
+        "32",
+        "--epochs",
+        "3",
+        "--curve-points",
+        "1",
+        "--json",
+      ).out,
+    );
     expect(r.kind).toBe("eprop");
     expect(r.config.inputs).toBe(6);
     expect(r.accuracy).toBeGreaterThan(0.6); // 4 classes: chance is 0.25
@@ -99,7 +139,9 @@ describe("engram CLI, built", () => {
   it("reports no one-pass accuracy for a learner without one", () => {
     const off = JSON.parse(run("train", ...small, "--json", "--epochs", "1", "--set", "readout=false").out);
     expect(off.fast).toBeNull();
-    const dfa = JSON.parse(run("train", "--learner", "dfa", "--data", data, "--hidden", "16", "--epochs", "1", "--json").out);
+    const dfa = JSON.parse(
+      run("train", "--learner", "dfa", "--data", data, "--hidden", "16", "--epochs", "1", "--json").out,
+    );
     expect(dfa.fast).toBeNull();
   });
 
@@ -111,10 +153,24 @@ describe("engram CLI, built", () => {
   });
 
   it("prints a human summary", () => {
-    const r = run("train", ...small, "--quiet", "--limit", "100", "--epochs", "1", "--test-limit", "50", "--plot", "p.svg");
+    const r = run(
+      "train",
+      ...small,
+      "--quiet",
+      "--limit",
+      "100",
+      "--epochs",
+      "1",
+      "--test-limit",
+      "50",
+      "--plot",
+      "p.svg",
+    );
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/test accuracy \d+\.\d\d% \(error \d+\.\d\d%\) on 50 test images/);
-    expect(r.out).toMatch(/test accuracy of the one-pass predictFast\(\): \d+\.\d\d% \(error \d+\.\d\d%\) · \d+ µs per prediction/);
+    expect(r.out).toMatch(
+      /test accuracy of the one-pass predictFast\(\): \d+\.\d\d% \(error \d+\.\d\d%\) · \d+ µs per prediction/,
+    );
     expect(r.out).toMatch(/training: 100 samples \(1 epoch\) in [\d.]+ s · \d+ µs per step/);
     expect(r.out).toContain("learning curve: p.svg");
     expect(existsSync(join(work, "p.svg"))).toBe(true);
@@ -125,12 +181,18 @@ describe("engram CLI, built", () => {
     const truncated = join(work, "truncated");
     mkdirSync(truncated);
     writeSplits(truncated, { train: prototypesTrain, t10k: prototypesTest }, 6);
-    writeFileSync(join(truncated, "t10k-labels-idx1-ubyte"), readFileSync(join(data, "t10k-labels-idx1-ubyte")).subarray(0, 50));
+    writeFileSync(
+      join(truncated, "t10k-labels-idx1-ubyte"),
+      readFileSync(join(data, "t10k-labels-idx1-ubyte")).subarray(0, 50),
+    );
     const cases: [string[], RegExp][] = [
       [["train", "--data", join(work, "nope")], /data folder .*nope does not exist/],
       [["train", "--epochs", "many"], /--epochs must be a whole number, got 'many'/],
       [["train", "--learner", "sgd"], /unknown learner 'sgd' \(known: ff/],
-      [["train", "--data", truncated], /t10k-labels-idx1-ubyte: truncated: dimensions 200 need 200 data bytes, found 42/],
+      [
+        ["train", "--data", truncated],
+        /t10k-labels-idx1-ubyte: truncated: dimensions 200 need 200 data bytes, found 42/,
+      ],
       [["train", "--data", data, "--set", "threshold=-1"], /E_CONFIG: forwardForward: option 'threshold'/],
       [["train", "--data", data, "--test-limit", "999"], /--test-limit must be in \[1, 200\], got 999/],
       [["eval", "bad.engram", "--data", data], /E_SNAPSHOT/],

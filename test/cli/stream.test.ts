@@ -6,8 +6,18 @@ import { evaluateTasks, streamParts, summarize, taskClasses, taskOf, type Scores
 
 describe("taskClasses", () => {
   it("cuts the classes into contiguous groups in class order, the first C mod T one larger", () => {
-    expect(taskClasses(10, 5)).toEqual([[0, 1], [2, 3], [4, 5], [6, 7], [8, 9]]);
-    expect(taskClasses(10, 3)).toEqual([[0, 1, 2, 3], [4, 5, 6], [7, 8, 9]]);
+    expect(taskClasses(10, 5)).toEqual([
+      [0, 1],
+      [2, 3],
+      [4, 5],
+      [6, 7],
+      [8, 9],
+    ]);
+    expect(taskClasses(10, 3)).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6],
+      [7, 8, 9],
+    ]);
     expect(taskClasses(3, 3)).toEqual([[0], [1], [2]]);
     expect(taskClasses(4, 1)).toEqual([[0, 1, 2, 3]]);
     expect(Array.from(taskOf(taskClasses(10, 3)))).toEqual([0, 0, 0, 0, 1, 1, 1, 2, 2, 2]);
@@ -64,7 +74,10 @@ describe("accuracy matrix", () => {
       scores.matrix.push(row.perTask);
       scores.overall.push(row.overall);
     }
-    expect(scores.matrix).toEqual([[1, 0], [0, 1]]);
+    expect(scores.matrix).toEqual([
+      [1, 0],
+      [0, 1],
+    ]);
     expect(scores.overall).toEqual([3 / 10, 7 / 10]); // samples of classes 0-1, then of 2-3
     expect(summarize(scores)).toEqual({ accuracy: 0.7, averageAccuracy: 0.5, forgetting: [1], averageForgetting: 1 });
   });
@@ -82,7 +95,12 @@ describe("accuracy matrix", () => {
     expect(s.forgetting[1]).toBeCloseTo(0.6, 12); // 0.8 − 0.2
     expect(s.forgetting).toHaveLength(2);
     expect(s.averageForgetting).toBeCloseTo(0.45, 12);
-    expect(summarize({ matrix: [[0.8]], overall: [0.8] })).toEqual({ accuracy: 0.8, averageAccuracy: 0.8, forgetting: [], averageForgetting: 0 });
+    expect(summarize({ matrix: [[0.8]], overall: [0.8] })).toEqual({
+      accuracy: 0.8,
+      averageAccuracy: 0.8,
+      forgetting: [],
+      averageForgetting: 0,
+    });
   });
 
   it("a task with no evaluation images scores NaN, and does not count in the overall accuracy", () => {

@@ -15,7 +15,11 @@ export function idxBytes(dims: number[], data: Uint8Array): Uint8Array {
 }
 
 /** Writes train/t10k images (`side`×`side`) and labels to `dir` (a fresh temp dir by default). */
-export function writeSplits(dir: string, splits: Record<"train" | "t10k", { images: Uint8Array; labels: Uint8Array }>, side: number): string {
+export function writeSplits(
+  dir: string,
+  splits: Record<"train" | "t10k", { images: Uint8Array; labels: Uint8Array }>,
+  side: number,
+): string {
   for (const [prefix, { images, labels }] of Object.entries(splits)) {
     writeFileSync(join(dir, `${prefix}-images-idx3-ubyte`), idxBytes([labels.length, side, side], images));
     writeFileSync(join(dir, `${prefix}-labels-idx1-ubyte`), idxBytes([labels.length], labels));
@@ -24,7 +28,17 @@ export function writeSplits(dir: string, splits: Record<"train" | "t10k", { imag
 }
 
 /** A folder with a tiny data set: pixel values and labels from a counter, every class present. */
-export function writeDataset({ train, test, side, classes }: { train: number; test: number; side: number; classes: number }): string {
+export function writeDataset({
+  train,
+  test,
+  side,
+  classes,
+}: {
+  train: number;
+  test: number;
+  side: number;
+  classes: number;
+}): string {
   const dir = mkdtempSync(join(tmpdir(), "engram-data-"));
   const make = (n: number) => ({
     images: Uint8Array.from({ length: n * side * side }, (_, i) => (i * 37) & 255),

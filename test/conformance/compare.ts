@@ -4,9 +4,13 @@ import type { Hashed } from "./runner.js";
 
 /** Where two results first differ, for the failure message. */
 export function firstDifference(what: string, ref: Hashed, got: Hashed, host: string, refHost = "node"): string {
-  for (const [part, a, b] of [["state", ref.state, got.state], ["outputs", ref.outputs, got.outputs]] as const) {
+  for (const [part, a, b] of [
+    ["state", ref.state, got.state],
+    ["outputs", ref.outputs, got.outputs],
+  ] as const) {
     if (a === b) continue;
-    const x = fromHex(a), y = fromHex(b);
+    const x = fromHex(a),
+      y = fromHex(b);
     const n = Math.min(x.length, y.length);
     let i = 0;
     while (i < n && x[i] === y[i]) i++;

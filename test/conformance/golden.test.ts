@@ -11,18 +11,28 @@ import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { createEngram, type Engram } from "../../src/index.js";
 import { loadEngram } from "../helpers/engram.js";
-import { descriptor, DESCRIPTORS, rng, sample as robustSample, train, type AnyLearner } from "../robustness/learners.js";
+import {
+  descriptor,
+  DESCRIPTORS,
+  rng,
+  sample as robustSample,
+  train,
+  type AnyLearner,
+} from "../robustness/learners.js";
 import { CASES, PROBES, sample } from "./cases.js";
 import { runConformance } from "./runner.js";
 import { fnv1a64, Stream } from "./hash.js";
 
 const engram = await loadEngram(); // over the test module (assembly/testing.ts)
 // the release module users get (assembly/index.ts): its learners must give the same bits
-const release = await createEngram(new WebAssembly.Module(readFileSync(fileURLToPath(new URL("../../build/engram.wasm", import.meta.url)))));
+const release = await createEngram(
+  new WebAssembly.Module(readFileSync(fileURLToPath(new URL("../../build/engram.wasm", import.meta.url)))),
+);
 const goldenPath = fileURLToPath(new URL("../fixtures/golden.json", import.meta.url));
 const fixtureRoot = fileURLToPath(new URL("../fixtures/snapshots/v1/", import.meta.url));
 const mode = process.env["GOLDEN"]; // "write" | "rewrite" | undefined
-const golden: Record<string, string> = mode !== "rewrite" && existsSync(goldenPath) ? JSON.parse(readFileSync(goldenPath, "utf8")) : {};
+const golden: Record<string, string> =
+  mode !== "rewrite" && existsSync(goldenPath) ? JSON.parse(readFileSync(goldenPath, "utf8")) : {};
 const got: Record<string, string> = {};
 
 /** fnv1a64 of save() after the case's stream, then of the probe outputs' bits. */
@@ -48,11 +58,17 @@ function caseHash(kind: string, index: number, on: Engram = engram): string {
   }
 }
 
-const cases = Object.entries(CASES).flatMap(([kind, cs]) => cs.map((c, i) => [`case ${kind}/${c.name ?? i}`, kind, i] as const));
+const cases = Object.entries(CASES).flatMap(([kind, cs]) =>
+  cs.map((c, i) => [`case ${kind}/${c.name ?? i}`, kind, i] as const),
+);
 const variants = Object.keys(DESCRIPTORS).flatMap((kind) =>
   [{}, ...descriptor(kind).variants].map((v) => [`variant ${kind} ${JSON.stringify(v)}`, kind, v] as const),
 );
-const fixtures = existsSync(fixtureRoot) ? readdirSync(fixtureRoot).filter((f) => f.endsWith(".engram")).map((f) => f.slice(0, -".engram".length)) : [];
+const fixtures = existsSync(fixtureRoot)
+  ? readdirSync(fixtureRoot)
+      .filter((f) => f.endsWith(".engram"))
+      .map((f) => f.slice(0, -".engram".length))
+  : [];
 
 function check(key: string, hash: string): void {
   got[key] = hash;
@@ -92,7 +108,9 @@ describe("golden save() hashes (regression guard for refactorings)", () => {
     for (const [k, h] of Object.entries(report.learners)) hashes[`conformance ${k}`] = h.hash;
     Object.assign(got, hashes);
     if (mode) return;
-    const changed = Object.entries(hashes).filter(([k, h]) => golden[k] !== h).map(([k]) => k);
+    const changed = Object.entries(hashes)
+      .filter(([k, h]) => golden[k] !== h)
+      .map(([k]) => k);
     expect(changed, "conformance hashes changed (or have no golden entry)").toEqual([]);
   });
 

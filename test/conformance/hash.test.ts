@@ -49,7 +49,9 @@ describe("conformance report", () => {
   it("names the host and the first differing word", () => {
     const ref = { hash: "a", state: toHex(new Uint8Array(new Float32Array([1, 2, 3]).buffer)), outputs: "" };
     const got = { hash: "b", state: toHex(new Uint8Array(new Float32Array([1, 2, 3.5]).buffer)), outputs: "" };
-    expect(firstDifference("hebbian/oja", ref, got, "webkit")).toBe("hebbian/oja: webkit first differs from node in state word 2 (byte 8): node 3 (0x40400000), webkit 3.5 (0x40600000)");
+    expect(firstDifference("hebbian/oja", ref, got, "webkit")).toBe(
+      "hebbian/oja: webkit first differs from node in state word 2 (byte 8): node 3 (0x40400000), webkit 3.5 (0x40600000)",
+    );
   });
 
   it("reads the state section of a snapshot", async () => {
@@ -61,7 +63,9 @@ describe("conformance report", () => {
     const w = engram.wasm.exports;
     const h = (l as unknown as { h: number }).h;
     expect(state.length).toBe(w.learnerStateBytes(h) >>> 0);
-    expect(toHex(state)).toBe(toHex(engram.wasm.u8.subarray(w.learnerState(h) >>> 0, (w.learnerState(h) >>> 0) + state.length)));
+    expect(toHex(state)).toBe(
+      toHex(engram.wasm.u8.subarray(w.learnerState(h) >>> 0, (w.learnerState(h) >>> 0) + state.length)),
+    );
     l.dispose();
   });
 });

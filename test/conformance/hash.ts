@@ -66,7 +66,8 @@ export function canonicalBits(values: Float32Array): Uint32Array {
 /** 64-bit FNV-1a over bytes, as 16 hex digits. */
 export function fnv1a64(bytes: Uint8Array): string {
   // 64-bit arithmetic in two 32-bit halves: h = (h ^ b) * 0x100000001b3 mod 2^64.
-  let hi = 0xcbf29ce4, lo = 0x84222325;
+  let hi = 0xcbf29ce4,
+    lo = 0x84222325;
   for (let i = 0; i < bytes.length; i++) {
     lo = (lo ^ bytes[i]!) >>> 0;
     // (hi·2^32 + lo) · (2^40 + 0x1b3) = lo·0x1b3 + (hi·0x1b3 + lo·2^8)·2^32, mod 2^64

@@ -45,8 +45,13 @@ describe(`conformance across hosts (bundles from ${DIST})`, () => {
   }
 
   it("runs selftest in wasm-interp, a host without JavaScript, for both builds", async () => {
-    const simd = join(DIST, "engram.wasm"), scalar = join(DIST, "engram.scalar.wasm");
-    for (const [name, file, flags] of [["engram.wasm", simd, []], ["engram.scalar.wasm", scalar, []], ["engram.scalar.wasm --disable-simd", scalar, ["--disable-simd"]]] as const) {
+    const simd = join(DIST, "engram.wasm"),
+      scalar = join(DIST, "engram.scalar.wasm");
+    for (const [name, file, flags] of [
+      ["engram.wasm", simd, []],
+      ["engram.scalar.wasm", scalar, []],
+      ["engram.scalar.wasm --disable-simd", scalar, ["--disable-simd"]],
+    ] as const) {
       const r = await runWasmInterp(file, [...flags]);
       expect(r["selftest"], `${name}: selftest() => i32:N in wasm-interp's output`).toBeTypeOf("number");
       expect(r["simdBuild"], `${name}: which build`).toBe(file === simd ? 1 : 0);
@@ -82,17 +87,21 @@ describe(`conformance across hosts (bundles from ${DIST})`, () => {
     const problems: string[] = [];
     for (const [host, r] of reports) {
       if (host === "node") continue;
-      if (JSON.stringify(r.kinds) !== JSON.stringify(ref.kinds)) problems.push(`${host} lists kinds ${r.kinds} but node ${ref.kinds}`);
-      if (JSON.stringify(r.errors) !== JSON.stringify(ref.errors)) problems.push(`${host} errors ${JSON.stringify(r.errors)}`);
+      if (JSON.stringify(r.kinds) !== JSON.stringify(ref.kinds))
+        problems.push(`${host} lists kinds ${r.kinds} but node ${ref.kinds}`);
+      if (JSON.stringify(r.errors) !== JSON.stringify(ref.errors))
+        problems.push(`${host} errors ${JSON.stringify(r.errors)}`);
       if (r.selftest !== ref.selftest) problems.push(`selftest: ${host} ${r.selftest}, node ${ref.selftest}`);
-      if (r.kernels.hash !== ref.kernels.hash) problems.push(firstDifference("kernel sequence", ref.kernels, r.kernels, host));
+      if (r.kernels.hash !== ref.kernels.hash)
+        problems.push(firstDifference("kernel sequence", ref.kernels, r.kernels, host));
       for (const [kind, h] of Object.entries(ref.learners)) {
         const got = r.learners[kind];
         if (!got) problems.push(`${kind}: no result from ${host}`);
         else if (got.hash !== h.hash) problems.push(firstDifference(kind, h, got, host));
       }
     }
-    for (const [name, n] of interp) if (n !== ref.selftest) problems.push(`selftest: wasm-interp ${name} ${n}, node ${ref.selftest}`);
+    for (const [name, n] of interp)
+      if (n !== ref.selftest) problems.push(`selftest: wasm-interp ${name} ${n}, node ${ref.selftest}`);
     expect(reports.size, "every host must have run both builds").toBe(2 * ALL_HOSTS.length);
     expect(interp.size, "wasm-interp must have run").toBe(3);
     expect(problems).toEqual([]);

@@ -48,7 +48,15 @@ export interface Report {
  */
 export function runConformance(engram: EngineLike, test: EngineLike = engram): Report {
   const selftest = engram.wasm.exports["selftest"] as () => number;
-  const report: Report = { simd: engram.simd, selftest: selftest() >>> 0, kinds: engram.kinds, missing: [], kernels: kernelSequence(test), learners: {}, errors: {} };
+  const report: Report = {
+    simd: engram.simd,
+    selftest: selftest() >>> 0,
+    kinds: engram.kinds,
+    missing: [],
+    kernels: kernelSequence(test),
+    learners: {},
+    errors: {},
+  };
   for (const kind of engram.kinds) {
     const cases = CASES[kind];
     if (!cases?.length) report.missing.push(kind);
@@ -137,8 +145,14 @@ function kernelSequence(engram: EngineLike): Hashed {
   const alloc = k("alloc");
   const log: number[] = []; // f32 values
   const words: number[] = []; // u32 values
-  const R = 37, C = 53;
-  const rng = alloc(16), w = alloc(R * C * 4), x = alloc(C * 4), y = alloc(R * 4), t = alloc(R * 4), z = alloc(C * 4);
+  const R = 37,
+    C = 53;
+  const rng = alloc(16),
+    w = alloc(R * C * 4),
+    x = alloc(C * 4),
+    y = alloc(R * 4),
+    t = alloc(R * 4),
+    z = alloc(C * 4);
   const read = (ptr: number, n: number) => {
     const v = new Float32Array(engram.wasm.u8.buffer, ptr, n); // re-fetched: views detach on growth
     for (let i = 0; i < n; i++) log.push(v[i]!);
@@ -148,7 +162,16 @@ function kernelSequence(engram: EngineLike): Hashed {
   k("rngFillUniform")(rng, x, C, -1, 1);
   k("matvec")(y, w, x, R, C);
   read(y, R);
-  for (const act of ["actRelu", "actTanh", "actSigmoid", "actSoftplus", "actStep", "actSign", "actTanhGrad", "actSigmoidGrad"]) {
+  for (const act of [
+    "actRelu",
+    "actTanh",
+    "actSigmoid",
+    "actSoftplus",
+    "actStep",
+    "actSign",
+    "actTanhGrad",
+    "actSigmoidGrad",
+  ]) {
     k(act)(t, y, R);
     read(t, R);
   }
@@ -173,7 +196,13 @@ function kernelSequence(engram: EngineLike): Hashed {
   read(w, R * C);
   const xs = new Float32Array(engram.wasm.u8.buffer, x, C).slice();
   for (const v of xs) {
-    log.push(k("expf")(v * 20), k("logf")(v * v + 1e-3), k("tanhf")(v * 4), k("sigmoidf")(v * 8), k("softplusf")(v * 30));
+    log.push(
+      k("expf")(v * 20),
+      k("logf")(v * v + 1e-3),
+      k("tanhf")(v * 4),
+      k("sigmoidf")(v * 8),
+      k("softplusf")(v * 30),
+    );
   }
   for (let i = 0; i < 16; i++) words.push(k("rngNextU32")(rng) >>> 0, k("rngBelow")(rng, 10) >>> 0);
   for (let i = 0; i < 16; i++) log.push(k("rngNormal")(rng), k("rngUniform")(rng));

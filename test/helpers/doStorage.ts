@@ -10,7 +10,8 @@ export class MemoryStorage {
   puts = 0;
   alarm: number | null = null;
   async get(key: string | string[]): Promise<unknown> {
-    if (Array.isArray(key)) return new Map(key.filter((k) => this.map.has(k)).map((k) => [k, structuredClone(this.map.get(k))]));
+    if (Array.isArray(key))
+      return new Map(key.filter((k) => this.map.has(k)).map((k) => [k, structuredClone(this.map.get(k))]));
     return structuredClone(this.map.get(key));
   }
   async put(entries: Record<string, unknown>): Promise<void> {

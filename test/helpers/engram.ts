@@ -4,7 +4,8 @@ import { fileURLToPath } from "node:url";
 import { createEngram, type Engram } from "../../src/index.js";
 
 // the test module (assembly/testing.ts): the release ABI plus kernels, scalar twins and ceilings
-const wasmPath = process.env["ENGRAM_TEST_WASM"] ?? fileURLToPath(new URL("../../build/engram.test.wasm", import.meta.url));
+const wasmPath =
+  process.env["ENGRAM_TEST_WASM"] ?? fileURLToPath(new URL("../../build/engram.test.wasm", import.meta.url));
 let module: WebAssembly.Module | undefined;
 
 /** A fresh engine (its own memory) over the built module. */

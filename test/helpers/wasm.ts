@@ -4,7 +4,8 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
 // the test module (assembly/testing.ts): the release ABI plus kernels, scalar twins and ceilings
-const wasmPath = process.env["ENGRAM_TEST_WASM"] ?? fileURLToPath(new URL("../../build/engram.test.wasm", import.meta.url));
+const wasmPath =
+  process.env["ENGRAM_TEST_WASM"] ?? fileURLToPath(new URL("../../build/engram.test.wasm", import.meta.url));
 
 /** The raw exports, typed loosely: tests call kernels by name. */
 export type RawExports = Record<string, any> & { memory: WebAssembly.Memory };

@@ -19,19 +19,33 @@ import { DIST } from "./stage.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 type Demo = {
-  ready: boolean; guess: number; source: string; judged: number; taught: number; names: string[];
-  learnMs: number; learns: number; solveMs: number; checkFirst: number; checkNow: number; checkN: number; checkMs: number; checkedAt: number;
+  ready: boolean;
+  guess: number;
+  source: string;
+  judged: number;
+  taught: number;
+  names: string[];
+  learnMs: number;
+  learns: number;
+  solveMs: number;
+  checkFirst: number;
+  checkNow: number;
+  checkN: number;
+  checkMs: number;
+  checkedAt: number;
 };
 
 /** Drawings of the star the test teaches, and held out to test it. */
-const TEACH = 6, HELD_OUT = 20;
+const TEACH = 6,
+  HELD_OUT = 20;
 /** Share of held-out stars that must be recognised. */
 const MIN_RECALL = 0.8;
 /** Largest allowed drop of the digit accuracy on the page's check digits (fraction). */
 const MAX_DIGIT_DROP = 0.02;
 
 /** Copies of each digit in the fixed set of drawn digits, and how many of them may turn wrong. */
-const DRAWN_COPIES = 2, MAX_DRAWN_DROP = 1;
+const DRAWN_COPIES = 2,
+  MAX_DRAWN_DROP = 1;
 
 let dir: string;
 let server: Awaited<ReturnType<typeof serve>>;
@@ -40,7 +54,11 @@ let browser: Browser;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "engram-browser-"));
   // 10 000 training digits, class by class; 300 check digits keep the page's measurement short.
-  execFileSync(process.execPath, [join(ROOT, "examples/browser/build.mjs"), "--out", dir, "--dist", DIST, "--samples", "10000", "--check", "300"], { stdio: "pipe" });
+  execFileSync(
+    process.execPath,
+    [join(ROOT, "examples/browser/build.mjs"), "--out", dir, "--dist", DIST, "--samples", "10000", "--check", "300"],
+    { stdio: "pipe" },
+  );
   server = await serve(dir);
   browser = await launchChromium();
 }, 120_000);
@@ -51,7 +69,10 @@ afterAll(async () => {
 });
 
 const demo = (page: Page) => page.evaluate(() => (window as unknown as { engramDemo: Demo }).engramDemo);
-const ready = (page: Page) => page.waitForFunction(() => (window as unknown as { engramDemo?: Demo }).engramDemo?.ready === true, null, { timeout: 30_000 });
+const ready = (page: Page) =>
+  page.waitForFunction(() => (window as unknown as { engramDemo?: Demo }).engramDemo?.ready === true, null, {
+    timeout: 30_000,
+  });
 
 /** mulberry32: a small seeded generator, so the jittered drawings are the same on every run. */
 function rng(seed: number): () => number {
@@ -68,7 +89,10 @@ function rng(seed: number): () => number {
 /** A five-pointed star in one stroke on the 280 × 280 pad, jittered: centre, size, rotation, every vertex. */
 function star(r: () => number): [number, number][] {
   const j = (s: number) => (r() * 2 - 1) * s;
-  const cx = 140 + j(20), cy = 140 + j(20), radius = 85 + j(15), turn = j(0.15);
+  const cx = 140 + j(20),
+    cy = 140 + j(20),
+    radius = 85 + j(15),
+    turn = j(0.15);
   const points: [number, number][] = [];
   for (let k = 0; k <= 5; k++) {
     const a = -Math.PI / 2 + turn + (k % 5) * ((4 * Math.PI) / 5);
@@ -85,20 +109,70 @@ const arc = (cx: number, cy: number, rx: number, ry: number, from: number, to: n
   });
 const DIGITS: [number, number][][] = [
   arc(140, 140, 60, 95, -Math.PI / 2, 1.5 * Math.PI, 24),
-  [[150, 40], [140, 240]],
-  [[80, 90], [110, 55], [160, 50], [200, 80], [195, 120], [80, 235], [210, 235]],
-  [[80, 60], [190, 60], [130, 130], [200, 175], [170, 230], [80, 230]],
-  [[170, 240], [170, 40], [70, 170], [220, 170]],
-  [[190, 55], [100, 55], [95, 130], [160, 125], [195, 170], [170, 225], [90, 230]],
-  [[180, 50], [110, 120], [85, 190], [120, 235], [175, 220], [185, 170], [140, 145], [95, 175]],
-  [[70, 60], [210, 60], [120, 240]],
-  Array.from({ length: 33 }, (_, i) => [140 + 55 * Math.sin((2 * Math.PI * i) / 16), 140 - 95 * Math.cos((Math.PI * i) / 16)] as [number, number]),
+  [
+    [150, 40],
+    [140, 240],
+  ],
+  [
+    [80, 90],
+    [110, 55],
+    [160, 50],
+    [200, 80],
+    [195, 120],
+    [80, 235],
+    [210, 235],
+  ],
+  [
+    [80, 60],
+    [190, 60],
+    [130, 130],
+    [200, 175],
+    [170, 230],
+    [80, 230],
+  ],
+  [
+    [170, 240],
+    [170, 40],
+    [70, 170],
+    [220, 170],
+  ],
+  [
+    [190, 55],
+    [100, 55],
+    [95, 130],
+    [160, 125],
+    [195, 170],
+    [170, 225],
+    [90, 230],
+  ],
+  [
+    [180, 50],
+    [110, 120],
+    [85, 190],
+    [120, 235],
+    [175, 220],
+    [185, 170],
+    [140, 145],
+    [95, 175],
+  ],
+  [
+    [70, 60],
+    [210, 60],
+    [120, 240],
+  ],
+  Array.from(
+    { length: 33 },
+    (_, i) =>
+      [140 + 55 * Math.sin((2 * Math.PI * i) / 16), 140 - 95 * Math.cos((Math.PI * i) / 16)] as [number, number],
+  ),
   [...arc(140, 95, 50, 50, 0, -2 * Math.PI), [185, 240]],
 ];
 /** A digit's stroke, jittered: offset, size, every point. */
 function digit(d: number, r: () => number): [number, number][] {
   const j = (s: number) => (r() * 2 - 1) * s;
-  const dx = j(15), dy = j(15), k = 1 + j(0.1);
+  const dx = j(15),
+    dy = j(15),
+    k = 1 + j(0.1);
   return DIGITS[d]!.map(([x, y]) => [140 + (x - 140) * k + dx + j(5), 140 + (y - 140) * k + dy + j(5)]);
 }
 /** Draws every digit `copies` times (fixed seed) and returns how many the page guessed right. */
@@ -146,7 +220,9 @@ describe("examples/browser in Chromium", () => {
     for (let i = 0; i < TEACH; i++) await draw(page, star(teach));
     expect((await demo(page)).taught).toBe(TEACH);
     await page.click("#done");
-    await page.waitForFunction((n) => (window as unknown as { engramDemo: Demo }).engramDemo.checkedAt === n, TEACH, { timeout: 30_000 });
+    await page.waitForFunction((n) => (window as unknown as { engramDemo: Demo }).engramDemo.checkedAt === n, TEACH, {
+      timeout: 30_000,
+    });
     const taught = await demo(page);
     expect(taught.names[10]).toBe("star");
 
@@ -178,7 +254,11 @@ describe("examples/browser in Chromium", () => {
     // A confirmation is a judged drawing: it shows in the per-class table.
     await page.click("#right");
     await page.waitForFunction(() => (window as unknown as { engramDemo: Demo }).engramDemo.judged === 1);
-    await page.waitForFunction((n) => (window as unknown as { engramDemo: Demo }).engramDemo.checkedAt === n, TEACH + 1, { timeout: 30_000 });
+    await page.waitForFunction(
+      (n) => (window as unknown as { engramDemo: Demo }).engramDemo.checkedAt === n,
+      TEACH + 1,
+      { timeout: 30_000 },
+    );
     expect(await page.textContent("#recall")).toContain("star");
     await page.click("#clear");
     await draw(page, star(held));

@@ -11,7 +11,9 @@ export async function runFirefox(base: string, path: string): Promise<string> {
   try {
     const page = await browser.newPage();
     await page.goto(base + path);
-    await page.waitForFunction(() => (window as unknown as { __result?: unknown }).__result !== undefined, { timeout: 30_000 });
+    await page.waitForFunction(() => (window as unknown as { __result?: unknown }).__result !== undefined, {
+      timeout: 30_000,
+    });
     return await page.evaluate(() => (window as unknown as { __result: Promise<string> }).__result);
   } finally {
     await browser.close();

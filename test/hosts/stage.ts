@@ -55,7 +55,15 @@ export async function stage(script: string, dist = DIST): Promise<Stage> {
   mkdirSync(join(pkg, "dist"), { recursive: true });
   for (const f of ["node.js", "browser.js", "workerd.js", ...WASM]) cpSync(join(dist, f), join(pkg, "dist", f));
   writeFileSync(join(pkg, "package.json"), readFileSync(join(ROOT, "package.json")));
-  await build({ entryPoints: [script], outfile: join(dir, "script.js"), bundle: true, format: "esm", target: "es2022", platform: "neutral", logLevel: "warning" });
+  await build({
+    entryPoints: [script],
+    outfile: join(dir, "script.js"),
+    bundle: true,
+    format: "esm",
+    target: "es2022",
+    platform: "neutral",
+    logLevel: "warning",
+  });
 
   // run(engram, testEngine) per build: the published bundle, and the same loader over the test
   // module of the same build (each host obtains it as it obtains engram.wasm, fresh per use)
@@ -64,14 +72,20 @@ export async function stage(script: string, dist = DIST): Promise<Stage> {
   const main = `import { init } from "engram";\nimport { run } from "./script.js";\nexport async function start(testModule) {\n  const out = {};\n  for (const [name, options] of Object.entries(${JSON.stringify(BUILDS)})) {\n    const engram = await init(options);\n    const test = await init({ module: await testModule(engram.simd), simd: engram.simd });\n    out[name] = await run(engram, test);\n  }\n  return JSON.stringify(out);\n}\n`;
   writeFileSync(join(dir, "main.mjs"), main);
   const file = (simd: boolean) => (simd ? "engram.test.wasm" : "engram.test.scalar.wasm");
-  writeFileSync(join(dir, "node.mjs"), `import { readFileSync } from "node:fs";\nimport { start } from "./main.mjs";\nprocess.stdout.write(await start((simd) => readFileSync(new URL(simd ? "./${file(true)}" : "./${file(false)}", import.meta.url))));\n`);
+  writeFileSync(
+    join(dir, "node.mjs"),
+    `import { readFileSync } from "node:fs";\nimport { start } from "./main.mjs";\nprocess.stdout.write(await start((simd) => readFileSync(new URL(simd ? "./${file(true)}" : "./${file(false)}", import.meta.url))));\n`,
+  );
   writeFileSync(
     join(dir, "index.html"),
     `<!doctype html><meta charset="utf-8"><title>engram hosts</title>
 <script type="importmap">{ "imports": { "engram": "/node_modules/engram/dist/browser.js" } }</script>
 <script type="module">import { start } from "/main.mjs"; window.__result = start((simd) => fetch(simd ? "/${file(true)}" : "/${file(false)}")).catch((e) => JSON.stringify({ error: String(e && e.stack || e) }));</script>\n`,
   );
-  writeFileSync(join(dir, "worker-entry.mjs"), `import simdTest from "./${file(true)}";\nimport scalarTest from "./${file(false)}";\nimport { start } from "./main.mjs";\nexport default { async fetch() { return new Response(await start((simd) => (simd ? simdTest : scalarTest))); } };\n`);
+  writeFileSync(
+    join(dir, "worker-entry.mjs"),
+    `import simdTest from "./${file(true)}";\nimport scalarTest from "./${file(false)}";\nimport { start } from "./main.mjs";\nexport default { async fetch() { return new Response(await start((simd) => (simd ? simdTest : scalarTest))); } };\n`,
+  );
   mkdirSync(join(dir, "worker"));
   await build({
     entryPoints: [join(dir, "worker-entry.mjs")],

@@ -15,10 +15,20 @@ export type InterpResults = Record<string, number>;
 export async function runWasmInterp(wasmPath: string, args: string[] = []): Promise<InterpResults> {
   const exe = process.env["WASM_INTERP_PATH"] ?? "wasm-interp";
   const out = await new Promise<string>((ok, fail) => {
-    execFile(exe, [...args, "--dummy-import-func", "--run-all-exports", wasmPath], { timeout: 120_000, maxBuffer: 1 << 24 }, (err, stdout, stderr) => {
-      if (err) fail(new Error(`${exe} ${args.join(" ")} ${wasmPath} failed (is the Debian package wabt installed?): ${err.message}\n${stderr}`));
-      else ok(stdout);
-    });
+    execFile(
+      exe,
+      [...args, "--dummy-import-func", "--run-all-exports", wasmPath],
+      { timeout: 120_000, maxBuffer: 1 << 24 },
+      (err, stdout, stderr) => {
+        if (err)
+          fail(
+            new Error(
+              `${exe} ${args.join(" ")} ${wasmPath} failed (is the Debian package wabt installed?): ${err.message}\n${stderr}`,
+            ),
+          );
+        else ok(stdout);
+      },
+    );
   });
   const results: InterpResults = {};
   for (const m of out.matchAll(/^(\w+)\(\) => i32:(\d+)$/gm)) results[m[1]!] = Number(m[2]) >>> 0;

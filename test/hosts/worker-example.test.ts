@@ -56,7 +56,10 @@ function runtime(): Miniflare {
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
     compatibilityDate: COMPATIBILITY_DATE,
     cf: false,
-    durableObjects: { LEARNER: { className: "LearnerObject", useSQLite: true }, COORDINATOR: { className: "CoordinatorObject", useSQLite: true } },
+    durableObjects: {
+      LEARNER: { className: "LearnerObject", useSQLite: true },
+      COORDINATOR: { className: "CoordinatorObject", useSQLite: true },
+    },
     bindings: { CHECKPOINT_SAMPLES: String(CHECKPOINT_SAMPLES) },
     durableObjectsPersist: join(dir, "storage"),
   });
@@ -86,11 +89,19 @@ describe("examples/worker in workerd", () => {
   it("continues bit-identically after a runtime restart", async () => {
     const url = "http://localhost/alice";
     let mf = runtime();
-    const put = await mf.dispatchFetch(url, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(LEARNER) });
+    const put = await mf.dispatchFetch(url, {
+      method: "PUT",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(LEARNER),
+    });
     expect(put.status).toBe(200);
     for (let b = 0; b < 3; b++) {
       const body = records(images.slice(b * BATCH, (b + 1) * BATCH), labels.slice(b * BATCH, (b + 1) * BATCH));
-      const res = await mf.dispatchFetch(`${url}/learn`, { method: "POST", headers: { "content-type": "application/octet-stream" }, body });
+      const res = await mf.dispatchFetch(`${url}/learn`, {
+        method: "POST",
+        headers: { "content-type": "application/octet-stream" },
+        body,
+      });
       expect(res.status, await res.clone().text()).toBe(200);
     }
     await mf.dispose(); // the runtime stops: only Durable Object storage remains
@@ -99,8 +110,14 @@ describe("examples/worker in workerd", () => {
     // warm the runtime and the isolate (engine instantiated) on another object first, so
     // the next request times what a cold object does: read the chunks and restore them
     await mf.dispatchFetch("http://localhost/warmup/stats").then((r) => r.text());
-    type Stats = { samples: number; checkpoint: { samples: number; bytes: number; chunks: number }; log: { samples: number } };
-    const [stats, restoreMs] = await timed(async () => (await mf.dispatchFetch(`${url}/stats`)).json() as Promise<Stats>);
+    type Stats = {
+      samples: number;
+      checkpoint: { samples: number; bytes: number; chunks: number };
+      log: { samples: number };
+    };
+    const [stats, restoreMs] = await timed(
+      async () => (await mf.dispatchFetch(`${url}/stats`)).json() as Promise<Stats>,
+    );
     measured["coldObjectRestoreRequestMs"] = restoreMs;
     expect(stats.samples).toBe(3 * BATCH);
     expect(stats.checkpoint).toMatchObject({ samples: 3 * BATCH, chunks: 2 }); // 30 ≥ 25 logged samples: checkpointed
@@ -109,15 +126,23 @@ describe("examples/worker in workerd", () => {
     measured["warmStatsMs"] = (await timed(() => mf.dispatchFetch(`${url}/stats`).then((r) => r.text())))[1];
     // the rest as JSON, one sample per request (JSON numbers are taken as they are: pixels scaled to [0, 1])
     for (let i = 3 * BATCH; i < 6 * BATCH; i++) {
-      const res = await mf.dispatchFetch(`${url}/learn`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ x: Array.from(images[i]!, (v) => v / 255), label: labels[i] }) });
+      const res = await mf.dispatchFetch(`${url}/learn`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ x: Array.from(images[i]!, (v) => v / 255), label: labels[i] }),
+      });
       expect(res.status).toBe(200);
     }
-    const prediction = (await (await mf.dispatchFetch(`${url}/predict`, { method: "POST", body: images[0] })).json()) as { label: number; scores: number[] };
+    const prediction = (await (
+      await mf.dispatchFetch(`${url}/predict`, { method: "POST", body: images[0] })
+    ).json()) as { label: number; scores: number[] };
     await mf.dispose();
     // a second restart: a checkpoint at 55 samples and 5 samples replayed from the log
     mf = runtime();
     await mf.dispatchFetch("http://localhost/warmup/stats").then((r) => r.text());
-    const [after, replayMs] = await timed(async () => (await mf.dispatchFetch(`${url}/stats`)).json() as Promise<Stats>);
+    const [after, replayMs] = await timed(
+      async () => (await mf.dispatchFetch(`${url}/stats`)).json() as Promise<Stats>,
+    );
     measured["coldObjectRecoverRequestMs"] = replayMs;
     expect(after.checkpoint.samples).toBe(55);
     expect(after.log.samples).toBe(5);
@@ -125,13 +150,22 @@ describe("examples/worker in workerd", () => {
     await mf.dispose();
 
     // the same samples in Node through the published node bundle, never interrupted
-    const { init } = (await import(pathToFileURL(join(DIST, "node.js")).href)) as typeof import("../../bindings/node.js");
+    const { init } = (await import(
+      pathToFileURL(join(DIST, "node.js")).href
+    )) as typeof import("../../bindings/node.js");
     const engram = await init();
-    const local = engram.create(LEARNER.kind, LEARNER.options) as unknown as { learn(x: Uint8Array, y: number): unknown; save(): Uint8Array; predict(x: Uint8Array): number };
+    const local = engram.create(LEARNER.kind, LEARNER.options) as unknown as {
+      learn(x: Uint8Array, y: number): unknown;
+      save(): Uint8Array;
+      predict(x: Uint8Array): number;
+    };
     for (let i = 0; i < 6 * BATCH; i++) local.learn(images[i]!, labels[i]!);
     const expected = local.save();
     expect(remote.length).toBe(expected.length);
-    expect(Buffer.from(remote).equals(Buffer.from(expected)), "snapshot after restart + continue equals an uninterrupted run").toBe(true);
+    expect(
+      Buffer.from(remote).equals(Buffer.from(expected)),
+      "snapshot after restart + continue equals an uninterrupted run",
+    ).toBe(true);
     expect(prediction.label).toBe(local.predict(images[0]!));
   });
 
@@ -139,14 +173,38 @@ describe("examples/worker in workerd", () => {
     const mf = runtime();
     try {
       const url = "http://localhost/dave";
-      const json = (body: unknown) => ({ method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
-      expect((await mf.dispatchFetch(url, { ...json({ kind: "feedbackAlignment", options: { sizes: [4, 8, 3] } }), method: "PUT" })).status).toBe(200);
+      const json = (body: unknown) => ({
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+      expect(
+        (
+          await mf.dispatchFetch(url, {
+            ...json({ kind: "feedbackAlignment", options: { sizes: [4, 8, 3] } }),
+            method: "PUT",
+          })
+        ).status,
+      ).toBe(200);
       const before = Buffer.from(await (await mf.dispatchFetch(`${url}/snapshot`)).arrayBuffer());
-      const partial = await mf.dispatchFetch(`${url}/learn`, json({ samples: [{ x: [1, 2, 3, 4], label: 0 }, { x: [1, 2, 3, 4], label: 1 }, { x: [1, 2, 3, 4], label: 3 }] }));
+      const partial = await mf.dispatchFetch(
+        `${url}/learn`,
+        json({
+          samples: [
+            { x: [1, 2, 3, 4], label: 0 },
+            { x: [1, 2, 3, 4], label: 1 },
+            { x: [1, 2, 3, 4], label: 3 },
+          ],
+        }),
+      );
       expect(partial.status).toBe(400);
       expect(Buffer.from(await (await mf.dispatchFetch(`${url}/snapshot`)).arrayBuffer()).equals(before)).toBe(true);
-      for (const body of [null, { samples: 5 }, { samples: [] }]) expect((await mf.dispatchFetch(`${url}/learn`, json(body))).status, JSON.stringify(body)).toBe(400);
-      const hebb = await mf.dispatchFetch(url, { ...json({ kind: "hebbian", options: { inputs: 4, outputs: 3 } }), method: "PUT" });
+      for (const body of [null, { samples: 5 }, { samples: [] }])
+        expect((await mf.dispatchFetch(`${url}/learn`, json(body))).status, JSON.stringify(body)).toBe(400);
+      const hebb = await mf.dispatchFetch(url, {
+        ...json({ kind: "hebbian", options: { inputs: 4, outputs: 3 } }),
+        method: "PUT",
+      });
       expect(hebb.status).toBe(400);
       expect(((await (await mf.dispatchFetch(`${url}/stats`)).json()) as { samples: number }).samples).toBe(0);
     } finally {
@@ -161,25 +219,60 @@ describe("examples/worker in workerd", () => {
       const shards: Record<string, number[]> = { m0: [0, 1], m1: [2, 3], m2: [4], m3: [5, 6] };
       const { images: im, labels: lb } = mnist("train", 0, 600);
       for (const [id, classes] of Object.entries(shards)) {
-        expect((await mf.dispatchFetch(`http://localhost/${id}`, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(FLEET) })).status).toBe(200);
+        expect(
+          (
+            await mf.dispatchFetch(`http://localhost/${id}`, {
+              method: "PUT",
+              headers: { "content-type": "application/json" },
+              body: JSON.stringify(FLEET),
+            })
+          ).status,
+        ).toBe(200);
         const mine = [...lb.keys()].filter((i) => classes.includes(lb[i]!)).slice(0, 40);
-        const res = await mf.dispatchFetch(`http://localhost/${id}/learn`, { method: "POST", body: records(mine.map((i) => im[i]!), mine.map((i) => lb[i]!)) });
+        const res = await mf.dispatchFetch(`http://localhost/${id}/learn`, {
+          method: "POST",
+          body: records(
+            mine.map((i) => im[i]!),
+            mine.map((i) => lb[i]!),
+          ),
+        });
         expect(res.status).toBe(200);
       }
       // "stranger" gets the default learner on first use: another config
       await mf.dispatchFetch("http://localhost/stranger/learn", { method: "POST", body: records([im[0]!], [lb[0]!]) });
       const members = [...Object.keys(shards), "stranger"];
-      expect((await mf.dispatchFetch("http://localhost/fleet/digits", { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify({ members }) })).status).toBe(200);
-      const [res, roundMs] = await timed(() => mf.dispatchFetch("http://localhost/fleet/digits/round", { method: "POST" }));
+      expect(
+        (
+          await mf.dispatchFetch("http://localhost/fleet/digits", {
+            method: "PUT",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ members }),
+          })
+        ).status,
+      ).toBe(200);
+      const [res, roundMs] = await timed(() =>
+        mf.dispatchFetch("http://localhost/fleet/digits/round", { method: "POST" }),
+      );
       measured["fleetRoundMs4Members"] = roundMs;
-      const round = (await res.json()) as { merged: string[]; pushed: string[]; refused: { id: string; reason: string }[]; samples: number };
+      const round = (await res.json()) as {
+        merged: string[];
+        pushed: string[];
+        refused: { id: string; reason: string }[];
+        samples: number;
+      };
       expect(round.merged).toEqual(Object.keys(shards));
       expect(round.pushed.sort()).toEqual(Object.keys(shards));
       expect(round.refused.map((r) => r.id)).toEqual(["stranger"]);
       expect(round.samples).toBe(160);
-      const snaps = await Promise.all(Object.keys(shards).map(async (id) => Buffer.from(await (await mf.dispatchFetch(`http://localhost/${id}/snapshot`)).arrayBuffer())));
+      const snaps = await Promise.all(
+        Object.keys(shards).map(async (id) =>
+          Buffer.from(await (await mf.dispatchFetch(`http://localhost/${id}/snapshot`)).arrayBuffer()),
+        ),
+      );
       for (const s of snaps) expect(s.equals(snaps[0]!)).toBe(true); // every member holds the one merged model
-      const merged = Buffer.from(await (await mf.dispatchFetch("http://localhost/fleet/digits/snapshot")).arrayBuffer());
+      const merged = Buffer.from(
+        await (await mf.dispatchFetch("http://localhost/fleet/digits/snapshot")).arrayBuffer(),
+      );
       expect(merged.equals(snaps[0]!)).toBe(true);
     } finally {
       await mf.dispose();
@@ -190,11 +283,17 @@ describe("examples/worker in workerd", () => {
     const mf = runtime();
     try {
       const url = "http://localhost/bob";
-      await mf.dispatchFetch(url, { method: "PUT", headers: { "content-type": "application/json" }, body: JSON.stringify(LEARNER) });
+      await mf.dispatchFetch(url, {
+        method: "PUT",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify(LEARNER),
+      });
       const times: number[] = [];
       for (let i = 0; i < 21; i++) {
         const body = records([images[i]!], [labels[i]!]);
-        times.push((await timed(() => mf.dispatchFetch(`${url}/learn`, { method: "POST", body }).then((r) => r.text())))[1]);
+        times.push(
+          (await timed(() => mf.dispatchFetch(`${url}/learn`, { method: "POST", body }).then((r) => r.text())))[1],
+        );
       }
       measured["learnRequestMs"] = median(times);
       const snapshot = async () => Buffer.from(await (await mf.dispatchFetch(`${url}/snapshot`)).arrayBuffer());
@@ -202,15 +301,24 @@ describe("examples/worker in workerd", () => {
       const bad = await mf.dispatchFetch(`${url}/learn`, { method: "POST", body: new Uint8Array(100) });
       expect(bad.status).toBe(400);
       expect(((await bad.json()) as { error: string }).error).toBe("E_SHAPE");
-      const badLabel = await mf.dispatchFetch(`${url}/learn`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ x: Array.from(images[0]!), label: 10 }) });
+      const badLabel = await mf.dispatchFetch(`${url}/learn`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ x: Array.from(images[0]!), label: 10 }),
+      });
       expect(((await badLabel.json()) as { error: string }).error).toBe("E_LABEL");
       const stats = (await (await mf.dispatchFetch(`${url}/stats`)).json()) as { samples: number };
       expect(stats.samples).toBe(21); // bad requests learned nothing
       expect((await snapshot()).equals(before)).toBe(true);
       // without a PUT, the first /learn makes the default learner (feedback alignment on 28×28 digits)
-      const carol = await mf.dispatchFetch("http://localhost/carol/learn", { method: "POST", body: records([images[0]!], [labels[0]!]) });
+      const carol = await mf.dispatchFetch("http://localhost/carol/learn", {
+        method: "POST",
+        body: records([images[0]!], [labels[0]!]),
+      });
       expect(carol.status).toBe(200);
-      expect(((await (await mf.dispatchFetch("http://localhost/carol/stats")).json()) as { kind: string }).kind).toBe("feedbackAlignment");
+      expect(((await (await mf.dispatchFetch("http://localhost/carol/stats")).json()) as { kind: string }).kind).toBe(
+        "feedbackAlignment",
+      );
       const del = await mf.dispatchFetch(url, { method: "DELETE" });
       expect(del.status).toBe(200);
       expect(((await (await mf.dispatchFetch(`${url}/stats`)).json()) as { samples: number }).samples).toBe(0);
@@ -222,30 +330,52 @@ describe("examples/worker in workerd", () => {
     // does); before write-ahead, a step and a snapshot (save + chunk copies); per cold
     // start, instantiate the precompiled module (Workers compile at upload), restore the
     // ~1.2 MB snapshot and replay the log (one step per logged sample).
-    const { init } = (await import(pathToFileURL(join(DIST, "node.js")).href)) as typeof import("../../bindings/node.js");
+    const { init } = (await import(
+      pathToFileURL(join(DIST, "node.js")).href
+    )) as typeof import("../../bindings/node.js");
     const module = new WebAssembly.Module(readFileSync(join(DIST, "engram.wasm")));
-    const learner = (await init({ module })).create(LEARNER.kind, LEARNER.options) as unknown as { learn(x: Uint8Array, y: number): unknown; save(): Uint8Array };
+    const learner = (await init({ module })).create(LEARNER.kind, LEARNER.options) as unknown as {
+      learn(x: Uint8Array, y: number): unknown;
+      save(): Uint8Array;
+    };
     const cpu = (fn: () => void) => {
       const t = process.cpuUsage();
       fn();
       const d = process.cpuUsage(t);
       return (d.user + d.system) / 1000;
     };
-    const learnMs: number[] = [], learnSaveMs: number[] = [], learnLogMs: number[] = [], restoreMs: number[] = [];
-    const meta = { gen: 3, recipe: null, chunks: 2, bytes: 1226528, base: 1000, from: 12, next: 13, samples: 1001, stale: [] };
+    const learnMs: number[] = [],
+      learnSaveMs: number[] = [],
+      learnLogMs: number[] = [],
+      restoreMs: number[] = [];
+    const meta = {
+      gen: 3,
+      recipe: null,
+      chunks: 2,
+      bytes: 1226528,
+      base: 1000,
+      from: 12,
+      next: 13,
+      samples: 1001,
+      stale: [],
+    };
     for (let i = 0; i < 21; i++) {
       learnMs.push(cpu(() => learner.learn(images[i]!, labels[i]!)));
       const body = records([images[i]!], [labels[i]!]);
-      learnLogMs.push(cpu(() => {
-        const entry = { labels: body.slice(0, 1), x: body.slice(1) };
-        learner.learn(entry.x, entry.labels[0]!);
-        serialize({ "log:13": entry, meta: { ...meta } });
-      }));
-      learnSaveMs.push(cpu(() => {
-        learner.learn(images[i]!, labels[i]!);
-        const snap = learner.save();
-        for (let at = 0; at < snap.length; at += 1 << 20) snap.slice(at, at + (1 << 20));
-      }));
+      learnLogMs.push(
+        cpu(() => {
+          const entry = { labels: body.slice(0, 1), x: body.slice(1) };
+          learner.learn(entry.x, entry.labels[0]!);
+          serialize({ "log:13": entry, meta: { ...meta } });
+        }),
+      );
+      learnSaveMs.push(
+        cpu(() => {
+          learner.learn(images[i]!, labels[i]!);
+          const snap = learner.save();
+          for (let at = 0; at < snap.length; at += 1 << 20) snap.slice(at, at + (1 << 20));
+        }),
+      );
     }
     const snap = learner.save();
     for (let i = 0; i < 9; i++) {

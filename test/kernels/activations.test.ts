@@ -45,7 +45,8 @@ describe("activations", () => {
           const x = input(seed, n);
           const outs: Float32Array[] = [];
           for (const f of [name, name + "Ref"]) {
-            const px = w.f32(n, x), py = w.f32(n);
+            const px = w.f32(n, x),
+              py = w.f32(n);
             const args = param === undefined ? [py, px, n] : [py, px, n, param];
             w.exports[f](...args);
             outs.push(w.readF32(py, n));
@@ -72,7 +73,9 @@ describe("activations", () => {
     for (let i = 0; i < n; i++) x[i] = (i - n / 2) * (200 / n) * Math.fround(1.0001);
     x.set([NaN, Infinity, -Infinity, 0, -0, 88.8, -88.8, 1e-30, -1e-30, 9, -9, 0.625, -0.625], 0);
     for (const name of ["actTanh", "actSigmoid", "actSoftplus", "actTanhGrad", "actSigmoidGrad"]) {
-      const px = w.f32(n, x), py = w.f32(n), pr = w.f32(n);
+      const px = w.f32(n, x),
+        py = w.f32(n),
+        pr = w.f32(n);
       w.exports[name](py, px, n);
       w.exports[name + "Ref"](pr, px, n);
       expect(firstBitDiff(w.readF32(py, n), w.readF32(pr, n)), name).toBe(-1);

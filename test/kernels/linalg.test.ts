@@ -49,13 +49,19 @@ describe("dot", () => {
       for (const n of SIZES)
         for (const off of OFFSETS) {
           const r = rng(seed * 1000 + n);
-          const a = randArray(r, n), b = randArray(r, n);
-          const pa = put(a, off), pb = put(b, (off + 2) % 4);
+          const a = randArray(r, n),
+            b = randArray(r, n);
+          const pa = put(a, off),
+            pb = put(b, (off + 2) % 4);
           const s = w.exports.dot(pa, pb, n);
           const sr = w.exports.dotRef(pa, pb, n);
           expect(Object.is(s, sr), `n=${n} off=${off}`).toBe(true);
-          let t = 0, m = 0;
-          for (let i = 0; i < n; i++) { t += a[i] * b[i]; m += Math.abs(a[i] * b[i]); }
+          let t = 0,
+            m = 0;
+          for (let i = 0; i < n; i++) {
+            t += a[i] * b[i];
+            m += Math.abs(a[i] * b[i]);
+          }
           expect(Math.abs(s - t)).toBeLessThanOrEqual((n + 2) * EPS * m + 1e-30);
           w.reset();
         }
@@ -68,21 +74,31 @@ describe("axpy, scale", () => {
       for (const n of SIZES)
         for (const off of OFFSETS) {
           const r = rng(seed * 7 + n);
-          const x = randArray(r, n), y = randArray(r, n);
+          const x = randArray(r, n),
+            y = randArray(r, n);
           const alpha = Math.fround(r() * 4 - 2);
           const [s, sr] = both(() => {
-            const py = put(y, off), px = put(x, (off + 1) % 4);
+            const py = put(y, off),
+              px = put(x, (off + 1) % 4);
             return { out: py, m: n, run: (f) => w.exports[f](py, alpha, px, n) };
           }, "axpy");
           expect(firstBitDiff(s, sr)).toBe(-1);
           const want = Float64Array.from(y, (v, i) => v + alpha * x[i]);
-          expectClose(s, want, Float64Array.from(want, (v) => 2 * EPS * (Math.abs(v) + 2)));
+          expectClose(
+            s,
+            want,
+            Float64Array.from(want, (v) => 2 * EPS * (Math.abs(v) + 2)),
+          );
           const [c, cr] = both(() => {
             const py = put(y, off);
             return { out: py, m: n, run: (f) => w.exports[f](py, alpha, n) };
           }, "scale");
           expect(firstBitDiff(c, cr)).toBe(-1);
-          expectClose(c, Float64Array.from(y, (v) => v * alpha), EPS * 2);
+          expectClose(
+            c,
+            Float64Array.from(y, (v) => v * alpha),
+            EPS * 2,
+          );
           w.reset();
         }
   });
@@ -90,25 +106,32 @@ describe("axpy, scale", () => {
 
 function matrixCases(fn: (rows: number, cols: number, seed: number, off: number) => void) {
   for (const seed of SEEDS)
-    for (const rows of DIMS)
-      for (const cols of DIMS) fn(rows, cols, seed, OFFSETS[(rows + cols + seed) % 3]);
+    for (const rows of DIMS) for (const cols of DIMS) fn(rows, cols, seed, OFFSETS[(rows + cols + seed) % 3]);
 }
 
 describe("matvec, matvecT", () => {
   it("matvec: SIMD == Ref bitwise, row i == dot(W_i, x), close to float64", () => {
     matrixCases((rows, cols, seed, off) => {
       const r = rng(seed * 31 + rows * 101 + cols);
-      const W = randArray(r, rows * cols), x = randArray(r, cols);
+      const W = randArray(r, rows * cols),
+        x = randArray(r, cols);
       const [y, yr] = both(() => {
-        const pw = put(W, off), px = put(x, 0), py = put(new Float32Array(rows), off);
+        const pw = put(W, off),
+          px = put(x, 0),
+          py = put(new Float32Array(rows), off);
         return { out: py, m: rows, run: (f) => w.exports[f](py, pw, px, rows, cols) };
       }, "matvec");
       expect(firstBitDiff(y, yr), `${rows}x${cols}`).toBe(-1);
-      const pw = put(W, off), px = put(x, 0);
+      const pw = put(W, off),
+        px = put(x, 0);
       for (let i = 0; i < rows; i++) {
         expect(Object.is(y[i], w.exports.dot(pw + 4 * i * cols, px, cols))).toBe(true);
-        let t = 0, m = 0;
-        for (let j = 0; j < cols; j++) { t += W[i * cols + j] * x[j]; m += Math.abs(W[i * cols + j] * x[j]); }
+        let t = 0,
+          m = 0;
+        for (let j = 0; j < cols; j++) {
+          t += W[i * cols + j] * x[j];
+          m += Math.abs(W[i * cols + j] * x[j]);
+        }
         expect(Math.abs(y[i] - t)).toBeLessThanOrEqual((cols + 2) * EPS * m + 1e-30);
       }
       w.reset();
@@ -118,15 +141,22 @@ describe("matvec, matvecT", () => {
   it("matvecT: SIMD == Ref bitwise, close to float64", () => {
     matrixCases((rows, cols, seed, off) => {
       const r = rng(seed * 37 + rows * 103 + cols);
-      const W = randArray(r, rows * cols), x = randArray(r, rows);
+      const W = randArray(r, rows * cols),
+        x = randArray(r, rows);
       const [y, yr] = both(() => {
-        const pw = put(W, off), px = put(x, 1), py = put(randArray(r, cols), off); // y garbage: overwritten
+        const pw = put(W, off),
+          px = put(x, 1),
+          py = put(randArray(r, cols), off); // y garbage: overwritten
         return { out: py, m: cols, run: (f) => w.exports[f](py, pw, px, rows, cols) };
       }, "matvecT");
       expect(firstBitDiff(y, yr), `${rows}x${cols}`).toBe(-1);
       for (let j = 0; j < cols; j++) {
-        let t = 0, m = 0;
-        for (let i = 0; i < rows; i++) { t += W[i * cols + j] * x[i]; m += Math.abs(W[i * cols + j] * x[i]); }
+        let t = 0,
+          m = 0;
+        for (let i = 0; i < rows; i++) {
+          t += W[i * cols + j] * x[i];
+          m += Math.abs(W[i * cols + j] * x[i]);
+        }
         expect(Math.abs(y[j] - t)).toBeLessThanOrEqual((rows + 2) * EPS * m + 1e-30);
       }
       w.reset();
@@ -138,10 +168,14 @@ describe("rank1Update, denseStep", () => {
   it("rank1Update: SIMD == Ref bitwise, close to float64", () => {
     matrixCases((rows, cols, seed, off) => {
       const r = rng(seed * 41 + rows * 107 + cols);
-      const W = randArray(r, rows * cols), a = randArray(r, rows), b = randArray(r, cols);
+      const W = randArray(r, rows * cols),
+        a = randArray(r, rows),
+        b = randArray(r, cols);
       const eta = 0.01;
       const [v, vr] = both(() => {
-        const pw = put(W, off), pa = put(a, 0), pb = put(b, 3);
+        const pw = put(W, off),
+          pa = put(a, 0),
+          pb = put(b, 3);
         return { out: pw, m: rows * cols, run: (f) => w.exports[f](pw, pa, pb, rows, cols, eta) };
       }, "rank1Update");
       expect(firstBitDiff(v, vr), `${rows}x${cols}`).toBe(-1);
@@ -157,18 +191,23 @@ describe("rank1Update, denseStep", () => {
     it(`denseStep decay=${decay}: SIMD == Ref bitwise, y == matvec, close to float64`, () => {
       matrixCases((rows, cols, seed, off) => {
         const r = rng(seed * 43 + rows * 109 + cols);
-        const W = randArray(r, rows * cols), x = randArray(r, cols);
+        const W = randArray(r, rows * cols),
+          x = randArray(r, cols);
         const eta = Math.fround(0.05);
         const outs: Float32Array[] = [];
         for (const f of ["denseStep", "denseStepRef"]) {
-          const pw = put(W, off), px = put(x, 2), py = put(new Float32Array(rows), 0);
+          const pw = put(W, off),
+            px = put(x, 2),
+            py = put(new Float32Array(rows), 0);
           w.exports[f](pw, py, px, rows, cols, eta, decay);
           outs.push(w.readF32(pw, rows * cols), w.readF32(py, rows));
         }
         expect(firstBitDiff(outs[0], outs[2]), `W ${rows}x${cols}`).toBe(-1);
         expect(firstBitDiff(outs[1], outs[3]), `y ${rows}x${cols}`).toBe(-1);
         // y must equal the forward pass on the old weights
-        const pw = put(W, off), px = put(x, 0), py = put(new Float32Array(rows), 0);
+        const pw = put(W, off),
+          px = put(x, 0),
+          py = put(new Float32Array(rows), 0);
         w.exports.matvec(py, pw, px, rows, cols);
         expect(firstBitDiff(outs[1], w.readF32(py, rows))).toBe(-1);
         const y = outs[1];
@@ -177,7 +216,8 @@ describe("rank1Update, denseStep", () => {
         for (let i = 0; i < rows; i++)
           for (let j = 0; j < cols; j++) {
             const wij = W[i * cols + j];
-            const hebb = eta * y[i] * x[j], shrink = eta * decay * y[i] * y[i] * wij;
+            const hebb = eta * y[i] * x[j],
+              shrink = eta * decay * y[i] * y[i] * wij;
             want[i * cols + j] = wij + hebb - shrink;
             tol[i * cols + j] = 6 * EPS * (Math.abs(wij) + Math.abs(hebb) + Math.abs(shrink));
           }
@@ -188,19 +228,29 @@ describe("rank1Update, denseStep", () => {
   }
 
   it("denseStep decay=1 with some y_i = 0 (c = 1 exactly on those rows): SIMD == Ref bitwise, y == matvec", () => {
-    for (const [rows, cols] of [[7, 67], [6, 64], [5, 33], [9, 17]]) {
+    for (const [rows, cols] of [
+      [7, 67],
+      [6, 64],
+      [5, 33],
+      [9, 17],
+    ]) {
       const r = rng(rows * 1000 + cols);
-      const W = randArray(r, rows * cols), x = randArray(r, cols);
+      const W = randArray(r, rows * cols),
+        x = randArray(r, cols);
       for (let i = 0; i < rows; i += 2) W.fill(0, i * cols, (i + 1) * cols); // even rows give y_i = 0
       const outs: Float32Array[] = [];
       for (const f of ["denseStep", "denseStepRef"]) {
-        const pw = put(W, 1), px = put(x, 3), py = put(new Float32Array(rows), 0);
+        const pw = put(W, 1),
+          px = put(x, 3),
+          py = put(new Float32Array(rows), 0);
         w.exports[f](pw, py, px, rows, cols, 0.05, 1);
         outs.push(w.readF32(pw, rows * cols), w.readF32(py, rows));
       }
       expect(firstBitDiff(outs[0], outs[2]), `W ${rows}x${cols}`).toBe(-1);
       expect(firstBitDiff(outs[1], outs[3]), `y ${rows}x${cols}`).toBe(-1);
-      const pw = put(W, 0), px = put(x, 0), py = put(new Float32Array(rows), 0);
+      const pw = put(W, 0),
+        px = put(x, 0),
+        py = put(new Float32Array(rows), 0);
       w.exports.matvec(py, pw, px, rows, cols);
       expect(firstBitDiff(outs[1], w.readF32(py, rows))).toBe(-1);
       for (let i = 0; i < rows; i += 2) expect(outs[1][i]).toBe(0);
@@ -211,7 +261,9 @@ describe("rank1Update, denseStep", () => {
   it("Oja (decay=1) drives a row to unit norm", () => {
     const cols = 37;
     const r = rng(9);
-    const pw = put(randArray(r, cols, -0.1, 0.1), 1), px = w.f32(cols), py = w.f32(1);
+    const pw = put(randArray(r, cols, -0.1, 0.1), 1),
+      px = w.f32(cols),
+      py = w.f32(1);
     for (let t = 0; t < 4000; t++) {
       w.writeF32(px, randArray(r, cols));
       w.exports.denseStep(pw, py, px, 1, cols, 0.01, 1);

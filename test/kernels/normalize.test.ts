@@ -39,7 +39,8 @@ describe("softmax", () => {
         const x = randArray(rng(seed * 17 + n), n, -20, 20);
         const outs: Float32Array[] = [];
         for (const f of ["softmax", "softmaxRef"]) {
-          const px = w.f32(n, x), py = w.f32(n);
+          const px = w.f32(n, x),
+            py = w.f32(n);
           w.exports[f](py, px, n);
           outs.push(w.readF32(py, n));
         }
@@ -57,7 +58,8 @@ describe("softmax", () => {
       }
   });
   it("large inputs do not overflow", () => {
-    const px = w.f32(3, [1000, 1000, -1000]), py = w.f32(3);
+    const px = w.f32(3, [1000, 1000, -1000]),
+      py = w.f32(3);
     w.exports.softmax(py, px, 3);
     expect(Array.from(w.readF32(py, 3))).toEqual([0.5, 0.5, 0]);
     w.reset();
@@ -82,7 +84,8 @@ describe("kWinnersTakeAll", () => {
         for (const k of [0, 1, 2, 3, Math.floor(n / 2), n - 1, n, n + 3]) {
           const want = kwtaTruth(x, k);
           for (const f of ["kWinnersTakeAll", "kWinnersTakeAllRef"]) {
-            const px = w.f32(n, x), py = w.f32(n);
+            const px = w.f32(n, x),
+              py = w.f32(n);
             w.exports[f](py, px, n, k);
             expect(firstBitDiff(w.readF32(py, n), want), `${f} n=${n} k=${k}`).toBe(-1);
             w.exports[f](px, px, n, k);
@@ -101,7 +104,8 @@ describe("kWinnersTakeAll", () => {
     for (const k of [1, 5, 33, 99, 100]) {
       const want = kwtaTruth(x, k);
       for (const f of ["kWinnersTakeAll", "kWinnersTakeAllRef"]) {
-        const px = w.f32(n, x), py = w.f32(n);
+        const px = w.f32(n, x),
+          py = w.f32(n);
         w.exports[f](py, px, n, k);
         expect(firstBitDiff(w.readF32(py, n), want), `${f} k=${k}`).toBe(-1);
       }

@@ -63,9 +63,17 @@ describe("prng", () => {
     const q = w.f32(m);
     w.exports.rngFillNormal(st, q, m, 0, 1);
     const z = w.readF32(q, m);
-    let s1 = 0, s2 = 0, s4 = 0;
-    for (const v of z) { s1 += v; s2 += v * v; s4 += v ** 4; }
-    const mean = s1 / m, variance = s2 / m - mean ** 2, kurt = s4 / m / variance ** 2;
+    let s1 = 0,
+      s2 = 0,
+      s4 = 0;
+    for (const v of z) {
+      s1 += v;
+      s2 += v * v;
+      s4 += v ** 4;
+    }
+    const mean = s1 / m,
+      variance = s2 / m - mean ** 2,
+      kurt = s4 / m / variance ** 2;
     console.log(`normal: mean ${mean.toFixed(4)} var ${variance.toFixed(4)} kurtosis ${kurt.toFixed(3)}`);
     // 5 sigma: sd(mean) = 1/sqrt(m), sd(var) = sqrt(2/m)
     expect(Math.abs(mean)).toBeLessThan(5 / Math.sqrt(m));
@@ -92,7 +100,8 @@ describe("prng", () => {
   });
 
   it("the 16-byte state alone determines the stream", () => {
-    const a = w.u32(4), b = w.u32(4);
+    const a = w.u32(4),
+      b = w.u32(4);
     w.exports.rngSeed(a, 99);
     for (let i = 0; i < 17; i++) w.exports.rngNormal(a);
     w.exports.copy(b, a, 16);

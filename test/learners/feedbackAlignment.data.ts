@@ -33,6 +33,7 @@ export function train(net: Classifier, data: { xs: Float32Array; ys: number[] },
 
 export function accuracy(net: Classifier, data: { xs: Float32Array; ys: number[] }, width: number): number {
   let ok = 0;
-  for (let i = 0; i < data.ys.length; i++) if (net.predict(data.xs.subarray(i * width, (i + 1) * width)) === data.ys[i]) ok++;
+  for (let i = 0; i < data.ys.length; i++)
+    if (net.predict(data.xs.subarray(i * width, (i + 1) * width)) === data.ys[i]) ok++;
   return ok / data.ys.length;
 }

@@ -75,15 +75,20 @@ describe("feedbackAlignment", () => {
       const D = engram.wasm.f32.slice(d, d + 64);
       const W1 = () => weights(net.save(), 160).subarray(96);
       const cos = (a: Float32Array, b: Float32Array) => {
-        let ab = 0, aa = 0, bb = 0;
-        for (let i = 0; i < a.length; i++) (ab += a[i]! * b[i]!), (aa += a[i]! ** 2), (bb += b[i]! ** 2);
+        let ab = 0,
+          aa = 0,
+          bb = 0;
+        for (let i = 0; i < a.length; i++) ((ab += a[i]! * b[i]!), (aa += a[i]! ** 2), (bb += b[i]! ** 2));
         return ab / Math.sqrt(aa * bb);
       };
       expect(Math.abs(cos(W1(), D))).toBeLessThan(0.2);
       train(net, trainSet, 3, 2);
       expect(cos(W1(), D)).toBeGreaterThan(0.3);
       // the snapshot's state is the PRNG and counter (32 B) and W0 b0 W1 b1 (64 + 32 + 64 + 4 floats): no feedback
-      for (const mode of ["fa", "dfa"] as const) expect(decodeSnapshot(engram.feedbackAlignment({ sizes: [2, 32, 2], mode }).save()).state.length).toBe(32 + 164 * 4);
+      for (const mode of ["fa", "dfa"] as const)
+        expect(decodeSnapshot(engram.feedbackAlignment({ sizes: [2, 32, 2], mode }).save()).state.length).toBe(
+          32 + 164 * 4,
+        );
     }
   });
 
@@ -134,7 +139,12 @@ describe("feedbackAlignment", () => {
 
   it("save → restore → continue is bit-identical to never stopping; learnBatch equals learn in a loop", () => {
     const data = rings(300, 6);
-    for (const [mode, dropout] of [["fa", 0], ["dfa", 0], ["fa", 0.25], ["dfa", 0.25]] as const) {
+    for (const [mode, dropout] of [
+      ["fa", 0],
+      ["dfa", 0],
+      ["fa", 0.25],
+      ["dfa", 0.25],
+    ] as const) {
       const a = engram.feedbackAlignment({ sizes: [2, 12, 10, 2], mode, learningRateDecay: 0.01, dropout });
       const b = engram.feedbackAlignment({ sizes: [2, 12, 10, 2], mode, learningRateDecay: 0.01, dropout });
       a.learnBatch(data.xs.subarray(0, 300), data.ys.slice(0, 150));
@@ -169,7 +179,8 @@ describe("feedbackAlignment", () => {
     expectCode(() => engram.feedbackAlignment({ sizes: [2, 2], activation: "gelu" as never }), "E_CONFIG");
     expectCode(() => engram.feedbackAlignment({ sizes: [2, 2], learningRate: 0 }), "E_CONFIG");
     expectCode(() => engram.feedbackAlignment({ sizes: [2, 2], lr: 1 } as never), "E_CONFIG");
-    for (const dropout of [-0.1, 1, NaN, Infinity, "0.5"]) expectCode(() => engram.feedbackAlignment({ sizes: [2, 2], dropout: dropout as never }), "E_CONFIG");
+    for (const dropout of [-0.1, 1, NaN, Infinity, "0.5"])
+      expectCode(() => engram.feedbackAlignment({ sizes: [2, 2], dropout: dropout as never }), "E_CONFIG");
     expect(engram.feedbackAlignment({ sizes: [2, 2] }).config.dropout).toBe(0);
     expectCode(() => engram.feedbackAlignment({ sizes: [1 << 20, 1 << 20, 2] }), "E_MEMORY");
     net.dispose();
@@ -182,7 +193,10 @@ describe("feedbackAlignment", () => {
     const e = w.exports as unknown as Record<string, (...a: number[]) => void>;
     const r = rng(9);
     for (const n of [0, 1, 3, 4, 7, 16, 33]) {
-      const a = w.alloc(n * 4 + 16), b = w.alloc(n * 4 + 16), y1 = w.alloc(n * 4 + 16), y2 = w.alloc(n * 4 + 16);
+      const a = w.alloc(n * 4 + 16),
+        b = w.alloc(n * 4 + 16),
+        y1 = w.alloc(n * 4 + 16),
+        y2 = w.alloc(n * 4 + 16);
       const f = w.f32;
       for (let i = 0; i < n; i++) {
         f[(a >>> 2) + i] = (r() - 0.5) * 1e3;
@@ -223,8 +237,10 @@ function rowNormsAndBiases(snapshot: Uint8Array, sizes: number[]): { w: number; 
   const out: { w: number; b: number }[] = [];
   let at = 0;
   for (let l = 0; l + 1 < sizes.length; l++) {
-    const rows = sizes[l + 1]!, cols = sizes[l]!;
-    let w = 0, b = 0;
+    const rows = sizes[l + 1]!,
+      cols = sizes[l]!;
+    let w = 0,
+      b = 0;
     for (let i = 0; i < rows; i++) {
       let s = 0;
       for (let j = 0; j < cols; j++) s += f[at + i * cols + j]! ** 2;
@@ -242,10 +258,14 @@ function rowNormsAndBiases(snapshot: Uint8Array, sizes: number[]): { w: number; 
 function adversarial(n: number, i: number, r: () => number): Float32Array {
   const sign = () => (r() < 0.5 ? -1 : 1);
   switch (i % 4) {
-    case 0: return Float32Array.from({ length: n }, () => sign() * F32_MAX);
-    case 1: return Float32Array.from({ length: n }, () => sign() * 1e30);
-    case 2: return Float32Array.from({ length: n }, () => sign() * (i % 8 === 2 ? 1e35 : 1e-40));
-    default: return new Float32Array(n).fill(F32_MAX, i % n, (i % n) + 1);
+    case 0:
+      return Float32Array.from({ length: n }, () => sign() * F32_MAX);
+    case 1:
+      return Float32Array.from({ length: n }, () => sign() * 1e30);
+    case 2:
+      return Float32Array.from({ length: n }, () => sign() * (i % 8 === 2 ? 1e35 : 1e-40));
+    default:
+      return new Float32Array(n).fill(F32_MAX, i % n, (i % n) + 1);
   }
 }
 
@@ -272,12 +292,22 @@ describe("numeric guard", () => {
     const r = rng(11);
     for (const n of [0, 1, 3, 4, 5, 7, 16, 17, 33, 100]) {
       for (const v of vectors(n, r)) {
-        const x = put(v), y1 = w.alloc(n * 4 + 16), y2 = w.alloc(n * 4 + 16);
-        for (const [alpha, lim] of [[1, GUARD.maxPreactivation], [0.5, 0.25], [-3, Infinity], [1e30, 1e6]] as const) {
+        const x = put(v),
+          y1 = w.alloc(n * 4 + 16),
+          y2 = w.alloc(n * 4 + 16);
+        for (const [alpha, lim] of [
+          [1, GUARD.maxPreactivation],
+          [0.5, 0.25],
+          [-3, Infinity],
+          [1e30, 1e6],
+        ] as const) {
           e["guardScaleClamp"]!(y1, x, n, alpha, lim);
           e["guardScaleClampRef"]!(y2, x, n, alpha, lim);
           expect(sameBits(read(y1, n), read(y2, n))).toBe(true);
-          for (let i = 0; i < n; i++) expect(read(y1, n)[i]).toBe(Math.min(Math.max(Math.fround(Math.fround(alpha) * v[i]!), -Math.fround(lim)), Math.fround(lim)));
+          for (let i = 0; i < n; i++)
+            expect(read(y1, n)[i]).toBe(
+              Math.min(Math.max(Math.fround(Math.fround(alpha) * v[i]!), -Math.fround(lim)), Math.fround(lim)),
+            );
         }
         expect(Object.is(e["guardNorm"]!(x, n), e["guardNormRef"]!(x, n))).toBe(true);
         for (const cap of [1, GUARD.maxInputNorm]) {
@@ -295,7 +325,8 @@ describe("numeric guard", () => {
     const r = rng(12);
     for (const n of [1, 5, 16, 33, 100]) {
       for (const v of vectors(n, r)) {
-        const truth = Math.hypot(...Array.from(v, (t) => t / 1e30)) * 1e30 || Math.hypot(...Array.from(v, (t) => t * 1e30)) / 1e30;
+        const truth =
+          Math.hypot(...Array.from(v, (t) => t / 1e30)) * 1e30 || Math.hypot(...Array.from(v, (t) => t * 1e30)) / 1e30;
         const x = put(v);
         const got = e["guardNorm"]!(x, n);
         if (truth > F32_MAX) expect(got).toBe(Infinity);
@@ -305,7 +336,8 @@ describe("numeric guard", () => {
           w.f32.set(v, x >>> 2);
           const after = e["guardCapNorm"]!(x, n, cap);
           const y = read(x, n);
-          if (truth <= cap) expect(sameBits(y, v)).toBe(true); // untouched
+          if (truth <= cap)
+            expect(sameBits(y, v)).toBe(true); // untouched
           else {
             const norm = Math.hypot(...y);
             expect(Math.abs(norm / cap - 1)).toBeLessThan(1e-5);
@@ -318,7 +350,12 @@ describe("numeric guard", () => {
     }
   });
 
-  for (const [mode, activation, sizes] of [["dfa", "relu", [6, 12, 10, 3]], ["fa", "relu", [6, 12, 10, 3]], ["dfa", "tanh", [6, 12, 3]], ["fa", "sign", [6, 12, 10, 3]]] as const) {
+  for (const [mode, activation, sizes] of [
+    ["dfa", "relu", [6, 12, 10, 3]],
+    ["fa", "relu", [6, 12, 10, 3]],
+    ["dfa", "tanh", [6, 12, 3]],
+    ["fa", "sign", [6, 12, 10, 3]],
+  ] as const) {
     it(`${mode} ${activation} ${sizes.join("-")}: 3000 adversarial steps keep every row within ‖W_i‖ ≤ C, |b_i| ≤ C; scores stay probabilities`, () => {
       const net = engram.feedbackAlignment({ sizes: [...sizes], mode, activation, learningRate: 0.5 });
       const r = rng(21);
@@ -344,7 +381,8 @@ describe("numeric guard", () => {
   it("a restore in the middle of an adversarial run continues bit-identically (the scratch norm bounds never decide anything)", () => {
     for (const mode of ["fa", "dfa"] as const) {
       for (const cut of [2, 57]) {
-        const make = () => engram.feedbackAlignment({ sizes: [5, 9, 7, 3], mode, activation: "relu", learningRate: 0.5 });
+        const make = () =>
+          engram.feedbackAlignment({ sizes: [5, 9, 7, 3], mode, activation: "relu", learningRate: 0.5 });
         const a = make();
         let b = make();
         const r = rng(5);

@@ -10,14 +10,19 @@ import { loadEngram } from "../helpers/engram.js";
 import { rng } from "../helpers/rng.js";
 
 const engram: Engram = await loadEngram();
-const D = 64, CLASSES = 6;
+const D = 64,
+  CLASSES = 6;
 
 /** Each class lights its own random third of the pixels; a sample is its prototype with noise and dropout. */
 function blobs(labels: number[], seed: number): { xs: Float32Array[]; ys: number[] } {
   const proto = rng(77);
-  const protos = Array.from({ length: CLASSES }, () => Float32Array.from({ length: D }, () => (proto() < 0.3 ? 0.6 + 0.4 * proto() : 0)));
+  const protos = Array.from({ length: CLASSES }, () =>
+    Float32Array.from({ length: D }, () => (proto() < 0.3 ? 0.6 + 0.4 * proto() : 0)),
+  );
   const r = rng(seed);
-  const xs = labels.map((y) => Float32Array.from(protos[y]!, (v) => Math.min(1, Math.max(0, (r() < 0.15 ? 0 : v) + 0.25 * r()))));
+  const xs = labels.map((y) =>
+    Float32Array.from(protos[y]!, (v) => Math.min(1, Math.max(0, (r() < 0.15 ? 0 : v) + 0.25 * r()))),
+  );
   return { xs, ys: labels };
 }
 
@@ -27,7 +32,11 @@ function taskLabels(task: number[], n: number, seed: number): number[] {
   return Array.from({ length: n }, () => task[Math.floor(r() * task.length)]!);
 }
 
-const TASKS = [[0, 1], [2, 3], [4, 5]];
+const TASKS = [
+  [0, 1],
+  [2, 3],
+  [4, 5],
+];
 
 describe("forwardForward on a class-ordered stream", () => {
   it("after each task predicts that task's classes on their held-out samples (no collapse to one class)", () => {

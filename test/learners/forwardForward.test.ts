@@ -12,9 +12,12 @@ const engram: Engram = await loadEngram();
  */
 function blobs(count: number, seed: number, d = 32, classes = 4): { xs: Float32Array[]; ys: number[] } {
   const proto = rng(99);
-  const protos = Array.from({ length: classes }, () => Float32Array.from({ length: d }, () => (proto() < 0.3 ? 0.6 + 0.4 * proto() : 0)));
+  const protos = Array.from({ length: classes }, () =>
+    Float32Array.from({ length: d }, () => (proto() < 0.3 ? 0.6 + 0.4 * proto() : 0)),
+  );
   const r = rng(seed);
-  const xs: Float32Array[] = [], ys: number[] = [];
+  const xs: Float32Array[] = [],
+    ys: number[] = [];
   for (let i = 0; i < count; i++) {
     const y = Math.floor(r() * classes);
     xs.push(Float32Array.from(protos[y]!, (v) => Math.min(1, Math.max(0, (r() < 0.15 ? 0 : v) + 0.25 * r()))));
@@ -25,7 +28,9 @@ function blobs(count: number, seed: number, d = 32, classes = 4): { xs: Float32A
 
 function accuracy(net: ForwardForward, set: { xs: Float32Array[]; ys: number[] }, fast = false): number {
   let ok = 0;
-  set.xs.forEach((x, i) => { if ((fast ? net.predictFast(x) : net.predict(x)) === set.ys[i]) ok++; });
+  set.xs.forEach((x, i) => {
+    if ((fast ? net.predictFast(x) : net.predict(x)) === set.ys[i]) ok++;
+  });
   return ok / set.xs.length;
 }
 
@@ -49,7 +54,8 @@ describe("forwardForward", () => {
     expect(accuracy(net, test)).toBeGreaterThanOrEqual(0.95);
     expect(accuracy(net, test, true)).toBeGreaterThanOrEqual(0.95);
     const batched = engram.forwardForward({ sizes: [32, 64, 64], classes: 4 });
-    const B = 8, xs = new Float32Array(32 * B);
+    const B = 8,
+      xs = new Float32Array(32 * B);
     for (let e = 0; e < 12; e++) {
       for (let i = 0; i + B <= train.xs.length; i += B) {
         for (let k = 0; k < B; k++) xs.set(train.xs[i + k]!, 32 * k);
@@ -57,11 +63,20 @@ describe("forwardForward", () => {
       }
     }
     expect(accuracy(batched, test)).toBeGreaterThanOrEqual(0.95);
-    net.dispose(); batched.dispose();
+    net.dispose();
+    batched.dispose();
   });
 
   it("learns with SGD, random negatives, labels replacing inputs, and mini-batches", () => {
-    const sgd = engram.forwardForward({ sizes: [32, 64], classes: 4, optimizer: "sgd", learningRate: 2, negatives: "random", readout: false, labelInputs: "replace" });
+    const sgd = engram.forwardForward({
+      sizes: [32, 64],
+      classes: 4,
+      optimizer: "sgd",
+      learningRate: 2,
+      negatives: "random",
+      readout: false,
+      labelInputs: "replace",
+    });
     for (let e = 0; e < 2; e++) train.xs.forEach((x, i) => sgd.learn(x, train.ys[i]!));
     expect(accuracy(sgd, test)).toBeGreaterThanOrEqual(0.9);
     const batched = engram.forwardForward({ sizes: [32, 64, 64], classes: 4, learningRate: 0.01 });
@@ -76,9 +91,25 @@ describe("forwardForward", () => {
   });
 
   it("one SGD step equals the Forward-Forward gradient step computed in float64", () => {
-    const d = 6, n1 = 5, n2 = 4, C = 3, lr = 0.5, theta = 0.05;
+    const d = 6,
+      n1 = 5,
+      n2 = 4,
+      C = 3,
+      lr = 0.5,
+      theta = 0.05;
     const w = 0.5; // peer normalisation weight
-    const net = engram.forwardForward({ sizes: [d, n1, n2], classes: C, optimizer: "sgd", momentum: 0, learningRate: lr, threshold: theta, peerNormalization: w, readout: false, negatives: "random", seed: 3 });
+    const net = engram.forwardForward({
+      sizes: [d, n1, n2],
+      classes: C,
+      optimizer: "sgd",
+      momentum: 0,
+      learningRate: lr,
+      threshold: theta,
+      peerNormalization: w,
+      readout: false,
+      negatives: "random",
+      seed: 3,
+    });
     const x = [0.2, 0.9, 0, 0.5, 1, 0.3];
     const a = params(net, [d, n1, n2], C);
     // scores: goodness summed over the layers under each label, recomputed in float64
@@ -89,7 +120,8 @@ describe("forwardForward", () => {
     const stats = net.learn(x, y);
     const neg = stats.negativeLabel;
     expect(neg).not.toBe(y);
-    const P = forward(a, x, y), N = forward(a, x, neg);
+    const P = forward(a, x, y),
+      N = forward(a, x, neg);
     const sig = (v: number) => 1 / (1 + Math.exp(-v));
     const sp = (v: number) => Math.log1p(Math.exp(v));
     let loss = 0;
@@ -98,10 +130,12 @@ describe("forwardForward", () => {
       const n = k === 0 ? n1 : n2;
       loss += sp(theta - P.g[k]!) + sp(N.g[k]! - theta);
       // peer normalisation: running means start at 0, so after this step a = 0.1 h⁺
-      const run = P.h[k]!.map((v) => 0.1 * v), mean = run.reduce((s, v) => s + v, 0) / n;
-      const dP = P.h[k]!.map((v, i) => -sig(theta - P.g[k]!) * (2 / n) * v + w * 0.2 * (run[i]! - mean) / n);
+      const run = P.h[k]!.map((v) => 0.1 * v),
+        mean = run.reduce((s, v) => s + v, 0) / n;
+      const dP = P.h[k]!.map((v, i) => -sig(theta - P.g[k]!) * (2 / n) * v + (w * 0.2 * (run[i]! - mean)) / n);
       const dN = N.h[k]!.map((v) => sig(N.g[k]! - theta) * (2 / n) * v);
-      const inP = k === 0 ? P.xh : P.hh[0]!, inN = k === 0 ? N.xh : N.hh[0]!;
+      const inP = k === 0 ? P.xh : P.hh[0]!,
+        inN = k === 0 ? N.xh : N.hh[0]!;
       for (let i = 0; i < n; i++) {
         for (let j = 0; j < inP.length; j++) {
           expect(b.W[k]![i]![j]!).toBeCloseTo(a.W[k]![i]![j]! - lr * (dP[i]! * inP[j]! + dN[i]! * inN[j]!), 6);
@@ -138,7 +172,11 @@ describe("forwardForward", () => {
     expect(run(5)).not.toEqual(run(6));
   });
 
-  for (const opts of [{}, { optimizer: "sgd" as const, negatives: "random" as const }, { optimizer: "adam" as const }]) {
+  for (const opts of [
+    {},
+    { optimizer: "sgd" as const, negatives: "random" as const },
+    { optimizer: "adam" as const },
+  ]) {
     it(`save() → restore() continues bit-identically (${JSON.stringify(opts)})`, () => {
       const a = engram.forwardForward({ sizes: [32, 16, 16], classes: 4, ...opts });
       for (let i = 0; i < 100; i++) a.learn(train.xs[i]!, train.ys[i]!);
@@ -160,7 +198,8 @@ describe("forwardForward", () => {
     for (let i = 0; i < 20; i++) net.learn(train.xs[i]!, train.ys[i]!);
     const before = net.save();
     const x = train.xs[0]!;
-    const nan = x.slice(); nan[7] = NaN;
+    const nan = x.slice();
+    nan[7] = NaN;
     expectCode(() => net.learn(x.subarray(0, 31), 0), "E_SHAPE");
     expectCode(() => net.learn(nan, 0), "E_NONFINITE");
     expectCode(() => net.learn(x, 4), "E_LABEL");
@@ -183,7 +222,14 @@ describe("forwardForward", () => {
 
   it("resolves defaults into config and frees its memory", () => {
     const net = engram.forwardForward({ sizes: [784, 500, 500] });
-    expect(net.config).toMatchObject({ classes: 10, seed: 1, optimizer: "adafactor", negatives: "seen", readout: true, labelInputs: "prepend" });
+    expect(net.config).toMatchObject({
+      classes: 10,
+      seed: 1,
+      optimizer: "adafactor",
+      negatives: "seen",
+      readout: true,
+      labelInputs: "prepend",
+    });
     net.dispose();
     const grown = engram.memoryBytes;
     for (let i = 0; i < 5; i++) engram.forwardForward({ sizes: [784, 500, 500] }).dispose();
@@ -191,15 +237,41 @@ describe("forwardForward", () => {
   });
 
   it("factored Adam: one step equals its equations computed in float64", () => {
-    const w = engram.wasm, e = w.exports as unknown as Record<string, (...a: number[]) => void>;
+    const w = engram.wasm,
+      e = w.exports as unknown as Record<string, (...a: number[]) => void>;
     const r = rng(11);
-    const rows = 5, cols = 9, n = rows * cols, lr = 0.01, b1 = 0.9, b2 = 0.999, se = 1e-3, cap = 0.02;
-    const put = (v: number[]) => { const p = w.alloc(v.length * 4); w.f32.set(v, p >>> 2); return p; };
+    const rows = 5,
+      cols = 9,
+      n = rows * cols,
+      lr = 0.01,
+      b1 = 0.9,
+      b2 = 0.999,
+      se = 1e-3,
+      cap = 0.02;
+    const put = (v: number[]) => {
+      const p = w.alloc(v.length * 4);
+      w.f32.set(v, p >>> 2);
+      return p;
+    };
     const get = (p: number, k: number) => Array.from(w.f32.subarray(p >>> 2, (p >>> 2) + k));
-    const f32 = (k: number, lo: number, hi: number) => Array.from(Float32Array.from({ length: k }, () => lo + (hi - lo) * r()));
-    const [W, M, R, Cc, a, x, b, z] = [f32(n, -1, 1), f32(n, -0.01, 0.01), f32(rows, 0, 1e-3), f32(cols, 0, 1e-3), f32(rows, -0.2, 0.2), f32(cols, 0, 1), f32(rows, -0.2, 0.2), f32(cols, 0, 1)];
+    const f32 = (k: number, lo: number, hi: number) =>
+      Array.from(Float32Array.from({ length: k }, () => lo + (hi - lo) * r()));
+    const [W, M, R, Cc, a, x, b, z] = [
+      f32(n, -1, 1),
+      f32(n, -0.01, 0.01),
+      f32(rows, 0, 1e-3),
+      f32(cols, 0, 1e-3),
+      f32(rows, -0.2, 0.2),
+      f32(cols, 0, 1),
+      f32(rows, -0.2, 0.2),
+      f32(cols, 0, 1),
+    ];
     a[rows - 1] = b[rows - 1] = R[rows - 1] = 0; // a row with no gradient: its factor sits on the floor se
-    const pw = put(W), pm = put(M), pr = put(R), pc = put(Cc), pg = w.alloc(cols * 4);
+    const pw = put(W),
+      pm = put(M),
+      pr = put(R),
+      pc = put(Cc),
+      pg = w.alloc(cols * 4);
     e["factoredRows"]!(pw, pm, pr, pc, pg, put(a), put(x), put(b), put(z), rows, cols, lr, b1, b2, se, cap);
     // float64: g, r, c, S, then the clipped step
     const g = (i: number, j: number) => a[i]! * x[j]! + b[i]! * z[j]!;
@@ -226,21 +298,35 @@ describe("forwardForward", () => {
   });
 
   it("factored Adam: the mini-batch (dense) form equals the online (rank-2) form on the same gradient", () => {
-    const w = engram.wasm, e = w.exports as unknown as Record<string, (...a: number[]) => void>;
+    const w = engram.wasm,
+      e = w.exports as unknown as Record<string, (...a: number[]) => void>;
     const r = rng(13);
-    const rows = 7, cols = 13, n = rows * cols, B = 4;
-    const put = (v: Float32Array) => { const p = w.alloc(v.length * 4); w.f32.set(v, p >>> 2); return p; };
+    const rows = 7,
+      cols = 13,
+      n = rows * cols,
+      B = 4;
+    const put = (v: Float32Array) => {
+      const p = w.alloc(v.length * 4);
+      w.f32.set(v, p >>> 2);
+      return p;
+    };
     const rand = (k: number, lo: number, hi: number) => Float32Array.from({ length: k }, () => lo + (hi - lo) * r());
-    const W = rand(n, -1, 1), M = rand(n, -0.01, 0.01), R = rand(rows, 0, 1e-3), Cc = rand(cols, 0, 1e-3);
+    const W = rand(n, -1, 1),
+      M = rand(n, -0.01, 0.01),
+      R = rand(rows, 0, 1e-3),
+      Cc = rand(cols, 0, 1e-3);
     const sets = [0, 1].map(() => [put(W), put(M), put(R), put(Cc), w.alloc(cols * 4)] as const);
     const [A, X, Bv, Z] = [rand(rows, -0.3, 0.3), rand(cols, 0, 1), rand(rows, -0.3, 0.3), rand(cols, 0, 1)];
     // G = B · (a xᵀ + b zᵀ), applied as G / B
-    const G = new Float32Array(n).map((_, k) => B * (A[Math.floor(k / cols)]! * X[k % cols]! + Bv[Math.floor(k / cols)]! * Z[k % cols]!));
+    const G = new Float32Array(n).map(
+      (_, k) => B * (A[Math.floor(k / cols)]! * X[k % cols]! + Bv[Math.floor(k / cols)]! * Z[k % cols]!),
+    );
     e["factoredRows"]!(...sets[0]!, put(A), put(X), put(Bv), put(Z), rows, cols, 0.01, 0.9, 0.999, 1e-4, 0.03);
     e["factoredDense"]!(...sets[1]!, put(G), 1 / B, rows, cols, 0.01, 0.9, 0.999, 1e-4, 0.03);
     const sizes = [n, n, rows, cols];
     for (let k = 0; k < 4; k++) {
-      const a = w.f32.subarray(sets[0]![k]! >>> 2, (sets[0]![k]! >>> 2) + sizes[k]!), b = w.f32.subarray(sets[1]![k]! >>> 2, (sets[1]![k]! >>> 2) + sizes[k]!);
+      const a = w.f32.subarray(sets[0]![k]! >>> 2, (sets[0]![k]! >>> 2) + sizes[k]!),
+        b = w.f32.subarray(sets[1]![k]! >>> 2, (sets[1]![k]! >>> 2) + sizes[k]!);
       const before = [W, M, R, Cc][k]!;
       for (let i = 0; i < sizes[k]!; i++) {
         expect(a[i]).not.toBe(before[i]); // the step moved it
@@ -250,25 +336,39 @@ describe("forwardForward", () => {
   });
 
   it("factored Adam moves like Adam on a rank-1 gradient stream (its factored v̂ is then exact)", () => {
-    const w = engram.wasm, e = w.exports as unknown as Record<string, (...a: number[]) => void>;
+    const w = engram.wasm,
+      e = w.exports as unknown as Record<string, (...a: number[]) => void>;
     const r = rng(12);
-    const rows = 6, cols = 11, n = rows * cols;
-    const buf = (k: number, v = 0) => { const p = w.alloc(k * 4); w.f32.fill(v, p >>> 2, (p >>> 2) + k); return p; };
+    const rows = 6,
+      cols = 11,
+      n = rows * cols;
+    const buf = (k: number, v = 0) => {
+      const p = w.alloc(k * 4);
+      w.f32.fill(v, p >>> 2, (p >>> 2) + k);
+      return p;
+    };
     const [wa, ma, va] = [buf(n), buf(n), buf(n)];
     const [wf, mf, rf, cf, gf] = [buf(n), buf(n), buf(rows), buf(cols), buf(cols)];
-    const a = buf(rows), x = buf(cols), zero = buf(rows);
-    let b1t = 1, b2t = 1, maxRel = 0;
+    const a = buf(rows),
+      x = buf(cols),
+      zero = buf(rows);
+    let b1t = 1,
+      b2t = 1,
+      maxRel = 0;
     for (let t = 1; t <= 200; t++) {
       // g = s_t · u vᵀ: one fixed direction per row and column, a scale that changes every step
       const s = 0.5 + r();
       for (let i = 0; i < rows; i++) w.f32[(a >>> 2) + i] = s * (0.01 + 0.02 * i) * (i % 2 ? -1 : 1);
       for (let j = 0; j < cols; j++) w.f32[(x >>> 2) + j] = 0.1 + 0.08 * j;
-      b1t *= 0.9; b2t *= 0.999;
-      const c2 = Math.sqrt(1 - b2t), lr = (0.001 * c2) / (1 - b1t);
+      b1t *= 0.9;
+      b2t *= 0.999;
+      const c2 = Math.sqrt(1 - b2t),
+        lr = (0.001 * c2) / (1 - b1t);
       e["adamRows"]!(wa, ma, va, a, x, zero, x, rows, cols, lr, 0.9, 0.999, 1e-8 * c2);
       e["factoredRows"]!(wf, mf, rf, cf, gf, a, x, zero, x, rows, cols, lr, 0.9, 0.999, Math.sqrt(1e-8 * c2), 1);
       for (let k = 0; k < n; k++) {
-        const A = w.f32[(wa >>> 2) + k]!, F = w.f32[(wf >>> 2) + k]!;
+        const A = w.f32[(wa >>> 2) + k]!,
+          F = w.f32[(wf >>> 2) + k]!;
         maxRel = Math.max(maxRel, Math.abs(F - A) / Math.abs(A));
       }
     }
@@ -277,17 +377,30 @@ describe("forwardForward", () => {
   });
 
   it("optimizer kernels: f32x4 and Ref twins agree bitwise", () => {
-    const w = engram.wasm, e = w.exports as unknown as Record<string, (...a: number[]) => void>;
+    const w = engram.wasm,
+      e = w.exports as unknown as Record<string, (...a: number[]) => void>;
     const r = rng(4);
-    for (const [rows, cols] of [[3, 7], [2, 16], [1, 37]] as const) {
+    for (const [rows, cols] of [
+      [3, 7],
+      [2, 16],
+      [1, 37],
+    ] as const) {
       const n = rows * cols;
-      const buf = (k: number) => { const p = w.alloc(k * 4); for (let i = 0; i < k; i++) w.f32[(p >>> 2) + i] = r() * 2 - 1; return p; };
+      const buf = (k: number) => {
+        const p = w.alloc(k * 4);
+        for (let i = 0; i < k; i++) w.f32[(p >>> 2) + i] = r() * 2 - 1;
+        return p;
+      };
       const get = (p: number, k: number) => w.f32.slice(p >>> 2, (p >>> 2) + k);
       const [a, x, b, z] = [buf(rows), buf(cols), buf(rows), buf(cols)];
       const state = [buf(n), buf(n), buf(n)];
-      w.f32[(state[1]! >>> 2)] = 1e-31; // a moment about to be flushed
+      w.f32[state[1]! >>> 2] = 1e-31; // a moment about to be flushed
       for (let i = 0; i < n; i++) w.f32[(state[2]! >>> 2) + i] = Math.abs(w.f32[(state[2]! >>> 2) + i]!);
-      const twin = state.map((p) => { const q = w.alloc(n * 4); w.f32.copyWithin(q >>> 2, p >>> 2, (p >>> 2) + n); return q; });
+      const twin = state.map((p) => {
+        const q = w.alloc(n * 4);
+        w.f32.copyWithin(q >>> 2, p >>> 2, (p >>> 2) + n);
+        return q;
+      });
       e["adamRows"]!(state[0]!, state[1]!, state[2]!, a, x, b, z, rows, cols, 0.01, 0.9, 0.999, 1e-8);
       e["adamRowsRef"]!(twin[0]!, twin[1]!, twin[2]!, a, x, b, z, rows, cols, 0.01, 0.9, 0.999, 1e-8);
       for (let k = 0; k < 3; k++) expect(get(state[k]!, n)).toEqual(get(twin[k]!, n));
@@ -295,11 +408,15 @@ describe("forwardForward", () => {
       e["sgdRowsRef"]!(twin[0]!, twin[1]!, a, x, b, z, rows, cols, 0.1, 0.9);
       for (let k = 0; k < 2; k++) expect(get(state[k]!, n)).toEqual(get(twin[k]!, n));
       // factored Adam: W, m, then r (rows), c (cols), γ scratch (cols); rank-2 and dense forms
-      const fr = [state[0]!, state[1]!, buf(rows), buf(cols), buf(cols)], ft = [twin[0]!, twin[1]!, buf(rows), buf(cols), buf(cols)];
-      for (const [p, q, k] of [[fr[2]!, ft[2]!, rows], [fr[3]!, ft[3]!, cols]] as const) {
+      const fr = [state[0]!, state[1]!, buf(rows), buf(cols), buf(cols)],
+        ft = [twin[0]!, twin[1]!, buf(rows), buf(cols), buf(cols)];
+      for (const [p, q, k] of [
+        [fr[2]!, ft[2]!, rows],
+        [fr[3]!, ft[3]!, cols],
+      ] as const) {
         for (let i = 0; i < k; i++) w.f32[(p >>> 2) + i] = w.f32[(q >>> 2) + i] = Math.abs(w.f32[(p >>> 2) + i]!);
       }
-      w.f32[(fr[3]! >>> 2)] = w.f32[(ft[3]! >>> 2)] = 0; // a column never seen: γ must stay finite
+      w.f32[fr[3]! >>> 2] = w.f32[ft[3]! >>> 2] = 0; // a column never seen: γ must stay finite
       const G = buf(n);
       for (let it = 0; it < 3; it++) {
         e["factoredRows"]!(...fr, a, x, b, z, rows, cols, 0.01, 0.9, 0.999, 1e-4, 0.03);
@@ -316,7 +433,11 @@ describe("forwardForward", () => {
 
 // ---------------------------------------------------------------- float64 reference
 
-interface Params { W: number[][][]; U: number[][]; b: number[][] }
+interface Params {
+  W: number[][][];
+  U: number[][];
+  b: number[][];
+}
 
 /** Reads the parameters from a snapshot (state layout: see assembly/learners/forwardForward.ts). */
 function params(net: ForwardForward, sizes: number[], C: number): Params {
@@ -327,7 +448,8 @@ function params(net: ForwardForward, sizes: number[], C: number): Params {
   let o = 8;
   const out: Params = { W: [], U: [], b: [] };
   for (let k = 0; k + 1 < sizes.length; k++) {
-    const n = sizes[k + 1]!, nin = sizes[k]!;
+    const n = sizes[k + 1]!,
+      nin = sizes[k]!;
     const start = o;
     out.W.push(Array.from({ length: n }, (_, i) => Array.from(f.subarray(o + i * nin, o + (i + 1) * nin))));
     o += al4(n * nin);
@@ -349,10 +471,14 @@ function forward(p: Params, x: number[], c: number) {
   const r = Math.sqrt(xx + LABEL * LABEL);
   const xh = x.map((v) => v / r);
   const lab = LABEL / r;
-  const h: number[][] = [], hh: number[][] = [], g: number[] = [];
+  const h: number[][] = [],
+    hh: number[][] = [],
+    g: number[] = [];
   let input = xh;
   for (let k = 0; k < p.W.length; k++) {
-    const z = p.W[k]!.map((row, i) => row.reduce((s, w, j) => s + w * input[j]!, 0) + p.b[k]![i]! + (k === 0 ? p.U[c]![i]! * lab : 0));
+    const z = p.W[k]!.map(
+      (row, i) => row.reduce((s, w, j) => s + w * input[j]!, 0) + p.b[k]![i]! + (k === 0 ? p.U[c]![i]! * lab : 0),
+    );
     const a = z.map((v) => Math.max(0, v));
     h.push(a);
     g.push(a.reduce((s, v) => s + v * v, 0) / a.length);

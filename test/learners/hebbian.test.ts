@@ -79,14 +79,21 @@ describe("rule kernels: f32x4 == Ref bitwise", () => {
     const r = rng(11);
     for (const n of SIZES) {
       for (const rows of [1, 3]) {
-        const w0 = randArray(r, rows * n), x = randArray(r, n), y = randArray(r, rows);
+        const w0 = randArray(r, rows * n),
+          x = randArray(r, n),
+          y = randArray(r, rows);
         const outs = ["", "Ref"].map((suffix) => {
-          const w = raw.f32(rows * n, w0), xp = raw.f32(n, x), yp = raw.f32(rows, y), out = raw.f32(rows);
+          const w = raw.f32(rows * n, w0),
+            xp = raw.f32(n, x),
+            yp = raw.f32(rows, y),
+            out = raw.f32(rows);
           call("hebbRow" + suffix, [w, xp, n, 0.3, -0.7]);
           const m = call("hebbRowMaxAbs" + suffix, [w, xp, n, 1.3]);
           const rp = raw.f32(n, x);
           call("sangerRows" + suffix, [w, yp, rp, rows, n, 0.05]);
-          const cur = [2, 3, 4].map((p) => (call("pCurrents" + suffix, [out, w, xp, rows, n, p]), raw.readF32(out, rows)));
+          const cur = [2, 3, 4].map(
+            (p) => (call("pCurrents" + suffix, [out, w, xp, rows, n, p]), raw.readF32(out, rows)),
+          );
           const pr = raw.f32(n);
           call("powerRelu" + suffix, [pr, xp, n, 4.5]);
           return [raw.readF32(w, rows * n), raw.readF32(rp, n), ...cur, raw.readF32(pr, n), new Float32Array([m])];
@@ -98,7 +105,9 @@ describe("rule kernels: f32x4 == Ref bitwise", () => {
   });
   it("pCurrents is Σ sgn(w)|w|^(p−1) x (float64 reference)", () => {
     const r = rng(5);
-    const n = 37, w = randArray(r, 2 * n), x = randArray(r, n);
+    const n = 37,
+      w = randArray(r, 2 * n),
+      x = randArray(r, n);
     const out = raw.f32(2);
     raw.exports.pCurrents(out, raw.f32(2 * n, w), raw.f32(n, x), 2, n, 3);
     const got = raw.readF32(out, 2);
@@ -150,18 +159,23 @@ describe("principal components", () => {
     const l = make({ inputs: 8, outputs: 3, rule: "oja", lateral: 0.002, seed: 6 });
     train(l, 40000, 0.01, sample);
     const W = l.weights();
-    for (let i = 0; i < 3; i++) expect(Math.abs(cosine(row(W, i, 8), q[i]!)), `component ${i}`).toBeGreaterThanOrEqual(0.99);
+    for (let i = 0; i < 3; i++)
+      expect(Math.abs(cosine(row(W, i, 8), q[i]!)), `component ${i}`).toBeGreaterThanOrEqual(0.99);
     // sample correlation of the outputs (transform includes the lateral term)
     const ys = Array.from({ length: 4000 }, () => l.transform(sample()));
     const c = (i: number, k: number) => ys.reduce((s, y) => s + y[i]! * y[k]!, 0) / ys.length;
-    for (let i = 0; i < 3; i++) for (let k = 0; k < i; k++) expect(Math.abs(c(i, k)) / Math.sqrt(c(i, i) * c(k, k)), `corr(y${i}, y${k})`).toBeLessThan(0.05);
+    for (let i = 0; i < 3; i++)
+      for (let k = 0; k < i; k++)
+        expect(Math.abs(c(i, k)) / Math.sqrt(c(i, i) * c(k, k)), `corr(y${i}, y${k})`).toBeLessThan(0.05);
   });
 });
 
 /** P nonnegative prototypes in R^d (sparse bars), and noisy samples of them. */
 function prototypes(P: number, d: number, seed: number, density = 0.3) {
   const r = rng(seed);
-  const protos = Array.from({ length: P }, () => Float32Array.from({ length: d }, () => (r() < density ? 0.5 + 0.5 * r() : 0)));
+  const protos = Array.from({ length: P }, () =>
+    Float32Array.from({ length: d }, () => (r() < density ? 0.5 + 0.5 * r() : 0)),
+  );
   const sample = (noise = 0.05) => {
     const k = Math.floor(r() * P);
     return { k, x: protos[k]!.map((v) => Math.max(0, v + noise * normal(r))) };
@@ -171,7 +185,9 @@ function prototypes(P: number, d: number, seed: number, density = 0.3) {
 
 describe("BCM", () => {
   it("θ tracks ⟨y²⟩ and each unit becomes selective for one pattern", () => {
-    const P = 4, d = 12, K = 4;
+    const P = 4,
+      d = 12,
+      K = 4;
     const { protos, sample } = prototypes(P, d, 21, 0.5);
     const l = make({ inputs: d, outputs: K, rule: "bcm", seed: 2, learningRate: 0.0005, thetaRate: 0.01 });
     for (let t = 0; t < 100000; t++) l.learn(sample(0).x);
@@ -190,13 +206,17 @@ describe("BCM", () => {
       // the selective fixed point: y = P for its pattern (θ = y²/P = y), 0 for the others
       expect(Math.max(...y) / P).toBeCloseTo(1, 1);
       const sorted = y.map(Math.abs).sort((a, b) => b - a);
-      expect(sorted[1]! / sorted[0]!, `unit ${i} responds to one pattern: ${y.map((v) => v.toFixed(2))}`).toBeLessThan(0.1);
+      expect(sorted[1]! / sorted[0]!, `unit ${i} responds to one pattern: ${y.map((v) => v.toFixed(2))}`).toBeLessThan(
+        0.1,
+      );
     }
   });
 });
 
 describe("competitive rules", () => {
-  const P = 6, d = 32, K = 12;
+  const P = 6,
+    d = 32,
+    K = 12;
   for (const rule of ["krotov", "softhebb"] as const) {
     it(`${rule}: winners' weight norms → 1 (p-norm) and units specialise on distinct prototypes`, () => {
       const { protos, sample } = prototypes(P, d, 31);
@@ -210,10 +230,11 @@ describe("competitive rules", () => {
       const W = l.weights();
       // the unit with the largest current for each prototype (dot with sgn|w|^(p−1))
       const winners = protos.map((x) => {
-        let best = 0, bestI = -Infinity;
+        let best = 0,
+          bestI = -Infinity;
         for (let i = 0; i < K; i++) {
           const I = row(W, i, d).reduce((s, w, j) => s + Math.sign(w) * Math.abs(w) ** (p - 1) * x[j]!, 0);
-          if (I > bestI) (bestI = I), (best = i);
+          if (I > bestI) ((bestI = I), (best = i));
         }
         return best;
       });
@@ -228,7 +249,8 @@ describe("competitive rules", () => {
 
 describe("local readout", () => {
   it("learns to classify on top of unsupervised features, no error sent into them", () => {
-    const P = 6, d = 32;
+    const P = 6,
+      d = 32;
     const { sample } = prototypes(P, d, 41);
     const l = make({ inputs: d, outputs: 24, rule: "softhebb", seed: 1, readout: { classes: P } });
     for (let t = 0; t < 5000; t++) l.learn(sample(0.15).x);
@@ -249,7 +271,8 @@ describe("local readout", () => {
   });
 
   it("stacks: a second layer learns on the first one's features", () => {
-    const P = 6, d = 32;
+    const P = 6,
+      d = 32;
     const { sample } = prototypes(P, d, 43);
     const l1 = make({ inputs: d, outputs: 24, rule: "softhebb", seed: 1 });
     // τ is in units of u = W x: the first layer's features have norm ~2, not MNIST's ~9
@@ -271,14 +294,18 @@ describe("local readout", () => {
   it("transform is max(W x, 0)^power", () => {
     const l = make({ inputs: 5, outputs: 3, rule: "oja", power: 2 });
     const x = [0.1, -0.4, 0.9, 0.3, -1];
-    const W = l.weights(), f = l.transform(x);
+    const W = l.weights(),
+      f = l.transform(x);
     for (let i = 0; i < 3; i++) expect(f[i]).toBeCloseTo(Math.max(0, dot(row(W, i, 5), x)) ** 2, 5);
   });
 });
 
 describe("determinism and snapshots", () => {
   const opts = (rule: string): HebbianOptions => ({
-    inputs: 10, outputs: 6, seed: 9, readout: { classes: 3 },
+    inputs: 10,
+    outputs: 6,
+    seed: 9,
+    readout: { classes: 3 },
     ...(rule === "oja+lateral" ? { rule: "oja", lateral: 0.01 } : { rule: rule as HebbianOptions["rule"] }),
   });
   const stream = (seed: number) => {
@@ -287,17 +314,21 @@ describe("determinism and snapshots", () => {
   };
   for (const rule of ["hebb", "oja", "sanger", "bcm", "krotov", "softhebb", "oja+lateral"] as const) {
     it(`${rule}: same seed → same bits; save → restore → continue == never stopping; batch == steps`, () => {
-      const a = make(opts(rule)), b = make(opts(rule));
-      const sa = stream(1), sb = stream(1);
+      const a = make(opts(rule)),
+        b = make(opts(rule));
+      const sa = stream(1),
+        sb = stream(1);
       for (let t = 0; t < 200; t++) {
-        const s = sa(), u = sb();
+        const s = sa(),
+          u = sb();
         a.learn(s.x, s.k);
         b.learn(u.x, u.k);
       }
       expect(a.save()).toEqual(b.save());
       const c = engram.restore(b.save()) as Hebbian;
       b.dispose();
-      const xs = new Float32Array(50 * 10), ks: number[] = [];
+      const xs = new Float32Array(50 * 10),
+        ks: number[] = [];
       for (let t = 0; t < 50; t++) {
         const s = sa();
         xs.set(s.x, t * 10);
@@ -313,8 +344,11 @@ describe("determinism and snapshots", () => {
 });
 
 describe("numeric safety", () => {
-  const R = 1e9, C = 1e6, F32_MAX = 3.4028234663852886e38;
-  const norms = (l: Hebbian) => Array.from({ length: l.outputs }, (_, i) => Math.hypot(...row(l.weights(), i, l.inputs)));
+  const R = 1e9,
+    C = 1e6,
+    F32_MAX = 3.4028234663852886e38;
+  const norms = (l: Hebbian) =>
+    Array.from({ length: l.outputs }, (_, i) => Math.hypot(...row(l.weights(), i, l.inputs)));
   const streams: Record<string, (n: number, r: () => number, t: number) => Float32Array> = {
     "±1e30": (n, r) => Float32Array.from({ length: n }, () => (r() < 0.5 ? -1e30 : 1e30)),
     "±f32 max": (n, r) => Float32Array.from({ length: n }, () => (r() < 0.5 ? -F32_MAX : F32_MAX)),
@@ -342,10 +376,21 @@ describe("numeric safety", () => {
           for (let t = 0; t < 60; t++) l.learn(gen(8, r, t), t % 3);
           const what = `${rule} ${JSON.stringify(extra)} on ${name}`;
           for (const v of norms(l)) expect(v, what).toBeLessThanOrEqual(C * (1 + 1e-5));
-          expect(l.thresholds().every((v) => Math.abs(v) <= 1e15), what).toBe(true);
-          for (let t = 0; t < 20; t++) l.learn(Float32Array.from({ length: 8 }, () => normal(r)), t % 3);
-          expect((engram.restore(l.save()) as Hebbian).weights(), `${what}: its snapshot restores it`).toEqual(l.weights());
-          expect([...l.weights(), ...l.thresholds(), ...l.scores(gen(8, r, 1))].every(Number.isFinite), what).toBe(true);
+          expect(
+            l.thresholds().every((v) => Math.abs(v) <= 1e15),
+            what,
+          ).toBe(true);
+          for (let t = 0; t < 20; t++)
+            l.learn(
+              Float32Array.from({ length: 8 }, () => normal(r)),
+              t % 3,
+            );
+          expect((engram.restore(l.save()) as Hebbian).weights(), `${what}: its snapshot restores it`).toEqual(
+            l.weights(),
+          );
+          expect([...l.weights(), ...l.thresholds(), ...l.scores(gen(8, r, 1))].every(Number.isFinite), what).toBe(
+            true,
+          );
           expect(l.transform(gen(8, r, 0)).some(Number.isNaN), what).toBe(false);
           l.dispose();
         }
@@ -415,7 +460,14 @@ describe("bad input", () => {
 
   it("resolves defaults into config; restore rebuilds from it", () => {
     const l = make({ inputs: 4, outputs: 3 });
-    expect(l.config).toMatchObject({ rule: "softhebb", learningRate: 0.05, seed: 1, rank: 3, power: 1, temperature: 0.5 });
+    expect(l.config).toMatchObject({
+      rule: "softhebb",
+      learningRate: 0.05,
+      seed: 1,
+      rank: 3,
+      power: 1,
+      temperature: 0.5,
+    });
     const r = engram.restore(l.save()) as Hebbian;
     expect(r.config).toEqual(l.config);
     expect(r.weights()).toEqual(l.weights());

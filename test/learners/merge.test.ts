@@ -12,9 +12,11 @@ const engram = await loadEngram();
 
 /** A mixture: class c around a fixed prototype. */
 function data(seed: number, n: number, classes: number, width: number, only?: number[]) {
-  const r = rng(seed), protoR = rng(77);
+  const r = rng(seed),
+    protoR = rng(77);
   const protos = Array.from({ length: classes }, () => Float32Array.from({ length: width }, () => protoR() * 2 - 1));
-  const xs: Float32Array[] = [], ys: number[] = [];
+  const xs: Float32Array[] = [],
+    ys: number[] = [];
   while (xs.length < n) {
     const y = Math.floor(r() * classes);
     if (only && !only.includes(y)) continue;
@@ -44,14 +46,17 @@ describe("exact merge (continual)", () => {
     const all = engram.continual({ inputs: 8, classes: 4 });
     streams.forEach((s) => s.xs.forEach((x, i) => all.learn(x, s.ys[i]!)));
     const before = parts.map((p) => p.save());
-    const merged = engram.merge(parts) as Continual, reversed = engram.merge([parts[2]!, parts[0]!, parts[1]!]) as Continual;
+    const merged = engram.merge(parts) as Continual,
+      reversed = engram.merge([parts[2]!, parts[0]!, parts[1]!]) as Continual;
     parts.forEach((p, i) => expect(p.save()).toEqual(before[i])); // inputs unchanged
     expect(merged.kind).toBe("continual");
     expect(merged.samples).toBe(360);
     expect(merged.classesSeen).toEqual([0, 1, 2, 3]);
     const probes = data(9, 40, 4, 8).xs;
     for (const x of probes) {
-      const pm = merged.scores(x), pr = reversed.scores(x), pa = all.scores(x);
+      const pm = merged.scores(x),
+        pr = reversed.scores(x),
+        pa = all.scores(x);
       pm.forEach((v, c) => {
         expect(Math.abs(v - pa[c]!)).toBeLessThan(1e-3);
         expect(Math.abs(v - pr[c]!)).toBeLessThan(1e-3);
@@ -59,9 +64,12 @@ describe("exact merge (continual)", () => {
       expect(merged.predict(x)).toBe(all.predict(x));
     }
     // associative: (a + b) + c = a + (b + c), up to rounding
-    const ab = engram.merge([parts[0]!, parts[1]!]), bc = engram.merge([parts[1]!, parts[2]!]);
-    const left = engram.merge([ab, parts[2]!]) as Continual, right = engram.merge([parts[0]!, bc]) as Continual;
-    for (const x of probes) left.scores(x).forEach((v, c) => expect(Math.abs(v - right.scores(x)[c]!)).toBeLessThan(1e-3));
+    const ab = engram.merge([parts[0]!, parts[1]!]),
+      bc = engram.merge([parts[1]!, parts[2]!]);
+    const left = engram.merge([ab, parts[2]!]) as Continual,
+      right = engram.merge([parts[0]!, bc]) as Continual;
+    for (const x of probes)
+      left.scores(x).forEach((v, c) => expect(Math.abs(v - right.scores(x)[c]!)).toBeLessThan(1e-3));
     // an empty learner is the identity
     const empty = engram.continual({ inputs: 8, classes: 4 });
     const same = engram.merge([merged, empty]) as Continual;
@@ -93,7 +101,9 @@ describe("federated averaging (feedbackAlignment, perturbation)", () => {
       got.params.forEach((v, i) => {
         const ref = ps.reduce((s, p, j) => s + (w[j]! / total) * p.params[i]!, 0);
         scale = Math.max(scale, Math.abs(ref));
-        expect(Math.abs(v - ref)).toBeLessThanOrEqual(4 * 2 ** -24 * ps.reduce((s, p) => s + Math.abs(p.params[i]!), 0) + 1e-30);
+        expect(Math.abs(v - ref)).toBeLessThanOrEqual(
+          4 * 2 ** -24 * ps.reduce((s, p) => s + Math.abs(p.params[i]!), 0) + 1e-30,
+        );
       });
       expect(scale).toBeGreaterThan(0.1);
       m.dispose();
@@ -102,12 +112,17 @@ describe("federated averaging (feedbackAlignment, perturbation)", () => {
   });
 
   it("merge algebra: one weight 1 gives that learner's parameters bit for bit; an untrained learner adds nothing; order changes only rounding; copies of one learner merge into it", () => {
-    const a = trained(4, 40), b = trained(5, 25, "dfa"), empty = engram.feedbackAlignment({ ...FA, mode: "dfa" });
+    const a = trained(4, 40),
+      b = trained(5, 25, "dfa"),
+      empty = engram.feedbackAlignment({ ...FA, mode: "dfa" });
     const pa = mlp(a).params;
     expect(mlp(engram.merge([a, b], { weights: [1, 0] })).params).toEqual(pa);
     expect(mlp(engram.merge([empty, a])).params).toEqual(pa); // empty has seen 0 samples: weight 0
-    const ab = mlp(engram.merge([a, b])).params, ba = mlp(engram.merge([b, a])).params;
-    ab.forEach((v, i) => expect(Math.abs(v - ba[i]!)).toBeLessThanOrEqual(2 ** -22 * (Math.abs(pa[i]!) + Math.abs(mlp(b).params[i]!))));
+    const ab = mlp(engram.merge([a, b])).params,
+      ba = mlp(engram.merge([b, a])).params;
+    ab.forEach((v, i) =>
+      expect(Math.abs(v - ba[i]!)).toBeLessThanOrEqual(2 ** -22 * (Math.abs(pa[i]!) + Math.abs(mlp(b).params[i]!))),
+    );
     const copy = engram.restore(a.save());
     const twice = engram.merge([a, copy]) as FeedbackAlignment;
     expect(mlp(twice).params).toEqual(pa); // ½θ + ½θ = θ exactly in binary floating point
@@ -125,10 +140,15 @@ describe("federated averaging (feedbackAlignment, perturbation)", () => {
       xs.forEach((x, i) => l.learn(x, ys[i]!));
       return l;
     };
-    const a = mk(1), b = mk(2);
+    const a = mk(1),
+      b = mk(2);
     const m = engram.merge([a, b], { weights: [1, 1] });
     const [pa, pb, pm] = [a, b, m].map((l) => mlp(l).params);
-    pm!.forEach((v, i) => expect(Math.abs(v - 0.5 * (pa![i]! + pb![i]!))).toBeLessThanOrEqual(2 ** -23 * (Math.abs(pa![i]!) + Math.abs(pb![i]!))));
+    pm!.forEach((v, i) =>
+      expect(Math.abs(v - 0.5 * (pa![i]! + pb![i]!))).toBeLessThanOrEqual(
+        2 ** -23 * (Math.abs(pa![i]!) + Math.abs(pb![i]!)),
+      ),
+    );
   });
 
   it("refuses different kinds, configs, engines, kinds it cannot merge, bad weights and bad lists, and creates nothing", async () => {
@@ -149,7 +169,8 @@ describe("federated averaging (feedbackAlignment, perturbation)", () => {
       [[a], { weights: [0] }],
       [[a], { weight: [1] }],
     ];
-    for (const [list, options] of cases) expectCode(() => engram.merge(list as Learner[], options as never), "E_CONFIG");
+    for (const [list, options] of cases)
+      expectCode(() => engram.merge(list as Learner[], options as never), "E_CONFIG");
     expectCode(() => engram.merge([a], { weights: [1, 2] }), "E_SHAPE");
     expectCode(() => engram.merge([a], { weights: [NaN] }), "E_NONFINITE");
     expect(engram.memoryBytes).toBe(before);

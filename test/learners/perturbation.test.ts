@@ -35,21 +35,29 @@ describe("perturbation", () => {
 
   it("the antithetic estimate points along the true gradient (float64 backprop in the test)", () => {
     // sizes [3, 5, 2], tanh. The state holds W0 (15 → 16 floats), b0 (5 → 8), W1 (10 → 12), b1 (2 → 4).
-    const eta = 1e-4, steps = 4000;
+    const eta = 1e-4,
+      steps = 4000;
     const net = engram.perturbation({ sizes: [3, 5, 2], learningRate: eta, sigma: 0.01, seed: 3 });
-    const x = [0.7, -0.4, 1.1], label = 0;
+    const x = [0.7, -0.4, 1.1],
+      label = 0;
     const s0 = stateF32(net.save());
-    const W0 = (i: number, j: number) => s0[i * 3 + j]!, W1 = (k: number, i: number) => s0[24 + k * 5 + i]!;
+    const W0 = (i: number, j: number) => s0[i * 3 + j]!,
+      W1 = (k: number, i: number) => s0[24 + k * 5 + i]!;
     const a = [0, 1, 2, 3, 4].map((i) => W0(i, 0) * x[0]! + W0(i, 1) * x[1]! + W0(i, 2) * x[2]! + s0[16 + i]!);
     const hid = a.map(Math.tanh);
     const z = [0, 1].map((k) => hid.reduce((s, v, i) => s + W1(k, i) * v, 0) + s0[36 + k]!);
-    const m = Math.max(...z), ez = z.map((v) => Math.exp(v - m)), sum = ez[0]! + ez[1]!;
+    const m = Math.max(...z),
+      ez = z.map((v) => Math.exp(v - m)),
+      sum = ez[0]! + ez[1]!;
     const e = ez.map((v, k) => v / sum - (k === label ? 1 : 0));
     const g = a.map((v, i) => (W1(0, i) * e[0]! + W1(1, i) * e[1]!) * (1 - Math.tanh(v) ** 2));
     const want = [...g.flatMap((gi) => x.map((xj) => -gi * xj)), ...g.map((gi) => -gi)];
     for (let t = 0; t < steps; t++) net.learn(x, label);
     const s1 = stateF32(net.save());
-    const got = [...Array.from({ length: 15 }, (_, k) => s1[k]! - s0[k]!), ...Array.from({ length: 5 }, (_, i) => s1[16 + i]! - s0[16 + i]!)];
+    const got = [
+      ...Array.from({ length: 15 }, (_, k) => s1[k]! - s0[k]!),
+      ...Array.from({ length: 5 }, (_, i) => s1[16 + i]! - s0[16 + i]!),
+    ];
     const dot = got.reduce((s, v, k) => s + v * want[k]!, 0);
     const cos = dot / Math.hypot(...got) / Math.hypot(...want);
     expect(cos).toBeGreaterThan(0.9);
@@ -57,8 +65,10 @@ describe("perturbation", () => {
 
   it("same seed gives identical bits; save → restore → continue is bit-identical; learnBatch equals learn", () => {
     const data = rings(300, 6);
-    const make = (seed: number) => engram.perturbation({ sizes: [2, 12, 10, 2], activation: "step", seed, learningRateDecay: 0.01 });
-    const a = make(5), b = make(5);
+    const make = (seed: number) =>
+      engram.perturbation({ sizes: [2, 12, 10, 2], activation: "step", seed, learningRateDecay: 0.01 });
+    const a = make(5),
+      b = make(5);
     a.learnBatch(data.xs.subarray(0, 300), data.ys.slice(0, 150));
     for (let i = 0; i < 150; i++) b.learn(data.xs.subarray(2 * i, 2 * i + 2), data.ys[i]!);
     expect(a.save()).toEqual(b.save());
@@ -93,8 +103,14 @@ describe("perturbation", () => {
   it("numeric guard: adversarial inputs and a σ that underflows keep every row within ‖W_i‖ ≤ C and |b_i| ≤ C (C = 1e6, assembly/rules/guard.ts)", () => {
     // (L⁺ − L⁻)/2σ is up to 69/σ: σ = 1e-30 makes it ~1e31, σ = 1e-46 is 0 in float32 (a division by zero);
     // the quotient is clamped to the float32 range and each row's step to norm C
-    const F32_MAX = 3.4028234663852886e38, C = 1e6;
-    for (const [activation, sigma, sizes] of [["relu", 0.1, [5, 9, 7, 3]], ["step", 1e-30, [5, 9, 3]], ["relu", 1e-46, [5, 9, 7, 3]], ["tanh", 100, [5, 9, 3]]] as const) {
+    const F32_MAX = 3.4028234663852886e38,
+      C = 1e6;
+    for (const [activation, sigma, sizes] of [
+      ["relu", 0.1, [5, 9, 7, 3]],
+      ["step", 1e-30, [5, 9, 3]],
+      ["relu", 1e-46, [5, 9, 7, 3]],
+      ["tanh", 100, [5, 9, 3]],
+    ] as const) {
       const net = engram.perturbation({ sizes: [...sizes], activation, sigma, learningRate: 1 });
       const r = rng(31);
       for (let i = 0; i < 2000; i++) {
@@ -106,8 +122,10 @@ describe("perturbation", () => {
       expect(f.every(Number.isFinite)).toBe(true);
       let at = 0;
       for (let l = 0; l + 1 < sizes.length; l++) {
-        const rows = sizes[l + 1]!, cols = sizes[l]!;
-        for (let i = 0; i < rows; i++) expect(Math.hypot(...f.subarray(at + i * cols, at + (i + 1) * cols))).toBeLessThanOrEqual(C * (1 + 1e-5));
+        const rows = sizes[l + 1]!,
+          cols = sizes[l]!;
+        for (let i = 0; i < rows; i++)
+          expect(Math.hypot(...f.subarray(at + i * cols, at + (i + 1) * cols))).toBeLessThanOrEqual(C * (1 + 1e-5));
         at += (rows * cols + 3) & ~3;
         for (let i = 0; i < rows; i++) expect(Math.abs(f[at + i]!)).toBeLessThanOrEqual(C);
         at += (rows + 3) & ~3;

@@ -74,8 +74,11 @@ describe("rewardModulated", () => {
       const mean = updates[0]!.map((_, i) => updates.reduce((s, u) => s + u[i]!, 0) / updates.length);
       return updates.reduce((s, u) => s + u.reduce((q, v, i) => q + (v - mean[i]!) ** 2, 0), 0) / updates.length;
     };
-    const vWith = variance(withBaseline), vWithout = variance(without);
-    console.log(`update variance (trace of the covariance): with baseline ${vWith.toExponential(3)}, without ${vWithout.toExponential(3)}, ratio ${(vWithout / vWith).toFixed(1)}`);
+    const vWith = variance(withBaseline),
+      vWithout = variance(without);
+    console.log(
+      `update variance (trace of the covariance): with baseline ${vWith.toExponential(3)}, without ${vWithout.toExponential(3)}, ratio ${(vWithout / vWith).toFixed(1)}`,
+    );
     expect(vWith).toBeLessThan(vWithout / 2);
   });
 
@@ -87,13 +90,16 @@ describe("rewardModulated", () => {
       agent.reward(env.pay(c, agent.act(x)));
     }
     const { x } = env.context();
-    const pi = agent.scores(x), rbar = agent.baseline, w0 = params(agent);
+    const pi = agent.scores(x),
+      rbar = agent.baseline,
+      w0 = params(agent);
     const a = agent.act(x);
     expect(agent.reward(0.75)).toBeCloseTo(0.75 - rbar, 6);
     const w1 = params(agent);
     for (let i = 0; i < 3; i++) {
       const post = (i === a ? 1 : 0) - pi[i]!;
-      for (let j = 0; j < 8; j++) expect(w1[i * 8 + j]! - w0[i * 8 + j]!).toBeCloseTo(0.5 * (0.75 - rbar) * post * x[j]!, 5);
+      for (let j = 0; j < 8; j++)
+        expect(w1[i * 8 + j]! - w0[i * 8 + j]!).toBeCloseTo(0.5 * (0.75 - rbar) * post * x[j]!, 5);
       expect(w1[24 + i]! - w0[24 + i]!).toBeCloseTo(0.5 * (0.75 - rbar) * post, 5);
     }
     expect(agent.baseline).toBeCloseTo(rbar + 0.25 * (0.75 - rbar), 6);
@@ -113,7 +119,9 @@ describe("rewardModulated", () => {
       }
       return { bytes: agent.save(), acts };
     };
-    const a = run(1, -1), b = run(1, 150), c = run(2, -1);
+    const a = run(1, -1),
+      b = run(1, 150),
+      c = run(2, -1);
     expect(b.bytes).toEqual(a.bytes);
     expect(b.acts).toEqual(a.acts);
     expect(c.acts).not.toEqual(a.acts);
@@ -142,7 +150,8 @@ describe("rewardModulated", () => {
   });
 
   it("numeric guard: float32-max contexts and rewards keep every row within ‖W_i‖ ≤ C, |b_i| ≤ C and r̄ finite (C = 1e6, assembly/rules/guard.ts)", () => {
-    const F32_MAX = 3.4028234663852886e38, C = 1e6;
+    const F32_MAX = 3.4028234663852886e38,
+      C = 1e6;
     for (const o of [{}, { traceDecay: 1, learningRate: 100 }, { traceDecay: 0.9, baselineRate: 1 }]) {
       const agent = engram.rewardModulated({ inputs: 6, actions: 4, ...o });
       const r = rng(41);

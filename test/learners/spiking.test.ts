@@ -17,11 +17,23 @@ beforeAll(async () => {
 });
 
 // the paper's constants (ms, mV), as documented in assembly/rules/stdp.ts
-const V_REST = -65, V_THR = -52, E_EXC = 0, E_INH = -100, TAU_M = 100, TAU_E = 1, TAU_I = 2;
-const TAU_PRE = 20, TAU_POST1 = 20, TAU_POST2 = 40, TAU_THETA = 1e7;
+const V_REST = -65,
+  V_THR = -52,
+  E_EXC = 0,
+  E_INH = -100,
+  TAU_M = 100,
+  TAU_E = 1,
+  TAU_I = 2;
+const TAU_PRE = 20,
+  TAU_POST1 = 20,
+  TAU_POST2 = 40,
+  TAU_THETA = 1e7;
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-type Internals = { wasm: { fn: Record<string, (...a: number[]) => number>; f32: Float32Array; alloc(n: number): number }; h: number };
+type Internals = {
+  wasm: { fn: Record<string, (...a: number[]) => number>; f32: Float32Array; alloc(n: number): number };
+  h: number;
+};
 const inside = (l: Spiking) => l as unknown as Internals;
 
 /** Prototype patterns with noise: class c lights inputs [c·w, (c+1)·w) of an n-wide input; sample k of class c is fixed. */
@@ -63,8 +75,12 @@ describe("spiking kernels: SIMD == scalar Ref, bitwise", () => {
         }
         out.push([...ptrs.map((q) => raw.readF32(q, K)), ...res]);
       }
-      for (let a = 0; a < out[0]!.length; a++) expect(firstBitDiff(out[0]![a]!, out[1]![a]!), `K ${K}, array ${a}`).toBe(-1);
-      expect(out[0]!.slice(7).some((s) => s.length > 0), "some neurons spike").toBe(true);
+      for (let a = 0; a < out[0]!.length; a++)
+        expect(firstBitDiff(out[0]![a]!, out[1]![a]!), `K ${K}, array ${a}`).toBe(-1);
+      expect(
+        out[0]!.slice(7).some((s) => s.length > 0),
+        "some neurons spike",
+      ).toBe(true);
     }
     raw.reset();
     l.dispose();
@@ -73,19 +89,27 @@ describe("spiking kernels: SIMD == scalar Ref, bitwise", () => {
   it("stdpNearestPre and normalizeColumns", () => {
     const r = rng(5);
     for (const K of [4, 12, 400]) {
-      const w0 = Float32Array.from({ length: K }, () => r() * 0.02), g0 = Float32Array.from({ length: K }, () => r()), x0 = Float32Array.from({ length: K }, () => r());
+      const w0 = Float32Array.from({ length: K }, () => r() * 0.02),
+        g0 = Float32Array.from({ length: K }, () => r()),
+        x0 = Float32Array.from({ length: K }, () => r());
       const res = ["stdpNearestPre", "stdpNearestPreRef"].map((fn) => {
-        const w = raw.f32(K, w0), g = raw.f32(K, g0), x = raw.f32(K, x0);
+        const w = raw.f32(K, w0),
+          g = raw.f32(K, g0),
+          x = raw.f32(K, x0);
         raw.exports[fn](w, g, x, K, 0.01);
         return [raw.readF32(w, K), raw.readF32(g, K)];
       });
       expect(firstBitDiff(res[0]![0]!, res[1]![0]!)).toBe(-1);
       expect(firstBitDiff(res[0]![1]!, res[1]![1]!)).toBe(-1);
-      expect(res[0]![0]!.some((v) => v === 0), "clipped at 0").toBe(true);
+      expect(
+        res[0]![0]!.some((v) => v === 0),
+        "clipped at 0",
+      ).toBe(true);
       for (const N of [1, 7, 30]) {
         const W0 = Float32Array.from({ length: N * K }, (_, i) => (i % K === 1 ? 0 : r()));
         const [a, b] = ["normalizeColumns", "normalizeColumnsRef"].map((fn) => {
-          const w = raw.f32(N * K, W0), s = raw.f32(K);
+          const w = raw.f32(N * K, W0),
+            s = raw.f32(K);
           raw.exports[fn](w, s, N, K, 7.8);
           return raw.readF32(w, N * K);
         });
@@ -108,18 +132,39 @@ describe("spiking dynamics against float64 references", () => {
     const { wasm, h } = inside(l);
     const K = 4;
     const ptr = Array.from({ length: 8 }, () => wasm.alloc(K * 4));
-    const [v, ge, gi, theta, refr, x1, x2, spiked] = ptr as [number, number, number, number, number, number, number, number];
+    const [v, ge, gi, theta, refr, x1, x2, spiked] = ptr as [
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+      number,
+    ];
     const f = () => wasm.f32;
     // four neurons: excitation of different strengths, one also inhibited
-    const kickE = [0.1, 0.6, 1.5, 1.5], kickI = [0, 0, 0, 1];
-    for (let j = 0; j < K; j++) { f()[v / 4 + j] = V_REST; f()[x1 / 4 + j] = 1; f()[x2 / 4 + j] = 1; }
+    const kickE = [0.1, 0.6, 1.5, 1.5],
+      kickI = [0, 0, 0, 1];
+    for (let j = 0; j < K; j++) {
+      f()[v / 4 + j] = V_REST;
+      f()[x1 / 4 + j] = 1;
+      f()[x2 / 4 + j] = 1;
+    }
     const ref = { v: Array(K).fill(V_REST), ge: Array(K).fill(0), gi: Array(K).fill(0), r: Array(K).fill(0) };
     const params = wasm.fn["spLifParams"]!(h);
-    const spikesW: number[] = [], spikesR: number[] = [];
+    const spikesW: number[] = [],
+      spikesR: number[] = [];
     let worst = 0;
     for (let s = 0; s < 600; s++) {
       // scripted input every 4th step for 300 steps
-      if (s % 4 === 0 && s < 300) for (let j = 0; j < K; j++) { f()[ge / 4 + j]! += kickE[j]!; f()[gi / 4 + j]! += kickI[j]!; ref.ge[j] += Math.fround(kickE[j]!); ref.gi[j] += Math.fround(kickI[j]!); }
+      if (s % 4 === 0 && s < 300)
+        for (let j = 0; j < K; j++) {
+          f()[ge / 4 + j]! += kickE[j]!;
+          f()[gi / 4 + j]! += kickI[j]!;
+          ref.ge[j] += Math.fround(kickE[j]!);
+          ref.gi[j] += Math.fround(kickI[j]!);
+        }
       const n = wasm.fn["spLifStep"]!(params, v, ge, gi, theta, refr, x1, x2, K, spiked);
       for (let q = 0; q < n; q++) {
         const j = wasm.f32.buffer && new Int32Array(wasm.f32.buffer, spiked, K)[q]!;
@@ -129,11 +174,23 @@ describe("spiking dynamics against float64 references", () => {
       }
       for (let j = 0; j < K; j++) {
         const active = ref.r[j] <= 0;
-        if (active) ref.v[j] = Math.min(Math.max(ref.v[j] + (dt / TAU_M) * ((V_REST - ref.v[j]) + ref.ge[j] * (E_EXC - ref.v[j]) + ref.gi[j] * (E_INH - ref.v[j])), E_INH), E_EXC);
+        if (active)
+          ref.v[j] = Math.min(
+            Math.max(
+              ref.v[j] +
+                (dt / TAU_M) * (V_REST - ref.v[j] + ref.ge[j] * (E_EXC - ref.v[j]) + ref.gi[j] * (E_INH - ref.v[j])),
+              E_INH,
+            ),
+            E_EXC,
+          );
         ref.r[j] = Math.max(ref.r[j] - 1, 0);
         ref.ge[j] *= Math.exp(-dt / TAU_E);
         ref.gi[j] *= Math.exp(-dt / TAU_I);
-        if (active && ref.v[j] > V_THR) { spikesR.push(s * 10 + j); ref.v[j] = -65; ref.r[j] = 5 / dt; }
+        if (active && ref.v[j] > V_THR) {
+          spikesR.push(s * 10 + j);
+          ref.v[j] = -65;
+          ref.r[j] = 5 / dt;
+        }
         worst = Math.max(worst, Math.abs(f()[v / 4 + j]! - ref.v[j]), Math.abs(f()[ge / 4 + j]! - ref.ge[j]));
       }
       // post traces: x(t) = exp(−t dt / τ) from 1 at t = 0 (nothing spiked into x1/x2 here)
@@ -151,8 +208,21 @@ describe("spiking dynamics against float64 references", () => {
   });
 
   it("adaptive thresholds: θ_j = θ₊ · spikes_j, decaying by exp(−(T dt + rest)/τ_θ) per presentation", () => {
-    const thetaPlus = 0.5, dt = 0.5, presentationTime = 100, restTime = 150;
-    const l = engram.spiking({ inputs: 30, neurons: 6, minSpikes: 0, thetaPlus, dt, presentationTime, restTime, maxRate: 400, seed: 4 });
+    const thetaPlus = 0.5,
+      dt = 0.5,
+      presentationTime = 100,
+      restTime = 150;
+    const l = engram.spiking({
+      inputs: 30,
+      neurons: 6,
+      minSpikes: 0,
+      thetaPlus,
+      dt,
+      presentationTime,
+      restTime,
+      maxRate: 400,
+      seed: 4,
+    });
     const { wasm, h } = inside(l);
     const make = patterns(30, 3, 9);
     const expected = new Float64Array(6);
@@ -165,14 +235,24 @@ describe("spiking dynamics against float64 references", () => {
     }
     expect(total).toBeGreaterThan(0);
     const theta = l.thresholds();
-    for (let j = 0; j < 6; j++) expect(Math.abs(theta[j]! - expected[j]!)).toBeLessThanOrEqual(1e-6 * Math.max(1, expected[j]!));
+    for (let j = 0; j < 6; j++)
+      expect(Math.abs(theta[j]! - expected[j]!)).toBeLessThanOrEqual(1e-6 * Math.max(1, expected[j]!));
     l.dispose();
   });
 
   it("homeostasis bounds firing: a repeated stimulus raises the winners' thresholds until the load is shared and rates fall", () => {
     const x = patterns(40, 1, 2)(0);
     const rates = (thetaPlus: number) => {
-      const l = engram.spiking({ inputs: 40, neurons: 8, minSpikes: 0, thetaPlus, learningRate: 1e-9, depressionRate: 0, maxRate: 400, seed: 6 });
+      const l = engram.spiking({
+        inputs: 40,
+        neurons: 8,
+        minSpikes: 0,
+        thetaPlus,
+        learningRate: 1e-9,
+        depressionRate: 0,
+        maxRate: 400,
+        seed: 6,
+      });
       const counts: number[] = [];
       for (let t = 0; t < 150; t++) counts.push(l.learn(x));
       const theta = Array.from(l.thresholds());
@@ -180,7 +260,8 @@ describe("spiking dynamics against float64 references", () => {
       const mean = (a: number[]) => a.reduce((p, q) => p + q, 0) / a.length;
       return { first: mean(counts.slice(0, 10)), last: mean(counts.slice(-50)), theta };
     };
-    const off = rates(0), on = rates(0.5);
+    const off = rates(0),
+      on = rates(0.5);
     expect(off.last).toBeGreaterThan(0.8 * off.first); // without homeostasis nothing slows the winners down
     expect(on.last).toBeLessThan(on.first / 4);
     // every neuron took its turn: the thresholds end up close together, far above θ₊
@@ -191,7 +272,9 @@ describe("spiking dynamics against float64 references", () => {
   });
 
   it("pre/post traces and the STDP window: pre-before-post potentiates, post-before-pre depresses, both decay with |Δt|", () => {
-    const dt = 0.5, etaPre = 1e-4, etaPost = 1e-2;
+    const dt = 0.5,
+      etaPre = 1e-4,
+      etaPost = 1e-2;
     const K = 4; // neuron 0 is the post-synaptic one
     // the kernels of one input → neuron synapse, driven through a scripted spike pair: the learner's
     // order per step is (pre event, lifStep, post event); x_pre decays by exp(−dt/τ_pre) per step
@@ -200,14 +283,32 @@ describe("spiking dynamics against float64 references", () => {
       const { wasm, h } = inside(l);
       const params = wasm.fn["spLifParams"]!(h);
       const arrays = Array.from({ length: 8 }, () => wasm.alloc(K * 4));
-      const [v, ge, gi, theta, refr, x1, x2, spiked] = arrays as [number, number, number, number, number, number, number, number];
-      const w = wasm.alloc(K * 4), xPre = wasm.alloc(16);
-      for (let j = 0; j < K; j++) { wasm.f32[v / 4 + j] = -80; wasm.f32[theta / 4 + j] = 1e6; wasm.f32[w / 4 + j] = 0.5; }
+      const [v, ge, gi, theta, refr, x1, x2, spiked] = arrays as [
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+        number,
+      ];
+      const w = wasm.alloc(K * 4),
+        xPre = wasm.alloc(16);
+      for (let j = 0; j < K; j++) {
+        wasm.f32[v / 4 + j] = -80;
+        wasm.f32[theta / 4 + j] = 1e6;
+        wasm.f32[w / 4 + j] = 0.5;
+      }
       // an earlier post spike 100 steps before the pair (the triplet factor x_post2 needs one)
-      const tPre = 100 + Math.max(0, -delta), tPost = tPre + delta;
+      const tPre = 100 + Math.max(0, -delta),
+        tPost = tPre + delta;
       let x = 0;
       for (let s = 0; s <= Math.max(tPre, tPost); s++) {
-        if (s === tPre) { wasm.fn["stdpNearestPre"]!(w, ge, x1, K, etaPre); x = 1; }
+        if (s === tPre) {
+          wasm.fn["stdpNearestPre"]!(w, ge, x1, K, etaPre);
+          x = 1;
+        }
         wasm.f32[xPre / 4] = x;
         wasm.fn["spLifStep"]!(params, v, ge, gi, theta, refr, x1, x2, K, spiked);
         if (s === 0 || s === tPost) {
@@ -222,11 +323,13 @@ describe("spiking dynamics against float64 references", () => {
       // float64: a pre event at step s sees x_post1 decayed over steps after the post spike's step,
       // a post event at step s sees x_pre decayed over the steps since the pre spike (the learner's order)
       const depression = -etaPre * Math.exp(-((delta > 0 ? tPre - 1 : -delta - 1) * dt) / TAU_POST1);
-      const potentiation = delta >= 0 ? etaPost * Math.exp(-(tPost * dt) / TAU_POST2) * Math.exp(-(delta * dt) / TAU_PRE) : 0;
+      const potentiation =
+        delta >= 0 ? etaPost * Math.exp(-(tPost * dt) / TAU_POST2) * Math.exp(-(delta * dt) / TAU_PRE) : 0;
       return { dw, want: depression + potentiation };
     };
     for (const d of [1, 4, 10, 40]) {
-      const pre = pair(d), post = pair(-d);
+      const pre = pair(d),
+        post = pair(-d);
       expect(pre.dw).toBeGreaterThan(0);
       expect(post.dw).toBeLessThan(0);
       expect(Math.abs(pre.dw - pre.want)).toBeLessThan(1e-3 * Math.abs(pre.want) + 2e-7);
@@ -237,11 +340,16 @@ describe("spiking dynamics against float64 references", () => {
   });
 
   it("the paper's rule: Δw = η (x_pre − x_tar)(w_max − w)^μ, clipped to [0, w_max]", () => {
-    const N = 5, K = 4, eta = 0.1, xTar = 0.4, wMax = 1;
+    const N = 5,
+      K = 4,
+      eta = 0.1,
+      xTar = 0.4,
+      wMax = 1;
     const xs = [0, 0.2, 0.4, 0.9, 3];
     for (const mu of [0, 1, 0.5]) {
       const w0 = Float32Array.from({ length: N * K }, (_, i) => ((i * 37) % 97) / 100);
-      const w = raw.f32(N * K, w0), x = raw.f32(N, xs);
+      const w = raw.f32(N * K, w0),
+        x = raw.f32(N, xs);
       raw.exports["stdpPowerLawPost"](w, x, N, K, 2, eta, xTar, wMax, mu);
       const got = raw.readF32(w, N * K);
       for (let i = 0; i < N; i++) {
@@ -259,7 +367,15 @@ describe("spiking dynamics against float64 references", () => {
 describe("spiking learner", () => {
   it("learns prototype classes unsupervised; labels only assign neurons (held-out accuracy ≥ 90 %)", () => {
     const make = patterns(64, 4, 11);
-    const l = engram.spiking({ inputs: 64, neurons: 16, classes: 4, presentationTime: 150, maxRate: 200, learningRate: 0.05, seed: 2 });
+    const l = engram.spiking({
+      inputs: 64,
+      neurons: 16,
+      classes: 4,
+      presentationTime: 150,
+      maxRate: 200,
+      learningRate: 0.05,
+      seed: 2,
+    });
     const before = l.weights();
     // few samples: a faster rate than the default (tuned for MNIST's 60 000)
     for (let t = 0; t < 200; t++) l.learn(make(t % 4, t), t >= 120 ? t % 4 : undefined);
@@ -285,7 +401,10 @@ describe("spiking learner", () => {
     const make = patterns(32, 2, 3);
     const a = engram.spiking({ inputs: 32, neurons: 8, classes: 2, presentationTime: 100 });
     const b = engram.spiking({ inputs: 32, neurons: 8, classes: 2, presentationTime: 100 });
-    for (let t = 0; t < 30; t++) { a.learn(make(t % 2, t)); b.learn(make(t % 2, t), t % 2); }
+    for (let t = 0; t < 30; t++) {
+      a.learn(make(t % 2, t));
+      b.learn(make(t % 2, t), t % 2);
+    }
     expect(firstBitDiff(a.weights(), b.weights())).toBe(-1);
     expect(firstBitDiff(a.thresholds(), b.thresholds())).toBe(-1);
     a.dispose();
@@ -298,7 +417,8 @@ describe("spiking learner", () => {
       const l = engram.spiking({ inputs: 32, neurons: 8, classes: 2, presentationTime: 100, seed });
       for (let t = 0; t < 20; t++) l.learn(make(t % 2, t), t % 2);
       const snap = l.save();
-      const s1 = l.spikes(make(0)), p = l.scores(make(1));
+      const s1 = l.spikes(make(0)),
+        p = l.scores(make(1));
       expect(l.save()).toEqual(snap);
       expect(l.spikes(make(0))).toEqual(s1); // reseeded per call
       l.dispose();
@@ -324,7 +444,10 @@ describe("spiking learner", () => {
       for (let t = 0; t < 15; t++) a.learn(make(t % 3, t), t % 3);
       const b = engram.restore(a.save()) as Spiking;
       expect(b.kind).toBe("spiking");
-      for (let t = 15; t < 25; t++) { a.learn(make(t % 3, t), t % 3); b.learn(make(t % 3, t), t % 3); }
+      for (let t = 15; t < 25; t++) {
+        a.learn(make(t % 3, t), t % 3);
+        b.learn(make(t % 3, t), t % 3);
+      }
       expect(b.save()).toEqual(a.save());
       expect(b.scores(make(2))).toEqual(a.scores(make(2)));
       a.dispose();
@@ -333,7 +456,14 @@ describe("spiking learner", () => {
   });
 
   it("scores over many classes and few neurons stay inside the learner's own memory", () => {
-    const l = engram.spiking({ inputs: 1, neurons: 1, classes: 5000, presentationTime: 50, maxRate: 2000, weightSum: 1 });
+    const l = engram.spiking({
+      inputs: 1,
+      neurons: 1,
+      classes: 5000,
+      presentationTime: 50,
+      maxRate: 2000,
+      weightSum: 1,
+    });
     const neighbour = engram.spiking({ inputs: 4, neurons: 4, presentationTime: 5 });
     const before = neighbour.save();
     l.learn([1], 4999);

@@ -57,11 +57,33 @@ function guarded<T>(fn: () => T, why: string): { value?: T; code?: string } {
 }
 
 /** What a re-entrant getter may do to the library while being read. */
-type Hook = "none" | "disposeTarget" | "createDispose" | "createBig" | "learnTarget" | "saveWitness" | "restoreWitness" | "throw";
-const HOOKS: Hook[] = ["none", "disposeTarget", "createDispose", "createBig", "learnTarget", "saveWitness", "restoreWitness", "throw"];
+type Hook =
+  "none" | "disposeTarget" | "createDispose" | "createBig" | "learnTarget" | "saveWitness" | "restoreWitness" | "throw";
+const HOOKS: Hook[] = [
+  "none",
+  "disposeTarget",
+  "createDispose",
+  "createBig",
+  "learnTarget",
+  "saveWitness",
+  "restoreWitness",
+  "throw",
+];
 
 /** How a vector is presented: honest wrappers must give the same result as plain data. */
-type Wrap = "array" | "f32" | "f64" | "sab" | "proxy" | "lyingOwnLength" | "twoFaced" | "liarLength" | "sparse" | "huge" | "hugeTyped" | "hooked";
+type Wrap =
+  | "array"
+  | "f32"
+  | "f64"
+  | "sab"
+  | "proxy"
+  | "lyingOwnLength"
+  | "twoFaced"
+  | "liarLength"
+  | "sparse"
+  | "huge"
+  | "hugeTyped"
+  | "hooked";
 const HONEST: Wrap[] = ["array", "f32", "f64", "sab", "proxy", "lyingOwnLength"];
 const WRAPS: Wrap[] = [...HONEST, "twoFaced", "liarLength", "sparse", "huge", "hugeTyped", "hooked"];
 
@@ -85,7 +107,9 @@ function runHook(c: Ctx): void {
       return;
     case "learnTarget": {
       const d = descriptor(c.kind);
-      const e = engramError(() => d.step(c.target, sample(c.r, d.inputs(c.target.config as Record<string, unknown>)), 1));
+      const e = engramError(() =>
+        d.step(c.target, sample(c.r, d.inputs(c.target.config as Record<string, unknown>)), 1),
+      );
       if (e && e.code !== "E_DISPOSED") throw e;
       return;
     }
@@ -124,11 +148,15 @@ function present(values: Float32Array, wrap: Wrap, c: Ctx): unknown {
     }
     case "twoFaced": {
       const seen = new Set<PropertyKey>();
-      return new Proxy(arr, { get: (t, k) => (seen.has(k) ? (k === "length" ? 3 : NaN) : (seen.add(k), Reflect.get(t, k))) });
+      return new Proxy(arr, {
+        get: (t, k) => (seen.has(k) ? (k === "length" ? 3 : NaN) : (seen.add(k), Reflect.get(t, k))),
+      });
     }
     case "liarLength": {
       let n = 0;
-      return new Proxy(arr, { get: (t, k) => (k === "length" ? [arr.length, 2 ** 32 - 1, 1, 0][n++ % 4] : Reflect.get(t, k)) });
+      return new Proxy(arr, {
+        get: (t, k) => (k === "length" ? [arr.length, 2 ** 32 - 1, 1, 0][n++ % 4] : Reflect.get(t, k)),
+      });
     }
     case "sparse": {
       const s = arr.slice();
@@ -136,7 +164,10 @@ function present(values: Float32Array, wrap: Wrap, c: Ctx): unknown {
       return s;
     }
     case "huge":
-      return new Proxy([] as number[], { get: (_, k) => (k === "length" ? [2 ** 32 - 1, 2 ** 31, 1e9, (values.length || 1) * 2 ** 20][Math.floor(c.r() * 4)] : 0.5) });
+      return new Proxy([] as number[], {
+        get: (_, k) =>
+          k === "length" ? [2 ** 32 - 1, 2 ** 31, 1e9, (values.length || 1) * 2 ** 20][Math.floor(c.r() * 4)] : 0.5,
+      });
     case "hugeTyped":
       return new Float32Array(values.length * 65536 + 1);
     case "hooked":
@@ -162,7 +193,9 @@ function presentLabels(labels: number[], wrap: Wrap, c: Ctx): unknown {
     }
     case "twoFaced": {
       const seen = new Set<PropertyKey>();
-      return new Proxy(labels, { get: (t, k) => (seen.has(k) ? (k === "length" ? 1 : 4000) : (seen.add(k), Reflect.get(t, k))) });
+      return new Proxy(labels, {
+        get: (t, k) => (seen.has(k) ? (k === "length" ? 1 : 4000) : (seen.add(k), Reflect.get(t, k))),
+      });
     }
     case "hugeTyped":
       return new Int32Array(labels.length * 1000);
@@ -175,7 +208,12 @@ describeKinds(engram.kinds, "boundary properties", (kind, d) => {
   it("hostile inputs and labels (proxies, getters re-entering the library, lying lengths, sparse, huge, shared) never escape", () => {
     fc.assert(
       fc.property(
-        fc.nat(d.methods.length - 1), fc.constantFrom(...WRAPS), fc.constantFrom(...WRAPS), fc.constantFrom(...HOOKS), fc.nat(64), fc.nat(),
+        fc.nat(d.methods.length - 1),
+        fc.constantFrom(...WRAPS),
+        fc.constantFrom(...WRAPS),
+        fc.constantFrom(...HOOKS),
+        fc.nat(64),
+        fc.nat(),
         (mi, wrap, labelWrap, hook, hookAt, seed) => {
           const spec = d.methods[mi]!;
           const r = rng(seed);
@@ -192,10 +230,14 @@ describeKinds(engram.kinds, "boundary properties", (kind, d) => {
           const memory = engram.memoryBytes;
           const why = `${kind}.${spec.name}(${wrap}, labels ${labelWrap}, hook ${hook})`;
           const got = guarded(() => target[spec.name](...hostile), why);
-          const grownByHooks = c.created.reduce((s, l) => s + (l.disposed ? 0 : l.save().length * 2), 0) + (hook === "createBig" ? 2 * 256 * 257 * 4 : 0);
-          if (engram.memoryBytes - memory > SLACK + grownByHooks) throw new Error(`${why}: memory grew by ${engram.memoryBytes - memory}`);
+          const grownByHooks =
+            c.created.reduce((s, l) => s + (l.disposed ? 0 : l.save().length * 2), 0) +
+            (hook === "createBig" ? 2 * 256 * 257 * 4 : 0);
+          if (engram.memoryBytes - memory > SLACK + grownByHooks)
+            throw new Error(`${why}: memory grew by ${engram.memoryBytes - memory}`);
           // honest presentations without a hook behave exactly as plain data
-          const honest = HONEST.includes(wrap) && (HONEST.includes(labelWrap) || !spec.args.includes("labels")) && hook === "none";
+          const honest =
+            HONEST.includes(wrap) && (HONEST.includes(labelWrap) || !spec.args.includes("labels")) && hook === "none";
           if (honest) {
             const want = guarded(() => twin[spec.name](...plain), `${why} twin`);
             expect(got.code, why).toBe(want.code);
@@ -204,7 +246,10 @@ describeKinds(engram.kinds, "boundary properties", (kind, d) => {
             // read once: a two-faced proxy's first answers are what was learned
             const again = guarded(() => twin[spec.name](...plain), `${why} twin`);
             expect(again.code, why).toBeUndefined();
-            expect(sameBytes(target.save(), twin.save()), `${why}: learned something other than the first read`).toBeUndefined();
+            expect(
+              sameBytes(target.save(), twin.save()),
+              `${why}: learned something other than the first read`,
+            ).toBeUndefined();
           }
           for (const l of [target, twin, ...c.created]) l.dispose();
           intact(engram, why);
@@ -218,39 +263,83 @@ describeKinds(engram.kinds, "boundary properties", (kind, d) => {
     const base = make(engram, kind).config as Record<string, unknown>;
     const keys = Object.keys(base);
     const weird = fc.oneof(
-      fc.constantFrom<unknown>(null, undefined, NaN, -1, 0, 1.5, 2 ** 31, 2 ** 53, 1e300, "", "8", true, {}, [], [1, , 3], new Array(3), [2 ** 20 + 1, 2], [1e9, 1e9], Symbol.iterator),
+      fc.constantFrom<unknown>(
+        null,
+        undefined,
+        NaN,
+        -1,
+        0,
+        1.5,
+        2 ** 31,
+        2 ** 53,
+        1e300,
+        "",
+        "8",
+        true,
+        {},
+        [],
+        [1, , 3],
+        new Array(3),
+        [2 ** 20 + 1, 2],
+        [1e9, 1e9],
+        Symbol.iterator,
+      ),
       fc.integer({ min: -3, max: 1 << 16 }),
       fc.array(fc.integer({ min: -1, max: 1 << 21 }), { maxLength: 6 }),
     );
-    const shape = fc.constantFrom("plain", "getters", "proxy", "inherited", "twoFaced", "throwing", "reentrant", "nullProto");
+    const shape = fc.constantFrom(
+      "plain",
+      "getters",
+      "proxy",
+      "inherited",
+      "twoFaced",
+      "throwing",
+      "reentrant",
+      "nullProto",
+    );
     fc.assert(
-      fc.property(fc.dictionary(fc.constantFrom(...keys, "typo", "__proto__"), weird, { maxKeys: 3 }), shape, fc.boolean(), (edits, how, keepBase) => {
-        const raw: Record<string, unknown> = keepBase ? { ...(d.small as Record<string, unknown>) } : {};
-        for (const [k, v] of Object.entries(edits)) Object.defineProperty(raw, k, { value: v, enumerable: true, configurable: true, writable: true });
-        let options: unknown = raw;
-        let reads = 0;
-        if (how === "getters") options = Object.fromEntries(Object.keys(raw).map((k) => [k, raw[k]]));
-        if (how === "proxy") options = new Proxy(raw, {});
-        if (how === "inherited") options = Object.create(raw);
-        if (how === "nullProto") options = Object.assign(Object.create(null), raw);
-        if (how === "twoFaced") options = new Proxy(raw, { get: (t, k) => (reads++ ? undefined : Reflect.get(t, k)) });
-        if (how === "throwing") options = new Proxy(raw, { get: () => { throw new Error("getter"); } });
-        if (how === "reentrant") options = new Proxy(raw, { get: (t, k) => (make(engram, kind, { seed: 4 }).dispose(), Reflect.get(t, k)) });
-        const memory = engram.memoryBytes;
-        const why = `${kind} options ${how} ${JSON.stringify(edits, (_, v) => (typeof v === "symbol" ? String(v) : v))}`;
-        const got = guarded(() => engram.create(kind, options), why);
-        const l = got.value as AnyLearner | undefined;
-        if (l) {
-          const grown = engram.memoryBytes - memory;
-          if (grown > SLACK + 4 * l.save().length) throw new Error(`${why}: memory grew by ${grown} for a ${l.save().length}-byte state`);
-          guarded(() => train(l, kind, 1), `${why}: train`);
-          l.dispose();
-        } else {
-          expect(["E_CONFIG", "E_MEMORY"], `${why}: ${got.code}`).toContain(got.code);
-          if (how !== "reentrant" && engram.memoryBytes !== memory) throw new Error(`${why}: a refused config grew memory by ${engram.memoryBytes - memory}`);
-        }
-        intact(engram, why);
-      }),
+      fc.property(
+        fc.dictionary(fc.constantFrom(...keys, "typo", "__proto__"), weird, { maxKeys: 3 }),
+        shape,
+        fc.boolean(),
+        (edits, how, keepBase) => {
+          const raw: Record<string, unknown> = keepBase ? { ...(d.small as Record<string, unknown>) } : {};
+          for (const [k, v] of Object.entries(edits))
+            Object.defineProperty(raw, k, { value: v, enumerable: true, configurable: true, writable: true });
+          let options: unknown = raw;
+          let reads = 0;
+          if (how === "getters") options = Object.fromEntries(Object.keys(raw).map((k) => [k, raw[k]]));
+          if (how === "proxy") options = new Proxy(raw, {});
+          if (how === "inherited") options = Object.create(raw);
+          if (how === "nullProto") options = Object.assign(Object.create(null), raw);
+          if (how === "twoFaced")
+            options = new Proxy(raw, { get: (t, k) => (reads++ ? undefined : Reflect.get(t, k)) });
+          if (how === "throwing")
+            options = new Proxy(raw, {
+              get: () => {
+                throw new Error("getter");
+              },
+            });
+          if (how === "reentrant")
+            options = new Proxy(raw, { get: (t, k) => (make(engram, kind, { seed: 4 }).dispose(), Reflect.get(t, k)) });
+          const memory = engram.memoryBytes;
+          const why = `${kind} options ${how} ${JSON.stringify(edits, (_, v) => (typeof v === "symbol" ? String(v) : v))}`;
+          const got = guarded(() => engram.create(kind, options), why);
+          const l = got.value as AnyLearner | undefined;
+          if (l) {
+            const grown = engram.memoryBytes - memory;
+            if (grown > SLACK + 4 * l.save().length)
+              throw new Error(`${why}: memory grew by ${grown} for a ${l.save().length}-byte state`);
+            guarded(() => train(l, kind, 1), `${why}: train`);
+            l.dispose();
+          } else {
+            expect(["E_CONFIG", "E_MEMORY"], `${why}: ${got.code}`).toContain(got.code);
+            if (how !== "reentrant" && engram.memoryBytes !== memory)
+              throw new Error(`${why}: a refused config grew memory by ${engram.memoryBytes - memory}`);
+          }
+          intact(engram, why);
+        },
+      ),
       { ...FC, numRuns: 200 },
     );
   });
@@ -267,8 +356,16 @@ describeKinds(engram.kinds, "boundary properties", (kind, d) => {
       fc.record({ op: fc.constant("truncate"), n: fc.nat(4096) }),
       fc.record({ op: fc.constant("extend"), n: fc.nat(4096) }),
       fc.record({ op: fc.constant("bytes"), at: fc.nat(1 << 16), v: fc.uint8Array({ minLength: 1, maxLength: 16 }) }),
-      fc.record({ op: fc.constant("config"), key: fc.constantFrom(...Object.keys(good.config), "sizes", "classes", "inputs", "outputs", "actions", "extra"), v: fc.oneof(scale, fc.constantFrom<unknown>(null, -1, 1.5, "x", [], [8192, 8192], [1, , 2], { a: 1 })) }),
-      fc.record({ op: fc.constant("grow"), key: fc.constantFrom("sizes", "inputs", "outputs", "classes", "actions"), by: scale }),
+      fc.record({
+        op: fc.constant("config"),
+        key: fc.constantFrom(...Object.keys(good.config), "sizes", "classes", "inputs", "outputs", "actions", "extra"),
+        v: fc.oneof(scale, fc.constantFrom<unknown>(null, -1, 1.5, "x", [], [8192, 8192], [1, , 2], { a: 1 })),
+      }),
+      fc.record({
+        op: fc.constant("grow"),
+        key: fc.constantFrom("sizes", "inputs", "outputs", "classes", "actions"),
+        by: scale,
+      }),
     );
     fc.assert(
       fc.property(fc.array(forgery, { minLength: 1, maxLength: 3 }), (ops) => {
@@ -294,7 +391,8 @@ describeKinds(engram.kinds, "boundary properties", (kind, d) => {
         const why = `${kind} snapshot forged by ${JSON.stringify(ops, (_, v) => (v instanceof Uint8Array ? Array.from(v) : v))}`;
         const got = guarded(() => engram.restore(bytes), why);
         const grown = engram.memoryBytes - memory;
-        if (grown > SLACK + 4 * parts.state.length) throw new Error(`${why}: memory grew by ${grown} for a ${parts.state.length}-byte state`);
+        if (grown > SLACK + 4 * parts.state.length)
+          throw new Error(`${why}: memory grew by ${grown} for a ${parts.state.length}-byte state`);
         const l = got.value as AnyLearner | undefined;
         if (l) {
           guarded(() => train(l, l.kind, 2), `${why}: train the restored learner`);

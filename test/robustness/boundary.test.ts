@@ -47,7 +47,10 @@ function throwsCode(fn: () => unknown, ...codes: string[]): Error & { code: stri
 }
 
 /** A copy of snapshot `bytes` with its parts edited, CRC recomputed (a forgery that passes the checksum). */
-function forge(bytes: Uint8Array, edit: (p: { kind: string; config: Record<string, unknown>; state: Uint8Array }) => void): Uint8Array {
+function forge(
+  bytes: Uint8Array,
+  edit: (p: { kind: string; config: Record<string, unknown>; state: Uint8Array }) => void,
+): Uint8Array {
   const p = decodeSnapshot(bytes);
   const parts = { kind: p.kind, config: structuredClone(p.config), state: p.state.slice() };
   edit(parts);
@@ -67,7 +70,11 @@ describe("finding 1: size arithmetic never wraps", () => {
 
   it("the same config in a 688-byte snapshot is refused by restore before allocating", () => {
     const memory = engram.memoryBytes;
-    const snap = encodeSnapshot({ kind: "feedbackAlignment", config: { ...dfa, activation: "tanh", learningRate: 0.01, learningRateDecay: 0, seed: 1, dropout: 0 }, state: new Uint8Array(0) });
+    const snap = encodeSnapshot({
+      kind: "feedbackAlignment",
+      config: { ...dfa, activation: "tanh", learningRate: 0.01, learningRateDecay: 0, seed: 1, dropout: 0 },
+      state: new Uint8Array(0),
+    });
     throwsCode(() => engram.restore(snap), "E_SNAPSHOT", "E_MEMORY");
     expect(engram.memoryBytes).toBe(memory);
   });
@@ -91,7 +98,11 @@ describe("finding 1: size arithmetic never wraps", () => {
 });
 
 describe("finding 2: holes in sizes", () => {
-  for (const [why, sizes] of [["a trailing hole", [4, 8, ,]], ["new Array(2)", new Array(2)], ["an inner hole", [4, , 8]]] as const) {
+  for (const [why, sizes] of [
+    ["a trailing hole", [4, 8, ,]],
+    ["new Array(2)", new Array(2)],
+    ["an inner hole", [4, , 8]],
+  ] as const) {
     it(`${why} is E_CONFIG`, () => {
       throwsCode(() => engram.feedbackAlignment({ sizes } as never), "E_CONFIG");
       throwsCode(() => engram.perturbation({ sizes } as never), "E_CONFIG");
@@ -178,7 +189,12 @@ describe("finding 4: read once, checked on the copy", () => {
 
   it("an options object with getters is read once per key", () => {
     let reads = 0;
-    const o = { sizes: [4, 8, 3], get seed() { return ++reads === 1 ? 5 : -1; } };
+    const o = {
+      sizes: [4, 8, 3],
+      get seed() {
+        return ++reads === 1 ? 5 : -1;
+      },
+    };
     const l = engram.feedbackAlignment(o as never);
     expect(l.config.seed).toBe(5);
     expect(reads).toBe(1);
@@ -201,10 +217,14 @@ describe("finding 5: re-entrancy from a getter", () => {
     l.learn(sample(rng(1), 64), 0);
     let victim: AnyLearner | undefined;
     // on main the rest of the copy went into freed memory, which the learner made in the getter had just reused
-    const x = hooked(Array.from({ length: 64 }, () => 1e30), 0, () => {
-      l.dispose();
-      victim = engram.feedbackAlignment({ sizes: [64, 16, 3], seed: 9 }) as AnyLearner;
-    });
+    const x = hooked(
+      Array.from({ length: 64 }, () => 1e30),
+      0,
+      () => {
+        l.dispose();
+        victim = engram.feedbackAlignment({ sizes: [64, 16, 3], seed: 9 }) as AnyLearner;
+      },
+    );
     throwsCode(() => l.learn(x, 1), "E_DISPOSED");
     const twin = engram.feedbackAlignment({ sizes: [64, 16, 3], seed: 9 });
     expect(sameBytes(victim!.save(), twin.save())).toBeUndefined();
@@ -232,7 +252,7 @@ describe("finding 5: re-entrancy from a getter", () => {
     const inner = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
     let once = false;
     const xs = hooked([1, 2, 3, 4, 5, 6, 7, 8], 3, () => {
-      if (!once) (once = true), l.learnBatch(inner, [2, 1]);
+      if (!once) ((once = true), l.learnBatch(inner, [2, 1]));
     });
     l.learnBatch(xs, [0, 1]);
     twin.learnBatch(inner, [2, 1]);
@@ -248,7 +268,13 @@ describe("finding 5: re-entrancy from a getter", () => {
 });
 
 describe("finding 6: an all-zero PRNG state in a snapshot", () => {
-  for (const [kind, options] of [["perturbation", { sizes: [4, 8, 3] }], ["forwardForward", { sizes: [4, 8], classes: 3, negatives: "random" }], ["feedbackAlignment", { sizes: [4, 8, 3], dropout: 0.5 }], ["rewardModulated", { inputs: 4, actions: 3 }], ["hebbian", { inputs: 4, outputs: 3 }]] as const) {
+  for (const [kind, options] of [
+    ["perturbation", { sizes: [4, 8, 3] }],
+    ["forwardForward", { sizes: [4, 8], classes: 3, negatives: "random" }],
+    ["feedbackAlignment", { sizes: [4, 8, 3], dropout: 0.5 }],
+    ["rewardModulated", { inputs: 4, actions: 3 }],
+    ["hebbian", { inputs: 4, outputs: 3 }],
+  ] as const) {
     it(`${kind}: zeroed PRNG words are E_SNAPSHOT, never a hang`, () => {
       const l = engram.create(kind, options);
       const snap = forge(l.save(), (p) => p.state.fill(0, 0, 16));
@@ -361,20 +387,53 @@ describe("finding 11: options, init and foreign exceptions", () => {
 
   it("init({ module }) with a module that is not engram.wasm is E_INIT naming what is missing", async () => {
     const empty = new WebAssembly.Module(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0]));
-    const err = await createEngram(empty).then(() => undefined, (e: Error & { code: string }) => e);
+    const err = await createEngram(empty).then(
+      () => undefined,
+      (e: Error & { code: string }) => e,
+    );
     expect(err?.code).toBe("E_INIT");
     expect(err?.message).toMatch(/missing exports memory/);
     expect(err?.message).toMatch(/learnerNew/);
     // an import other than env.abort: (module (import "env" "seed" (func)))
-    const imports = new WebAssembly.Module(new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 2, 0x0c, 1, 3, 0x65, 0x6e, 0x76, 4, 0x73, 0x65, 0x65, 0x64, 0, 0]));
-    const err2 = await createEngram(imports).then(() => undefined, (e: Error & { code: string }) => e);
+    const imports = new WebAssembly.Module(
+      new Uint8Array([
+        0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 2, 0x0c, 1, 3, 0x65, 0x6e, 0x76, 4, 0x73, 0x65, 0x65,
+        0x64, 0, 0,
+      ]),
+    );
+    const err2 = await createEngram(imports).then(
+      () => undefined,
+      (e: Error & { code: string }) => e,
+    );
     expect(err2?.code).toBe("E_INIT");
     expect(err2?.message).toMatch(/env\.seed/);
     // init's own options: read once, an object with only 'module'; anything else is E_INIT
-    for (const bad of [null, 5, "m", [], { modul: empty }, { get module(): never { throw new Error("getter"); } }]) throwsCode(() => moduleOption(bad), "E_INIT");
+    for (const bad of [
+      null,
+      5,
+      "m",
+      [],
+      { modul: empty },
+      {
+        get module(): never {
+          throw new Error("getter");
+        },
+      },
+    ])
+      throwsCode(() => moduleOption(bad), "E_INIT");
     expect(moduleOption({ module: empty })).toBe(empty);
     expect(moduleOption(undefined)).toBeUndefined();
-    for (const bad of [{ simd: "yes" }, { simd: null }, { simd: 1 }, { get simd(): never { throw new Error("getter"); } }]) throwsCode(() => readInitOptions(bad), "E_INIT");
+    for (const bad of [
+      { simd: "yes" },
+      { simd: null },
+      { simd: 1 },
+      {
+        get simd(): never {
+          throw new Error("getter");
+        },
+      },
+    ])
+      throwsCode(() => readInitOptions(bad), "E_INIT");
     expect(readInitOptions({ simd: false })).toEqual({ module: undefined, simd: false });
     // the real module still loads
     const wasm = readFileSync(fileURLToPath(new URL("../../build/engram.wasm", import.meta.url)));
@@ -384,16 +443,49 @@ describe("finding 11: options, init and foreign exceptions", () => {
   it("an exception thrown by a user getter surfaces as an EngramError with the cause attached", () => {
     const l = engram.feedbackAlignment({ sizes: [4, 8, 3] });
     const boom = new Error("boom");
-    const x = new Proxy([1, 2, 3, 4], { get: (t, k) => (k === "2" ? (() => { throw boom; })() : Reflect.get(t, k)) });
+    const x = new Proxy([1, 2, 3, 4], {
+      get: (t, k) =>
+        k === "2"
+          ? (() => {
+              throw boom;
+            })()
+          : Reflect.get(t, k),
+    });
     const err = throwsCode(() => l.learn(x, 0), "E_TYPE");
     expect(err.cause).toBe(boom);
-    const o = { sizes: [4, 8, 3], get seed(): number { throw boom; } };
+    const o = {
+      sizes: [4, 8, 3],
+      get seed(): number {
+        throw boom;
+      },
+    };
     expect(throwsCode(() => engram.feedbackAlignment(o), "E_CONFIG").cause).toBe(boom);
-    const labels = new Proxy([0], { get: (t, k) => (k === "length" ? (() => { throw boom; })() : Reflect.get(t, k)) });
+    const labels = new Proxy([0], {
+      get: (t, k) =>
+        k === "length"
+          ? (() => {
+              throw boom;
+            })()
+          : Reflect.get(t, k),
+    });
     expect(throwsCode(() => l.learnBatch([1, 2, 3, 4], labels), "E_TYPE").cause).toBe(boom);
     // even a thrown Proxy (whose traps would run on instanceof) is wrapped without running them
-    const thrown = new Proxy({}, { getPrototypeOf: () => { throw new Error("trap ran"); } });
-    const sneaky = new Proxy([1, 2, 3, 4], { get: (t, k) => (k === "0" ? (() => { throw thrown; })() : Reflect.get(t, k)) });
+    const thrown = new Proxy(
+      {},
+      {
+        getPrototypeOf: () => {
+          throw new Error("trap ran");
+        },
+      },
+    );
+    const sneaky = new Proxy([1, 2, 3, 4], {
+      get: (t, k) =>
+        k === "0"
+          ? (() => {
+              throw thrown;
+            })()
+          : Reflect.get(t, k),
+    });
     expect(throwsCode(() => l.learn(sneaky, 0), "E_TYPE").cause).toBe(thrown);
     // and a revoked proxy is E_TYPE, not a raw TypeError
     const { proxy, revoke } = Proxy.revocable([1, 2, 3, 4], {});

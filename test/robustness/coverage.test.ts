@@ -13,7 +13,10 @@ function nonPublicNames(): Set<string> {
   const files = readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".ts"));
   const names = new Set<string>();
   for (const f of files) {
-    for (const m of readFileSync(new URL(f, dir), "utf8").matchAll(/^\s*(?:private|protected)\s+(?:override\s+)?(?:get\s+|set\s+)?(\w+)\s*[(<]/gm)) names.add(m[1]!);
+    for (const m of readFileSync(new URL(f, dir), "utf8").matchAll(
+      /^\s*(?:private|protected)\s+(?:override\s+)?(?:get\s+|set\s+)?(\w+)\s*[(<]/gm,
+    ))
+      names.add(m[1]!);
   }
   return names;
 }
@@ -48,7 +51,10 @@ describe("robustness coverage", () => {
     const described = new Set([...d.methods.map((m) => m.name), ...d.getters]);
     expect([...own].filter((m) => !described.has(m)).sort(), `${kind} methods missing from its descriptor`).toEqual([]);
     const props = new Set([...(d.props ?? []), ...(d.setters ?? []).map((s) => s.name)]);
-    expect([...accessors].filter((a) => !props.has(a)).sort(), `${kind} accessors missing from its descriptor (props / setters)`).toEqual([]);
+    expect(
+      [...accessors].filter((a) => !props.has(a)).sort(),
+      `${kind} accessors missing from its descriptor (props / setters)`,
+    ).toEqual([]);
     l.dispose();
   });
 });

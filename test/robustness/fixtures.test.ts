@@ -11,19 +11,33 @@ import { descriptor, rng, sameBytes, sample, type AnyLearner } from "./learners.
 
 const engram = await loadEngram();
 const root = fileURLToPath(new URL("../fixtures/snapshots/", import.meta.url));
-const versions = existsSync(root) ? readdirSync(root).filter((v) => /^v\d+$/.test(v)).sort() : [];
-const fixtures = versions.flatMap((v) => readdirSync(`${root}${v}`).filter((f) => f.endsWith(".engram")).map((f) => [v, f.slice(0, -".engram".length)] as const));
+const versions = existsSync(root)
+  ? readdirSync(root)
+      .filter((v) => /^v\d+$/.test(v))
+      .sort()
+  : [];
+const fixtures = versions.flatMap((v) =>
+  readdirSync(`${root}${v}`)
+    .filter((f) => f.endsWith(".engram"))
+    .map((f) => [v, f.slice(0, -".engram".length)] as const),
+);
 
 describe("snapshot fixtures", () => {
   it.each(engram.kinds)(`%s has a fixture for the current format version (v${FORMAT_VERSION})`, (kind) => {
-    expect(existsSync(`${root}v${FORMAT_VERSION}/${kind}.engram`), `run: node scripts/ts.mjs scripts/make-fixtures.ts ${kind}`).toBe(true);
+    expect(
+      existsSync(`${root}v${FORMAT_VERSION}/${kind}.engram`),
+      `run: node scripts/ts.mjs scripts/make-fixtures.ts ${kind}`,
+    ).toBe(true);
   });
 
   // <kind>.engram, or <kind>~<variant>.engram for an option set with its own state layout
   it.each(fixtures)("%s/%s loads, predicts as recorded and keeps learning", (version, name) => {
     const kind = name.split("~")[0]!;
     const bytes = new Uint8Array(readFileSync(`${root}${version}/${name}.engram`));
-    const record = JSON.parse(readFileSync(`${root}${version}/${name}.json`, "utf8")) as { config: unknown; probes: { x: number[]; out: number[] }[] };
+    const record = JSON.parse(readFileSync(`${root}${version}/${name}.json`, "utf8")) as {
+      config: unknown;
+      probes: { x: number[]; out: number[] }[];
+    };
     const l = engram.restore(bytes) as AnyLearner;
     expect(l.kind).toBe(kind);
     expect(l.config).toMatchObject(record.config as object); // options added later take their defaults
@@ -33,8 +47,12 @@ describe("snapshot fixtures", () => {
       // an option added since the fixture was written joins the re-saved config with its
       // default, so the whole bytes can match only when no option was added; the state always must
       const again = l.save();
-      expect(sameBytes(decodeSnapshot(again).state, decodeSnapshot(bytes).state), "re-saving the current version gives the same state bytes").toBeUndefined();
-      if (Object.keys(l.config).length === Object.keys(record.config as object).length) expect(sameBytes(again, bytes), "re-saving the current version gives the same bytes").toBeUndefined();
+      expect(
+        sameBytes(decodeSnapshot(again).state, decodeSnapshot(bytes).state),
+        "re-saving the current version gives the same state bytes",
+      ).toBeUndefined();
+      if (Object.keys(l.config).length === Object.keys(record.config as object).length)
+        expect(sameBytes(again, bytes), "re-saving the current version gives the same bytes").toBeUndefined();
     }
     const r = rng(8);
     for (let i = 0; i < 10; i++) d.step(l, sample(r, d.inputs(l.config as Record<string, unknown>)), 0);

@@ -84,7 +84,10 @@ export const DESCRIPTORS: Record<string, Descriptor> = {};
 /** The descriptor of `kind`; throws (failing the suite) when the kind is not covered. */
 export function descriptor(kind: string): Descriptor {
   const d = DESCRIPTORS[kind];
-  if (!d) throw new Error(`learner kind "${kind}" has no descriptor in test/robustness/learners.ts: add one so robustness covers it`);
+  if (!d)
+    throw new Error(
+      `learner kind "${kind}" has no descriptor in test/robustness/learners.ts: add one so robustness covers it`,
+    );
   return d;
 }
 
@@ -117,11 +120,16 @@ export function validArgs(d: Descriptor, o: Record<string, unknown>, spec: Metho
   const c = d.classes?.(o) ?? 2;
   return spec.args.map((a) => {
     switch (a) {
-      case "x": return sample(r, n);
-      case "label": return Math.floor(r() * c);
-      case "xs": return sample(r, n * BATCH);
-      case "labels": return Array.from({ length: BATCH }, () => Math.floor(r() * c));
-      case "reward": return r() * 2 - 1;
+      case "x":
+        return sample(r, n);
+      case "label":
+        return Math.floor(r() * c);
+      case "xs":
+        return sample(r, n * BATCH);
+      case "labels":
+        return Array.from({ length: BATCH }, () => Math.floor(r() * c));
+      case "reward":
+        return r() * 2 - 1;
     }
   });
 }
@@ -133,38 +141,82 @@ export interface Bad {
   why: string;
 }
 
-const wrongTypes: unknown[] = [null, undefined, "abc", 42, true, {}, { length: 3 }, new Int32Array(3), new ArrayBuffer(12), () => 0, Symbol("x"), 10n];
+const wrongTypes: unknown[] = [
+  null,
+  undefined,
+  "abc",
+  42,
+  true,
+  {},
+  { length: 3 },
+  new Int32Array(3),
+  new ArrayBuffer(12),
+  () => 0,
+  Symbol("x"),
+  10n,
+];
 
 /** fast-check arbitrary of bad values for an argument of shape `a`. */
 export function badArg(a: Arg, n: number, classes: number): fc.Arbitrary<Bad> {
   const nonFinite = fc.constantFrom(NaN, Infinity, -Infinity);
-  const vec = (len: number) => fc.array(fc.float({ noNaN: true, noDefaultInfinity: true, min: -10, max: 10 }), { minLength: len, maxLength: len });
+  const vec = (len: number) =>
+    fc.array(fc.float({ noNaN: true, noDefaultInfinity: true, min: -10, max: 10 }), { minLength: len, maxLength: len });
   const wrongType = fc.constantFrom(...wrongTypes).map((value): Bad => ({ value, code: "E_TYPE", why: "wrong type" }));
   const vector = (len: number, what: string, shapeOk: (m: number) => boolean) =>
     fc.oneof(
       wrongType,
-      fc.integer({ min: 0, max: 2 * len + 5 }).filter((m) => !shapeOk(m)).chain((m) =>
-        fc.tuple(vec(m), fc.boolean()).map(([v, typed]): Bad => ({ value: typed ? new Float32Array(v) : v, code: "E_SHAPE", why: `${what} of length ${m}` })),
-      ),
-      fc.tuple(vec(len), fc.nat(len - 1), nonFinite, fc.constantFrom("f32", "f64", "array")).map(([v, i, bad, as]): Bad => {
-        v[i] = bad;
-        const value = as === "f32" ? new Float32Array(v) : as === "f64" ? new Float64Array(v) : v;
-        return { value, code: "E_NONFINITE", why: `${what}[${i}] = ${bad}` };
-      }),
+      fc
+        .integer({ min: 0, max: 2 * len + 5 })
+        .filter((m) => !shapeOk(m))
+        .chain((m) =>
+          fc.tuple(vec(m), fc.boolean()).map(([v, typed]): Bad => ({
+            value: typed ? new Float32Array(v) : v,
+            code: "E_SHAPE",
+            why: `${what} of length ${m}`,
+          })),
+        ),
+      fc
+        .tuple(vec(len), fc.nat(len - 1), nonFinite, fc.constantFrom("f32", "f64", "array"))
+        .map(([v, i, bad, as]): Bad => {
+          v[i] = bad;
+          const value = as === "f32" ? new Float32Array(v) : as === "f64" ? new Float64Array(v) : v;
+          return { value, code: "E_NONFINITE", why: `${what}[${i}] = ${bad}` };
+        }),
       // finite in float64, not in float32
       fc.tuple(vec(len), fc.nat(len - 1), fc.constantFrom(1e39, -1e39, Number.MAX_VALUE)).map(([v, i, big]): Bad => {
         v[i] = big;
         return { value: v, code: "E_NONFINITE", why: `${what}[${i}] = ${big}` };
       }),
-      fc.tuple(vec(len), fc.nat(len - 1), fc.constantFrom<unknown>("1", null, undefined, {}, true, [1])).map(([v, i, junk]): Bad => {
-        const value: unknown[] = v.slice();
-        value[i] = junk;
-        return { value, code: "E_TYPE", why: `${what}[${i}] is ${typeof junk}` };
-      }),
+      fc
+        .tuple(vec(len), fc.nat(len - 1), fc.constantFrom<unknown>("1", null, undefined, {}, true, [1]))
+        .map(([v, i, junk]): Bad => {
+          const value: unknown[] = v.slice();
+          value[i] = junk;
+          return { value, code: "E_TYPE", why: `${what}[${i}] is ${typeof junk}` };
+        }),
     );
   const label = fc
     .oneof(
-      fc.constantFrom<unknown>(-1, classes, classes + 1, 2 ** 31, 2 ** 53, 0.5, 1.5, -0.5, NaN, Infinity, -Infinity, "0", null, undefined, {}, true, [0], 0n),
+      fc.constantFrom<unknown>(
+        -1,
+        classes,
+        classes + 1,
+        2 ** 31,
+        2 ** 53,
+        0.5,
+        1.5,
+        -0.5,
+        NaN,
+        Infinity,
+        -Infinity,
+        "0",
+        null,
+        undefined,
+        {},
+        true,
+        [0],
+        0n,
+      ),
       fc.integer({ min: classes, max: 2 ** 31 }),
       fc.integer({ min: -(2 ** 31), max: -1 }),
       fc.double({ noNaN: true, min: 0, max: classes }).filter((v) => !Number.isInteger(v)),
@@ -180,8 +232,13 @@ export function badArg(a: Arg, n: number, classes: number): fc.Arbitrary<Bad> {
       return label;
     case "labels":
       return fc.oneof(
-        fc.constantFrom<unknown>(null, undefined, "012", 3, {}, true).map((value): Bad => ({ value, code: "E_TYPE", why: "labels of wrong type" })),
-        fc.integer({ min: 0, max: 2 * BATCH + 2 }).filter((m) => m !== BATCH).map((m): Bad => ({ value: new Array(m).fill(0), code: "E_SHAPE", why: `${m} labels` })),
+        fc
+          .constantFrom<unknown>(null, undefined, "012", 3, {}, true)
+          .map((value): Bad => ({ value, code: "E_TYPE", why: "labels of wrong type" })),
+        fc
+          .integer({ min: 0, max: 2 * BATCH + 2 })
+          .filter((m) => m !== BATCH)
+          .map((m): Bad => ({ value: new Array(m).fill(0), code: "E_SHAPE", why: `${m} labels` })),
         fc.tuple(label, fc.nat(BATCH - 1)).map(([b, i]): Bad => {
           const value: unknown[] = new Array(BATCH).fill(0);
           value[i] = b.value;
@@ -190,8 +247,12 @@ export function badArg(a: Arg, n: number, classes: number): fc.Arbitrary<Bad> {
       );
     case "reward":
       return fc.oneof(
-        fc.constantFrom(NaN, Infinity, -Infinity, 1e39, -1e39, Number.MAX_VALUE).map((value): Bad => ({ value, code: "E_NONFINITE", why: `reward ${value}` })),
-        fc.constantFrom<unknown>(null, undefined, "1", {}, true, [1], 1n).map((value): Bad => ({ value, code: "E_TYPE", why: "reward of wrong type" })),
+        fc
+          .constantFrom(NaN, Infinity, -Infinity, 1e39, -1e39, Number.MAX_VALUE)
+          .map((value): Bad => ({ value, code: "E_NONFINITE", why: `reward ${value}` })),
+        fc
+          .constantFrom<unknown>(null, undefined, "1", {}, true, [1], 1n)
+          .map((value): Bad => ({ value, code: "E_TYPE", why: "reward of wrong type" })),
       );
   }
 }
@@ -240,7 +301,12 @@ const last = (o: Record<string, unknown>) => (o["sizes"] as number[])[(o["sizes"
 const first = (o: Record<string, unknown>) => (o["sizes"] as number[])[0]!;
 
 /** The softmax perceptrons (feedbackAlignment, perturbation) share one shape. */
-function perceptron(small: Record<string, unknown>, large: Record<string, unknown>, guard: string, variants: Record<string, unknown>[]): Descriptor {
+function perceptron(
+  small: Record<string, unknown>,
+  large: Record<string, unknown>,
+  guard: string,
+  variants: Record<string, unknown>[],
+): Descriptor {
   return {
     small,
     large,
@@ -266,7 +332,12 @@ function perceptron(small: Record<string, unknown>, large: Record<string, unknow
     params: (l) => stateF32(l, 32),
     sizeKeys: ["sizes"],
     sized: (n) => ({ sizes: [n, n, 10] }),
-    huge: [{ sizes: [1e6, 1e6] }, { sizes: [1 << 20, 1 << 20, 10] }, { sizes: [100_000, 100_000, 2] }, { sizes: [2, 1e6, 1e6, 1e6, 2] }],
+    huge: [
+      { sizes: [1e6, 1e6] },
+      { sizes: [1 << 20, 1 << 20, 10] },
+      { sizes: [100_000, 100_000, 2] },
+      { sizes: [2, 1e6, 1e6, 1e6, 2] },
+    ],
     guard,
     variants: [...variants, ...["relu", "sigmoid", "step", "sign"].map((activation) => ({ activation }))],
   };
@@ -309,22 +380,38 @@ DESCRIPTORS["hebbian"] = {
   probe: (l, x) => [...l.transform(x), ...l.scores(x), l.predict(x)],
   // state: [rng 16 B][steps u32, η f32, η_r f32, pad][W K×N][θ K][V C×K][b C][L K×K if lateral] (assembly/learners/hebbian.ts)
   stateBytes: (o) => {
-    const [n, k, c] = [num(o, "inputs"), num(o, "outputs"), (o["readout"] as { classes: number } | undefined)?.classes ?? 0];
+    const [n, k, c] = [
+      num(o, "inputs"),
+      num(o, "outputs"),
+      (o["readout"] as { classes: number } | undefined)?.classes ?? 0,
+    ];
     return 32 + pad16(k * n) + pad16(k) + pad16(c * k) + pad16(c) + (num(o, "lateral") > 0 ? pad16(k * k) : 0);
   },
   params: (l) => stateF32(l, 32),
   sizeKeys: ["inputs", "outputs", "readout.classes"],
   sized: (n) => ({ inputs: n, outputs: n }),
-  huge: [{ inputs: 1e6, outputs: 1e6 }, { inputs: 1 << 20, outputs: 1 << 20 }, { inputs: 100_000, outputs: 100_000 }, { inputs: 16, outputs: 1e6, readout: { classes: 1e6 } }],
+  huge: [
+    { inputs: 1e6, outputs: 1e6 },
+    { inputs: 1 << 20, outputs: 1 << 20 },
+    { inputs: 100_000, outputs: 100_000 },
+    { inputs: 16, outputs: 1e6, readout: { classes: 1e6 } },
+  ],
   guard:
     "the shared guard (assembly/rules/guard.ts), bounds derived in assembly/rules/hebbian.ts: input scaled into ‖x‖₂ ≤ 1e9 (overflow-safe norm); " +
     "outputs W x, Krotov currents, lateral sums and BCM θ clamped to ±1e15; bounded steps (krotov, softhebb: step factor η/m capped at the f32 max, " +
     "so |Δw_ij| ≤ η even on denormals; sanger |η y| ≤ 1e9; bcm |η y (y − θ)| ≤ 1e9); max-norm ‖w_i‖₂ ≤ 1e6 after each step " +
     "(krotov p ≥ 6: min(1e6, 1e28^(1/(p−1)))), lateral L ∈ ±1e6; hebb renormalises via an overflow-safe norm; " +
     "features clamped to the f32 range, readout normalised overflow-safely. Bit-identical on ordinary data",
-  variants: [...["hebb", "oja", "sanger", "bcm", "krotov", "softhebb"].map((rule) => ({ rule })), { rule: "oja", lateral: 0.05 }],
+  variants: [
+    ...["hebb", "oja", "sanger", "bcm", "krotov", "softhebb"].map((rule) => ({ rule })),
+    { rule: "oja", lateral: 0.05 },
+  ],
   props: ["learningRate", "readoutLearningRate", "steps"],
-  setters: ["learningRate", "readoutLearningRate"].map((name) => ({ name, valid: 0.005, bad: [0, -1, NaN, Infinity, -Infinity, 1e39, "0.1", null, undefined, {}] })),
+  setters: ["learningRate", "readoutLearningRate"].map((name) => ({
+    name,
+    valid: 0.005,
+    bad: [0, -1, NaN, Infinity, -Infinity, 1e39, "0.1", null, undefined, {}],
+  })),
 };
 
 DESCRIPTORS["forwardForward"] = {
@@ -342,7 +429,11 @@ DESCRIPTORS["forwardForward"] = {
   ],
   getters: ["save"],
   step: (l, x, k) => l.learn(x, k),
-  probe: (l, x) => [...l.scores(x), l.predict(x), ...(l.config["readout"] ? [...l.readoutScores(x), l.predictFast(x)] : [])],
+  probe: (l, x) => [
+    ...l.scores(x),
+    l.predict(x),
+    ...(l.config["readout"] ? [...l.readoutScores(x), l.predictFast(x)] : []),
+  ],
   // state: [rng 16 B][t, β1ᵗ, β2ᵗ, pad][per layer: params | moments (| Adam's second moments | factored
   // Adam's W row and column moments, U's and b's full ones)][readout][peer means] (assembly/learners/forwardForward.ts)
   stateBytes: (o) => {
@@ -351,26 +442,48 @@ DESCRIPTORS["forwardForward"] = {
     const copies = o["optimizer"] === "adam" ? 3 : 2;
     let bytes = 32;
     for (let k = 0; k + 1 < n.length; k++) {
-      const out = n[k + 1]!, inp = n[k]!;
+      const out = n[k + 1]!,
+        inp = n[k]!;
       bytes += copies * (pad16(out * inp) + (k === 0 ? pad16(c * out) : 0) + pad16(out));
-      if (o["optimizer"] === "adafactor") bytes += pad16(out) + pad16(inp) + (k === 0 ? pad16(c * out) : 0) + pad16(out);
+      if (o["optimizer"] === "adafactor")
+        bytes += pad16(out) + pad16(inp) + (k === 0 ? pad16(c * out) : 0) + pad16(out);
     }
     const hidden = n.slice(1);
     const a = hidden.reduce((x, y) => x + y, 0);
     // readout over every hidden layer, then each layer's running mean activity (peer normalisation)
     // and with negatives "seen" (the default) one flag per class
-    return bytes + pad16(c * a) + pad16(c) + hidden.reduce((x, w) => x + pad16(w), 0) + ((o["negatives"] ?? "seen") === "seen" ? pad16(c) : 0);
+    return (
+      bytes +
+      pad16(c * a) +
+      pad16(c) +
+      hidden.reduce((x, w) => x + pad16(w), 0) +
+      ((o["negatives"] ?? "seen") === "seen" ? pad16(c) : 0)
+    );
   },
   params: (l) => stateF32(l, 32),
   sizeKeys: ["sizes", "classes"],
   sized: (n) => ({ sizes: [n, n] }),
-  huge: [{ sizes: [1e6, 1e6] }, { sizes: [1 << 20, 1 << 20] }, { sizes: [100_000, 100_000] }, { sizes: [16, 1e6, 1e6] }, { sizes: [2, 1 << 20], classes: 65536 }],
+  huge: [
+    { sizes: [1e6, 1e6] },
+    { sizes: [1 << 20, 1 << 20] },
+    { sizes: [100_000, 100_000] },
+    { sizes: [16, 1e6, 1e6] },
+    { sizes: [2, 1 << 20], classes: 65536 },
+  ],
   guard:
     "every layer sees its input scaled to (almost) unit length, x̂ = x / √(‖x‖² + 1), so input magnitude never reaches the weights; " +
     "the goodness loss's derivative is σ-bounded; Adam's step is at most ≈ η per parameter, factored Adam's is clipped to 3.2 η (SGD: momentum over bounded gradients)",
   // learnBatch's work buffer is rows × (3 + 4·maxWidth + n₁) × 4 bytes: 205 rows of a 2²⁰-wide layer need 4.3 GB
   hugeBatch: { options: { sizes: [1, 1 << 20], classes: 2 }, rows: 205 },
-  variants: [{ optimizer: "sgd" }, { optimizer: "adam" }, { optimizer: "adafactor" }, { negatives: "random" }, { negatives: "hard" }, { readout: false }, { labelInputs: "replace" }],
+  variants: [
+    { optimizer: "sgd" },
+    { optimizer: "adam" },
+    { optimizer: "adafactor" },
+    { negatives: "random" },
+    { negatives: "hard" },
+    { readout: false },
+    { labelInputs: "replace" },
+  ],
 };
 
 DESCRIPTORS["rewardModulated"] = {
@@ -394,7 +507,11 @@ DESCRIPTORS["rewardModulated"] = {
   params: (l) => stateF32(l, 16),
   sizeKeys: ["inputs", "actions"],
   sized: (n) => ({ inputs: n, actions: n }),
-  huge: [{ inputs: 1e6, actions: 1e6 }, { inputs: 1 << 20, actions: 1 << 20 }, { inputs: 100_000, actions: 100_000 }],
+  huge: [
+    { inputs: 1e6, actions: 1e6 },
+    { inputs: 1 << 20, actions: 1 << 20 },
+    { inputs: 100_000, actions: 100_000 },
+  ],
   guard:
     "assembly/rules/guard.ts: the context's scratch copy scaled into ‖x‖₂ ≤ 1e9, logits clamped to ±1e15, r − r̄ to the float32 range; " +
     "each row's step bounded (‖η (r − r̄)(E_i, E_b,i)‖ ≤ C = 1e6), then ‖W_i‖₂ ≤ C and |b_i| ≤ C (max-norm); a trace grows by at most ‖x‖ ≤ 1e9 per action; never binds on ordinary data",
@@ -402,7 +519,10 @@ DESCRIPTORS["rewardModulated"] = {
 };
 
 /** Bytes of the continual learner's f64 counters (samples, seeded detectors, class counts, detector wins). */
-const continualCounters = (o: Record<string, unknown>) => 16 + 8 * (Math.ceil(num(o, "classes") / 2) * 2) + 8 * (Math.ceil(((o["detectors"] as number | undefined) ?? 0) / 2) * 2);
+const continualCounters = (o: Record<string, unknown>) =>
+  16 +
+  8 * (Math.ceil(num(o, "classes") / 2) * 2) +
+  8 * (Math.ceil(((o["detectors"] as number | undefined) ?? 0) / 2) * 2);
 const continualShape = (o: Record<string, unknown>) => {
   const img = o["image"] as { channels: number } | undefined;
   const K = img ? num(o, "detectors") : 0;
@@ -426,16 +546,32 @@ DESCRIPTORS["continual"] = {
   probe: (l, x) => [...l.scores(x), l.predict(x)],
   stateBytes: (o) => {
     const { K, d, P } = continualShape(o);
-    return continualCounters(o) + 4 * num(o, "classes") * Math.ceil(d / 4) * 4 + pad16(d * d) + Math.ceil(P / 4) * 4 * pad16(K) + pad16(K);
+    return (
+      continualCounters(o) +
+      4 * num(o, "classes") * Math.ceil(d / 4) * 4 +
+      pad16(d * d) +
+      Math.ceil(P / 4) * 4 * pad16(K) +
+      pad16(K)
+    );
   },
   params: (l) => stateF32(l, continualCounters(l.config as Record<string, unknown>)),
   sizeKeys: ["inputs", "classes"],
   sized: (n) => ({ inputs: n, classes: 10 }),
-  huge: [{ inputs: 1e6, classes: 2 }, { inputs: 1 << 20, classes: 2 }, { inputs: 100_000, classes: 10 }, { inputs: 784, classes: 10, image: { width: 28, height: 28 }, detectors: 100_000 }],
+  huge: [
+    { inputs: 1e6, classes: 2 },
+    { inputs: 1 << 20, classes: 2 },
+    { inputs: 100_000, classes: 10 },
+    { inputs: 784, classes: 10, image: { width: 28, height: 28 }, detectors: 100_000 },
+  ],
   guard:
     "the input's scratch copy scaled into ‖x‖₂ ≤ 1e9 (assembly/rules/guard.ts); detectors are running means of capped patches; " +
     "class means and the Welford scatter are sums of bounded terms; the covariance factor's pivots floored at λτ > 0 (τ = 1 when the scatter's trace is 0 or denormal); logits clamped to ±1e15. Bit-identical on ordinary data",
-  variants: [{ shrinkage: 1 }, { shrinkage: 1e-6 }, { inputs: 16, image: { width: 4, height: 4 }, patch: 2, detectors: 3 }, { inputs: 16, image: { width: 4, height: 4 }, patch: 2, stride: 1, detectors: 4, consolidateAfter: 5 }],
+  variants: [
+    { shrinkage: 1 },
+    { shrinkage: 1e-6 },
+    { inputs: 16, image: { width: 4, height: 4 }, patch: 2, detectors: 3 },
+    { inputs: 16, image: { width: 4, height: 4 }, patch: 2, stride: 1, detectors: 4, consolidateAfter: 5 },
+  ],
 };
 
 DESCRIPTORS["eprop"] = {
@@ -465,16 +601,37 @@ DESCRIPTORS["eprop"] = {
   stateBytes: (o) => {
     const [nin, n, k, nA] = [num(o, "inputs"), num(o, "hidden"), num(o, "outputs"), num(o, "adaptive")];
     const cols = Math.ceil((nin + n) / 4) * 4;
-    return 32 + 5 * pad16(n * cols) + 4 * pad16(k * n) + 4 * pad16(k) + pad16(n * k) + 6 * pad16(n) + 2 * pad16(cols) + pad16(k) + pad16(nA * cols);
+    return (
+      32 +
+      5 * pad16(n * cols) +
+      4 * pad16(k * n) +
+      4 * pad16(k) +
+      pad16(n * k) +
+      6 * pad16(n) +
+      2 * pad16(cols) +
+      pad16(k) +
+      pad16(nA * cols)
+    );
   },
   params: (l) => stateF32(l, 32),
   sizeKeys: ["inputs", "hidden", "outputs"],
   sized: (n) => ({ inputs: n, hidden: n }),
-  huge: [{ inputs: 1e6, hidden: 1e6 }, { inputs: 1 << 20, hidden: 1 << 20 }, { hidden: 100_000 }, { hidden: 100_000, outputs: 1e6 }],
+  huge: [
+    { inputs: 1e6, hidden: 1e6 },
+    { inputs: 1 << 20, hidden: 1 << 20 },
+    { hidden: 100_000 },
+    { hidden: 100_000, outputs: 1e6 },
+  ],
   guard:
     "each input row's copy scaled into ‖x‖₂ ≤ 1e9 (assembly/rules/guard.ts), membrane potentials clamped to ±1e15; traces then bounded by ψ ≤ 0.3/v_th, " +
     "|ρ − ψβ| ≤ 1 (β ≤ 3 v_th) and the decays; Adam bounds each parameter's step; never binds on ordinary data",
-  variants: [{ neuron: "lif" }, { feedback: "symmetric" }, { adaptive: 2 }, { rateRegularization: 0 }, { learningRate: 0.1, readoutSteps: 1 }],
+  variants: [
+    { neuron: "lif" },
+    { feedback: "symmetric" },
+    { adaptive: 2 },
+    { rateRegularization: 0 },
+    { learningRate: 0.1, readoutSteps: 1 },
+  ],
 };
 
 DESCRIPTORS["spiking"] = {
@@ -496,8 +653,11 @@ DESCRIPTORS["spiking"] = {
   // state: [PRNG 16 B][samples u32, presentations u32, 8 zero bytes][W N×K̂][θ K̂][votes K̂×C f64][seen C f64],
   // K̂ = neurons rounded up to 4 (assembly/learners/spiking.ts)
   stateBytes: (o) => {
-    const k = Math.ceil(num(o, "neurons") / 4) * 4, c = num(o, "classes");
-    return 32 + pad16(num(o, "inputs") * k) + pad16(k) + Math.ceil((k * c * 8) / 16) * 16 + Math.ceil((c * 8) / 16) * 16;
+    const k = Math.ceil(num(o, "neurons") / 4) * 4,
+      c = num(o, "classes");
+    return (
+      32 + pad16(num(o, "inputs") * k) + pad16(k) + Math.ceil((k * c * 8) / 16) * 16 + Math.ceil((c * 8) / 16) * 16
+    );
   },
   // W and θ (the f32 parameters; the f64 votes are integer sums)
   params: (l) => {
@@ -506,10 +666,21 @@ DESCRIPTORS["spiking"] = {
   },
   sizeKeys: ["inputs", "neurons", "classes"],
   sized: (n) => ({ inputs: n, neurons: n }),
-  huge: [{ inputs: 1e6, neurons: 1e6 }, { inputs: 1 << 20, neurons: 1 << 20 }, { inputs: 100_000, neurons: 100_000 }, { inputs: 16, neurons: 1 << 20, classes: 65536 }],
+  huge: [
+    { inputs: 1e6, neurons: 1e6 },
+    { inputs: 1 << 20, neurons: 1 << 20 },
+    { inputs: 100_000, neurons: 100_000 },
+    { inputs: 16, neurons: 1 << 20, classes: 65536 },
+  ],
   guard:
     "assembly/rules/stdp.ts: inputs become spike probabilities clamped to [0, 1] per step (negative never fires, huge fires every step); " +
     "weights clipped to [0, w_max] by the rules' hard bounds, columns renormalised only when their sum is positive; the membrane potential kept in " +
     "[E_inh, E_exc] = [−100, 0] mV (Euler overshoot at huge conductances); θ grows by at most θ₊ per refractory period and decays. Never binds on ordinary data",
-  variants: [{ rule: "paper" }, { coding: "regular" }, { rule: "paper", mu: 0.5 }, { minSpikes: 0 }, { learningRate: 1, depressionRate: 1, inhibition: 0 }],
+  variants: [
+    { rule: "paper" },
+    { coding: "regular" },
+    { rule: "paper", mu: 0.5 },
+    { minSpikes: 0 },
+    { learningRate: 1, depressionRate: 1, inhibition: 0 },
+  ],
 };

@@ -33,13 +33,17 @@ it("raw learner blocks: 10 000 create/free cycles of mixed sizes keep memory bou
 describeKinds(engram.kinds, "memory", (kind) => {
   it(`${CYCLES} learners created, used, saved, restored and disposed leave memory bounded`, async () => {
     const f = cycleLearners(await loadEngram(), kind, CYCLES);
-    figures.push(`${kind}: ${f.count} learners: ${mib(f.start)} → ${mib(f.warm)} after ${f.count / 10} → ${mib(f.end)} (${(f.ms / f.count).toFixed(3)} ms each)`);
+    figures.push(
+      `${kind}: ${f.count} learners: ${mib(f.start)} → ${mib(f.warm)} after ${f.count / 10} → ${mib(f.end)} (${(f.ms / f.count).toFixed(3)} ms each)`,
+    );
     expect(f.end).toBe(f.warm);
   });
 
   it(`${STEPS} learning steps on one learner leave memory bounded and parameters finite`, async () => {
     const f = longRun(await loadEngram(), kind, STEPS);
-    figures.push(`${kind}: ${f.count} steps: ${mib(f.start)} → ${mib(f.warm)} after ${f.count / 10} → ${mib(f.end)} (${((f.ms * 1000) / f.count).toFixed(2)} µs per step)`);
+    figures.push(
+      `${kind}: ${f.count} steps: ${mib(f.start)} → ${mib(f.warm)} after ${f.count / 10} → ${mib(f.end)} (${((f.ms * 1000) / f.count).toFixed(2)} µs per step)`,
+    );
     expect(f.end).toBe(f.warm);
     expect(f.finite).toBe(true);
   });
@@ -47,13 +51,34 @@ describeKinds(engram.kinds, "memory", (kind) => {
 
 it("under a host memory limit (32 MiB), too large a learner or batch fails with E_MEMORY and nothing changes", () => {
   const root = fileURLToPath(new URL("../..", import.meta.url));
-  const out = execFileSync(process.execPath, ["--wasm-max-mem-pages=512", "scripts/ts.mjs", "test/robustness/hostLimit.ts"], { cwd: root, encoding: "utf8", env: process.env, timeout: 120_000 });
-  const results = JSON.parse(out.trim().split("\n").pop()!) as Record<string, { attempts: LimitAttempt[]; batchCode: string; witnessIntact: boolean; worksAfter: boolean; reuses: boolean; error?: string }>;
+  const out = execFileSync(
+    process.execPath,
+    ["--wasm-max-mem-pages=512", "scripts/ts.mjs", "test/robustness/hostLimit.ts"],
+    { cwd: root, encoding: "utf8", env: process.env, timeout: 120_000 },
+  );
+  const results = JSON.parse(out.trim().split("\n").pop()!) as Record<
+    string,
+    {
+      attempts: LimitAttempt[];
+      batchCode: string;
+      witnessIntact: boolean;
+      worksAfter: boolean;
+      reuses: boolean;
+      error?: string;
+    }
+  >;
   expect(Object.keys(results).sort()).toEqual(engram.kinds);
   for (const [kind, r] of Object.entries(results)) {
     expect(r.error, kind).toBeUndefined();
     const last = r.attempts[r.attempts.length - 1]!;
-    figures.push(`${kind} under 32 MiB: built n = ${r.attempts.filter((a) => a.ok).map((a) => a.n).join(", ")}; n = ${last.n} refused with ${last.code}, memory ${mib(last.before)} → ${mib(last.after)}; a 48 MiB batch: ${r.batchCode}`);
+    figures.push(
+      `${kind} under 32 MiB: built n = ${r.attempts
+        .filter((a) => a.ok)
+        .map((a) => a.n)
+        .join(
+          ", ",
+        )}; n = ${last.n} refused with ${last.code}, memory ${mib(last.before)} → ${mib(last.after)}; a 48 MiB batch: ${r.batchCode}`,
+    );
     expect(last.ok, `${kind}: some learner must be too large for 32 MiB`).toBe(false);
     expect(last.code, kind).toBe("E_MEMORY");
     expect(last.after, `${kind}: a refused learner must not grow memory`).toBe(last.before);

@@ -94,7 +94,10 @@ export interface LimitAttempt {
  * refusals must be E_MEMORY, with memory unchanged by the refused construction,
  * the witness intact, and the engine still working.
  */
-export function hostLimit(engram: Engram, kind: string): { attempts: LimitAttempt[]; batchCode: string; witnessIntact: boolean; worksAfter: boolean; reuses: boolean } {
+export function hostLimit(
+  engram: Engram,
+  kind: string,
+): { attempts: LimitAttempt[]; batchCode: string; witnessIntact: boolean; worksAfter: boolean; reuses: boolean } {
   const d = descriptor(kind);
   const witness = make(engram, kind);
   d.step(witness, sample(rng(1), d.inputs(witness.config as Record<string, unknown>)), 0);
@@ -110,7 +113,13 @@ export function hostLimit(engram: Engram, kind: string): { attempts: LimitAttemp
       largest = n;
     } catch (e) {
       const err = e as { name?: string; code?: string; message?: string };
-      attempts.push({ n, ok: false, code: err.name === "EngramError" ? err.code! : `raw ${err.name}: ${err.message}`, before, after: engram.memoryBytes });
+      attempts.push({
+        n,
+        ok: false,
+        code: err.name === "EngramError" ? err.code! : `raw ${err.name}: ${err.message}`,
+        before,
+        after: engram.memoryBytes,
+      });
       break;
     }
   }
@@ -120,7 +129,9 @@ export function hostLimit(engram: Engram, kind: string): { attempts: LimitAttemp
   if (batch) {
     const o = witness.config as Record<string, unknown>;
     const rows = Math.ceil((48 << 20) / (4 * d.inputs(o)));
-    const args: unknown[] = batch.args.map((a) => (a === "xs" ? new Float32Array(rows * d.inputs(o)).fill(0.5) : new Array(rows).fill(0)));
+    const args: unknown[] = batch.args.map((a) =>
+      a === "xs" ? new Float32Array(rows * d.inputs(o)).fill(0.5) : new Array(rows).fill(0),
+    );
     try {
       witness[batch.name](...args);
       batchCode = "accepted";

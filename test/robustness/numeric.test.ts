@@ -12,7 +12,9 @@ import { describeKinds } from "./suite.js";
 const engram = await loadEngram();
 const STEPS = 300;
 let steps = 0;
-afterAll(() => console.log(`numeric robustness: ${steps} adversarial learning steps over ${engram.kinds.length} kinds`));
+afterAll(() =>
+  console.log(`numeric robustness: ${steps} adversarial learning steps over ${engram.kinds.length} kinds`),
+);
 
 describeKinds(engram.kinds, "numeric safety", (kind, d) => {
   afterAll(() => console.log(`${kind} guard: ${d.guard}`));

@@ -32,7 +32,13 @@ export function defect(d: Descriptor, l: AnyLearner, x: Float32Array): string | 
  * `variant` options), then 20 ordinary ones. Returns the first defect found,
  * naming the step, or undefined when parameters stayed finite throughout.
  */
-export function runScenario(engram: Engram, kind: string, variant: Record<string, unknown>, name: string, steps: number): string | undefined {
+export function runScenario(
+  engram: Engram,
+  kind: string,
+  variant: Record<string, unknown>,
+  name: string,
+  steps: number,
+): string | undefined {
   const d = descriptor(kind);
   const gen = SCENARIOS[name]!;
   const l = make(engram, kind, variant);

@@ -11,9 +11,14 @@ import { loadEngram } from "../helpers/engram.js";
 vi.mock("engram", async () => ({ ...(await import("../../src/index.js")), init: () => loadEngram() }));
 const { LearnerObject, CoordinatorObject } = await import("../../examples/worker/src/worker.js");
 
-const state = (storage: MemoryStorage) => ({ storage, blockConcurrencyWhile: <T>(fn: () => Promise<T>) => fn() }) as never;
+const state = (storage: MemoryStorage) =>
+  ({ storage, blockConcurrencyWhile: <T,>(fn: () => Promise<T>) => fn() }) as never;
 const CONFIG = { kind: "feedbackAlignment", options: { sizes: [4, 6, 3], seed: 9, mode: "dfa" } };
-const json = (body: unknown, method = "POST") => ({ method, headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+const json = (body: unknown, method = "POST") => ({
+  method,
+  headers: { "content-type": "application/json" },
+  body: JSON.stringify(body),
+});
 
 describe("fleet rounds", () => {
   it("merges the good members by FedAvg, pushes the model back, and refuses the down, corrupt and foreign ones with reasons", async () => {
@@ -48,19 +53,30 @@ describe("fleet rounds", () => {
     for (const [id, classes] of Object.entries(shards)) {
       const config = id === "other" ? { ...CONFIG, options: { ...CONFIG.options, seed: 10 } } : CONFIG;
       expect((await learner(id).fetch(new Request(`http://x/${id}`, json(config, "PUT")))).status).toBe(200);
-      const samples = Array.from({ length: 6 * classes.length }, (_, i) => ({ x: [i % 3, 1 - (i % 2), classes[i % classes.length]!, 0.5], label: classes[i % classes.length]! }));
+      const samples = Array.from({ length: 6 * classes.length }, (_, i) => ({
+        x: [i % 3, 1 - (i % 2), classes[i % classes.length]!, 0.5],
+        label: classes[i % classes.length]!,
+      }));
       expect((await learner(id).fetch(new Request(`http://x/${id}/learn`, json({ samples })))).status).toBe(200);
     }
     const engram = await loadEngram();
-    const pull = async (id: string) => engram.restore(new Uint8Array(await (await objects.get(id)!.fetch(new Request(`http://x/${id}/snapshot`))).arrayBuffer()));
-    const expected = engram.merge(await Promise.all(["a", "b", "c"].map(pull)) as Learner[]).save();
+    const pull = async (id: string) =>
+      engram.restore(
+        new Uint8Array(await (await objects.get(id)!.fetch(new Request(`http://x/${id}/snapshot`))).arrayBuffer()),
+      );
+    const expected = engram.merge((await Promise.all(["a", "b", "c"].map(pull))) as Learner[]).save();
 
     const coordinator = new CoordinatorObject(state(new MemoryStorage()), env);
     const members = ["a", "b", "down1", "broken1", "corrupt1", "c", "other"];
     expect((await coordinator.fetch(new Request("http://x/fleet/f", json({ members }, "PUT")))).status).toBe(200);
     const res = await coordinator.fetch(new Request("http://x/fleet/f/round", { method: "POST" }));
     expect(res.status).toBe(200);
-    const round = (await res.json()) as { merged: string[]; refused: { id: string; reason: string }[]; pushed: string[]; samples: number };
+    const round = (await res.json()) as {
+      merged: string[];
+      refused: { id: string; reason: string }[];
+      pushed: string[];
+      samples: number;
+    };
     expect(round.merged).toEqual(["a", "b", "c"]);
     expect(round.pushed.sort()).toEqual(["a", "b", "c"]);
     expect(round.samples).toBe(6 + 6 + 12);
@@ -72,15 +88,21 @@ describe("fleet rounds", () => {
     expect(reasons["other"]).toMatch(/another config/);
     // every merged member now holds exactly the FedAvg of the three, and it persisted
     for (const id of ["a", "b", "c"]) {
-      const got = new Uint8Array(await (await objects.get(id)!.fetch(new Request(`http://x/${id}/snapshot`))).arrayBuffer());
+      const got = new Uint8Array(
+        await (await objects.get(id)!.fetch(new Request(`http://x/${id}/snapshot`))).arrayBuffer(),
+      );
       expect(Buffer.from(got).equals(Buffer.from(expected)), id).toBe(true);
     }
     // a pushed model of another config is refused by the member itself
     const foreign = (await pull("other")).save();
-    const refused = await objects.get("a")!.fetch(new Request("http://x/a/model", { method: "PUT", body: foreign as Uint8Array<ArrayBuffer> }));
+    const refused = await objects
+      .get("a")!
+      .fetch(new Request("http://x/a/model", { method: "PUT", body: foreign as Uint8Array<ArrayBuffer> }));
     expect(refused.status).toBe(400);
     // the round is on record
-    const stats = (await (await coordinator.fetch(new Request("http://x/fleet/f/stats"))).json()) as { last: { merged: string[] } };
+    const stats = (await (await coordinator.fetch(new Request("http://x/fleet/f/stats"))).json()) as {
+      last: { merged: string[] };
+    };
     expect(stats.last.merged).toEqual(["a", "b", "c"]);
   });
 });

@@ -15,13 +15,22 @@ const { LearnerObject } = await import("../../examples/worker/src/worker.js");
 /** A Durable Object over `storage`, as workerd makes one (requests wait for blockConcurrencyWhile). */
 function object(storage = new MemoryStorage()) {
   let ready: Promise<unknown> = Promise.resolve();
-  const obj = new LearnerObject({ storage, blockConcurrencyWhile: <T>(fn: () => Promise<T>) => (ready = fn()) as Promise<T> } as never);
+  const obj = new LearnerObject({
+    storage,
+    blockConcurrencyWhile: <T,>(fn: () => Promise<T>) => (ready = fn()) as Promise<T>,
+  } as never);
   const fetch = async (path: string, init: { method?: string; json?: unknown; body?: BodyInit } = {}) => {
     await ready;
     const headers = init.json !== undefined ? { "content-type": "application/json" } : undefined;
     const body = init.json !== undefined ? JSON.stringify(init.json) : init.body;
     const t = performance.now();
-    const res = await obj.fetch(new Request(`http://localhost/t${path}`, { method: init.method ?? (body !== undefined ? "POST" : "GET"), headers, body }));
+    const res = await obj.fetch(
+      new Request(`http://localhost/t${path}`, {
+        method: init.method ?? (body !== undefined ? "POST" : "GET"),
+        headers,
+        body,
+      }),
+    );
     requestMs = Math.max(requestMs, performance.now() - t);
     return res;
   };
@@ -29,7 +38,9 @@ function object(storage = new MemoryStorage()) {
 }
 let requestMs = 0;
 let cases = 0;
-afterAll(() => console.log(`worker robustness: ${cases} damaged-storage cases, slowest request ${requestMs.toFixed(1)} ms`));
+afterAll(() =>
+  console.log(`worker robustness: ${cases} damaged-storage cases, slowest request ${requestMs.toFixed(1)} ms`),
+);
 
 const SMALL = { kind: "feedbackAlignment", options: { sizes: [4, 8, 3], seed: 2 } };
 const x = (k: number) => [k, -k, 0.5 * k, 1];
@@ -39,7 +50,9 @@ const snapshot = async (o: ReturnType<typeof object>) => Buffer.from(await (awai
 async function trained(storage?: MemoryStorage) {
   const o = object(storage);
   expect((await o.fetch("", { method: "PUT", json: SMALL })).status).toBe(200);
-  expect((await o.fetch("/learn", { json: { samples: [0, 1, 2].map((k) => ({ x: x(k), label: k })) } })).status).toBe(200);
+  expect((await o.fetch("/learn", { json: { samples: [0, 1, 2].map((k) => ({ x: x(k), label: k })) } })).status).toBe(
+    200,
+  );
   expect((await o.fetch("/checkpoint", { method: "POST" })).status).toBe(200);
   expect((await o.fetch("/learn", { json: { x: x(3), label: 0 } })).status).toBe(200);
   expect([...o.storage.map.keys()].sort()).toEqual(["ckpt:2:0", "log:1", "meta"]);
@@ -50,10 +63,26 @@ describe("finding 8: a /learn batch is all or nothing", () => {
   it("a bad third sample learns none of the batch (JSON and binary)", async () => {
     const o = await trained();
     const before = await snapshot(o);
-    const bad = await o.fetch("/learn", { json: { samples: [{ x: x(1), label: 0 }, { x: x(2), label: 1 }, { x: x(3), label: 3 }] } });
+    const bad = await o.fetch("/learn", {
+      json: {
+        samples: [
+          { x: x(1), label: 0 },
+          { x: x(2), label: 1 },
+          { x: x(3), label: 3 },
+        ],
+      },
+    });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { error: string }).error).toBe("E_LABEL");
-    const badX = await o.fetch("/learn", { json: { samples: [{ x: x(1), label: 0 }, { x: x(2), label: 1 }, { x: [1, 2, NaN], label: 1 }] } });
+    const badX = await o.fetch("/learn", {
+      json: {
+        samples: [
+          { x: x(1), label: 0 },
+          { x: x(2), label: 1 },
+          { x: [1, 2, NaN], label: 1 },
+        ],
+      },
+    });
     expect(badX.status).toBe(400);
     const bin = new Uint8Array([0, 1, 2, 3, 4, 1, 1, 2, 3, 4, 7, 1, 2, 3, 4]); // the third record's label is 7
     expect((await o.fetch("/learn", { body: bin })).status).toBe(400);
@@ -79,7 +108,10 @@ describe("finding 9: damaged storage never bricks an object", () => {
     ["meta is null", (s) => s.map.set("meta", null)],
     ["a chunk that is a string", (s) => s.map.set("ckpt:2:0", "hello")],
     ["a deleted log entry", (s) => s.map.delete("log:1")],
-    ["a log entry with a label out of range", (s) => ((s.map.get(firstLog(s)) as { labels: Uint32Array }).labels[0] = 7)],
+    [
+      "a log entry with a label out of range",
+      (s) => ((s.map.get(firstLog(s)) as { labels: Uint32Array }).labels[0] = 7),
+    ],
     ["a log entry one value short", (s) => ((s.map.get(firstLog(s)) as { x: Float32Array }).x = new Float32Array(3))],
     ["meta.samples off by one", (s) => ((s.map.get("meta") as { samples: number }).samples += 1)],
   ];
@@ -90,7 +122,9 @@ describe("finding 9: damaged storage never bricks an object", () => {
       const o = object(storage); // the object restarts over the damaged storage
       const stats = await o.fetch("/stats");
       expect(stats.status).toBe(409);
-      expect(((await stats.json()) as { error: string; message: string }).message).toMatch(/stored|meta|chunk|snapshot|log/);
+      expect(((await stats.json()) as { error: string; message: string }).message).toMatch(
+        /stored|meta|chunk|snapshot|log/,
+      );
       expect((await o.fetch("/learn", { json: { x: x(1), label: 1 } })).status).toBe(409);
       expect((await o.fetch("", { method: "DELETE" })).status).toBe(200);
       expect(storage.map.size).toBe(0);
@@ -125,9 +159,19 @@ describe("finding 11 (Worker): bad bodies are 400, classifiers only, one engine 
     const res = await o.fetch("", { method: "PUT", json: { kind: "hebbian", options: { inputs: 4, outputs: 3 } } });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: string }).error).toBe("E_CONFIG");
-    expect((await o.fetch("", { method: "PUT", json: { kind: "hebbian", options: { inputs: 4, outputs: 3, readout: { classes: 2 } } } })).status).toBe(200);
+    expect(
+      (
+        await o.fetch("", {
+          method: "PUT",
+          json: { kind: "hebbian", options: { inputs: 4, outputs: 3, readout: { classes: 2 } } },
+        })
+      ).status,
+    ).toBe(200);
     expect((await o.fetch("/learn", { json: { x: x(1), label: 1 } })).status).toBe(200);
-    expect((await o.fetch("", { method: "PUT", json: { kind: "rewardModulated", options: { inputs: 4, actions: 2 } } })).status).toBe(400);
+    expect(
+      (await o.fetch("", { method: "PUT", json: { kind: "rewardModulated", options: { inputs: 4, actions: 2 } } }))
+        .status,
+    ).toBe(400);
   });
 
   it("each object has its own engine: one tenant's hostile PUT cannot touch another's learner", async () => {
@@ -157,8 +201,16 @@ describe("randomly damaged storage", () => {
       fc.record({ op: fc.constant("flip"), key: fc.constantFrom("ckpt:2:0"), at: fc.nat(2000), bit: fc.nat(7) }),
       fc.record({ op: fc.constant("delete"), key: fc.constantFrom("ckpt:2:0", "meta", "ckpt:2:1", "log:1") }),
       fc.record({ op: fc.constant("truncate"), key: fc.constantFrom("ckpt:2:0"), at: fc.nat(2000) }),
-      fc.record({ op: fc.constant("set"), key: fc.constantFrom("ckpt:2:0", "ckpt:2:1", "log:1", "log:2", "meta"), value }),
-      fc.record({ op: fc.constant("meta"), field: fc.constantFrom("gen", "chunks", "bytes", "base", "from", "next", "samples", "stale", "recipe"), value }),
+      fc.record({
+        op: fc.constant("set"),
+        key: fc.constantFrom("ckpt:2:0", "ckpt:2:1", "log:1", "log:2", "meta"),
+        value,
+      }),
+      fc.record({
+        op: fc.constant("meta"),
+        field: fc.constantFrom("gen", "chunks", "bytes", "base", "from", "next", "samples", "stale", "recipe"),
+        value,
+      }),
     );
     await fc.assert(
       fc.asyncProperty(fc.array(damage, { minLength: 1, maxLength: 4 }), async (ops) => {
@@ -168,13 +220,20 @@ describe("randomly damaged storage", () => {
           const cur = storage.map.get((d as { key?: string }).key ?? "meta");
           if (d.op === "flip" && cur instanceof Uint8Array && cur.length) cur[d.at % cur.length]! ^= 1 << d.bit;
           if (d.op === "delete") storage.map.delete(d.key);
-          if (d.op === "truncate" && cur instanceof Uint8Array) storage.map.set(d.key, cur.slice(0, d.at % (cur.length + 1)));
+          if (d.op === "truncate" && cur instanceof Uint8Array)
+            storage.map.set(d.key, cur.slice(0, d.at % (cur.length + 1)));
           if (d.op === "set") storage.map.set(d.key, d.value);
-          if (d.op === "meta" && typeof cur === "object" && cur !== null) (cur as Record<string, unknown>)[d.field] = d.value;
+          if (d.op === "meta" && typeof cur === "object" && cur !== null)
+            (cur as Record<string, unknown>)[d.field] = d.value;
         }
         cases++;
         const o = object(storage);
-        for (const [path, init] of [["/stats", {}], ["/learn", { json: { x: x(2), label: 1 } }], ["/predict", { json: { x: x(2) } }], ["/snapshot", {}]] as const) {
+        for (const [path, init] of [
+          ["/stats", {}],
+          ["/learn", { json: { x: x(2), label: 1 } }],
+          ["/predict", { json: { x: x(2) } }],
+          ["/snapshot", {}],
+        ] as const) {
           const res = await o.fetch(path, init);
           expect(res.status, `${path} after ${JSON.stringify(ops)}: ${await res.clone().text()}`).toBeLessThan(500);
         }

@@ -14,12 +14,25 @@ type Obj = InstanceType<typeof LearnerObject>;
 /** A Durable Object over `storage`, as workerd makes one (requests wait for blockConcurrencyWhile). */
 function object(storage: MemoryStorage, env: Record<string, string> = {}) {
   let ready: Promise<unknown> = Promise.resolve();
-  const obj: Obj = new LearnerObject({ storage, blockConcurrencyWhile: <T>(fn: () => Promise<T>) => (ready = fn()) as Promise<T> } as never, env as never);
-  const fetch = async (path: string, init: { method?: string; json?: unknown; body?: Uint8Array<ArrayBuffer> } = {}) => {
+  const obj: Obj = new LearnerObject(
+    { storage, blockConcurrencyWhile: <T,>(fn: () => Promise<T>) => (ready = fn()) as Promise<T> } as never,
+    env as never,
+  );
+  const fetch = async (
+    path: string,
+    init: { method?: string; json?: unknown; body?: Uint8Array<ArrayBuffer> } = {},
+  ) => {
     await ready;
-    const headers = init.json !== undefined ? { "content-type": "application/json" } : { "content-type": "application/octet-stream" };
+    const headers =
+      init.json !== undefined ? { "content-type": "application/json" } : { "content-type": "application/octet-stream" };
     const body = init.json !== undefined ? JSON.stringify(init.json) : init.body;
-    return obj.fetch(new Request(`http://localhost/t${path}`, { method: init.method ?? (body !== undefined ? "POST" : "GET"), headers, body }));
+    return obj.fetch(
+      new Request(`http://localhost/t${path}`, {
+        method: init.method ?? (body !== undefined ? "POST" : "GET"),
+        headers,
+        body,
+      }),
+    );
   };
   const alarm = async () => {
     await ready;
@@ -33,7 +46,8 @@ const SMALL = { kind: "feedbackAlignment", options: { sizes: [4, 8, 3], seed: 2 
 type Sample = { x: number[] | Uint8Array; label: number };
 const json = (k: number): Sample => ({ x: [k * 0.37, -k, 0.5 * k, 1], label: k % 3 });
 const bytes = (k: number): Sample => ({ x: Uint8Array.of(k * 31, 255 - k, 7 * k, 128), label: (k + 1) % 3 });
-const records = (samples: Sample[]): Uint8Array<ArrayBuffer> => Uint8Array.from(samples.flatMap((s) => [s.label, ...(s.x as Uint8Array)]));
+const records = (samples: Sample[]): Uint8Array<ArrayBuffer> =>
+  Uint8Array.from(samples.flatMap((s) => [s.label, ...(s.x as Uint8Array)]));
 
 /**
  * One cycle: PUT, learns of one and several samples (JSON and binary), a checkpoint every
@@ -46,7 +60,9 @@ async function cycle(storage: MemoryStorage) {
   const put = (await o.fetch("", { method: "PUT", json: SMALL })).status === 200;
   let k = 0;
   const learn = async (samples: Sample[], binary: boolean) => {
-    const res = binary ? await o.fetch("/learn", { body: records(samples) }) : await o.fetch("/learn", { json: samples.length === 1 ? samples[0] : { samples } });
+    const res = binary
+      ? await o.fetch("/learn", { body: records(samples) })
+      : await o.fetch("/learn", { json: samples.length === 1 ? samples[0] : { samples } });
     if (res.status === 200) acked.push(...samples);
     else expect([409, 500]).toContain(res.status); // killed: storage failed, or the object could not reload
   };
@@ -80,26 +96,43 @@ describe("write-ahead persistence survives a kill between any two storage operat
       const survivor = new MemoryStorage();
       for (const [key, v] of storage.map) survivor.map.set(key, v);
       const o = object(survivor, { CHECKPOINT_SAMPLES: "3" });
-      const stats = (await (await o.fetch("/stats")).json()) as { kind: string | null; samples: number; error?: string };
+      const stats = (await (await o.fetch("/stats")).json()) as {
+        kind: string | null;
+        samples: number;
+        error?: string;
+      };
       expect(stats.error, `kill at operation ${k}`).toBeUndefined();
       if (!put) {
         expect(stats.kind, `kill at ${k}: the PUT was not acknowledged`).toBeNull();
         continue;
       }
       expect(stats.samples, `kill at ${k}`).toBe(acked.length);
-      const reference = engram.create(SMALL.kind, SMALL.options) as unknown as { learn(x: number[] | Uint8Array, y: number): unknown; save(): Uint8Array; dispose(): void };
+      const reference = engram.create(SMALL.kind, SMALL.options) as unknown as {
+        learn(x: number[] | Uint8Array, y: number): unknown;
+        save(): Uint8Array;
+        dispose(): void;
+      };
       for (const s of acked) reference.learn(s.x, s.label);
       const recovered = new Uint8Array(await (await o.fetch("/snapshot")).arrayBuffer());
-      expect(Buffer.from(recovered).equals(Buffer.from(reference.save())), `kill at operation ${k}: ${acked.length} acknowledged samples`).toBe(true);
+      expect(
+        Buffer.from(recovered).equals(Buffer.from(reference.save())),
+        `kill at operation ${k}: ${acked.length} acknowledged samples`,
+      ).toBe(true);
       // and it goes on learning, and a later restart still agrees
       expect((await o.fetch("/learn", { json: json(40) })).status).toBe(200);
       reference.learn(json(40).x, json(40).label);
       const again = object(survivor);
-      expect(Buffer.from(new Uint8Array(await (await again.fetch("/snapshot")).arrayBuffer())).equals(Buffer.from(reference.save()))).toBe(true);
+      expect(
+        Buffer.from(new Uint8Array(await (await again.fetch("/snapshot")).arrayBuffer())).equals(
+          Buffer.from(reference.save()),
+        ),
+      ).toBe(true);
       reference.dispose();
       cases.push(`${k}:${acked.length}`);
     }
-    console.log(`write-ahead: ${total} storage operations per cycle; killed after each (kill point:acknowledged samples) ${cases.join(" ")}`);
+    console.log(
+      `write-ahead: ${total} storage operations per cycle; killed after each (kill point:acknowledged samples) ${cases.join(" ")}`,
+    );
   });
 
   it("garbage left by a checkpoint killed before its deletes is deleted by the next checkpoint", async () => {
@@ -126,7 +159,8 @@ describe("what persistence costs", () => {
   it("a /learn of one 784-byte sample writes its bytes plus a small meta record; checkpoints amortise", async () => {
     const storage = new MemoryStorage();
     const o = object(storage, { CHECKPOINT_SAMPLES: "1000" });
-    const default784 = (k: number) => Uint8Array.from({ length: 785 }, (_, i) => (i === 0 ? k % 10 : (i * 7 + k) & 255));
+    const default784 = (k: number) =>
+      Uint8Array.from({ length: 785 }, (_, i) => (i === 0 ? k % 10 : (i * 7 + k) & 255));
     const first = await o.fetch("/learn", { body: default784(0) }); // makes the default learner: its checkpoint is the recipe
     expect(first.status).toBe(200);
     const before = storage.written;
@@ -134,7 +168,9 @@ describe("what persistence costs", () => {
     for (let k = 1; k <= n; k++) expect((await o.fetch("/learn", { body: default784(k) })).status).toBe(200);
     const perSample = (storage.written - before) / n;
     const snapshot = (await (await o.fetch("/snapshot")).arrayBuffer()).byteLength;
-    console.log(`write-ahead: ${perSample.toFixed(0)} bytes written per 784-pixel sample (log entry + meta), snapshot ${snapshot} bytes → ${(snapshot / 1000).toFixed(0)} bytes per sample amortised at a checkpoint every 1000`);
+    console.log(
+      `write-ahead: ${perSample.toFixed(0)} bytes written per 784-pixel sample (log entry + meta), snapshot ${snapshot} bytes → ${(snapshot / 1000).toFixed(0)} bytes per sample amortised at a checkpoint every 1000`,
+    );
     expect(perSample).toBeLessThanOrEqual(2 * 785);
   });
 });

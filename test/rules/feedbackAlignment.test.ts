@@ -8,20 +8,37 @@
 import { describe, expect, it } from "vitest";
 import { loadEngram } from "../helpers/engram.js";
 import { rng } from "../helpers/rng.js";
-import { expectStep, matvec, matvecT, pad4, rows, softmax, stateF32, stepError, Stream, uniformF32, type Mat } from "./reference.js";
+import {
+  expectStep,
+  matvec,
+  matvecT,
+  pad4,
+  rows,
+  softmax,
+  stateF32,
+  stepError,
+  Stream,
+  uniformF32,
+  type Mat,
+} from "./reference.js";
 
 const engram = await loadEngram();
 const SIZES = [5, 7, 6, 3];
 const L = SIZES.length - 1;
 
-interface Net { W: Mat[]; b: number[][] }
+interface Net {
+  W: Mat[];
+  b: number[][];
+}
 
 /** W_l, b_l from the state: [PRNG 16 B][samples f64][8 B][W_0 b_0 W_1 b_1 ...], each padded to 16 B. */
 function params(state: Float32Array): Net {
-  const W: Mat[] = [], b: number[][] = [];
+  const W: Mat[] = [],
+    b: number[][] = [];
   let at = 8;
   for (let l = 0; l < L; l++) {
-    const r = SIZES[l + 1]!, c = SIZES[l]!;
+    const r = SIZES[l + 1]!,
+      c = SIZES[l]!;
     W.push(rows(state, r, c, at));
     at += pad4(r * c);
     b.push(Array.from(state.subarray(at, at + r)));
@@ -35,7 +52,8 @@ function feedback(seed: number, mode: "fa" | "dfa"): Mat[] {
   const s = new Stream((seed ^ 0x5bd1e995) >>> 0);
   const out: Mat[] = [];
   for (let l = 0; l < L - 1; l++) {
-    const fr = SIZES[mode === "dfa" ? L : l + 2]!, cols = SIZES[l + 1]!;
+    const fr = SIZES[mode === "dfa" ? L : l + 2]!,
+      cols = SIZES[l + 1]!;
     const lim = Math.fround(Math.sqrt(Math.fround(3 / fr)));
     out.push(rows(uniformF32(s, fr * cols, -lim, lim), fr, cols));
   }
@@ -49,7 +67,8 @@ function feedback(seed: number, mode: "fa" | "dfa"): Mat[] {
  *   W_l ← W_l − η δ_l h_{l−1}ᵀ, b_l ← b_l − η δ_l
  */
 function step(net: Net, fb: Mat[], mode: "fa" | "dfa", x: number[], y: number, eta: number): Net {
-  const h: number[][] = [x], a: number[][] = [];
+  const h: number[][] = [x],
+    a: number[][] = [];
   for (let l = 0; l < L; l++) {
     a.push(matvec(net.W[l]!, h[l]!).map((v, i) => v + net.b[l]![i]!));
     if (l < L - 1) h.push(a[l]!.map(Math.tanh));
@@ -72,19 +91,25 @@ const flatNet = (n: Net): number[] => n.W.flatMap((W, l) => [...W.flat(), ...n.b
 describe("feedback alignment and DFA: one step is the published equation (two hidden layers)", () => {
   for (const mode of ["fa", "dfa"] as const) {
     it(`${mode}: every layer's step over several samples`, () => {
-      const seed = 9, eta = 0.2;
+      const seed = 9,
+        eta = 0.2;
       const net = engram.feedbackAlignment({ sizes: SIZES, mode, activation: "tanh", learningRate: eta, seed });
-      const fb = feedback(seed, mode), other = feedback(seed, mode === "fa" ? "dfa" : "fa");
+      const fb = feedback(seed, mode),
+        other = feedback(seed, mode === "fa" ? "dfa" : "fa");
       const r = rng(3);
       let distinct = 0;
       for (let t = 0; t < 6; t++) {
-        const x = Array.from({ length: SIZES[0]! }, () => Math.fround(r() * 2 - 1)), y = t % SIZES[L]!;
+        const x = Array.from({ length: SIZES[0]! }, () => Math.fround(r() * 2 - 1)),
+          y = t % SIZES[L]!;
         const before = params(stateF32(net.save()));
         net.learn(Float32Array.from(x), y);
         const after = flatNet(params(stateF32(net.save())));
         expectStep(`${mode} step ${t}`, flatNet(before), after, flatNet(step(before, fb, mode, x, y, eta)));
         // the other wiring's step differs clearly on this network: the test can tell them apart
-        distinct = Math.max(distinct, stepError(flatNet(before), after, flatNet(step(before, other, mode === "fa" ? "dfa" : "fa", x, y, eta))));
+        distinct = Math.max(
+          distinct,
+          stepError(flatNet(before), after, flatNet(step(before, other, mode === "fa" ? "dfa" : "fa", x, y, eta))),
+        );
       }
       expect(distinct, "FA and DFA must differ on two hidden layers").toBeGreaterThan(0.05);
       net.dispose();

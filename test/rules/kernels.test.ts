@@ -17,7 +17,8 @@ describe("Hebbian row kernels compute their definition on every element, tail in
       const r = rng(23);
       for (const n of SIZES.filter((n) => n > 0 && n <= 100)) {
         for (const at of new Set([0, n >> 1, n - 1])) {
-          const w = randArray(r, n), x = randArray(r, n);
+          const w = randArray(r, n),
+            x = randArray(r, n);
           x[at] = 5; // the largest |x_j − c w_j| sits at `at`
           const c = 0.75;
           const want = Math.max(...Array.from(x, (xj, j) => Math.abs(Math.fround(xj - Math.fround(c * w[j]!)))));
@@ -31,7 +32,10 @@ describe("Hebbian row kernels compute their definition on every element, tail in
     it(`hebbRow${suffix}: w_j ← w_j + a (x_j − c w_j) for every j`, () => {
       const r = rng(29);
       for (const n of SIZES.filter((n) => n > 0 && n <= 100)) {
-        const w = randArray(r, n), x = randArray(r, n), a = 0.3, c = -0.7;
+        const w = randArray(r, n),
+          x = randArray(r, n),
+          a = 0.3,
+          c = -0.7;
         const p = raw.f32(n, w);
         raw.exports["hebbRow" + suffix](p, raw.f32(n, x), n, a, c);
         const got = raw.readF32(p, n);
@@ -43,7 +47,11 @@ describe("Hebbian row kernels compute their definition on every element, tail in
     it(`sangerRows${suffix}: w_i ← w_i + η y_i (x − Σ_{k≤i} y_k w_k) for every row and column`, () => {
       const r = rng(31);
       for (const n of [1, 3, 5, 17, 33]) {
-        const K = 3, w = randArray(r, K * n), x = randArray(r, n), y = randArray(r, K), eta = 0.1;
+        const K = 3,
+          w = randArray(r, K * n),
+          x = randArray(r, n),
+          y = randArray(r, K),
+          eta = 0.1;
         const p = raw.f32(K * n, w);
         raw.exports["sangerRows" + suffix](p, raw.f32(K, y), raw.f32(n, x), K, n, eta);
         const got = raw.readF32(p, K * n);

@@ -17,7 +17,8 @@ export const dot = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
 };
 export const matvec = (W: Mat, x: ArrayLike<number>): number[] => W.map((w) => dot(w, x));
 /** Wᵀ d for W (rows × cols). */
-export const matvecT = (W: Mat, d: ArrayLike<number>): number[] => W[0]!.map((_, j) => W.reduce((s, w, i) => s + w[j]! * d[i]!, 0));
+export const matvecT = (W: Mat, d: ArrayLike<number>): number[] =>
+  W[0]!.map((_, j) => W.reduce((s, w, i) => s + w[j]! * d[i]!, 0));
 export const softmax = (z: number[]): number[] => {
   const m = Math.max(...z);
   const e = z.map((v) => Math.exp(v - m));
@@ -57,9 +58,11 @@ export function uniformF32(s: Stream, n: number, lo: number, hi: number): number
  * step, as a fraction of the reference step's largest entry: f32 rounding gives ~1e-6.
  */
 export function stepError(before: ArrayLike<number>, after: ArrayLike<number>, ref: ArrayLike<number>): number {
-  let err = 0, size = 0;
+  let err = 0,
+    size = 0;
   for (let i = 0; i < ref.length; i++) {
-    const want = ref[i]! - before[i]!, got = after[i]! - before[i]!;
+    const want = ref[i]! - before[i]!,
+      got = after[i]! - before[i]!;
     err = Math.max(err, Math.abs(got - want));
     size = Math.max(size, Math.abs(want));
   }
@@ -67,7 +70,13 @@ export function stepError(before: ArrayLike<number>, after: ArrayLike<number>, r
 }
 
 /** Asserts the learner's step (before → after) is the reference step (before → ref) to f32 rounding. */
-export function expectStep(what: string, before: ArrayLike<number>, after: ArrayLike<number>, ref: ArrayLike<number>, tol = 1e-4): void {
+export function expectStep(
+  what: string,
+  before: ArrayLike<number>,
+  after: ArrayLike<number>,
+  ref: ArrayLike<number>,
+  tol = 1e-4,
+): void {
   expect(before.length, what).toBe(ref.length);
   expect(stepError(before, after, ref), `${what}: step differs from the published equation`).toBeLessThan(tol);
 }

@@ -12,7 +12,8 @@ import { toMnist } from "./digit.js";
 const CLASSES = 16;
 /** Drawings needed before "Done" ends a lesson. */
 const MIN_DRAWINGS = 3;
-const DB = "engram-digits", STORE = "kv";
+const DB = "engram-digits",
+  STORE = "kv";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const pad = $<HTMLCanvasElement>("pad");
@@ -35,10 +36,21 @@ let checkSet: { images: Uint8Array; labels: Uint8Array; n: number };
 
 /** State for tests and the curious: `window.engramDemo`. */
 const demo = {
-  ready: false, guess: -1, source: "", judged: 0, taught: 0, names: [] as string[],
+  ready: false,
+  guess: -1,
+  source: "",
+  judged: 0,
+  taught: 0,
+  names: [] as string[],
   /** Mean milliseconds of a `learn` in this session (browsers coarsen the clock, so a mean), and of the last first prediction after learning (it re-solves the head). */
-  learnMs: 0, learns: 0, solveMs: 0,
-  checkFirst: -1, checkNow: -1, checkN: 0, checkMs: 0, snapshotBytes: 0,
+  learnMs: 0,
+  learns: 0,
+  solveMs: 0,
+  checkFirst: -1,
+  checkNow: -1,
+  checkN: 0,
+  checkMs: 0,
+  snapshotBytes: 0,
   /** `taught + judged` when checkNow was measured. */
   checkedAt: -1,
 };
@@ -53,7 +65,10 @@ function db(): Promise<IDBDatabase> {
     req.onerror = () => fail(req.error);
   });
 }
-async function tx<T>(mode: IDBTransactionMode, fn: (s: IDBObjectStore) => IDBRequest<T> | void): Promise<T | undefined> {
+async function tx<T>(
+  mode: IDBTransactionMode,
+  fn: (s: IDBObjectStore) => IDBRequest<T> | void,
+): Promise<T | undefined> {
   const d = await db();
   return new Promise((ok, fail) => {
     const t = d.transaction(STORE, mode);
@@ -176,14 +191,19 @@ async function endLesson(): Promise<void> {
   lesson = null;
   showLesson();
   await persist();
-  $("status").textContent = `learned “${names[label]}” from ${drawings} drawings (${demo.learnMs.toFixed(1)} ms a drawing); draw it`;
+  $("status").textContent =
+    `learned “${names[label]}” from ${drawings} drawings (${demo.learnMs.toFixed(1)} ms a drawing); draw it`;
   scheduleCheck();
 }
 function showLesson(): void {
   pad.classList.toggle("teaching", lesson !== null);
   $<HTMLButtonElement>("done").disabled = !lesson || lesson.drawings < MIN_DRAWINGS;
   $<HTMLButtonElement>("teach").disabled = lesson !== null || names.length >= CLASSES;
-  $("teaching").textContent = lesson ? `draw “${names[lesson.label]}” (${lesson.drawings} so far; a few, then Done)` : names.length >= CLASSES ? "full: 16 classes" : "";
+  $("teaching").textContent = lesson
+    ? `draw “${names[lesson.label]}” (${lesson.drawings} so far; a few, then Done)`
+    : names.length >= CLASSES
+      ? "full: 16 classes"
+      : "";
 }
 
 // ---- did it forget? digit accuracy on check.bin, through the same canvas path as a drawing ----
@@ -227,25 +247,29 @@ async function measure(): Promise<void> {
 }
 function showChecks(): void {
   const pct = (v: number) => (v < 0 ? "…" : `${(100 * v).toFixed(1)} %`);
-  $("checks").innerHTML = `Accuracy on ${checkSet.n} MNIST test digits: <b>${pct(checks.first)}</b> when it started, <b>${pct(checks.now)}</b> now` + (demo.solveMs ? `<br><small>re-solving after learning took ${demo.solveMs.toFixed(0)} ms</small>` : "");
+  $("checks").innerHTML =
+    `Accuracy on ${checkSet.n} MNIST test digits: <b>${pct(checks.first)}</b> when it started, <b>${pct(checks.now)}</b> now` +
+    (demo.solveMs ? `<br><small>re-solving after learning took ${demo.solveMs.toFixed(0)} ms</small>` : "");
 }
 
 // ---- display ----
 function show(scores: Float32Array | null): void {
   demo.guess = current ? current.guess : -1;
-  $("guess").textContent = current ? names[current.guess] ?? "?" : "?";
+  $("guess").textContent = current ? (names[current.guess] ?? "?") : "?";
   $<HTMLButtonElement>("right").disabled = !current;
   const bars = $("bars");
   const seen = model ? model.classesSeen : [];
-  let lo = Infinity, hi = -Infinity;
-  for (const c of seen) if (scores) (lo = Math.min(lo, scores[c]!)), (hi = Math.max(hi, scores[c]!));
+  let lo = Infinity,
+    hi = -Infinity;
+  for (const c of seen) if (scores) ((lo = Math.min(lo, scores[c]!)), (hi = Math.max(hi, scores[c]!)));
   for (let i = 0; i < CLASSES; i++) {
     const v = scores && seen.includes(i) && hi > lo ? (scores[i]! - lo) / (hi - lo) : 0;
     (bars.children[i] as HTMLElement).style.height = `${3 + 67 * v}px`;
   }
 }
 function showClasses(): void {
-  const box = $("classes"), labels = $("labels");
+  const box = $("classes"),
+    labels = $("labels");
   box.replaceChildren();
   names.forEach((name, c) => {
     const b = document.createElement("button");
@@ -261,9 +285,13 @@ function showClasses(): void {
 function showRecall(): void {
   const rows = names.map((name, c) => {
     const mine = history.filter((h) => h.label === c);
-    return mine.length ? `<tr><td>${name.replace(/[<&]/g, "")}</td><td>${mine.filter((h) => h.guess === c).length} / ${mine.length}</td></tr>` : "";
+    return mine.length
+      ? `<tr><td>${name.replace(/[<&]/g, "")}</td><td>${mine.filter((h) => h.guess === c).length} / ${mine.length}</td></tr>`
+      : "";
   });
-  $("recall").innerHTML = rows.join("") ? `<tr><th>class</th><th>guessed right</th></tr>${rows.join("")}` : "<tr><td>nothing judged yet</td></tr>";
+  $("recall").innerHTML = rows.join("")
+    ? `<tr><th>class</th><th>guessed right</th></tr>${rows.join("")}`
+    : "<tr><td>nothing judged yet</td></tr>";
 }
 
 // ---- start ----
@@ -291,14 +319,17 @@ async function start(): Promise<void> {
     history = ((await load("history")) as typeof history | undefined) ?? [];
     checks = ((await load("checks")) as typeof checks | undefined) ?? checks;
     demo.source = "indexeddb";
-    $("status").textContent = `restored from IndexedDB: ${names.length - 10} symbols taught, ${history.length} drawings judged`;
+    $("status").textContent =
+      `restored from IndexedDB: ${names.length - 10} symbols taught, ${history.length} drawings judged`;
   } else {
     model = engram.restore(await fetchBytes("pretrained.bin")) as Continual;
     names = Array.from({ length: 10 }, (_, d) => String(d));
     demo.source = "pretrained";
-    $("status").textContent = "started from the bundled pretrained snapshot (MNIST, learned class by class); draw a digit";
+    $("status").textContent =
+      "started from the bundled pretrained snapshot (MNIST, learned class by class); draw a digit";
   }
-  if (model.kind !== "continual" || model.config["classes"] !== CLASSES) throw new Error(`expected a ${CLASSES}-class continual snapshot`);
+  if (model.kind !== "continual" || model.config["classes"] !== CLASSES)
+    throw new Error(`expected a ${CLASSES}-class continual snapshot`);
   demo.names = names.slice();
   demo.judged = history.length;
   clearPad();

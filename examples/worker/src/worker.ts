@@ -65,7 +65,11 @@ interface Env {
 }
 
 /** What a learner of any kind offers here. */
-type Trainable = Learner & { learn(x: Uint8Array | Float32Array, label: number): unknown; predict(x: unknown): number; scores?(x: unknown): Float32Array };
+type Trainable = Learner & {
+  learn(x: Uint8Array | Float32Array, label: number): unknown;
+  predict(x: unknown): number;
+  scores?(x: unknown): Float32Array;
+};
 
 /** Input width, from the resolved config of a supervised learner. */
 function inputsOf(learner: Trainable): number {
@@ -133,7 +137,11 @@ const MAX_SAMPLES = 10_000;
 
 /** An error answered with `status` and a stable code. */
 class HttpError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -165,7 +173,10 @@ export class LearnerObject {
   /** How long the last load took, and how many samples it replayed (reported by /stats). */
   private recovery = { ms: 0, replayed: 0 };
 
-  constructor(private readonly state: DurableObjectState, env: Partial<Env> = {}) {
+  constructor(
+    private readonly state: DurableObjectState,
+    env: Partial<Env> = {},
+  ) {
     this.checkpointSamples = setting(env.CHECKPOINT_SAMPLES, CHECKPOINT_SAMPLES);
     this.checkpointMs = setting(env.CHECKPOINT_SECONDS, CHECKPOINT_SECONDS) * 1000;
     // never throws: damaged storage must not brick the object (DELETE must always work)
@@ -208,7 +219,8 @@ export class LearnerObject {
       for (const k of keys) {
         const chunk = asBytes(parts.get(k));
         if (!chunk) throw new Error(`stored snapshot chunk ${k} is missing`);
-        if (chunk.length > bytes.length - at) throw new Error(`stored snapshot chunks hold more than the ${m.bytes} bytes recorded`);
+        if (chunk.length > bytes.length - at)
+          throw new Error(`stored snapshot chunks hold more than the ${m.bytes} bytes recorded`);
         bytes.set(chunk, at);
         at += chunk.length;
       }
@@ -219,7 +231,8 @@ export class LearnerObject {
     this.learner = learner;
     if (!isClassifier(learner)) throw new Error(`the stored ${learner.kind} does not classify`);
     // replay the log: the same samples in the same order give the same bits
-    const inputs = inputsOf(learner), classes = classesOf(learner);
+    const inputs = inputsOf(learner),
+      classes = classesOf(learner);
     let samples = m.base;
     for (let at = m.from; at < m.next; at += KEYS_PER_CALL) {
       const keys = Array.from({ length: Math.min(KEYS_PER_CALL, m.next - at) }, (_, i) => logKey(at + i));
@@ -251,7 +264,17 @@ export class LearnerObject {
     const replaced: Stale = { gen: old.gen, chunks: old.chunks, from: old.from, to: old.next };
     const stale = [...old.stale, replaced].filter((s) => s.chunks > 0 || s.to > s.from);
     const base = recipe ? 0 : old.samples;
-    const meta: Meta = { gen, recipe, chunks, bytes: snap.length, base, from: old.next, next: old.next, samples: base, stale };
+    const meta: Meta = {
+      gen,
+      recipe,
+      chunks,
+      bytes: snap.length,
+      base,
+      from: old.next,
+      next: old.next,
+      samples: base,
+      stale,
+    };
     entries["meta"] = meta;
     await this.state.storage.put(entries);
     this.meta = meta;
@@ -266,11 +289,15 @@ export class LearnerObject {
 
   private async create(kind: unknown, options: unknown): Promise<Trainable> {
     const engram = await this.engram();
-    if (typeof kind !== "string") throw bad("E_CONFIG", `"kind" must be a learner kind, one of ${engram.kinds.join(", ")}`);
+    if (typeof kind !== "string")
+      throw bad("E_CONFIG", `"kind" must be a learner kind, one of ${engram.kinds.join(", ")}`);
     const learner = engram.create(kind, options) as Trainable;
     if (!isClassifier(learner)) {
       learner.dispose();
-      throw bad("E_CONFIG", `${kind} with these options does not classify labelled samples (a hebbian layer needs readout: { classes }); this Worker serves classifiers`);
+      throw bad(
+        "E_CONFIG",
+        `${kind} with these options does not classify labelled samples (a hebbian layer needs readout: { classes }); this Worker serves classifiers`,
+      );
     }
     // creation is deterministic: the checkpoint is the recipe (kind + options), not 0.8 MB of snapshot
     const previous = this.learner;
@@ -294,9 +321,14 @@ export class LearnerObject {
       if (e instanceof HttpError) return Response.json({ error: e.code, message: e.message }, { status: e.status });
       const code = (e as { code?: unknown }).code;
       const message = e instanceof Error ? e.message : "the request failed";
-      if (e instanceof SyntaxError) return Response.json({ error: "E_REQUEST", message: `the body is not valid JSON: ${message}` }, { status: 400 });
+      if (e instanceof SyntaxError)
+        return Response.json(
+          { error: "E_REQUEST", message: `the body is not valid JSON: ${message}` },
+          { status: 400 },
+        );
       // EngramErrors are the caller's bad input (400), but for a trap inside the module
-      if (typeof code === "string" && code !== "E_INTERNAL") return Response.json({ error: code, message }, { status: code === "E_MEMORY" ? 413 : 400 });
+      if (typeof code === "string" && code !== "E_INTERNAL")
+        return Response.json({ error: code, message }, { status: code === "E_MEMORY" ? 413 : 400 });
       return Response.json({ error: typeof code === "string" ? code : "E_SERVER", message }, { status: 500 });
     }
   }
@@ -319,14 +351,19 @@ export class LearnerObject {
     }
     if (method === "PUT" && action === "") {
       const body: unknown = await request.json();
-      if (typeof body !== "object" || body === null || Array.isArray(body)) throw bad("E_REQUEST", 'the body must be {"kind": ..., "options": {...}}');
+      if (typeof body !== "object" || body === null || Array.isArray(body))
+        throw bad("E_REQUEST", 'the body must be {"kind": ..., "options": {...}}');
       const { kind, options } = body as { kind?: unknown; options?: unknown };
       if (this.damaged !== undefined) await this.forget(); // nothing stored can be trusted: start over
       await this.create(kind, options);
       return this.stats();
     }
     if (this.damaged !== undefined) {
-      throw new HttpError(409, "E_STORAGE", `this object's stored learner is unusable (${this.damaged}); DELETE /:id or PUT a new learner to reset it`);
+      throw new HttpError(
+        409,
+        "E_STORAGE",
+        `this object's stored learner is unusable (${this.damaged}); DELETE /:id or PUT a new learner to reset it`,
+      );
     }
     if (method === "GET" && action === "stats") return this.stats();
     const learner = this.learner ?? (await this.create(DEFAULT_LEARNER.kind, DEFAULT_LEARNER.options));
@@ -334,7 +371,12 @@ export class LearnerObject {
       const batch = await readSamples(request, inputsOf(learner), classesOf(learner), true);
       // every sample was validated above: all of the batch is learned and logged, or none of it
       const n = batch.labels.length;
-      const meta: Meta = { ...this.meta, next: this.meta.next + 1, samples: this.meta.samples + n, stale: this.meta.stale };
+      const meta: Meta = {
+        ...this.meta,
+        next: this.meta.next + 1,
+        samples: this.meta.samples + n,
+        stale: this.meta.stale,
+      };
       let last: unknown;
       try {
         last = learnAll(learner, batch, inputsOf(learner));
@@ -366,7 +408,10 @@ export class LearnerObject {
       const merged = engram.restore(new Uint8Array(await request.arrayBuffer())) as Trainable; // E_SNAPSHOT → 400
       if (merged.kind !== learner.kind || JSON.stringify(merged.config) !== JSON.stringify(learner.config)) {
         merged.dispose();
-        throw bad("E_CONFIG", `the pushed model is a ${merged.kind} of another config than this object's ${learner.kind}`);
+        throw bad(
+          "E_CONFIG",
+          `the pushed model is a ${merged.kind} of another config than this object's ${learner.kind}`,
+        );
       }
       this.learner = merged;
       try {
@@ -379,7 +424,10 @@ export class LearnerObject {
       learner.dispose();
       return this.stats();
     }
-    if (method === "GET" && action === "snapshot") return new Response(learner.save() as Uint8Array<ArrayBuffer>, { headers: { "content-type": "application/octet-stream" } });
+    if (method === "GET" && action === "snapshot")
+      return new Response(learner.save() as Uint8Array<ArrayBuffer>, {
+        headers: { "content-type": "application/octet-stream" },
+      });
     return Response.json({ error: "E_ROUTE", message: `no route ${method} /:id/${action}` }, { status: 404 });
   }
 
@@ -393,7 +441,8 @@ export class LearnerObject {
   }
 
   private stats(): Response {
-    const l = this.learner, m = this.meta;
+    const l = this.learner,
+      m = this.meta;
     return Response.json({
       kind: l?.kind ?? null,
       config: l?.config ?? null,
@@ -408,7 +457,8 @@ export class LearnerObject {
 /** Learns every sample of a batch in order; returns the last step's result. */
 function learnAll(learner: Trainable, batch: Batch, inputs: number): unknown {
   let last: unknown;
-  for (let i = 0; i < batch.labels.length; i++) last = learner.learn(batch.x.subarray(i * inputs, (i + 1) * inputs), batch.labels[i]!);
+  for (let i = 0; i < batch.labels.length; i++)
+    last = learner.learn(batch.x.subarray(i * inputs, (i + 1) * inputs), batch.labels[i]!);
   return last;
 }
 
@@ -420,15 +470,39 @@ function asBytes(v: unknown): Uint8Array | undefined {
 /** The stored meta record, checked field by field (storage may be damaged); throws saying what is wrong. */
 function checkMeta(stored: unknown): Meta {
   const m = stored as Partial<Meta> | null;
-  const count = (v: unknown, max = Number.MAX_SAFE_INTEGER) => typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= max;
+  const count = (v: unknown, max = Number.MAX_SAFE_INTEGER) =>
+    typeof v === "number" && Number.isInteger(v) && v >= 0 && v <= max;
   const damaged = () => new Error(`the stored meta record is damaged: ${JSON.stringify(stored)?.slice(0, 200)}`);
   if (typeof m !== "object" || m === null) throw damaged();
-  if (!count(m.gen) || !count(m.chunks, Math.ceil(MAX_SNAPSHOT_BYTES / CHUNK_BYTES)) || !count(m.bytes, MAX_SNAPSHOT_BYTES)) throw damaged();
-  if (!count(m.base) || !count(m.from) || !count(m.next) || !count(m.samples) || m.next! < m.from! || m.samples! < m.base!) throw damaged();
+  if (
+    !count(m.gen) ||
+    !count(m.chunks, Math.ceil(MAX_SNAPSHOT_BYTES / CHUNK_BYTES)) ||
+    !count(m.bytes, MAX_SNAPSHOT_BYTES)
+  )
+    throw damaged();
+  if (
+    !count(m.base) ||
+    !count(m.from) ||
+    !count(m.next) ||
+    !count(m.samples) ||
+    m.next! < m.from! ||
+    m.samples! < m.base!
+  )
+    throw damaged();
   if (m.next! - m.from! > MAX_LOG_ENTRIES || !Array.isArray(m.stale) || m.stale.length > 64) throw damaged();
   for (const s of m.stale as unknown[]) {
     const r = s as Partial<Stale> | null;
-    if (typeof r !== "object" || r === null || !count(r.gen) || !count(r.chunks, 64) || !count(r.from) || !count(r.to) || r.to! < r.from! || r.to! - r.from! > MAX_LOG_ENTRIES) throw damaged();
+    if (
+      typeof r !== "object" ||
+      r === null ||
+      !count(r.gen) ||
+      !count(r.chunks, 64) ||
+      !count(r.from) ||
+      !count(r.to) ||
+      r.to! < r.from! ||
+      r.to! - r.from! > MAX_LOG_ENTRIES
+    )
+      throw damaged();
   }
   const r = m.recipe as { kind?: unknown } | null | undefined;
   if (r !== null) {
@@ -444,8 +518,13 @@ function checkEntry(v: unknown, key: string, inputs: number, classes: number): B
   const e = v as Partial<Batch> | null | undefined;
   if (typeof e !== "object" || e === null) throw new Error(`log entry ${key} is missing`);
   const { labels, x } = e;
-  if (!(labels instanceof Uint8Array || labels instanceof Uint32Array) || !(x instanceof Uint8Array || x instanceof Float32Array)) throw new Error(`log entry ${key} is damaged`);
-  if (labels.length === 0 || x.length !== labels.length * inputs) throw new Error(`log entry ${key} holds ${x.length} values for ${labels.length} samples of ${inputs}`);
+  if (
+    !(labels instanceof Uint8Array || labels instanceof Uint32Array) ||
+    !(x instanceof Uint8Array || x instanceof Float32Array)
+  )
+    throw new Error(`log entry ${key} is damaged`);
+  if (labels.length === 0 || x.length !== labels.length * inputs)
+    throw new Error(`log entry ${key} holds ${x.length} values for ${labels.length} samples of ${inputs}`);
   for (const l of labels) if (l >= classes) throw new Error(`log entry ${key} holds label ${l} (classes: ${classes})`);
   return { labels, x };
 }
@@ -458,7 +537,8 @@ function isClassifier(learner: Learner): boolean {
 
 /** One JSON sample, checked and written at row `i` of `batch`: `inputs` finite numbers (float32 range) and, when labelled, an integer label in [0, classes). */
 function checkSample(raw: unknown, i: number, inputs: number, classes: number, labelled: boolean, batch: Batch): void {
-  if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw bad("E_REQUEST", `sample ${i} must be {"x": [${inputs} numbers]${labelled ? ', "label": <class>' : ""}}`);
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+    throw bad("E_REQUEST", `sample ${i} must be {"x": [${inputs} numbers]${labelled ? ', "label": <class>' : ""}}`);
   const { x, label } = raw as { x?: unknown; label?: unknown };
   if (!Array.isArray(x)) throw bad("E_TYPE", `sample ${i}: "x" must be an array of ${inputs} numbers`);
   if (x.length !== inputs) throw bad("E_SHAPE", `sample ${i}: "x" must have length ${inputs}, got ${x.length}`);
@@ -471,7 +551,10 @@ function checkSample(raw: unknown, i: number, inputs: number, classes: number, l
   }
   if (!labelled) return;
   if (typeof label !== "number" || !Number.isInteger(label) || label < 0 || label >= classes) {
-    throw bad("E_LABEL", `sample ${i}: "label" must be an integer in [0, ${classes}), got ${JSON.stringify(label) ?? "nothing"}`);
+    throw bad(
+      "E_LABEL",
+      `sample ${i}: "label" must be an integer in [0, ${classes}), got ${JSON.stringify(label) ?? "nothing"}`,
+    );
   }
   batch.labels[i] = label;
 }
@@ -483,10 +566,12 @@ function checkSample(raw: unknown, i: number, inputs: number, classes: number, l
 async function readSamples(request: Request, inputs: number, classes: number, labelled: boolean): Promise<Batch> {
   if ((request.headers.get("content-type") ?? "").startsWith("application/json")) {
     const body: unknown = await request.json();
-    if (typeof body !== "object" || body === null || Array.isArray(body)) throw bad("E_REQUEST", 'the body must be {"x": [...], "label": n} or {"samples": [{x, label}, ...]}');
+    if (typeof body !== "object" || body === null || Array.isArray(body))
+      throw bad("E_REQUEST", 'the body must be {"x": [...], "label": n} or {"samples": [{x, label}, ...]}');
     const listed = (body as { samples?: unknown }).samples;
     const samples = listed === undefined ? [body] : listed;
-    if (!Array.isArray(samples) || samples.length === 0 || samples.length > MAX_SAMPLES) throw bad("E_REQUEST", `"samples" must be an array of 1 to ${MAX_SAMPLES} samples`);
+    if (!Array.isArray(samples) || samples.length === 0 || samples.length > MAX_SAMPLES)
+      throw bad("E_REQUEST", `"samples" must be an array of 1 to ${MAX_SAMPLES} samples`);
     if (!labelled && samples.length !== 1) throw bad("E_REQUEST", "predict takes one sample");
     const batch: Batch = { labels: new Uint32Array(samples.length), x: new Float32Array(samples.length * inputs) };
     samples.forEach((s: unknown, i) => checkSample(s, i, inputs, classes, labelled, batch));
@@ -495,7 +580,10 @@ async function readSamples(request: Request, inputs: number, classes: number, la
   const bytes = new Uint8Array(await request.arrayBuffer());
   const width = inputs + (labelled ? 1 : 0);
   if (bytes.length === 0 || bytes.length % width !== 0 || (!labelled && bytes.length !== width)) {
-    throw bad("E_SHAPE", `a binary body holds ${labelled ? "records" : "one record"} of ${width} bytes (${labelled ? "a label byte, then " : ""}${inputs} pixel bytes), got ${bytes.length} bytes`);
+    throw bad(
+      "E_SHAPE",
+      `a binary body holds ${labelled ? "records" : "one record"} of ${width} bytes (${labelled ? "a label byte, then " : ""}${inputs} pixel bytes), got ${bytes.length} bytes`,
+    );
   }
   const n = bytes.length / width;
   if (n > MAX_SAMPLES) throw bad("E_REQUEST", `at most ${MAX_SAMPLES} samples per request`);
@@ -540,7 +628,10 @@ export class CoordinatorObject {
   private engine: Promise<Engram> | undefined;
   private merged: Uint8Array | undefined;
 
-  constructor(private readonly state: DurableObjectState, private readonly env: Env) {}
+  constructor(
+    private readonly state: DurableObjectState,
+    private readonly env: Env,
+  ) {}
 
   private engram(): Promise<Engram> {
     return (this.engine ??= init());
@@ -552,7 +643,12 @@ export class CoordinatorObject {
       if (request.method === "PUT" && action === "") {
         const body = (await request.json()) as { members?: unknown } | null;
         const members = body?.members;
-        if (!Array.isArray(members) || members.length === 0 || members.length > MAX_MEMBERS || !members.every((m) => typeof m === "string" && m.length > 0 && !m.includes("/"))) {
+        if (
+          !Array.isArray(members) ||
+          members.length === 0 ||
+          members.length > MAX_MEMBERS ||
+          !members.every((m) => typeof m === "string" && m.length > 0 && !m.includes("/"))
+        ) {
           throw bad("E_REQUEST", `the body must be {"members": [1 to ${MAX_MEMBERS} learner ids]}`);
         }
         await this.state.storage.put({ fleet: { members } satisfies Fleet });
@@ -560,12 +656,25 @@ export class CoordinatorObject {
         return Response.json({ members });
       }
       if (request.method === "POST" && action === "round") return Response.json(await this.round());
-      if (request.method === "GET" && action === "stats") return Response.json({ fleet: (await this.state.storage.get<Fleet>("fleet")) ?? null, last: (await this.state.storage.get<Round>("round")) ?? null });
-      if (request.method === "GET" && action === "snapshot" && this.merged) return new Response(this.merged as Uint8Array<ArrayBuffer>, { headers: { "content-type": "application/octet-stream" } });
-      return Response.json({ error: "E_ROUTE", message: `no route ${request.method} /fleet/:name/${action}` }, { status: 404 });
+      if (request.method === "GET" && action === "stats")
+        return Response.json({
+          fleet: (await this.state.storage.get<Fleet>("fleet")) ?? null,
+          last: (await this.state.storage.get<Round>("round")) ?? null,
+        });
+      if (request.method === "GET" && action === "snapshot" && this.merged)
+        return new Response(this.merged as Uint8Array<ArrayBuffer>, {
+          headers: { "content-type": "application/octet-stream" },
+        });
+      return Response.json(
+        { error: "E_ROUTE", message: `no route ${request.method} /fleet/:name/${action}` },
+        { status: 404 },
+      );
     } catch (e) {
       if (e instanceof HttpError) return Response.json({ error: e.code, message: e.message }, { status: e.status });
-      return Response.json({ error: "E_SERVER", message: e instanceof Error ? e.message : "the request failed" }, { status: e instanceof SyntaxError ? 400 : 500 });
+      return Response.json(
+        { error: "E_SERVER", message: e instanceof Error ? e.message : "the request failed" },
+        { status: e instanceof SyntaxError ? 400 : 500 },
+      );
     }
   }
 
@@ -587,15 +696,17 @@ export class CoordinatorObject {
     const report: Round = { at: Date.now(), merged: [], refused: [], pushed: [], samples: 0 };
     const learners: Learner[] = [];
     try {
-      const pulled = await Promise.all(fleet.members.map(async (id) => {
-        try {
-          const res = await member(id).fetch(new Request(`http://fleet/${id}/snapshot`));
-          if (res.status !== 200) return { id, reason: `answered ${res.status}` };
-          return { id, bytes: new Uint8Array(await res.arrayBuffer()) };
-        } catch (e) {
-          return { id, reason: `unreachable: ${e instanceof Error ? e.message : "no answer"}` };
-        }
-      }));
+      const pulled = await Promise.all(
+        fleet.members.map(async (id) => {
+          try {
+            const res = await member(id).fetch(new Request(`http://fleet/${id}/snapshot`));
+            if (res.status !== 200) return { id, reason: `answered ${res.status}` };
+            return { id, bytes: new Uint8Array(await res.arrayBuffer()) };
+          } catch (e) {
+            return { id, reason: `unreachable: ${e instanceof Error ? e.message : "no answer"}` };
+          }
+        }),
+      );
       for (const p of pulled) {
         if (!("bytes" in p)) {
           report.refused.push({ id: p.id, reason: p.reason });
@@ -605,7 +716,10 @@ export class CoordinatorObject {
         try {
           l = engram.restore(p.bytes!); // CRC, format and config checked: a corrupt snapshot stops here
         } catch (e) {
-          report.refused.push({ id: p.id, reason: `its snapshot does not restore: ${e instanceof Error ? e.message : e}` });
+          report.refused.push({
+            id: p.id,
+            reason: `its snapshot does not restore: ${e instanceof Error ? e.message : e}`,
+          });
           continue;
         }
         const first = learners[0];
@@ -623,10 +737,20 @@ export class CoordinatorObject {
         report.samples = (merged as { samples?: number }).samples ?? 0;
         merged.dispose();
         if (learners[0]!.kind !== "continual") {
-          await Promise.all(report.merged.map(async (id) => {
-            const res = await member(id).fetch(new Request(`http://fleet/${id}/model`, { method: "PUT", body: this.merged as Uint8Array<ArrayBuffer>, headers: { "content-type": "application/octet-stream" } })).catch(() => undefined);
-            if (res?.status === 200) report.pushed.push(id);
-          }));
+          await Promise.all(
+            report.merged.map(async (id) => {
+              const res = await member(id)
+                .fetch(
+                  new Request(`http://fleet/${id}/model`, {
+                    method: "PUT",
+                    body: this.merged as Uint8Array<ArrayBuffer>,
+                    headers: { "content-type": "application/octet-stream" },
+                  }),
+                )
+                .catch(() => undefined);
+              if (res?.status === 200) report.pushed.push(id);
+            }),
+          );
         }
       }
     } finally {
@@ -641,9 +765,26 @@ export default {
   /** Routes /:id/... to the Durable Object named id, and /fleet/:name/... to that fleet's coordinator. */
   async fetch(request: Request, env: Env): Promise<Response> {
     const [, id, name] = new URL(request.url).pathname.split("/");
-    if (!id) return Response.json({ routes: ["PUT /:id", "POST /:id/learn", "POST /:id/predict", "GET /:id/stats", "GET /:id/snapshot", "POST /:id/checkpoint", "PUT /:id/model", "DELETE /:id", "PUT /fleet/:name", "POST /fleet/:name/round", "GET /fleet/:name/stats", "GET /fleet/:name/snapshot"] });
+    if (!id)
+      return Response.json({
+        routes: [
+          "PUT /:id",
+          "POST /:id/learn",
+          "POST /:id/predict",
+          "GET /:id/stats",
+          "GET /:id/snapshot",
+          "POST /:id/checkpoint",
+          "PUT /:id/model",
+          "DELETE /:id",
+          "PUT /fleet/:name",
+          "POST /fleet/:name/round",
+          "GET /fleet/:name/stats",
+          "GET /fleet/:name/snapshot",
+        ],
+      });
     if (id === "fleet") {
-      if (!name) return Response.json({ error: "E_ROUTE", message: "a fleet needs a name: /fleet/:name" }, { status: 404 });
+      if (!name)
+        return Response.json({ error: "E_ROUTE", message: "a fleet needs a name: /fleet/:name" }, { status: 404 });
       return env.COORDINATOR.get(env.COORDINATOR.idFromName(name)).fetch(request);
     }
     return env.LEARNER.get(env.LEARNER.idFromName(id)).fetch(request);
