@@ -50,6 +50,10 @@ export {
   clMerge,
   clFlush,
 } from "./learners/continual";
+// Called from TypeScript by the package API: Forward-Forward's scores() (softmax of the
+// goodness) and SupervisedLearner.fit's seeded shuffle (src/classifier.ts).
+export { softmax } from "./kernels/normalize";
+export { rngSeed, rngBelow } from "./kernels/prng";
 // Low-power hosts (issue 19): which build this is (engram.wasm or engram.scalar.wasm).
 export { simdBuild } from "./kernels/simd";
 // The in-wasm conformance scenario for hosts without JavaScript (assembly/selftest.ts).

@@ -43,7 +43,7 @@ table(["values", "input", "ns/value", "ceiling ns/value (set only)", "× ceiling
 
 // whole calls: the public method against its wasm step with the input already in memory
 const rm = engram.rewardModulated({ inputs: 8, actions: 3 });
-const fa = engram.feedbackAlignment({ sizes: [784, 256, 10] });
+const fa = engram.feedbackAlignment({ inputs: 784, hidden: [256], classes: 10 });
 const h = (l: unknown) => (l as { handle: number }).handle;
 const x8 = new Float32Array(8).fill(0.3);
 const x784 = Float32Array.from({ length: 784 }, (_, i) => (i % 17) / 17);

@@ -13,7 +13,7 @@
 // --test-limit N, --seed S, --json FILE (every matrix). ENGRAM_WASM picks the build.
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createEngram, type Engram, type Vector } from "../src/index.js";
+import { createEngram, pixels, type Engram, type Vector } from "../src/index.js";
 import { loadDataset } from "../cli/idx.js";
 import {
   evaluateTasks,
@@ -46,24 +46,24 @@ const LEARNERS: Record<string, Entry & { kind: string }> = {
   ff: {
     kind: "forwardForward",
     shape: "forwardForward 784-500-500",
-    make: (e, seed) => e.forwardForward({ sizes: [784, 500, 500], classes: 10, seed }),
+    make: (e, seed) => e.forwardForward({ inputs: 784, hidden: [500, 500], classes: 10, seed }),
   },
   dfa: {
     kind: "feedbackAlignment",
     shape: "feedbackAlignment dfa 784-500-10",
-    make: (e, seed) => e.feedbackAlignment({ sizes: [784, 500, 10], mode: "dfa", seed }),
+    make: (e, seed) => e.feedbackAlignment({ inputs: 784, hidden: [500], classes: 10, mode: "dfa", seed }),
   },
   // with one hidden layer FA is DFA (the output's error reaches the hidden layer through one
   // random matrix either way): fa gets two, so that its row says something of its own
   fa: {
     kind: "feedbackAlignment",
     shape: "feedbackAlignment fa 784-500-500-10",
-    make: (e, seed) => e.feedbackAlignment({ sizes: [784, 500, 500, 10], mode: "fa", seed }),
+    make: (e, seed) => e.feedbackAlignment({ inputs: 784, hidden: [500, 500], classes: 10, mode: "fa", seed }),
   },
   perturbation: {
     kind: "perturbation",
     shape: "perturbation 784-256-10",
-    make: (e, seed) => e.perturbation({ sizes: [784, 256, 10], seed }),
+    make: (e, seed) => e.perturbation({ inputs: 784, hidden: [256], classes: 10, seed }),
   },
   krotov: {
     kind: "hebbian",
@@ -125,11 +125,11 @@ function runStream(entry: Entry, kind: StreamKind): { scores: Scores; summary: S
     steps = 0;
   for (const part of parts) {
     const t0 = performance.now();
-    for (const i of part) learner.learn(images.subarray(i * w, (i + 1) * w), labels[i]!);
+    for (const i of part) learner.learn(pixels(images.subarray(i * w, (i + 1) * w)), labels[i]!); // pixel bytes → [0, 1]
     ms += performance.now() - t0;
     steps += part.length;
     const row = evaluateTasks(
-      (i) => learner.predict(evalSplit.images.subarray(i * w, (i + 1) * w)),
+      (i) => learner.predict(pixels(evalSplit.images.subarray(i * w, (i + 1) * w))),
       evalSplit,
       evalIds,
       of,

@@ -13,7 +13,7 @@
 // samples within each task (and the whole stream for i.i.d.); the learner draws no random numbers.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createEngram, type Continual } from "../src/index.js";
+import { createEngram, pixels, type Continual } from "../src/index.js";
 import { decodeSnapshot, encodeSnapshot } from "../src/snapshot.js";
 import { rng } from "../test/helpers/rng.js";
 import { loadDataset } from "../cli/idx.js";
@@ -54,7 +54,7 @@ const make = () => engram.continual(options);
   l.dispose();
 }
 
-const image = (i: number, X: Uint8Array) => X.subarray(i * D, (i + 1) * D);
+const image = (i: number, X: Uint8Array) => pixels(X.subarray(i * D, (i + 1) * D)); // pixel bytes → [0, 1]
 function shuffle(idx: number[], r: () => number): number[] {
   for (let i = idx.length - 1; i > 0; i--) {
     const j = Math.floor(r() * (i + 1));

@@ -14,7 +14,7 @@
 // Order: a fixed permutation per epoch from a seeded generator; η_t = η / (1 + κ t).
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createEngram, type Engram } from "../src/index.js";
+import { createEngram, pixels, type Engram } from "../src/index.js";
 import { decodeSnapshot } from "../src/snapshot.js";
 import { rng } from "../test/helpers/rng.js";
 import { loadDataset } from "../cli/idx.js";
@@ -43,7 +43,7 @@ const D = 784;
 const wasmPath = process.env["ENGRAM_WASM"] ?? fileURLToPath(new URL("../build/engram.wasm", import.meta.url));
 const engram: Engram = await createEngram(new WebAssembly.Module(readFileSync(wasmPath)));
 
-type Net = { learnBatch(xs: Uint8Array, ys: Uint8Array): number; predict(x: Uint8Array): number; config: object };
+type Net = { learnBatch(xs: Float32Array, ys: Uint8Array): number; predict(x: Float32Array): number; config: object };
 
 function build(): Net {
   const common = {
@@ -64,7 +64,8 @@ function build(): Net {
 
 function testError(net: Net, testX: Uint8Array, testY: Uint8Array): number {
   let wrong = 0;
-  for (let i = 0; i < testY.length; i++) if (net.predict(testX.subarray(i * D, i * D + D)) !== testY[i]) wrong++;
+  for (let i = 0; i < testY.length; i++)
+    if (net.predict(pixels(testX.subarray(i * D, i * D + D))) !== testY[i]) wrong++;
   return wrong / testY.length;
 }
 
@@ -96,7 +97,7 @@ function accuracyRun(): void {
         xb.set(trainX.subarray(k * D, k * D + D), i * D);
         yb[i] = trainY[k]!;
       }
-      loss += net.learnBatch(xb.subarray(0, n * D), yb.subarray(0, n)) * n;
+      loss += net.learnBatch(pixels(xb.subarray(0, n * D)), yb.subarray(0, n)) * n;
     }
     const dt = (performance.now() - t0) / 1000;
     trainTime += dt;
@@ -245,7 +246,13 @@ async function timing(): Promise<void> {
     y = testY[0]!;
   const flops = sizes.slice(1).reduce((s, n, l) => s + 4 * n * sizes[l]!, 0); // forward + rank-1 update, 2 flops per MAC each
   const eta = 0.01;
-  const net = engram.feedbackAlignment({ sizes, mode: "dfa", learningRate: eta });
+  const net = engram.feedbackAlignment({
+    inputs: sizes[0]!,
+    hidden: sizes.slice(1, -1),
+    classes: sizes[sizes.length - 1]!,
+    mode: "dfa",
+    learningRate: eta,
+  });
   const init = paramsOf(net, sizes);
   const js = jsDfa(sizes, init);
   const tf = await tfDfa(sizes, init);

@@ -13,7 +13,7 @@
 // they do the same work; engram's defaults (hard negatives, readout, peer normalisation) are timed too.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createEngram, type Engram, type ForwardForwardOptions } from "../src/index.js";
+import { createEngram, pixels, type Engram, type ForwardForwardOptions } from "../src/index.js";
 import { loadRaw, machine, measureCeilings, timeIt } from "./harness.js";
 import { rng } from "../test/helpers/rng.js";
 import { loadDataset } from "../cli/idx.js";
@@ -197,7 +197,13 @@ async function timing(): Promise<void> {
   // TensorFlow.js and the plain-JS twin have no factored Adam: its row compares with their Adam
   for (const optimizer of ["sgd", "adam", "adafactor"] as const) {
     const lr = optimizer === "sgd" ? 6 : 0.01;
-    const base: ForwardForwardOptions = { sizes, classes: C, optimizer, learningRate: lr };
+    const base: ForwardForwardOptions = {
+      inputs: sizes[0]!,
+      hidden: sizes.slice(1),
+      classes: C,
+      optimizer,
+      learningRate: lr,
+    };
     console.log(`\n${optimizer}:`);
     const pure = engram.forwardForward({ ...base, negatives: "random", readout: false, peerNormalization: 0 });
     const tE = row(
@@ -265,7 +271,7 @@ function mnist(epochs: number): void {
   const teX = data.test.images,
     teY = data.test.labels;
   const n = +arg("train", "60000");
-  const opts: ForwardForwardOptions = { sizes, classes: C };
+  const opts: ForwardForwardOptions = { inputs: sizes[0]!, hidden: sizes.slice(1), classes: C };
   if (arg("lr", "")) opts.learningRate = +arg("lr", "");
   if (arg("decay", "")) opts.learningRateDecay = +arg("decay", "");
   if (arg("optimizer", "")) opts.optimizer = arg("optimizer", "") as "adam" | "adafactor" | "sgd";
@@ -281,7 +287,7 @@ function mnist(epochs: number): void {
     let ok = 0,
       okFast = 0;
     for (let i = 0; i < 10000; i++) {
-      const img = teX.subarray(i * D, (i + 1) * D);
+      const img = pixels(teX.subarray(i * D, (i + 1) * D)); // pixel bytes → [0, 1]
       if (net.predict(img) === teY[i]) ok++;
       if (net.predictFast(img) === teY[i]) okFast++;
     }

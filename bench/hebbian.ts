@@ -19,7 +19,7 @@
 //             then --load s.snap --epochs 0 --readout-epochs 10 --readout-lr 5   (2.5 min) → test 97.10 %
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createEngram, type Hebbian, type HebbianRule } from "../src/index.js";
+import { createEngram, pixels, type Hebbian, type HebbianRule } from "../src/index.js";
 import { rng } from "../test/helpers/rng.js";
 import { loadDataset } from "../cli/idx.js";
 
@@ -87,7 +87,7 @@ function train(
   passes: number,
   rate0: number,
   setRate: (r: number) => void,
-  step: (xs: Uint8Array, ys: Uint8Array) => void,
+  step: (xs: Float32Array, ys: Uint8Array) => void,
 ): number {
   const t0 = performance.now();
   const total = passes * trainN;
@@ -102,7 +102,7 @@ function train(
         yb[i] = trainY[k]!;
       }
       setRate(rate0 * (1 - seen / total));
-      step(xb.subarray(0, n * D), yb.subarray(0, n));
+      step(pixels(xb.subarray(0, n * D)), yb.subarray(0, n)); // pixel bytes → [0, 1]
       seen += n;
     }
     process.stdout.write(`  epoch ${e + 1}/${passes}  ${((performance.now() - t0) / 1000).toFixed(0)} s\n`);
@@ -112,7 +112,7 @@ function train(
 
 function accuracy(X: Uint8Array, Y: Uint8Array, n: number): number {
   let ok = 0;
-  for (let i = 0; i < n; i++) if (layer.predict(X.subarray(i * D, i * D + D)) === Y[i]) ok++;
+  for (let i = 0; i < n; i++) if (layer.predict(pixels(X.subarray(i * D, i * D + D))) === Y[i]) ok++;
   return ok / n;
 }
 

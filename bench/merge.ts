@@ -14,7 +14,7 @@
 // no API offers yet (docs/scale.md).
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createEngram, type Continual, type Learner } from "../src/index.js";
+import { createEngram, pixels, type Continual, type Learner } from "../src/index.js";
 import { loadDataset } from "../cli/idx.js";
 import { rng } from "../test/helpers/rng.js";
 import { f, loadRaw, machine, measureCeilings, table } from "./harness.js";
@@ -49,13 +49,13 @@ if (!skip.has("timing")) {
     // name, make, floats merged per learner (parameters or statistics), input width
     [
       "feedbackAlignment 16→8→4 (FedAvg)",
-      (e) => e.feedbackAlignment({ sizes: [16, 8, 4], mode: "dfa" }),
+      (e) => e.feedbackAlignment({ inputs: 16, hidden: [8], classes: 4, mode: "dfa" }),
       16 * 8 + 8 + 8 * 4 + 4,
       16,
     ],
     [
       "feedbackAlignment 784→256→10 (FedAvg)",
-      (e) => e.feedbackAlignment({ sizes: [784, 256, 10], mode: "dfa" }),
+      (e) => e.feedbackAlignment({ inputs: 784, hidden: [256], classes: 10, mode: "dfa" }),
       784 * 256 + 256 + 2560 + 10,
       784,
     ],
@@ -104,8 +104,8 @@ if (!skip.has("accuracy")) {
   const mnist = loadDataset("mnist");
   const D = 784,
     trainN = 50000;
-  const X = mnist.train.images,
-    Y = mnist.train.labels;
+  const X = pixels(mnist.train.images),
+    Y = mnist.train.labels; // pixel bytes → [0, 1]: learners read a Uint8Array unscaled
   const evalX = X.subarray(trainN * D),
     evalY = Y.subarray(trainN);
   const engram = await createEngram(module);
@@ -132,7 +132,7 @@ if (!skip.has("accuracy")) {
   const t1 = performance.now();
   const merged = engram.merge(parts) as Continual;
   const mergeMs = performance.now() - t1;
-  const accuracy = (l: Learner & { predict(x: Uint8Array): number }) => {
+  const accuracy = (l: Learner & { predict(x: Float32Array): number }) => {
     let ok = 0;
     for (let i = 0; i < evalY.length; i++) if (l.predict(evalX.subarray(i * D, (i + 1) * D)) === evalY[i]) ok++;
     return (100 * ok) / evalY.length;
@@ -169,13 +169,13 @@ if (!skip.has("fedavg")) {
     trainN = 50000,
     M = 8,
     R = Number(arg("rounds", "5"));
-  const X = mnist.train.images,
-    Y = mnist.train.labels;
+  const X = pixels(mnist.train.images),
+    Y = mnist.train.labels; // pixel bytes → [0, 1]: learners read a Uint8Array unscaled
   const evalX = X.subarray(trainN * D),
     evalY = Y.subarray(trainN);
   const engram = await createEngram(module);
-  const options = { sizes: [784, 256, 10], mode: "dfa" as const, seed: 1 };
-  type FA = Learner & { learn(x: Uint8Array, y: number): number; predict(x: Uint8Array): number };
+  const options = { inputs: 784, hidden: [256], classes: 10, mode: "dfa" as const, seed: 1 };
+  type FA = Learner & { learn(x: Float32Array, y: number): number; predict(x: Float32Array): number };
   const accuracy = (l: FA) => {
     let ok = 0;
     for (let i = 0; i < evalY.length; i++) if (l.predict(evalX.subarray(i * D, (i + 1) * D)) === evalY[i]) ok++;

@@ -19,7 +19,7 @@
 //   test, dt 0.5: 400 neurons 84.33 % (8.1 min epoch, 13x), 1 600 neurons 90.67 % (23.4 min)
 import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createEngram, type Spiking } from "../src/index.js";
+import { createEngram, pixels, type Spiking } from "../src/index.js";
 import { loadDataset } from "../cli/idx.js";
 import { jsTwin } from "./spikingTwin.js";
 
@@ -58,7 +58,8 @@ console.log(
   `split ${split}: learn on ${trainN} images (labels on the last ${Math.min(labelN, trainN)}), evaluate ${evalN}`,
 );
 
-const img = (data: Uint8Array, i: number) => data.subarray(i * D, (i + 1) * D); // Uint8Array: scaled by 1/255
+const raw = (data: Uint8Array, i: number) => data.subarray(i * D, (i + 1) * D);
+const img = (data: Uint8Array, i: number) => pixels(raw(data, i)); // pixel bytes → [0, 1]
 let spikes = 0;
 const t0 = performance.now();
 for (let i = 0; i < trainN; i++) {
@@ -97,7 +98,7 @@ if (jsSamples > 0) {
   let jsSpikes = 0,
     events = 0;
   for (let i = 0; i < n; i++) {
-    const r = twin.learn(Float32Array.from(img(full, i), (v) => v / 255));
+    const r = twin.learn(Float32Array.from(raw(full, i), (v) => v / 255));
     jsSpikes += r.spikes;
     events += r.events;
   }

@@ -320,15 +320,15 @@ if (!flag("no-timing")) {
       const hid = Array(depth).fill(width);
       const sizes = [D, ...hid, 10];
       const out: Record<string, number> = {};
-      const np = engram.perturbation({ sizes });
+      const np = engram.perturbation({ inputs: D, hidden: hid, classes: 10 });
       out["perturbation"] = timeIt(() => np.learn(x32, 3), 200);
       np.dispose();
       for (const mode of ["fa", "dfa"] as const) {
-        const net = engram.feedbackAlignment({ sizes, mode });
+        const net = engram.feedbackAlignment({ inputs: D, hidden: hid, classes: 10, mode });
         out[mode] = timeIt(() => net.learn(x32, 3), 200);
         net.dispose();
       }
-      const ffn = engram.forwardForward({ sizes: [D, ...hid], classes: 10 });
+      const ffn = engram.forwardForward({ inputs: D, hidden: hid, classes: 10 });
       out["forwardForward"] = timeIt(() => ffn.learn(x32, 3), 200);
       ffn.dispose();
       // the library's three-factor learner is a one-layer softmax policy: time it with one

@@ -7,7 +7,7 @@
 //   engram eval model.engram --data mnist [--json]
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname } from "node:path";
-import { EngramError, init, type Engram } from "../bindings/node.js";
+import { EngramError, init, pixels, type Engram } from "../bindings/node.js";
 import { helpText, parseArgs, type FlagValue } from "./args.js";
 import { COMMANDS } from "./commands.js";
 import { CliError } from "./errors.js";
@@ -49,7 +49,8 @@ async function main(argv: string[]): Promise<void> {
 function accuracy(learner: Classifier, split: Split, n: number, bar?: Progress): number {
   let correct = 0;
   for (let i = 0; i < n; i++) {
-    if (learner.predict(split.images.subarray(i * split.width, (i + 1) * split.width)) === split.labels[i]) correct++;
+    if (learner.predict(pixels(split.images.subarray(i * split.width, (i + 1) * split.width))) === split.labels[i])
+      correct++;
     if (bar && (i & 63) === 63) bar.update(i + 1);
   }
   bar?.update(n);
@@ -57,7 +58,7 @@ function accuracy(learner: Classifier, split: Split, n: number, bar?: Progress):
 }
 
 /** The learner's one-pass predictor (`predictFast`) if it has one that is enabled, tried on `x`. */
-function fastPredictor(learner: Classifier, x: Uint8Array): ((x: Uint8Array) => number) | undefined {
+function fastPredictor(learner: Classifier, x: Float32Array): ((x: Float32Array) => number) | undefined {
   const fast = learner.predictFast?.bind(learner);
   if (!fast) return undefined;
   try {
@@ -79,13 +80,13 @@ function fastAccuracy(
   n: number,
   flags: Flags,
 ): { accuracy: number; usPerPrediction: number } | null {
-  const fast = n > 0 ? fastPredictor(learner, split.images.subarray(0, split.width)) : undefined;
+  const fast = n > 0 ? fastPredictor(learner, pixels(split.images.subarray(0, split.width))) : undefined;
   if (!fast) return null;
   const bar = progressFor(flags, "fast ", n);
   let correct = 0;
   const t0 = performance.now();
   for (let i = 0; i < n; i++) {
-    if (fast(split.images.subarray(i * split.width, (i + 1) * split.width)) === split.labels[i]) correct++;
+    if (fast(pixels(split.images.subarray(i * split.width, (i + 1) * split.width))) === split.labels[i]) correct++;
     if (bar && (i & 255) === 255) bar.update(i + 1);
   }
   const ms = performance.now() - t0;
@@ -167,7 +168,7 @@ async function train(flags: Flags) {
   let probeMs = 0; // not part of a learning step
   // running accuracy: every 16th sample is predicted before it is learnt (prequential,
   // with the learner's fast predictor if it has one); an exponential average of those
-  const probe = fastPredictor(learner, images.subarray(0, width)) ?? learner.predict.bind(learner);
+  const probe = fastPredictor(learner, pixels(images.subarray(0, width))) ?? learner.predict.bind(learner);
   let recent: number | undefined;
   let order = shuffled(trainN, seed, 0);
   for (const checkpoint of checkpoints) {
@@ -177,7 +178,7 @@ async function train(flags: Flags) {
       if (i === 0 && seen > 0) order = shuffled(trainN, seed, seen / trainN);
       const k = order[i]!;
       const label = labels[k]!;
-      const x = images.subarray(k * width, (k + 1) * width);
+      const x = pixels(images.subarray(k * width, (k + 1) * width)); // pixel bytes → [0, 1]
       if ((seen & 15) === 0) {
         const p0 = performance.now();
         const hit = probe(x) === label ? 1 : 0;
@@ -337,14 +338,14 @@ async function trainStream(flags: Flags) {
     for (const r of runs) {
       const t0 = performance.now();
       for (const i of parts[j]!) {
-        r.learner.learn(images.subarray(i * w, (i + 1) * w), labels[i]!);
+        r.learner.learn(pixels(images.subarray(i * w, (i + 1) * w)), labels[i]!); // pixel bytes → [0, 1]
         if ((++done & 255) === 0) bar?.update(done);
       }
       r.learnMs += performance.now() - t0;
     }
     for (const r of runs) {
       const row = evaluateTasks(
-        (i) => r.learner.predict(evalSplit.images.subarray(i * w, (i + 1) * w)),
+        (i) => r.learner.predict(pixels(evalSplit.images.subarray(i * w, (i + 1) * w))),
         evalSplit,
         evalIds,
         of,
@@ -468,8 +469,8 @@ function writePlot(
   epochs: number,
   total: number,
 ): void {
-  const sizes = learner.config["sizes"];
-  const shape = Array.isArray(sizes) ? `${sizes.join("-")} · ` : "";
+  const { inputs, hidden } = learner.config as { inputs?: number; hidden?: number[] };
+  const shape = Array.isArray(hidden) ? `${[inputs, ...hidden].join("-")} · ` : "";
   const points = curve.map((p) => ({ x: p.samples, y: p.accuracy * 100 }));
   const last = points.at(-1)!.y;
   const zoom = Math.floor((last - 3) / 5) * 5; // e.g. 97.3% → an inset from 90%
@@ -500,10 +501,10 @@ async function evaluate(modelPath: string, flags: Flags) {
   const learner = engram.restore(bytes) as Classifier;
   if (typeof learner.predict !== "function")
     throw new CliError(`${modelPath} holds a ${learner.kind}, which does not classify`);
-  const sizes = learner.config["sizes"];
-  if (Array.isArray(sizes) && sizes[0] !== data.test.width) {
+  const inputs = learner.config["inputs"];
+  if (typeof inputs === "number" && inputs !== data.test.width) {
     learner.dispose();
-    throw new CliError(`${modelPath} takes ${sizes[0]} inputs per sample but ${data.name} has ${data.test.width}`);
+    throw new CliError(`${modelPath} takes ${inputs} inputs per sample but ${data.name} has ${data.test.width}`);
   }
   say(`Engram · ${learner.kind} from ${modelPath} on ${describeData(data)}`);
   const bar = progressFor(flags, "test ", testN);

@@ -22,24 +22,18 @@ export interface DataShape {
 
 type Make = (engram: Engram, inputs: number, classes: number, options: CliOptions, shape: DataShape) => Classifier;
 
-/** Layer sizes from the input width, --hidden (or the default) and no output layer. */
+/** A layered network: the data's input width and classes, --hidden (or the default). */
 const layered =
-  (kind: string, hidden: number[]): Make =>
+  (kind: string, hidden: number[], fixed: Record<string, unknown> = {}): Make =>
   (engram, inputs, classes, { hidden: h = hidden, ...o }) =>
-    engram.create(kind, { sizes: [inputs, ...h], classes, ...o }) as Classifier;
-
-/** Layer sizes input, --hidden (or the default), classes: the perceptron learners' `sizes`. */
-const perceptron =
-  (kind: string, hidden: number[], fixed: Record<string, unknown>): Make =>
-  (engram, inputs, classes, { hidden: h = hidden, ...o }) =>
-    engram.create(kind, { sizes: [inputs, ...h, classes], ...fixed, ...o }) as Classifier;
+    engram.create(kind, { inputs, hidden: h, classes, ...fixed, ...o }) as Classifier;
 
 /** Every learner the CLI knows, by its --learner name. */
 export const LEARNERS: Record<string, Make> = {
   ff: layered("forwardForward", [500, 500]),
-  dfa: perceptron("feedbackAlignment", [800, 800], { mode: "dfa" }),
-  fa: perceptron("feedbackAlignment", [800, 800], { mode: "fa" }),
-  perturbation: perceptron("perturbation", [256], {}),
+  dfa: layered("feedbackAlignment", [800, 800], { mode: "dfa" }),
+  fa: layered("feedbackAlignment", [800, 800], { mode: "fa" }),
+  perturbation: layered("perturbation", [256]),
   softhebb: (engram, inputs, classes, { hidden: [outputs = 2000] = [], ...o }) =>
     engram.create("hebbian", { inputs, outputs, rule: "softhebb", readout: { classes }, ...o }) as Classifier,
   // labels only count votes: each neuron's class is the one it fires for most (Diehl & Cook 2015)

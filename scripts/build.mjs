@@ -38,6 +38,7 @@ rmSync("dist", { recursive: true, force: true });
 mkdirSync("dist", { recursive: true });
 copyFileSync("build/engram.wasm", "dist/engram.wasm");
 copyFileSync("build/engram.scalar.wasm", "dist/engram.scalar.wasm");
+copyFileSync("bindings/wasm.d.ts", "dist/wasm.d.ts"); // the type of `import wasm from "engram/engram.wasm"`
 const common = { bundle: true, format: "esm", target: "es2022", sourcemap: true, logLevel: "warning" };
 await build({ ...common, entryPoints: ["bindings/node.ts"], outfile: "dist/node.js", platform: "node" });
 await build({ ...common, entryPoints: ["bindings/browser.ts"], outfile: "dist/browser.js", platform: "browser" });

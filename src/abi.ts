@@ -59,6 +59,9 @@ export interface EngramAbi {
   clSameFeatures(a: number, b: number): number;
   clMerge(a: number, b: number): void;
   clFlush(h: number): void;
+  softmax(y: number, x: number, n: number): void;
+  rngSeed(state: number, seed: number): void;
+  rngBelow(state: number, n: number): number;
   simdBuild(): number;
   selftest(): number;
   epropNew(inputs: number, hidden: number, adaptive: number, outputs: number, symmetric: number, tauM: number, tauA: number, tauOut: number, vth: number, beta: number, lr: number, rateTarget: number, reg: number, window: number, seed: number): number;
@@ -158,6 +161,9 @@ export const ABI_FUNCTIONS: readonly (keyof EngramAbi)[] = [
   "clSameFeatures",
   "clMerge",
   "clFlush",
+  "softmax",
+  "rngSeed",
+  "rngBelow",
   "simdBuild",
   "selftest",
   "epropNew",

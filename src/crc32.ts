@@ -14,7 +14,7 @@ function crcTable(): Uint32Array {
   return table;
 }
 
-/** CRC-32 of `bytes` (zlib's crc32). */
+/** @internal CRC-32 of `bytes` (zlib's crc32). */
 export function crc32(bytes: Uint8Array): number {
   const t = crcTable();
   let c = 0xffffffff;

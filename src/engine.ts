@@ -1,5 +1,6 @@
 import { EngramError, describe, isEngramError } from "./errors.js";
 import { type Learner, restoring } from "./learner.js";
+import { pixels } from "./pixels.js";
 import { decodeSnapshot } from "./snapshot.js";
 import { instantiate, type ModuleSource, type Wasm } from "./wasm.js";
 
@@ -32,6 +33,25 @@ export function defineLearner(kind: string, factory: Factory): void {
     },
   });
 }
+
+/**
+ * Every learner kind by name: its options and its class. Each learner module adds its
+ * entry by module augmentation, as it adds its factory method to {@link Engram}:
+ *
+ *     declare module "../engine.js" {
+ *       interface LearnerKinds { hebbian: { options: HebbianOptions; learner: Hebbian } }
+ *     }
+ *
+ * so `create` and `restore` are typed per kind.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface LearnerKinds {}
+
+/** A learner kind's name, e.g. `"forwardForward"`. */
+export type LearnerKind = keyof LearnerKinds & string;
+
+/** Any learner this package builds: a union discriminated by `kind`. */
+export type AnyLearner = LearnerKinds[keyof LearnerKinds] extends { learner: infer L } ? L : never;
 
 /** Options for {@link init}. */
 export interface InitOptions {
@@ -73,7 +93,12 @@ export class Engram {
     return Object.keys(FACTORIES).sort();
   }
 
-  /** Builds a learner by kind name with options (what `restore` uses). */
+  /** Builds a learner by kind name with options (what `restore` uses); the same as `engram[kind](options)`. */
+  create<K extends LearnerKind>(
+    kind: K,
+    options: LearnerKinds[K] extends { options: infer O } ? O : never,
+  ): LearnerKinds[K] extends { learner: infer L } ? L : never;
+  create(kind: string, options?: unknown): Learner;
   create(kind: string, options?: unknown): Learner {
     if (typeof kind !== "string")
       throw new EngramError("E_CONFIG", `a learner kind must be a string, got ${describe(kind)}`);
@@ -89,12 +114,22 @@ export class Engram {
   /**
    * Brings back a learner from `save()` bytes, of any kind. A truncated,
    * corrupted, unknown-kind or future-version snapshot throws E_SNAPSHOT and
-   * nothing is created.
+   * nothing is created. The result is a union of every learner class: narrow it by `kind`
+   * (`if (l.kind === "forwardForward") …`), or name the kind you expect,
+   * `engram.restore(bytes, "forwardForward")`, and a snapshot of another kind throws
+   * E_SNAPSHOT.
    */
-  restore(bytes: Uint8Array): Learner {
+  restore(bytes: Uint8Array): AnyLearner;
+  restore<K extends LearnerKind>(bytes: Uint8Array, kind: K): LearnerKinds[K] extends { learner: infer L } ? L : never;
+  restore(bytes: Uint8Array, kind?: string): Learner {
     const parts = decodeSnapshot(bytes); // an owned copy, CRC-checked
     if (!FACTORIES[parts.kind])
       throw new EngramError("E_SNAPSHOT", `unknown learner kind ${JSON.stringify(parts.kind)} in snapshot`);
+    if (kind !== undefined && parts.kind !== kind)
+      throw new EngramError(
+        "E_SNAPSHOT",
+        `expected a ${JSON.stringify(kind)} snapshot, got a ${JSON.stringify(parts.kind)} one`,
+      );
     let learner: Learner;
     try {
       // the config's implied state size is compared with the snapshot's before allocating
@@ -111,6 +146,11 @@ export class Engram {
       throw e;
     }
     return learner;
+  }
+
+  /** Pixel bytes as numbers in [0, 1] (`bytes[i] / 255`): see {@link pixels}. A Uint8Array passed to a learner is read unscaled. */
+  pixels(bytes: Uint8Array | Uint8ClampedArray | readonly number[]): Float32Array {
+    return pixels(bytes);
   }
 
   /** Bytes of WebAssembly memory in use by this engine (it grows, never shrinks). */

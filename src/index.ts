@@ -2,11 +2,28 @@
 // bindings/*.ts obtain the module and call createEngram.
 import "./learners/index.js";
 import "./merge.js";
-export { Engram, createEngram, type InitOptions } from "./engine.js";
+export {
+  Engram,
+  createEngram,
+  type InitOptions,
+  type LearnerKinds,
+  type LearnerKind,
+  type AnyLearner,
+} from "./engine.js";
 export { EngramError, type EngramErrorCode } from "./errors.js";
 export type { Vector, Label } from "./input.js";
 export { Learner } from "./learner.js";
+export {
+  SupervisedLearner,
+  type Classifier,
+  type Disposable,
+  type Evaluation,
+  type FitOptions,
+  type FitProgress,
+  type FitResult,
+} from "./classifier.js";
 export { FORMAT_VERSION } from "./snapshot.js";
+export { pixels } from "./pixels.js";
 export type { ModuleSource } from "./wasm.js";
 export * from "./learners/index.js";
 export { type MergeOptions } from "./merge.js";

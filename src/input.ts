@@ -1,8 +1,8 @@
 import { EngramError, describe, isEngramError } from "./errors.js";
 
 /**
- * What a sample may be: float32 values, 8-bit intensities (a Uint8Array is
- * read as pixel values and scaled by 1/255 to [0, 1]) or plain numbers.
+ * What a sample may be: float32 or float64 values, plain numbers, or bytes (a Uint8Array is
+ * read as the numbers 0…255, unscaled: for pixel intensities in [0, 1] pass `engram.pixels(bytes)`).
  */
 export type Vector = Float32Array | Float64Array | Uint8Array | Uint8ClampedArray | readonly number[];
 
@@ -40,17 +40,17 @@ const TYPED: Record<string, { new (n: number): ArrayLike<number> & { [i: number]
     Int32Array,
   });
 
-/** The typed-array kind of `x` ("Float32Array", ...) from its internal slot, or undefined. Runs no user code. */
+/** @internal The typed-array kind of `x` ("Float32Array", ...) from its internal slot, or undefined. Runs no user code. */
 export function typedKind(x: unknown): string | undefined {
   return typeof x === "object" && x !== null ? (apply(taTag, x, []) as string | undefined) : undefined;
 }
 
-/** The length of a genuine typed array from its internal slot (ignores a redefined own `length`). */
+/** @internal The length of a genuine typed array from its internal slot (ignores a redefined own `length`). */
 export function typedLength(x: object): number {
   return apply(taLength, x, []) as number;
 }
 
-/** A copy, owned by the library, of a genuine typed array of kind `kind` (its bytes copied once, through the intrinsic). */
+/** @internal A copy, owned by the library, of a genuine typed array of kind `kind` (its bytes copied once, through the intrinsic). */
 export function copyTyped(x: object, kind: string): ArrayLike<number> & { [i: number]: number } {
   const len = typedLength(x);
   const own = new TYPED[kind]!(len);
@@ -71,7 +71,7 @@ function pretends(x: unknown): string | undefined {
   return undefined;
 }
 
-/** Runs `read` (which may run user code: getters, proxy traps); a foreign exception becomes EngramError `code` with the cause attached. */
+/** @internal Runs `read` (which may run user code: getters, proxy traps); a foreign exception becomes EngramError `code` with the cause attached. */
 export function readUserData<T>(what: string, code: "E_TYPE" | "E_CONFIG" | "E_SNAPSHOT", read: () => T): T {
   try {
     return read();
@@ -92,16 +92,17 @@ function plainLength(x: object, what: string): number {
   return len;
 }
 
-/** Largest number of values one call may pass (1 GiB of float32): more is E_MEMORY before anything is read. */
+/** @internal Largest number of values one call may pass (1 GiB of float32): more is E_MEMORY before anything is read. */
 export const MAX_INPUT_VALUES = 2 ** 28;
 
 /**
  * Reads `x` once into a Float32Array the library owns and validates it there:
  * a genuine Float32Array, Float64Array, Uint8Array or Uint8ClampedArray (bytes
- * scaled by 1/255), a number[] or an object pretending to be one of these (read
+ * read as 0…255, unscaled), a number[] or an object pretending to be one of these (read
  * as a plain object: `length` once, each index once). `checkLength(len)` runs on
  * the length before any value is read (so a lying or huge length costs nothing).
  * Throws E_TYPE, E_SHAPE, E_NONFINITE or E_MEMORY naming `what`.
+ * @internal
  */
 export function readVector(x: unknown, what: string, checkLength: (len: number) => void): Float32Array {
   const kind = typedKind(x);
@@ -147,6 +148,7 @@ export function readVector(x: unknown, what: string, checkLength: (len: number) 
  * getters. Returns false (nothing read) when `x` is not a genuine typed array of an
  * accepted kind; then use `readVector`. The destination may hold partial values
  * after a throw: it must be scratch, never learner state.
+ * @internal
  */
 export function readTypedInto(
   x: unknown,
@@ -180,12 +182,12 @@ function firstNonFinite(f: Float32Array, at: number, len: number): number {
 
 function bytesInto(a: Uint8Array, dst: Float32Array, at: number): void {
   const n = typedLength(a);
-  for (let i = 0; i < n; i++) dst[at + i] = a[i]! / 255;
+  for (let i = 0; i < n; i++) dst[at + i] = a[i]!;
 }
 
 function clampedInto(a: Uint8ClampedArray, dst: Float32Array, at: number): void {
   const n = typedLength(a);
-  for (let i = 0; i < n; i++) dst[at + i] = a[i]! / 255;
+  for (let i = 0; i < n; i++) dst[at + i] = a[i]!;
 }
 
 function wrongType(x: unknown, what: string): EngramError {
@@ -195,7 +197,7 @@ function wrongType(x: unknown, what: string): EngramError {
   );
 }
 
-/** Validates an owned copy of a genuine typed array and converts it to f32 (bytes scaled by 1/255). */
+/** Validates an owned copy of a genuine typed array and converts it to f32 (bytes as 0…255, unscaled). */
 function toF32(own: ArrayLike<number>, kind: string, what: string): Float32Array {
   // one monomorphic loop per element type: a shared loop over mixed types is several times slower
   if (kind === "Float32Array") return finiteF32(own as Float32Array, what);
@@ -229,18 +231,18 @@ function fromF64(a: Float64Array, what: string): Float32Array {
 function fromBytes(a: Uint8Array): Float32Array {
   const n = a.length;
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = a[i]! / 255;
+  for (let i = 0; i < n; i++) out[i] = a[i]!;
   return out;
 }
 
 function fromClamped(a: Uint8ClampedArray): Float32Array {
   const n = a.length;
   const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) out[i] = a[i]! / 255;
+  for (let i = 0; i < n; i++) out[i] = a[i]!;
   return out;
 }
 
-/** One value read from an input of kind `kind`, checked and as f32 (bytes scaled by 1/255). `plain`: it came from user code. */
+/** One value read from an input of kind `kind`, checked and as f32 (bytes as 0…255, unscaled). `plain`: it came from user code. */
 function checkValue(v: unknown, i: number, kind: string, what: string, plain: boolean): number {
   if (typeof v !== "number") throw new EngramError("E_TYPE", `${what}[${i}] must be a number, got ${describe(v)}`);
   if (kind === "Uint8Array" || kind === "Uint8ClampedArray") {
@@ -249,7 +251,7 @@ function checkValue(v: unknown, i: number, kind: string, what: string, plain: bo
       if (v - v !== 0) throw nonFinite(what, i, v);
       throw new EngramError("E_TYPE", `${what}[${i}] must be a byte (an integer in [0, 255]), got ${v}`);
     }
-    return fround(v / 255);
+    return v; // a byte is exact in f32
   }
   // A finite float64 beyond f32 range becomes ±Infinity in f32: reject it too.
   const f = fround(v);
@@ -261,7 +263,7 @@ function nonFinite(what: string, i: number, v: number): EngramError {
   return new EngramError("E_NONFINITE", `${what}[${i}] must be finite (within float32 range), got ${v}`);
 }
 
-/** A length check for `readVector`: exactly `n` values. */
+/** @internal A length check for `readVector`: exactly `n` values. */
 export function exactly(n: number, what: string): (len: number) => void {
   return (len) => {
     if (len !== n) throw new EngramError("E_SHAPE", `${what} must have length ${n}, got length ${len}`);
@@ -274,12 +276,13 @@ export function exactly(n: number, what: string): (len: number) => void {
  * AFTER this returns' caller has no other user code to run (a getter in `x` may
  * grow memory and detach a view taken before). Kept for old callers.
  * @deprecated use the Learner base class's `input(x, n, what, rows)`.
+ * @internal
  */
 export function writeVector(dst: Float32Array, at: number, x: unknown, n: number, what: string): void {
   dst.set(readVector(x, what, exactly(n, what)), at);
 }
 
-/** Checks a label is an integer in [0, classes); returns it. Runs no user code (typeof first). */
+/** @internal Checks a label is an integer in [0, classes); returns it. Runs no user code (typeof first). */
 export function checkLabel(label: unknown, classes: number, what = "label"): number {
   if (typeof label !== "number" || !isInteger(label) || label < 0 || !(label < classes)) {
     throw new EngramError("E_LABEL", `${what} must be an integer in [0, ${classes}), got ${describe(label)}`);
@@ -294,6 +297,7 @@ const LABEL_KINDS = ["Uint8Array", "Int32Array", "Uint32Array", "Uint16Array", "
  * integers in [0, classes). Returns that owned copy (a Uint32Array): pass it on,
  * never the caller's array. A genuine typed array is read through the intrinsics,
  * anything else as a plain object (`length` once, each index once).
+ * @internal
  */
 export function checkLabels(labels: unknown, count: number, classes: number): Uint32Array {
   const kind = typedKind(labels);
@@ -330,6 +334,7 @@ let pending: { src: object; data: Float32Array } | undefined;
  * Number of rows in a row-major batch of `width`-wide samples; throws E_SHAPE if
  * ragged or empty, E_MEMORY if absurdly large. Reads `xs` once (into an owned
  * copy that the method's `Learner.input(xs, width, what, rows)` then uses).
+ * @internal
  */
 export function batchRows(xs: unknown, width: number, maxRows = Infinity, what = "xs"): number {
   pending = undefined;
@@ -350,7 +355,7 @@ export function batchRows(xs: unknown, width: number, maxRows = Infinity, what =
   return data.length / width;
 }
 
-/** Throws E_MEMORY when `values` floats are more than one call may pass. */
+/** @internal Throws E_MEMORY when `values` floats are more than one call may pass. */
 export function checkBudget(values: number, what: string): void {
   if (values > MAX_INPUT_VALUES) {
     throw new EngramError(

@@ -4,7 +4,37 @@ import { MAX_LEARNER_BYTES } from "./options.js";
 import { encodeSnapshot } from "./snapshot.js";
 import type { Wasm } from "./wasm.js";
 
+declare global {
+  interface SymbolConstructor {
+    /** The `using` declaration's disposer (TypeScript's lib.esnext.disposable; Node ≥ 20 has it). */
+    readonly dispose: unique symbol;
+  }
+}
+
+/** What the safety net frees: the learner's block and input slot (never the learner itself, so it can be collected). */
+interface Cell {
+  wasm: Wasm;
+  handle: number;
+  slot: number;
+}
+
 /**
+ * The safety net: a learner that becomes unreachable without `dispose()` has its block
+ * freed some time after garbage collection, if ever (engines promise nothing). Dispose
+ * learners yourself; this only bounds the damage of a forgotten one.
+ */
+const NET: FinalizationRegistry<Cell> | undefined =
+  typeof FinalizationRegistry === "function"
+    ? new FinalizationRegistry((cell: Cell) => {
+        if (!cell.handle) return;
+        cell.wasm.free(cell.slot);
+        cell.wasm.exports.learnerFree(cell.handle);
+        cell.handle = cell.slot = 0;
+      })
+    : undefined;
+
+/**
+ * @internal
  * A learner block's exact size in bytes, computed in JS (exact integers) from the
  * validated config before anything is allocated: `state` is the persisted state
  * (docs/snapshot-format.md), `total` the whole block (header, layout, state and
@@ -15,12 +45,12 @@ export interface BlockSize {
   total: number;
 }
 
-/** Bytes rounded up to the allocator's 16-byte alignment. */
+/** @internal Bytes rounded up to the allocator's 16-byte alignment. */
 export function align16(bytes: number): number {
   return Math.ceil(bytes / 16) * 16;
 }
 
-/** Floats → bytes rounded up to 16 (a 16-byte multiple: the wasm layouts' `pad4`). */
+/** @internal Floats → bytes rounded up to 16 (a 16-byte multiple: the wasm layouts' `pad4`). */
 export function pad4(floats: number): number {
   return Math.ceil(floats / 4) * 16;
 }
@@ -28,7 +58,7 @@ export function pad4(floats: number): number {
 /** The header every block starts with (assembly/learners/common.ts `Header`). */
 const HEADER_BYTES = 16;
 
-/** `BlockSize` from the sizes of the layout, state and scratch regions, as learnerNew carves them. */
+/** @internal `BlockSize` from the sizes of the layout, state and scratch regions, as learnerNew carves them. */
 export function blockSize(layout: number, state: number, scratch: number): BlockSize {
   return { state, total: HEADER_BYTES + align16(layout) + align16(state) + align16(scratch) };
 }
@@ -67,6 +97,7 @@ export abstract class Learner {
   private handle = 0;
   private slot = 0;
   private slotFloats = 0;
+  private cell: Cell | undefined;
 
   /** @internal Subclasses pass their validated config. */
   protected constructor(wasm: Wasm, config: Record<string, unknown>) {
@@ -122,9 +153,11 @@ export abstract class Learner {
         exp.learnerExpect(0, -1, 0);
       }
     }, "E_MEMORY");
+    this.cell = { wasm: this.wasm, handle: this.handle, slot: 0 };
+    NET?.register(this, this.cell, this.cell);
   }
 
-  /** The wasm handle; throws E_DISPOSED once disposed. */
+  /** @internal The wasm handle; throws E_DISPOSED once disposed. */
   protected get h(): number {
     if (!this.handle) throw new EngramError("E_DISPOSED", `this ${this.kind} learner was disposed`);
     return this.handle;
@@ -136,7 +169,7 @@ export abstract class Learner {
   }
 
   /**
-   * Reads `x` once (length `n` per row, `rows` rows) into an owned copy, validates
+   * @internal Reads `x` once (length `n` per row, `rows` rows) into an owned copy, validates
    * it there, and only then copies it into the learner's input slot in wasm memory;
    * returns the slot's byte offset. A getter in `x` may run any code (dispose this
    * learner, create others, grow memory): it runs before any pointer is taken, and
@@ -163,7 +196,8 @@ export abstract class Learner {
       return this.slot;
     const data = batch && arguments.length >= 4 ? batch : readVector(x, what, check);
     this.h; // user code ran: this learner may have been disposed
-    this.wasm.f32.set(data, this.reserve(floats) >>> 2);
+    const at = this.reserve(floats) >>> 2; // may grow memory: take the view after
+    this.wasm.f32.set(data, at);
     return this.slot;
   }
 
@@ -174,16 +208,17 @@ export abstract class Learner {
       this.wasm.free(this.slot);
       this.slot = ptr;
       this.slotFloats = floats;
+      if (this.cell) this.cell.slot = ptr;
     }
     return this.slot;
   }
 
-  /** Runs a step export; a trap becomes E_INTERNAL. */
+  /** @internal Runs a step export; a trap becomes E_INTERNAL. */
   protected run<T>(fn: () => T): T {
     return this.wasm.call(fn);
   }
 
-  /** The persisted state as it lies in wasm memory (a view: copy before keeping). */
+  /** @internal The persisted state as it lies in wasm memory (a view: copy before keeping). */
   protected stateView(): Uint8Array {
     const h = this.h;
     const e = this.wasm.exports;
@@ -191,7 +226,7 @@ export abstract class Learner {
     return this.wasm.u8.subarray(ptr, ptr + bytes);
   }
 
-  /** A copy of the persisted state's f32 values from byte `offset` (relative to the state block). */
+  /** @internal A copy of the persisted state's f32 values from byte `offset` (relative to the state block). */
   protected stateF32(offset: number, count: number): Float32Array {
     const h = this.h;
     const base = this.wasm.call(() => this.wasm.exports.learnerState(h) >>> 0);
@@ -231,14 +266,28 @@ export abstract class Learner {
     this.stateView().set(state);
   }
 
-  /** Frees the learner's wasm memory. Later calls throw E_DISPOSED; disposing twice is a no-op. */
+  /**
+   * Frees the learner's wasm memory. Later calls throw E_DISPOSED; disposing twice is a no-op.
+   * Call it (or declare the learner with `using`) when done: a learner that is merely
+   * dropped is freed only if and when the garbage collector reports it (a safety net, with
+   * no promise about when), and its memory stays in the engine until then.
+   */
   dispose(): void {
     if (!this.handle) return;
+    if (this.cell) {
+      NET?.unregister(this.cell);
+      this.cell.handle = this.cell.slot = 0;
+    }
     const h = this.handle,
       slot = this.slot;
     this.handle = this.slot = this.slotFloats = 0;
     this.wasm.free(slot);
     this.wasm.call(() => this.wasm.exports.learnerFree(h));
+  }
+
+  /** The same as {@link dispose}, so `using learner = engram.hebbian(…)` frees it at the end of the block. */
+  [Symbol.dispose](): void {
+    this.dispose();
   }
 }
 
@@ -248,7 +297,7 @@ function deepFreeze<T extends object>(o: T): Readonly<T> {
   return Object.freeze(o);
 }
 
-/** Why a 16-byte xoshiro state at `offset` of `state` is unusable (all zero), or undefined. */
+/** @internal Why a 16-byte xoshiro state at `offset` of `state` is unusable (all zero), or undefined. */
 export function zeroRng(state: Uint8Array, offset: number): string | undefined {
   for (let i = offset; i < offset + 16; i++) if (state[i] !== 0) return undefined;
   return `its PRNG state (bytes ${offset}–${offset + 15}) is all zero, a state no seed produces`;

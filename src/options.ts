@@ -3,7 +3,7 @@ import { readUserData, typedKind } from "./input.js";
 
 /** Most keys an options object may have (a typo list longer than this is not a config). */
 const MAX_KEYS = 64;
-/** Most entries of a `sizes` list: deeper is surely a mistake, and it bounds every per-layer sum. */
+/** @internal Most entries of a `sizes` list: deeper is surely a mistake, and it bounds every per-layer sum. */
 export const MAX_LAYERS = 1024;
 
 /**
@@ -12,6 +12,7 @@ export const MAX_LAYERS = 1024;
  * silently), each read once into a record the library owns; a getter or proxy that
  * throws is E_CONFIG. Each reader then validates one key of that copy and returns
  * the value or throws E_CONFIG naming the option. `null` is never "the default".
+ * @internal
  */
 export class Options {
   private readonly seen = new Set<string>();
@@ -114,6 +115,11 @@ export class Options {
     });
   }
 
+  /** Whether `key` was given (not undefined) in the owned copy; does not count as reading it. */
+  given(key: string): boolean {
+    return this.own[key] !== undefined;
+  }
+
   /** A nested options object (or undefined when absent), to be read by its own `Options`. */
   object(key: string): Record<string, unknown> | undefined {
     const v = this.raw(key);
@@ -135,12 +141,12 @@ export class Options {
   }
 }
 
-/** The largest layer width any learner accepts; bigger is surely a mistake. */
+/** @internal The largest layer width any learner accepts; bigger is surely a mistake. */
 export const MAX_UNITS = 1 << 20;
-/** The largest number of parameters of one learner (1 GiB of f32). */
+/** @internal The largest number of parameters of one learner (1 GiB of f32). */
 export const MAX_PARAMS = 1 << 28;
 
-/** Throws E_MEMORY when a configuration needs more parameters than a learner may hold. */
+/** @internal Throws E_MEMORY when a configuration needs more parameters than a learner may hold. */
 export function checkParams(learner: string, params: number): void {
   if (params > MAX_PARAMS) {
     throw new EngramError(
@@ -150,5 +156,5 @@ export function checkParams(learner: string, params: number): void {
   }
 }
 
-/** Largest block one learner may hold (2 GiB): every 32-bit size sum inside wasm then stays exact. */
+/** @internal Largest block one learner may hold (2 GiB): every 32-bit size sum inside wasm then stays exact. */
 export const MAX_LEARNER_BYTES = 2 ** 31;

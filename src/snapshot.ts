@@ -14,14 +14,15 @@ import { copyTyped, typedKind } from "./input.js";
  *   .  4  state length S (u32), then S bytes: the learner's state block as it
  *         lies in wasm memory (parameters, optimizer state, PRNG state, counters)
  *   .  4  CRC-32 (zlib) of every byte before it
+ * @internal
  */
 export const MAGIC = 0x4d474e45; // "ENGM" read as little-endian u32
 /** The format version this build writes. */
 export const FORMAT_VERSION = 1;
-/** The oldest format version this build reads. */
+/** @internal The oldest format version this build reads. */
 export const OLDEST_VERSION = 1;
 
-/** The parts of a snapshot. */
+/** @internal The parts of a snapshot. */
 export interface SnapshotParts {
   kind: string;
   config: Record<string, unknown>;
@@ -31,7 +32,7 @@ export interface SnapshotParts {
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 
-/** Serialises a learner; `state` is copied. */
+/** @internal Serialises a learner; `state` is copied. */
 export function encodeSnapshot(parts: SnapshotParts): Uint8Array {
   const kind = encoder.encode(parts.kind);
   const config = encoder.encode(JSON.stringify(parts.config));
@@ -61,6 +62,7 @@ function bad(msg: string): never {
 }
 
 /**
+ * @internal
  * Parses and verifies a snapshot; every defect throws E_SNAPSHOT. The bytes are
  * copied ONCE, through the %TypedArray% intrinsics (no getter, no proxy trap, a
  * SharedArrayBuffer's racing writes cannot reach past the copy), and everything —

@@ -4,6 +4,7 @@ import { EngramError, isEngramError } from "./errors.js";
 /**
  * The raw exports of engram.wasm. Numbers only cross the boundary: byte
  * offsets, sizes and scalars (the flat pointer ABI, see DESIGN.md).
+ * @internal
  */
 export interface EngramExports {
   readonly memory: WebAssembly.Memory;
@@ -22,7 +23,7 @@ export interface EngramExports {
   readonly [name: string]: unknown;
 }
 
-/** An export called with numbers only (the flat ABI): kernels and learner steps. */
+/** @internal An export called with numbers only (the flat ABI): kernels and learner steps. */
 export type WasmFn = (...args: number[]) => number;
 
 /** Anything a WebAssembly module can be obtained from. */
@@ -34,6 +35,7 @@ const MAX_BYTES = 65536 * 65536;
 /**
  * One instance of engram.wasm with its memory. Typed-array views over memory
  * are cached and rebuilt when memory grows (growth detaches the old buffer).
+ * @internal
  */
 export class Wasm {
   /** Raw exports. Calls that may trap should go through `call`. */
@@ -183,7 +185,7 @@ async function toModule(source: ModuleSource): Promise<WebAssembly.Module> {
   throw new TypeError(`expected a WebAssembly.Module, bytes, a URL or a Response, got ${typeof response}`);
 }
 
-/** Compiles (if needed) and instantiates engram.wasm from any source. */
+/** @internal Compiles (if needed) and instantiates engram.wasm from any source. */
 export async function instantiate(source: ModuleSource): Promise<Wasm> {
   try {
     const module = await toModule(source);

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { createEngram, EngramError } from "../src/index.js";
+import { createEngram, EngramError, pixels } from "../src/index.js";
 import { crc32 } from "../src/crc32.js";
 import { decodeSnapshot, encodeSnapshot, FORMAT_VERSION } from "../src/snapshot.js";
 import { batchRows, checkLabel, writeVector } from "../src/input.js";
@@ -68,13 +68,25 @@ describe("memory", () => {
 
 describe("input coercion", () => {
   const dst = new Float32Array(8);
-  it("takes Float32Array, Float64Array, number[] and scales Uint8Array by 1/255", () => {
+  it("takes Float32Array, Float64Array, number[] and Uint8Array unscaled; pixels() divides bytes by 255", () => {
     writeVector(dst, 0, new Float32Array([1, 2]), 2, "x");
     expect([...dst.subarray(0, 2)]).toEqual([1, 2]);
     writeVector(dst, 2, [0.5, -3], 2, "x");
     expect([...dst.subarray(2, 4)]).toEqual([0.5, -3]);
-    writeVector(dst, 4, new Uint8Array([0, 255]), 2, "x");
-    expect([...dst.subarray(4, 6)]).toEqual([0, 1]);
+    writeVector(dst, 4, new Uint8Array([1, 255]), 2, "x");
+    expect([...dst.subarray(4, 6)]).toEqual([1, 255]);
+    // an Oja layer's input [1, 0, 1, 0] means the same as bytes and as floats (issue 15: it was 1/255 as bytes)
+    expect([...pixels(new Uint8Array([0, 51, 255]))]).toEqual([0, Math.fround(0.2), 1]);
+    expect([...pixels(new Uint8ClampedArray([255]))]).toEqual([1]);
+    expectCode(() => pixels(new Float32Array([0.5]) as never), "E_TYPE");
+    expectCode(() => pixels([256]), "E_TYPE");
+  });
+  it("a learner reads bytes as the same numbers as floats (binary and count features are not divided by 255)", async () => {
+    const engram = await loadEngram();
+    const oja = engram.hebbian({ inputs: 4, outputs: 2, rule: "oja" });
+    expect(oja.transform(new Uint8Array([1, 0, 1, 0]))).toEqual(oja.transform(new Float32Array([1, 0, 1, 0])));
+    expect(oja.transform(engram.pixels(new Uint8Array([255, 0, 255, 0])))).toEqual(oja.transform([1, 0, 1, 0]));
+    oja.dispose();
     writeVector(dst, 6, new Float64Array([0.1, 1e30]), 2, "x");
     expect(dst[6]).toBe(Math.fround(0.1));
   });

@@ -55,7 +55,8 @@ const trainX = idx("train-images-idx3-ubyte"),
   trainY = idx("train-labels-idx1-ubyte");
 const testX = idx("t10k-images-idx3-ubyte"),
   testY = idx("t10k-labels-idx1-ubyte");
-const image = (buf, i) => buf.subarray(16 + i * 784, 16 + (i + 1) * 784);
+const bytes = (buf, i) => buf.subarray(16 + i * 784, 16 + (i + 1) * 784);
+const image = (buf, i) => engram.pixels(bytes(buf, i)); // pixel bytes → [0, 1]: learners read a Uint8Array unscaled
 const { init } = await import(pathToFileURL(join(dist, "node.js")).href);
 const engram = await init();
 const model = engram.continual(OPTIONS);
@@ -76,7 +77,7 @@ writeFileSync(join(out, "pretrained.bin"), snap);
 const check = new Uint8Array(checks * 785);
 let right = 0;
 for (let i = 0; i < checks; i++) {
-  check.set(image(testX, i), i * 784);
+  check.set(bytes(testX, i), i * 784); // the bytes: the page scales them with engram.pixels
   check[checks * 784 + i] = testY[8 + i];
   right += model.predict(image(testX, i)) === testY[8 + i] ? 1 : 0;
 }

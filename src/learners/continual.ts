@@ -1,7 +1,7 @@
 import { defineLearner } from "../engine.js";
 import { EngramError } from "../errors.js";
 import { batchRows, checkLabel, checkLabels, type Label, type Vector } from "../input.js";
-import { Learner } from "../learner.js";
+import { SupervisedLearner } from "../classifier.js";
 import { checkParams, MAX_UNITS, Options } from "../options.js";
 import type { Wasm } from "../wasm.js";
 
@@ -75,14 +75,18 @@ export interface ContinualOptions {
  *     const cl = engram.continual({ inputs: 784, classes: 10, image: { width: 28, height: 28 } });
  *     cl.learn(image, label); cl.predict(image);
  */
-export class Continual extends Learner {
+export class Continual extends SupervisedLearner<void> {
   /** "continual". */
   readonly kind = "continual";
+  /** Values per sample. */
+  readonly inputs: number;
+  /** Number of classes: labels are integers in [0, classes). */
+  readonly classes: number;
   declare readonly config: Readonly<ContinualOptions & Required<Omit<ContinualOptions, "image">>>;
   private labels = 0;
   private labelCap = 0;
 
-  /** Use `engram.continual(options)`. */
+  /** @internal Use `engram.continual(options)`. */
   constructor(wasm: Wasm, options: unknown) {
     const o = new Options("continual", options);
     const inputs = o.int("inputs", undefined, 1, MAX_UNITS);
@@ -107,7 +111,7 @@ export class Continual extends Learner {
     const imageKeys = ["patch", "stride", "detectors", "grid", "consolidateAfter"] as const;
     if (!image) {
       for (const k of imageKeys) {
-        if ((options as Record<string, unknown>)[k] !== undefined)
+        if (o.given(k))
           throw new EngramError(
             "E_CONFIG",
             `continual: option '${k}' needs 'image' (patch features are for images only)`,
@@ -138,6 +142,8 @@ export class Continual extends Learner {
     // state: d² scatter + C d means + (P + 1) K detectors; scratch: d² factor + C d weights + a few d
     checkParams("continual", 2 * d * d + 2 * classes * d + (P + 4) * K + 8 * d + 8 * classes + inputs);
     super(wasm, config);
+    this.inputs = inputs;
+    this.classes = classes;
     this.attach(() =>
       wasm.fn["clNew"]!(
         inputs,
@@ -248,6 +254,9 @@ export class Continual extends Learner {
 }
 
 declare module "../engine.js" {
+  interface LearnerKinds {
+    continual: { options: ContinualOptions; learner: Continual };
+  }
   interface Engram {
     /** A class-incremental stream classifier (streaming LDA on learned patch features); see {@link Continual}. */
     continual(options: ContinualOptions): Continual;

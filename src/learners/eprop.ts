@@ -87,7 +87,7 @@ export class Eprop extends Learner {
   readonly kind = "eprop";
   declare readonly config: Readonly<Required<EpropOptions>>;
 
-  /** Use `engram.eprop(options)`. */
+  /** @internal Use `engram.eprop(options)`. */
   constructor(wasm: Wasm, options: unknown) {
     const o = new Options("eprop", options);
     const inputs = o.int("inputs", undefined, 1, MAX_UNITS);
@@ -267,6 +267,9 @@ export class Eprop extends Learner {
 }
 
 declare module "../engine.js" {
+  interface LearnerKinds {
+    eprop: { options: EpropOptions; learner: Eprop };
+  }
   interface Engram {
     /** A recurrent spiking network trained online by e-prop; see {@link Eprop}. */
     eprop(options: EpropOptions): Eprop;

@@ -1,8 +1,10 @@
 import { defineLearner } from "../engine.js";
 import { EngramError } from "../errors.js";
 import { batchRows, checkLabel, checkLabels, type Label, type Vector } from "../input.js";
-import { type BlockSize, blockSize, Learner, pad4, zeroRng } from "../learner.js";
+import { SupervisedLearner } from "../classifier.js";
+import { type BlockSize, blockSize, pad4, zeroRng } from "../learner.js";
 import { checkParams, MAX_UNITS, Options } from "../options.js";
+import { readShape } from "./shape.js";
 import type { Wasm } from "../wasm.js";
 
 /** Hidden activations of the perceptron learners; `step` and `sign` have zero derivative almost everywhere. */
@@ -12,8 +14,17 @@ export type Activation = (typeof ACTIVATIONS)[number];
 
 /** Options shared by {@link FeedbackAlignment} and the node-perturbation learner. */
 export interface PerceptronOptions {
-  /** Layer widths, input first, classes last, e.g. `[784, 800, 800, 10]`. At least 2 entries. Required. */
-  sizes: number[];
+  /** Values per sample, e.g. 784. Required. */
+  inputs: number;
+  /** Widths of the hidden layers, input side first, e.g. `[800, 800]`. Default `[]` (softmax regression). */
+  hidden?: number[];
+  /** Number of classes (≥ 2): the softmax output's width. Required. */
+  classes: number;
+  /**
+   * @deprecated Write `inputs`, `hidden` and `classes`: `sizes` = [inputs, ...hidden, classes],
+   * accepted only alone (snapshots written before 0.2 hold it).
+   */
+  sizes?: number[];
   /** Hidden activation. Default `"tanh"`. */
   activation?: Activation;
   /** Learning rate η > 0 of online SGD. */
@@ -26,14 +37,11 @@ export interface PerceptronOptions {
 
 /** @internal Reads the options every perceptron learner shares; returns them resolved. */
 export function perceptronOptions(name: string, o: Options, learningRate: number) {
-  const sizes = o.sizes("sizes", undefined, 2, MAX_UNITS);
-  if (sizes[sizes.length - 1]! < 2)
-    throw new EngramError(
-      "E_CONFIG",
-      `${name}: the last entry of 'sizes' is the number of classes and must be at least 2, got ${sizes[sizes.length - 1]}`,
-    );
+  const { inputs, hidden, classes } = readShape(name, o, "perceptron", 0);
   return {
-    sizes,
+    inputs,
+    hidden,
+    classes,
     activation: o.oneOf("activation", "tanh", ACTIVATIONS),
     learningRate: o.num("learningRate", learningRate, 0, 10, true),
     learningRateDecay: o.num("learningRateDecay", 0, 0, 1),
@@ -62,10 +70,10 @@ export function perceptronSize(sizes: readonly number[], feedback: boolean, dfa:
 }
 
 /**
- * @internal A softmax perceptron in wasm memory, trained one sample per call.
- * Subclasses name their exports (`prefix`New/Learn/LearnBatch/Scores/Predict).
+ * A softmax perceptron in wasm memory, trained one sample per call: what
+ * {@link FeedbackAlignment} and {@link Perturbation} share.
  */
-export abstract class Perceptron extends Learner {
+export abstract class Perceptron extends SupervisedLearner<number> {
   /** Number of classes (the last layer's width). */
   readonly classes: number;
   /** Input width (the first layer's width). */
@@ -85,16 +93,17 @@ export abstract class Perceptron extends Learner {
     return this.run(() => this.wasm.fn.mlpSamples(h));
   }
 
+  /** @internal Subclasses name their exports (`prefix`New/Learn/LearnBatch/Scores/Predict). */
   protected constructor(
     wasm: Wasm,
-    config: Record<string, unknown> & { sizes: number[] },
+    config: Record<string, unknown> & { inputs: number; hidden: number[]; classes: number },
     name: string,
     prefix: "fa" | "np",
-    create: (sizesPtr: number) => number,
+    create: (sizesPtr: number, count: number) => number,
     size?: BlockSize,
   ) {
     super(wasm, config);
-    const sizes = config.sizes;
+    const sizes = [config.inputs, ...config.hidden, config.classes];
     this.inputs = sizes[0]!;
     this.classes = sizes[sizes.length - 1]!;
     let params = 0;
@@ -110,7 +119,7 @@ export abstract class Perceptron extends Learner {
     const tmp = wasm.alloc(sizes.length * 4);
     try {
       wasm.u32.set(sizes, tmp >>> 2);
-      this.attach(() => create(tmp), size);
+      this.attach(() => create(tmp, sizes.length), size);
     } finally {
       wasm.free(tmp);
     }
@@ -203,15 +212,15 @@ export interface FeedbackAlignmentOptions extends PerceptronOptions {
  * Numeric safety: no finite input makes a parameter NaN or infinite, and on ordinary data the
  * guard never binds (results are bit-identical to the unguarded rule): docs/numerics.md.
  *
- *     const net = engram.feedbackAlignment({ sizes: [784, 800, 800, 10] });
+ *     const net = engram.feedbackAlignment({ inputs: 784, hidden: [800, 800], classes: 10 });
  *     net.learn(image, label); net.predict(image);
  */
 export class FeedbackAlignment extends Perceptron {
   /** "feedbackAlignment". */
   readonly kind = "feedbackAlignment";
-  declare readonly config: Readonly<Required<FeedbackAlignmentOptions>>;
+  declare readonly config: Readonly<Required<Omit<FeedbackAlignmentOptions, "sizes">>>;
 
-  /** Use `engram.feedbackAlignment(options)`. */
+  /** @internal Use `engram.feedbackAlignment(options)`. */
   constructor(wasm: Wasm, options: unknown) {
     const o = new Options("feedbackAlignment", options);
     const base = perceptronOptions("feedbackAlignment", o, 0.01);
@@ -226,10 +235,10 @@ export class FeedbackAlignment extends Perceptron {
       config,
       "feedbackAlignment",
       "fa",
-      (sizes) =>
+      (sizes, count) =>
         wasm.fn["faNew"]!(
           sizes,
-          config.sizes.length,
+          count,
           config.mode === "dfa" ? 1 : 0,
           ACTIVATIONS.indexOf(config.activation),
           config.learningRate,
@@ -237,12 +246,15 @@ export class FeedbackAlignment extends Perceptron {
           config.dropout,
           config.seed,
         ),
-      perceptronSize(config.sizes, true, config.mode === "dfa"),
+      perceptronSize([config.inputs, ...config.hidden, config.classes], true, config.mode === "dfa"),
     );
   }
 }
 
 declare module "../engine.js" {
+  interface LearnerKinds {
+    feedbackAlignment: { options: FeedbackAlignmentOptions; learner: FeedbackAlignment };
+  }
   interface Engram {
     /** A perceptron trained by (direct) feedback alignment; see {@link FeedbackAlignment}. */
     feedbackAlignment(options: FeedbackAlignmentOptions): FeedbackAlignment;

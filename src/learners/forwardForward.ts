@@ -1,16 +1,20 @@
 import { defineLearner } from "../engine.js";
 import { EngramError } from "../errors.js";
 import { batchRows, checkLabel, checkLabels, type Label, type Vector } from "../input.js";
-import { type BlockSize, blockSize, Learner, zeroRng } from "../learner.js";
-import { checkParams, MAX_UNITS, Options } from "../options.js";
+import { SupervisedLearner } from "../classifier.js";
+import { type BlockSize, blockSize, zeroRng } from "../learner.js";
+import { checkParams, Options } from "../options.js";
+import { readShape } from "./shape.js";
 import type { Wasm } from "../wasm.js";
 
 /** Options of {@link ForwardForward}. */
 export interface ForwardForwardOptions {
-  /** Input width, then the widths of the hidden layers, e.g. `[784, 500, 500]`. At least 2 entries. Required. */
-  sizes: number[];
-  /** Number of classes C ≥ 2. Default 10. */
-  classes?: number;
+  /** Values per sample, e.g. 784. Required. */
+  inputs: number;
+  /** Widths of the hidden layers, input side first, e.g. `[500, 500]`. At least one. Required. */
+  hidden: number[];
+  /** Number of classes C ≥ 2. Required. */
+  classes: number;
   /** Integer seed: initial weights and the negative-label stream come from it alone. Default 1. */
   seed?: number;
   /** Learning rate η > 0 of the layers' optimizer. Default 0.01 (factored Adam, Adam) or 6 (SGD: the per-weight gradients of unit-length inputs are small). */
@@ -70,6 +74,11 @@ export interface ForwardForwardOptions {
    * carries a fifth of the input's energy whatever the input's scale.
    */
   labelInputs?: "prepend" | "replace";
+  /**
+   * @deprecated Write `inputs` and `hidden`: `sizes` = [inputs, ...hidden] (classes apart),
+   * accepted only together with `classes` (snapshots written before 0.2 hold it).
+   */
+  sizes?: number[];
 }
 
 /**
@@ -135,28 +144,29 @@ export interface ForwardForwardStats {
  * Training memory is the parameters, their optimizer moments and buffers of one layer's
  * width (times the batch for `learnBatch`).
  *
- *     const ff = engram.forwardForward({ sizes: [784, 500, 500], classes: 10 });
+ *     const ff = engram.forwardForward({ inputs: 784, hidden: [500, 500], classes: 10 });
  *     ff.learn(image, label); ff.predict(image);
  */
-export class ForwardForward extends Learner {
+export class ForwardForward extends SupervisedLearner<ForwardForwardStats> {
   /** "forwardForward". */
   readonly kind = "forwardForward";
-  declare readonly config: Readonly<Required<ForwardForwardOptions>>;
+  declare readonly config: Readonly<Required<Omit<ForwardForwardOptions, "sizes">>>;
   /** Number of classes. */
   readonly classes: number;
-  /** Input width (`sizes[0]`). */
+  /** Values per sample. */
   readonly inputs: number;
   private work = 0;
   private workBytes = 0;
 
-  /** Use `engram.forwardForward(options)`. */
+  /** @internal Use `engram.forwardForward(options)`. */
   constructor(wasm: Wasm, options: unknown) {
     const o = new Options("forwardForward", options);
-    const sizes = o.sizes("sizes", undefined, 2, MAX_UNITS);
-    const classes = o.int("classes", 10, 2, 65536);
+    const { inputs, hidden, classes } = readShape("forwardForward", o, "forwardForward", 1);
+    const sizes = [inputs, ...hidden];
     const optimizer = o.oneOf("optimizer", "adafactor", ["adafactor", "adam", "sgd"] as const);
     const config = {
-      sizes,
+      inputs,
+      hidden,
       classes,
       seed: o.int("seed", 1, 0, 0xffffffff),
       learningRate: o.num("learningRate", optimizer === "sgd" ? 6 : 0.01, 0, 100, true),
@@ -173,7 +183,7 @@ export class ForwardForward extends Learner {
     if (config.labelInputs === "replace" && sizes[0]! < classes) {
       throw new EngramError(
         "E_CONFIG",
-        `forwardForward: labelInputs "replace" needs sizes[0] ≥ classes (${classes}), got ${sizes[0]}`,
+        `forwardForward: labelInputs "replace" needs inputs ≥ classes (${classes}), got ${inputs}`,
       );
     }
     let params = classes * sizes[1]! + classes * (sizes.slice(1).reduce((a, b) => a + b, 0) + 1);
@@ -259,14 +269,31 @@ export class ForwardForward extends Learner {
     return this.stats();
   }
 
-  /** Goodness of `x` under each label, summed over all layers. */
-  scores(x: Vector): Float32Array {
+  /** Goodness of `x` under each label (mean squared activity), summed over all layers: what {@link predict} compares. */
+  goodness(x: Vector): Float32Array {
     const ptr = this.input(x, this.inputs);
     const out = this.run(() => this.wasm.fn["ffScores"]!(this.h, ptr)) >>> 2;
     return this.wasm.f32.slice(out, out + this.classes);
   }
 
-  /** The label with the most goodness: one pass per label (see {@link scores}). */
+  /**
+   * Class probabilities: the softmax of {@link goodness} over labels (computed in the
+   * module), so the largest is {@link predict}'s label. Goodness differences of a few units
+   * already give confident probabilities; they rank classes well but are not calibrated.
+   * (Before 0.2, `scores` returned the goodness itself: that is now `goodness(x)`.)
+   */
+  scores(x: Vector): Float32Array {
+    const ptr = this.input(x, this.inputs);
+    const out =
+      this.run(() => {
+        const g = this.wasm.fn["ffScores"]!(this.h, ptr);
+        this.wasm.fn["softmax"]!(g, g, this.classes);
+        return g;
+      }) >>> 2;
+    return this.wasm.f32.slice(out, out + this.classes);
+  }
+
+  /** The label with the most goodness: one pass per label (see {@link goodness}). */
   predict(x: Vector): number {
     const ptr = this.input(x, this.inputs);
     return this.run(() => this.wasm.fn["ffArgmax"]!(this.wasm.fn["ffScores"]!(this.h, ptr), this.classes));
@@ -303,6 +330,9 @@ export class ForwardForward extends Learner {
 }
 
 declare module "../engine.js" {
+  interface LearnerKinds {
+    forwardForward: { options: ForwardForwardOptions; learner: ForwardForward };
+  }
   interface Engram {
     /** A Forward-Forward network; see {@link ForwardForward}. */
     forwardForward(options: ForwardForwardOptions): ForwardForward;

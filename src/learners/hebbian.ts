@@ -1,7 +1,8 @@
 import { defineLearner } from "../engine.js";
 import { EngramError } from "../errors.js";
 import { batchRows, checkLabel, checkLabels, type Label, type Vector } from "../input.js";
-import { blockSize, Learner, pad4, zeroRng } from "../learner.js";
+import { SupervisedLearner } from "../classifier.js";
+import { blockSize, pad4, zeroRng } from "../learner.js";
 import { checkParams, MAX_UNITS, Options } from "../options.js";
 import type { Wasm } from "../wasm.js";
 
@@ -101,7 +102,7 @@ const MAX_RATE = 10,
  * Numeric safety: no finite input makes a parameter NaN or infinite, and on ordinary data the
  * guard never binds (results are bit-identical to the unguarded rule): docs/numerics.md.
  */
-export class Hebbian extends Learner {
+export class Hebbian extends SupervisedLearner<number> {
   /** "hebbian". */
   readonly kind = "hebbian";
   declare readonly config: Readonly<Required<Omit<HebbianOptions, "readout">>> & {
@@ -116,7 +117,7 @@ export class Hebbian extends Learner {
   private labels = 0;
   private labelCap = 0;
 
-  /** Use `engram.hebbian(options)`. */
+  /** @internal Use `engram.hebbian(options)`. */
   constructor(wasm: Wasm, options: unknown) {
     const o = new Options("hebbian", options);
     const inputs = o.int("inputs", undefined, 1, MAX_UNITS);
@@ -340,6 +341,9 @@ export class Hebbian extends Learner {
 }
 
 declare module "../engine.js" {
+  interface LearnerKinds {
+    hebbian: { options: HebbianOptions; learner: Hebbian };
+  }
   interface Engram {
     /** A layer of Hebbian units (hebb, oja, sanger, bcm, krotov, softhebb) with an optional local readout; see {@link Hebbian}. */
     hebbian(options: HebbianOptions): Hebbian;

@@ -28,14 +28,14 @@ export interface PerturbationOptions extends PerceptronOptions {
  * Numeric safety: no finite input makes a parameter NaN or infinite, and on ordinary data the
  * guard never binds (results are bit-identical to the unguarded rule): docs/numerics.md.
  *
- *     const net = engram.perturbation({ sizes: [784, 256, 10], activation: "step" });
+ *     const net = engram.perturbation({ inputs: 784, hidden: [256], classes: 10, activation: "step" });
  */
 export class Perturbation extends Perceptron {
   /** "perturbation". */
   readonly kind = "perturbation";
-  declare readonly config: Readonly<Required<PerturbationOptions>>;
+  declare readonly config: Readonly<Required<Omit<PerturbationOptions, "sizes">>>;
 
-  /** Use `engram.perturbation(options)`. */
+  /** @internal Use `engram.perturbation(options)`. */
   constructor(wasm: Wasm, options: unknown) {
     const o = new Options("perturbation", options);
     const base = perceptronOptions("perturbation", o, 0.01);
@@ -46,22 +46,25 @@ export class Perturbation extends Perceptron {
       config,
       "perturbation",
       "np",
-      (sizes) =>
+      (sizes, count) =>
         wasm.fn["npNew"]!(
           sizes,
-          config.sizes.length,
+          count,
           ACTIVATIONS.indexOf(config.activation),
           config.learningRate,
           config.learningRateDecay,
           config.sigma,
           config.seed,
         ),
-      perceptronSize(config.sizes, false, false),
+      perceptronSize([config.inputs, ...config.hidden, config.classes], false, false),
     );
   }
 }
 
 declare module "../engine.js" {
+  interface LearnerKinds {
+    perturbation: { options: PerturbationOptions; learner: Perturbation };
+  }
   interface Engram {
     /** A perceptron trained by node perturbation; see {@link Perturbation}. */
     perturbation(options: PerturbationOptions): Perturbation;

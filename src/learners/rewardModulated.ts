@@ -43,7 +43,7 @@ export class RewardModulated extends Learner {
   readonly kind = "rewardModulated";
   declare readonly config: Readonly<Required<RewardModulatedOptions>>;
 
-  /** Use `engram.rewardModulated(options)`. */
+  /** @internal Use `engram.rewardModulated(options)`. */
   constructor(wasm: Wasm, options: unknown) {
     const o = new Options("rewardModulated", options);
     const config = {
@@ -118,6 +118,9 @@ export class RewardModulated extends Learner {
 }
 
 declare module "../engine.js" {
+  interface LearnerKinds {
+    rewardModulated: { options: RewardModulatedOptions; learner: RewardModulated };
+  }
   interface Engram {
     /** A reward-modulated (three-factor) policy learner; see {@link RewardModulated}. */
     rewardModulated(options: RewardModulatedOptions): RewardModulated;

@@ -1,6 +1,6 @@
 import { defineLearner } from "../engine.js";
-import { checkLabel, type Label, type Vector } from "../input.js";
-import { Learner } from "../learner.js";
+import { SupervisedLearner } from "../classifier.js";
+import { batchRows, checkLabel, checkLabels, type Label, type Vector } from "../input.js";
 import { checkParams, MAX_UNITS, Options } from "../options.js";
 import type { Wasm } from "../wasm.js";
 
@@ -84,13 +84,17 @@ export interface SpikingOptions {
  * dynamics never leave (Euler overshoot at huge conductances). Nothing else can grow without
  * bound: θ gains at most θ₊ per refractory period and decays.
  */
-export class Spiking extends Learner {
+export class Spiking extends SupervisedLearner<number> {
   /** "spiking". */
   readonly kind = "spiking";
+  /** Values per sample. */
+  readonly inputs: number;
+  /** Number of classes: labels are integers in [0, classes). */
+  readonly classes: number;
   declare readonly config: Readonly<Required<SpikingOptions>>;
   private out = 0;
 
-  /** Use `engram.spiking(options)`. */
+  /** @internal Use `engram.spiking(options)`. */
   constructor(wasm: Wasm, options: unknown) {
     const o = new Options("spiking", options);
     const inputs = o.int("inputs", undefined, 1, MAX_UNITS);
@@ -122,6 +126,8 @@ export class Spiking extends Learner {
     const k = Math.ceil(config.neurons / 4) * 4;
     checkParams("spiking", inputs * k + k * (2 * config.classes + 10) + 5 * inputs + steps);
     super(wasm, config);
+    this.inputs = config.inputs;
+    this.classes = config.classes;
     const c = this.config;
     this.attach(() =>
       this.wasm.fn["spNew"]!(
@@ -158,6 +164,25 @@ export class Spiking extends Learner {
     const ptr = this.input(x, this.config.inputs);
     const l = label === undefined ? -1 : checkLabel(label, this.config.classes);
     return this.run(() => this.wasm.fn["spLearn"]!(this.h, ptr, l));
+  }
+
+  /**
+   * `learn(x, label)` on each of the n rows of `xs` (n × inputs values row-major), in order:
+   * the same bits as n calls. `xs` and `labels` are read once, before the first step.
+   * Returns the mean number of excitatory spikes per presentation.
+   */
+  learnBatch(xs: Vector, labels: ArrayLike<number>): number {
+    const width = this.config.inputs;
+    const n = batchRows(xs, width);
+    const ls = checkLabels(labels, n, this.config.classes);
+    const ptr = this.input(xs, width, "xs", n); // the rows batchRows read, in wasm memory (E_MEMORY if they do not fit)
+    let spikes = 0;
+    for (let i = 0; i < n; i++) {
+      const row = ptr + i * width * 4,
+        label = ls[i]!;
+      spikes += this.run(() => this.wasm.fn["spLearn"]!(this.h, row, label));
+    }
+    return spikes / n;
   }
 
   /**
@@ -218,6 +243,9 @@ export class Spiking extends Learner {
 }
 
 declare module "../engine.js" {
+  interface LearnerKinds {
+    spiking: { options: SpikingOptions; learner: Spiking };
+  }
   interface Engram {
     /** A spiking network learning by STDP (Diehl & Cook 2015); see {@link Spiking}. */
     spiking(options: SpikingOptions): Spiking;

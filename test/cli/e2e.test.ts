@@ -80,7 +80,7 @@ describe("engram CLI, built", () => {
       plot: "out/ff-data.svg",
       model: "m.engram",
     });
-    expect(res.config.sizes).toEqual([36, 64, 64]);
+    expect(res.config).toMatchObject({ inputs: 36, hidden: [64, 64], classes: 4 });
     expect(res.accuracy).toBeGreaterThan(0.6); // 4 noisy prototypes: chance is 0.25
     expect(res.usPerStep).toBeGreaterThan(0);
     expect(res.curve.map((p: { samples: number }) => p.samples)).toEqual([0, 400, 800, 1200, 1600]);

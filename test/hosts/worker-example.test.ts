@@ -18,7 +18,10 @@ import { COMPATIBILITY_DATE } from "./workerd.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 // Forward-Forward 784 → 128 with Adam: a snapshot of about 1.2 MB, so it is stored in two chunks.
-const LEARNER = { kind: "forwardForward", options: { sizes: [784, 128], classes: 10, seed: 5, optimizer: "adam" } };
+const LEARNER = {
+  kind: "forwardForward",
+  options: { inputs: 784, hidden: [128], classes: 10, seed: 5, optimizer: "adam" },
+};
 const BATCH = 10;
 /** Checkpoint every 25 samples here, so that restarts recover from a checkpoint and a log. */
 const CHECKPOINT_SAMPLES = 25;
@@ -155,18 +158,18 @@ describe("examples/worker in workerd", () => {
     )) as typeof import("../../bindings/node.js");
     const engram = await init();
     const local = engram.create(LEARNER.kind, LEARNER.options) as unknown as {
-      learn(x: Uint8Array, y: number): unknown;
+      learn(x: Float32Array, y: number): unknown;
       save(): Uint8Array;
-      predict(x: Uint8Array): number;
+      predict(x: Float32Array): number;
     };
-    for (let i = 0; i < 6 * BATCH; i++) local.learn(images[i]!, labels[i]!);
+    for (let i = 0; i < 6 * BATCH; i++) local.learn(engram.pixels(images[i]!), labels[i]!); // the Worker scales pixel bytes with pixels() too
     const expected = local.save();
     expect(remote.length).toBe(expected.length);
     expect(
       Buffer.from(remote).equals(Buffer.from(expected)),
       "snapshot after restart + continue equals an uninterrupted run",
     ).toBe(true);
-    expect(prediction.label).toBe(local.predict(images[0]!));
+    expect(prediction.label).toBe(local.predict(engram.pixels(images[0]!)));
   });
 
   it("in workerd too: a batch is all or nothing, bad bodies are 400, only classifiers can be PUT (issue #11)", async () => {

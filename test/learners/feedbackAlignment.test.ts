@@ -12,7 +12,7 @@ describe("feedbackAlignment", () => {
 
   for (const mode of ["dfa", "fa"] as const) {
     it(`${mode} learns concentric rings to ≥ 95 % held-out accuracy`, () => {
-      const net = engram.feedbackAlignment({ sizes: [2, 64, 64, 2], mode });
+      const net = engram.feedbackAlignment({ inputs: 2, hidden: [64, 64], classes: 2, mode });
       const before = accuracy(net, testSet, 2);
       train(net, trainSet, 10, 2);
       const after = accuracy(net, testSet, 2);
@@ -24,7 +24,7 @@ describe("feedbackAlignment", () => {
 
   for (const mode of ["dfa", "fa"] as const) {
     it(`${mode} with dropout 0.2 on the hidden units still learns the rings to ≥ 95 %; prediction draws no mask`, () => {
-      const net = engram.feedbackAlignment({ sizes: [2, 64, 64, 2], mode, dropout: 0.2 });
+      const net = engram.feedbackAlignment({ inputs: 2, hidden: [64, 64], classes: 2, mode, dropout: 0.2 });
       train(net, trainSet, 10, 2);
       expect(accuracy(net, testSet, 2)).toBeGreaterThanOrEqual(0.95);
       // scores and predict use every unit unscaled and leave the PRNG alone: repeatable, state untouched
@@ -41,7 +41,7 @@ describe("feedbackAlignment", () => {
     // (almost) no update while without dropout they move on every step.
     const data = rings(50, 8);
     const moved = (dropout: number) => {
-      const net = engram.feedbackAlignment({ sizes: [2, 8, 2], dropout, learningRate: 0.1 });
+      const net = engram.feedbackAlignment({ inputs: 2, hidden: [8], classes: 2, dropout, learningRate: 0.1 });
       const w0 = weights(net.save(), 16 + 8).slice(0, 24);
       train(net, data, 1, 2);
       const w1 = weights(net.save(), 16 + 8).slice(0, 24);
@@ -57,10 +57,10 @@ describe("feedbackAlignment", () => {
     // Biases start at 0, so every initial step unit is a half-plane through the origin: its
     // output depends only on the angle, and no readout of it separates rings. ≥ 95 % means
     // the hidden layer itself learned, through the surrogate derivative.
-    const net = engram.feedbackAlignment({ sizes: [2, 16, 2], activation: "step" });
+    const net = engram.feedbackAlignment({ inputs: 2, hidden: [16], classes: 2, activation: "step" });
     train(net, trainSet, 10, 2);
     expect(accuracy(net, testSet, 2)).toBeGreaterThanOrEqual(0.95);
-    const sign = engram.feedbackAlignment({ sizes: [2, 16, 2], activation: "sign" });
+    const sign = engram.feedbackAlignment({ inputs: 2, hidden: [16], classes: 2, activation: "sign" });
     train(sign, trainSet, 10, 2);
     expect(accuracy(sign, testSet, 2)).toBeGreaterThanOrEqual(0.95);
   });
@@ -69,7 +69,7 @@ describe("feedbackAlignment", () => {
     // sizes [2, 32, 2]: the state holds W0 (64 floats), b0 (32), then W1 (2 × 32); the
     // feedback D (2 × 32) sits in scratch, never in snapshots: the test module reports where.
     for (const seed of [1, 2, 3]) {
-      const net = engram.feedbackAlignment({ sizes: [2, 32, 2], seed });
+      const net = engram.feedbackAlignment({ inputs: 2, hidden: [32], classes: 2, seed });
       const exportsRaw = engram.wasm.exports as unknown as Record<string, (...args: number[]) => number>;
       const d = exportsRaw["faFeedback"]!((net as unknown as { h: number }).h, 0) >>> 2;
       const D = engram.wasm.f32.slice(d, d + 64);
@@ -86,14 +86,14 @@ describe("feedbackAlignment", () => {
       expect(cos(W1(), D)).toBeGreaterThan(0.3);
       // the snapshot's state is the PRNG and counter (32 B) and W0 b0 W1 b1 (64 + 32 + 64 + 4 floats): no feedback
       for (const mode of ["fa", "dfa"] as const)
-        expect(decodeSnapshot(engram.feedbackAlignment({ sizes: [2, 32, 2], mode }).save()).state.length).toBe(
-          32 + 164 * 4,
-        );
+        expect(
+          decodeSnapshot(engram.feedbackAlignment({ inputs: 2, hidden: [32], classes: 2, mode }).save()).state.length,
+        ).toBe(32 + 164 * 4);
     }
   });
 
   it("scores are probabilities and predict is their argmax", () => {
-    const net = engram.feedbackAlignment({ sizes: [3, 5, 4], seed: 7 });
+    const net = engram.feedbackAlignment({ inputs: 3, hidden: [5], classes: 4, seed: 7 });
     const x = [0.1, -0.4, 2];
     const p = net.scores(x);
     expect(p.length).toBe(4);
@@ -102,7 +102,7 @@ describe("feedbackAlignment", () => {
   });
 
   it("a one-layer network follows the exact softmax-regression gradient step (checked in float64)", () => {
-    const net = engram.feedbackAlignment({ sizes: [3, 2], learningRate: 0.5 });
+    const net = engram.feedbackAlignment({ inputs: 3, hidden: [], classes: 2, learningRate: 0.5 });
     const x = [0.3, -1, 0.5];
     const save = net.save();
     const w0 = weights(save, 8 + 2);
@@ -120,7 +120,7 @@ describe("feedbackAlignment", () => {
   it("same seed gives identical bits; a different seed differs", () => {
     const data = rings(200, 5);
     const run = (seed: number, mode: "fa" | "dfa") => {
-      const net = engram.feedbackAlignment({ sizes: [2, 16, 16, 2], seed, mode });
+      const net = engram.feedbackAlignment({ inputs: 2, hidden: [16, 16], classes: 2, seed, mode });
       train(net, data, 1, 2);
       return net.save();
     };
@@ -128,7 +128,7 @@ describe("feedbackAlignment", () => {
     expect(run(3, "dfa")).toEqual(run(3, "dfa"));
     expect(run(3, "dfa")).not.toEqual(run(4, "dfa"));
     const dropped = (seed: number) => {
-      const net = engram.feedbackAlignment({ sizes: [2, 16, 16, 2], seed, dropout: 0.3 });
+      const net = engram.feedbackAlignment({ inputs: 2, hidden: [16, 16], classes: 2, seed, dropout: 0.3 });
       train(net, data, 1, 2);
       return net.save();
     };
@@ -145,8 +145,22 @@ describe("feedbackAlignment", () => {
       ["fa", 0.25],
       ["dfa", 0.25],
     ] as const) {
-      const a = engram.feedbackAlignment({ sizes: [2, 12, 10, 2], mode, learningRateDecay: 0.01, dropout });
-      const b = engram.feedbackAlignment({ sizes: [2, 12, 10, 2], mode, learningRateDecay: 0.01, dropout });
+      const a = engram.feedbackAlignment({
+        inputs: 2,
+        hidden: [12, 10],
+        classes: 2,
+        mode,
+        learningRateDecay: 0.01,
+        dropout,
+      });
+      const b = engram.feedbackAlignment({
+        inputs: 2,
+        hidden: [12, 10],
+        classes: 2,
+        mode,
+        learningRateDecay: 0.01,
+        dropout,
+      });
       a.learnBatch(data.xs.subarray(0, 300), data.ys.slice(0, 150));
       for (let i = 0; i < 150; i++) b.learn(data.xs.subarray(2 * i, 2 * i + 2), data.ys[i]!);
       expect(a.save()).toEqual(b.save());
@@ -160,7 +174,7 @@ describe("feedbackAlignment", () => {
   });
 
   it("rejects bad input and bad options without changing state", () => {
-    const net = engram.feedbackAlignment({ sizes: [2, 4, 3] });
+    const net = engram.feedbackAlignment({ inputs: 2, hidden: [4], classes: 3 });
     const before = net.save();
     expectCode(() => net.learn([1, 2, 3] as never, 0), "E_SHAPE");
     expectCode(() => net.learn([1, NaN], 0), "E_NONFINITE");
@@ -173,16 +187,41 @@ describe("feedbackAlignment", () => {
     expectCode(() => net.learnBatch([1, 2, 3, 4], [0]), "E_SHAPE");
     expectCode(() => net.predict([Infinity, 0]), "E_NONFINITE");
     expect(net.save()).toEqual(before);
-    expectCode(() => engram.feedbackAlignment({ sizes: [2] }), "E_CONFIG");
-    expectCode(() => engram.feedbackAlignment({ sizes: [2, 1] }), "E_CONFIG");
-    expectCode(() => engram.feedbackAlignment({ sizes: [2, 2], mode: "bp" as never }), "E_CONFIG");
-    expectCode(() => engram.feedbackAlignment({ sizes: [2, 2], activation: "gelu" as never }), "E_CONFIG");
-    expectCode(() => engram.feedbackAlignment({ sizes: [2, 2], learningRate: 0 }), "E_CONFIG");
-    expectCode(() => engram.feedbackAlignment({ sizes: [2, 2], lr: 1 } as never), "E_CONFIG");
+    expectCode(() => engram.feedbackAlignment({ sizes: [2] } as never), "E_CONFIG");
+    for (const hidden of [[0], [-1], [1.5], ["4"], 4])
+      expectCode(() => engram.feedbackAlignment({ inputs: 2, hidden: hidden as never, classes: 2 }), "E_CONFIG");
+    // the deprecated sizes: alone it means [inputs, ...hidden, classes]; beside the new keys it is refused, saying what to write
+    expect(engram.feedbackAlignment({ sizes: [3, 5, 2] } as never).config).toMatchObject({
+      inputs: 3,
+      hidden: [5],
+      classes: 2,
+    });
+    expect(
+      expectCode(() => engram.feedbackAlignment({ sizes: [3, 5, 2], classes: 2 } as never), "E_CONFIG").message,
+    ).toMatch(/write \{ inputs: 784, hidden: \[256\], classes: 10 \}/);
+    expect(expectCode(() => engram.forwardForward({ sizes: [3, 5] } as never), "E_CONFIG").message).toMatch(
+      /ambiguous without 'classes'; write \{ inputs/,
+    );
+    expect(engram.forwardForward({ sizes: [3, 5], classes: 4 } as never).config).toMatchObject({
+      inputs: 3,
+      hidden: [5],
+      classes: 4,
+    });
+    expectCode(() => engram.feedbackAlignment({ inputs: 2, hidden: [], classes: 1 }), "E_CONFIG");
+    expectCode(() => engram.feedbackAlignment({ inputs: 2, hidden: [], classes: 2, mode: "bp" as never }), "E_CONFIG");
+    expectCode(
+      () => engram.feedbackAlignment({ inputs: 2, hidden: [], classes: 2, activation: "gelu" as never }),
+      "E_CONFIG",
+    );
+    expectCode(() => engram.feedbackAlignment({ inputs: 2, hidden: [], classes: 2, learningRate: 0 }), "E_CONFIG");
+    expectCode(() => engram.feedbackAlignment({ inputs: 2, hidden: [], classes: 2, lr: 1 } as never), "E_CONFIG");
     for (const dropout of [-0.1, 1, NaN, Infinity, "0.5"])
-      expectCode(() => engram.feedbackAlignment({ sizes: [2, 2], dropout: dropout as never }), "E_CONFIG");
-    expect(engram.feedbackAlignment({ sizes: [2, 2] }).config.dropout).toBe(0);
-    expectCode(() => engram.feedbackAlignment({ sizes: [1 << 20, 1 << 20, 2] }), "E_MEMORY");
+      expectCode(
+        () => engram.feedbackAlignment({ inputs: 2, hidden: [], classes: 2, dropout: dropout as never }),
+        "E_CONFIG",
+      );
+    expect(engram.feedbackAlignment({ inputs: 2, hidden: [], classes: 2 }).config.dropout).toBe(0);
+    expectCode(() => engram.feedbackAlignment({ inputs: 1 << 20, hidden: [1 << 20], classes: 2 }), "E_MEMORY");
     net.dispose();
     expectCode(() => net.learn([1, 2], 0), "E_DISPOSED");
     net.dispose();
@@ -357,7 +396,14 @@ describe("numeric guard", () => {
     ["fa", "sign", [6, 12, 10, 3]],
   ] as const) {
     it(`${mode} ${activation} ${sizes.join("-")}: 3000 adversarial steps keep every row within ‖W_i‖ ≤ C, |b_i| ≤ C; scores stay probabilities`, () => {
-      const net = engram.feedbackAlignment({ sizes: [...sizes], mode, activation, learningRate: 0.5 });
+      const net = engram.feedbackAlignment({
+        inputs: sizes[0],
+        hidden: sizes.slice(1, -1),
+        classes: sizes[sizes.length - 1]!,
+        mode,
+        activation,
+        learningRate: 0.5,
+      });
       const r = rng(21);
       for (let i = 0; i < 3000; i++) {
         const x = adversarial(sizes[0], i, r);
@@ -382,7 +428,14 @@ describe("numeric guard", () => {
     for (const mode of ["fa", "dfa"] as const) {
       for (const cut of [2, 57]) {
         const make = () =>
-          engram.feedbackAlignment({ sizes: [5, 9, 7, 3], mode, activation: "relu", learningRate: 0.5 });
+          engram.feedbackAlignment({
+            inputs: 5,
+            hidden: [9, 7],
+            classes: 3,
+            mode,
+            activation: "relu",
+            learningRate: 0.5,
+          });
         const a = make();
         let b = make();
         const r = rng(5);
@@ -400,7 +453,7 @@ describe("numeric guard", () => {
   it("ordinary training stays four decades inside the bounds (rows ≪ C, |b| ≪ C), so the guard never binds there", () => {
     // the float64 exact-step test above shows an ordinary step is the unguarded one
     const trainSet = rings(2000, 1);
-    const net = engram.feedbackAlignment({ sizes: [2, 64, 64, 2], mode: "dfa", activation: "relu" });
+    const net = engram.feedbackAlignment({ inputs: 2, hidden: [64, 64], classes: 2, mode: "dfa", activation: "relu" });
     train(net, trainSet, 10, 2);
     for (const { w, b } of rowNormsAndBiases(net.save(), [2, 64, 64, 2])) {
       expect(w).toBeLessThan(GUARD.maxNorm * 1e-4);

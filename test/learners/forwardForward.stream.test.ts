@@ -40,7 +40,7 @@ const TASKS = [
 
 describe("forwardForward on a class-ordered stream", () => {
   it("after each task predicts that task's classes on their held-out samples (no collapse to one class)", () => {
-    const net: ForwardForward = engram.forwardForward({ sizes: [D, 32, 32], classes: CLASSES, seed: 1 });
+    const net: ForwardForward = engram.forwardForward({ inputs: D, hidden: [32, 32], classes: CLASSES, seed: 1 });
     TASKS.forEach((task, t) => {
       const train = blobs(taskLabels(task, 4000, 10 + t), 20 + t);
       train.xs.forEach((x, i) => net.learn(x, train.ys[i]!));
@@ -54,7 +54,7 @@ describe("forwardForward on a class-ordered stream", () => {
   });
 
   it('negatives "seen": a label is never a negative before it has been a positive; the first sample has none', () => {
-    const net = engram.forwardForward({ sizes: [D, 16], classes: CLASSES, seed: 2 });
+    const net = engram.forwardForward({ inputs: D, hidden: [16], classes: CLASSES, seed: 2 });
     const stream = blobs([3, 3, 3, ...taskLabels([3, 5], 300, 5), ...taskLabels([0, 1, 2, 3, 4, 5], 300, 6)], 7);
     const seen = new Set<number>();
     const negatives: number[] = [];

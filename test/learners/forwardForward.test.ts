@@ -39,7 +39,7 @@ const test = blobs(500, 2);
 
 describe("forwardForward", () => {
   it("learns image-like data to ≥ 95 % held-out accuracy with defaults (goodness and readout)", () => {
-    const net = engram.forwardForward({ sizes: [32, 64, 64], classes: 4 });
+    const net = engram.forwardForward({ inputs: 32, hidden: [64, 64], classes: 4 });
     const before = accuracy(net, test);
     for (let e = 0; e < 2; e++) train.xs.forEach((x, i) => net.learn(x, train.ys[i]!));
     expect(before).toBeLessThan(0.6);
@@ -49,11 +49,11 @@ describe("forwardForward", () => {
   });
 
   it("learns image-like data to ≥ 95 % with Adam, and with the default in mini-batches", () => {
-    const net = engram.forwardForward({ sizes: [32, 64, 64], classes: 4, optimizer: "adam" });
+    const net = engram.forwardForward({ inputs: 32, hidden: [64, 64], classes: 4, optimizer: "adam" });
     for (let e = 0; e < 2; e++) train.xs.forEach((x, i) => net.learn(x, train.ys[i]!));
     expect(accuracy(net, test)).toBeGreaterThanOrEqual(0.95);
     expect(accuracy(net, test, true)).toBeGreaterThanOrEqual(0.95);
-    const batched = engram.forwardForward({ sizes: [32, 64, 64], classes: 4 });
+    const batched = engram.forwardForward({ inputs: 32, hidden: [64, 64], classes: 4 });
     const B = 8,
       xs = new Float32Array(32 * B);
     for (let e = 0; e < 12; e++) {
@@ -69,7 +69,8 @@ describe("forwardForward", () => {
 
   it("learns with SGD, random negatives, labels replacing inputs, and mini-batches", () => {
     const sgd = engram.forwardForward({
-      sizes: [32, 64],
+      inputs: 32,
+      hidden: [64],
       classes: 4,
       optimizer: "sgd",
       learningRate: 2,
@@ -79,7 +80,7 @@ describe("forwardForward", () => {
     });
     for (let e = 0; e < 2; e++) train.xs.forEach((x, i) => sgd.learn(x, train.ys[i]!));
     expect(accuracy(sgd, test)).toBeGreaterThanOrEqual(0.9);
-    const batched = engram.forwardForward({ sizes: [32, 64, 64], classes: 4, learningRate: 0.01 });
+    const batched = engram.forwardForward({ inputs: 32, hidden: [64, 64], classes: 4, learningRate: 0.01 });
     for (let e = 0; e < 4; e++) {
       for (let i = 0; i + 10 <= train.xs.length; i += 10) {
         const xs = new Float32Array(320);
@@ -99,7 +100,8 @@ describe("forwardForward", () => {
       theta = 0.05;
     const w = 0.5; // peer normalisation weight
     const net = engram.forwardForward({
-      sizes: [d, n1, n2],
+      inputs: d,
+      hidden: [n1, n2],
       classes: C,
       optimizer: "sgd",
       momentum: 0,
@@ -112,10 +114,16 @@ describe("forwardForward", () => {
     });
     const x = [0.2, 0.9, 0, 0.5, 1, 0.3];
     const a = params(net, [d, n1, n2], C);
-    // scores: goodness summed over the layers under each label, recomputed in float64
+    // goodness summed over the layers under each label, recomputed in float64
     const want = [0, 1, 2].map((c) => forward(a, x, c).g.reduce((s, g) => s + g, 0));
-    const got = net.scores(x);
+    const got = net.goodness(x);
     for (let c = 0; c < C; c++) expect(got[c]!).toBeCloseTo(want[c]!, 5);
+    // scores: class probabilities, the softmax of that goodness (float64 reference)
+    const m = Math.max(...want),
+      e = want.map((g) => Math.exp(g - m)),
+      z = e.reduce((s, v) => s + v, 0);
+    const probs = net.scores(x);
+    for (let c = 0; c < C; c++) expect(probs[c]!).toBeCloseTo(e[c]! / z, 6);
     const y = 1;
     const stats = net.learn(x, y);
     const neg = stats.negativeLabel;
@@ -153,8 +161,8 @@ describe("forwardForward", () => {
   });
 
   it("learnBatch of one sample is the online step, bit for bit", () => {
-    const a = engram.forwardForward({ sizes: [32, 16, 16], classes: 4 });
-    const b = engram.forwardForward({ sizes: [32, 16, 16], classes: 4 });
+    const a = engram.forwardForward({ inputs: 32, hidden: [16, 16], classes: 4 });
+    const b = engram.forwardForward({ inputs: 32, hidden: [16, 16], classes: 4 });
     for (let i = 0; i < 50; i++) {
       a.learn(train.xs[i]!, train.ys[i]!);
       b.learnBatch(train.xs[i]!, [train.ys[i]!]);
@@ -164,7 +172,7 @@ describe("forwardForward", () => {
 
   it("the same seed gives the same bits; another seed does not", () => {
     const run = (seed: number) => {
-      const net = engram.forwardForward({ sizes: [32, 16, 16], classes: 4, seed });
+      const net = engram.forwardForward({ inputs: 32, hidden: [16, 16], classes: 4, seed });
       for (let i = 0; i < 200; i++) net.learn(train.xs[i]!, train.ys[i]!);
       return net.save();
     };
@@ -178,7 +186,7 @@ describe("forwardForward", () => {
     { optimizer: "adam" as const },
   ]) {
     it(`save() → restore() continues bit-identically (${JSON.stringify(opts)})`, () => {
-      const a = engram.forwardForward({ sizes: [32, 16, 16], classes: 4, ...opts });
+      const a = engram.forwardForward({ inputs: 32, hidden: [16, 16], classes: 4, ...opts });
       for (let i = 0; i < 100; i++) a.learn(train.xs[i]!, train.ys[i]!);
       const b = engram.restore(a.save()) as ForwardForward;
       expect(b.config).toEqual(a.config);
@@ -194,7 +202,7 @@ describe("forwardForward", () => {
   }
 
   it("bad input throws EngramError and leaves the learner unchanged", () => {
-    const net = engram.forwardForward({ sizes: [32, 16, 16], classes: 4 });
+    const net = engram.forwardForward({ inputs: 32, hidden: [16, 16], classes: 4 });
     for (let i = 0; i < 20; i++) net.learn(train.xs[i]!, train.ys[i]!);
     const before = net.save();
     const x = train.xs[0]!;
@@ -211,18 +219,23 @@ describe("forwardForward", () => {
     expectCode(() => net.learnBatch(new Float32Array(64), [0, 9]), "E_LABEL");
     expectCode(() => net.predict(nan), "E_NONFINITE");
     expect(net.save()).toEqual(before);
-    expectCode(() => engram.forwardForward({ sizes: [32, 16], typo: 1 } as never), "E_CONFIG");
-    expectCode(() => engram.forwardForward({ sizes: [32] }), "E_CONFIG");
-    expectCode(() => engram.forwardForward({ sizes: [32, 16], classes: 1 }), "E_CONFIG");
-    expectCode(() => engram.forwardForward({ sizes: [32, 16], readout: false }).predictFast(x), "E_CONFIG");
+    expectCode(() => engram.forwardForward({ inputs: 32, hidden: [16], typo: 1 } as never), "E_CONFIG");
+    expectCode(() => engram.forwardForward({ sizes: [32] } as never), "E_CONFIG");
+    expectCode(() => engram.forwardForward({ inputs: 32, hidden: [16], classes: 1 }), "E_CONFIG");
+    expectCode(
+      () => engram.forwardForward({ inputs: 32, hidden: [16], classes: 10, readout: false }).predictFast(x),
+      "E_CONFIG",
+    );
     net.dispose();
     expectCode(() => net.learn(x, 0), "E_DISPOSED");
     expectCode(() => net.save(), "E_DISPOSED");
   });
 
   it("resolves defaults into config and frees its memory", () => {
-    const net = engram.forwardForward({ sizes: [784, 500, 500] });
+    const net = engram.forwardForward({ inputs: 784, hidden: [500, 500], classes: 10 });
     expect(net.config).toMatchObject({
+      inputs: 784,
+      hidden: [500, 500],
       classes: 10,
       seed: 1,
       optimizer: "adafactor",
@@ -232,7 +245,7 @@ describe("forwardForward", () => {
     });
     net.dispose();
     const grown = engram.memoryBytes;
-    for (let i = 0; i < 5; i++) engram.forwardForward({ sizes: [784, 500, 500] }).dispose();
+    for (let i = 0; i < 5; i++) engram.forwardForward({ inputs: 784, hidden: [500, 500], classes: 10 }).dispose();
     expect(engram.memoryBytes).toBe(grown);
   });
 

@@ -33,7 +33,7 @@ function mlp(l: Learner) {
   return { samples: new Float64Array(buf, 16, 1)[0]!, params: new Float32Array(buf, 32) };
 }
 
-const FA = { sizes: [6, 5, 3], seed: 3, learningRate: 0.05 };
+const FA = { inputs: 6, hidden: [5], classes: 3, seed: 3, learningRate: 0.05 };
 
 describe("exact merge (continual)", () => {
   it("disjoint streams merged equal one learner on all of them, in any order, up to float rounding", () => {
@@ -135,7 +135,7 @@ describe("federated averaging (feedbackAlignment, perturbation)", () => {
 
   it("node perturbation merges the same way", () => {
     const mk = (seed: number) => {
-      const l = engram.perturbation({ sizes: [6, 4, 3], seed: 2 });
+      const l = engram.perturbation({ inputs: 6, hidden: [4], classes: 3, seed: 2 });
       const { xs, ys } = data(seed, 20, 3, 6);
       xs.forEach((x, i) => l.learn(x, ys[i]!));
       return l;
@@ -160,7 +160,7 @@ describe("federated averaging (feedbackAlignment, perturbation)", () => {
       [[a, engram.feedbackAlignment({ ...FA, mode: "fa" })]],
       [[a, engram.continual({ inputs: 6, classes: 3 })]],
       [[a, other.feedbackAlignment({ ...FA, mode: "dfa" })]],
-      [[engram.forwardForward({ sizes: [6, 8], classes: 3 })]],
+      [[engram.forwardForward({ inputs: 6, hidden: [8], classes: 3 })]],
       [[a, a]],
       [[]],
       ["not a list"],

@@ -26,7 +26,7 @@ describe("perturbation", () => {
     // output depends only on the angle, so no readout of it separates rings. ≥ 95 % means
     // the hidden layer learned, and nothing ever differentiated it.
     for (const activation of ["step", "sign", "tanh"] as const) {
-      const net = engram.perturbation({ sizes: [2, 16, 2], activation });
+      const net = engram.perturbation({ inputs: 2, hidden: [16], classes: 2, activation });
       expect(accuracy(net, testSet, 2)).toBeLessThan(0.8);
       train(net, trainSet, 10, 2);
       expect(accuracy(net, testSet, 2)).toBeGreaterThanOrEqual(0.95);
@@ -37,7 +37,7 @@ describe("perturbation", () => {
     // sizes [3, 5, 2], tanh. The state holds W0 (15 → 16 floats), b0 (5 → 8), W1 (10 → 12), b1 (2 → 4).
     const eta = 1e-4,
       steps = 4000;
-    const net = engram.perturbation({ sizes: [3, 5, 2], learningRate: eta, sigma: 0.01, seed: 3 });
+    const net = engram.perturbation({ inputs: 3, hidden: [5], classes: 2, learningRate: eta, sigma: 0.01, seed: 3 });
     const x = [0.7, -0.4, 1.1],
       label = 0;
     const s0 = stateF32(net.save());
@@ -66,7 +66,14 @@ describe("perturbation", () => {
   it("same seed gives identical bits; save → restore → continue is bit-identical; learnBatch equals learn", () => {
     const data = rings(300, 6);
     const make = (seed: number) =>
-      engram.perturbation({ sizes: [2, 12, 10, 2], activation: "step", seed, learningRateDecay: 0.01 });
+      engram.perturbation({
+        inputs: 2,
+        hidden: [12, 10],
+        classes: 2,
+        activation: "step",
+        seed,
+        learningRateDecay: 0.01,
+      });
     const a = make(5),
       b = make(5);
     a.learnBatch(data.xs.subarray(0, 300), data.ys.slice(0, 150));
@@ -83,7 +90,7 @@ describe("perturbation", () => {
   });
 
   it("rejects bad input and bad options without changing state", () => {
-    const net = engram.perturbation({ sizes: [2, 4, 3] });
+    const net = engram.perturbation({ inputs: 2, hidden: [4], classes: 3 });
     const before = net.save();
     expectCode(() => net.learn([1, 2, 3] as never, 0), "E_SHAPE");
     expectCode(() => net.learn([1, NaN], 0), "E_NONFINITE");
@@ -93,9 +100,9 @@ describe("perturbation", () => {
     expectCode(() => net.learnBatch([1, 2, 3, 4], "ab" as never), "E_TYPE");
     expectCode(() => net.scores([1]), "E_SHAPE");
     expect(net.save()).toEqual(before);
-    expectCode(() => engram.perturbation({ sizes: [2, 4, 3], sigma: 0 }), "E_CONFIG");
-    expectCode(() => engram.perturbation({ sizes: [2, 4, 3], mode: "dfa" } as never), "E_CONFIG");
-    expectCode(() => engram.perturbation({ sizes: [2, 4, 3], seed: 1.5 }), "E_CONFIG");
+    expectCode(() => engram.perturbation({ inputs: 2, hidden: [4], classes: 3, sigma: 0 }), "E_CONFIG");
+    expectCode(() => engram.perturbation({ inputs: 2, hidden: [4], classes: 3, mode: "dfa" } as never), "E_CONFIG");
+    expectCode(() => engram.perturbation({ inputs: 2, hidden: [4], classes: 3, seed: 1.5 }), "E_CONFIG");
     net.dispose();
     expectCode(() => net.predict([1, 2]), "E_DISPOSED");
   });
@@ -111,7 +118,14 @@ describe("perturbation", () => {
       ["relu", 1e-46, [5, 9, 7, 3]],
       ["tanh", 100, [5, 9, 3]],
     ] as const) {
-      const net = engram.perturbation({ sizes: [...sizes], activation, sigma, learningRate: 1 });
+      const net = engram.perturbation({
+        inputs: sizes[0],
+        hidden: sizes.slice(1, -1),
+        classes: sizes[sizes.length - 1]!,
+        activation,
+        sigma,
+        learningRate: 1,
+      });
       const r = rng(31);
       for (let i = 0; i < 2000; i++) {
         const huge = i % 3 === 0 ? F32_MAX : i % 3 === 1 ? 1e30 : 1e-40;

@@ -58,7 +58,7 @@ function forge(
 }
 
 describe("finding 1: size arithmetic never wraps", () => {
-  const dfa = { sizes: [784, ...Array(128).fill(128), 65536], mode: "dfa" };
+  const dfa = { inputs: 784, hidden: Array(128).fill(128), classes: 65536, mode: "dfa" };
 
   it("a DFA config whose feedback matrices need > 4 GiB is E_MEMORY before anything is allocated", () => {
     const h = engram.hebbian({ inputs: 4096, outputs: 4096 });
@@ -106,19 +106,19 @@ describe("finding 2: holes in sizes", () => {
     it(`${why} is E_CONFIG`, () => {
       throwsCode(() => engram.feedbackAlignment({ sizes } as never), "E_CONFIG");
       throwsCode(() => engram.perturbation({ sizes } as never), "E_CONFIG");
-      throwsCode(() => engram.forwardForward({ sizes } as never), "E_CONFIG");
+      throwsCode(() => engram.forwardForward({ sizes, classes: 3 } as never), "E_CONFIG");
     });
   }
 
   it("a null inside a snapshot's sizes is E_SNAPSHOT", () => {
-    const snap = forge(make(engram, "feedbackAlignment").save(), (p) => ((p.config["sizes"] as unknown[])[1] = null));
+    const snap = forge(make(engram, "feedbackAlignment").save(), (p) => ((p.config["hidden"] as unknown[])[0] = null));
     throwsCode(() => engram.restore(snap), "E_SNAPSHOT");
   });
 });
 
 describe("finding 3: a lying length", () => {
   it("a Float32Array(4096) whose length says 4 is E_SHAPE, and nothing is written", () => {
-    const l = engram.feedbackAlignment({ sizes: [4, 8, 3] });
+    const l = engram.feedbackAlignment({ inputs: 4, hidden: [8], classes: 3 });
     const before = l.save();
     const x = new Float32Array(4096).fill(1e6);
     Object.defineProperty(x, "length", { value: 4 });
@@ -157,15 +157,15 @@ describe("finding 4: read once, checked on the copy", () => {
   });
 
   it("an object pretending to be a Uint8Array is checked too (NaN is E_NONFINITE, 300 is not a byte)", () => {
-    const l = engram.feedbackAlignment({ sizes: [2, 4, 2] });
+    const l = engram.feedbackAlignment({ inputs: 2, hidden: [4], classes: 2 });
     const fake = (v: number) => new Proxy(new Uint8Array(2), { get: (t, k) => (k === "0" ? v : Reflect.get(t, k)) });
     throwsCode(() => l.learn(fake(NaN) as never, 0), "E_NONFINITE");
     throwsCode(() => l.learn(fake(300) as never, 0), "E_TYPE");
   });
 
   it("a label array answering 1, then 4000, is read once: label 1 is learned, 4000 never reaches wasm", () => {
-    const l = engram.feedbackAlignment({ sizes: [2, 4, 3] });
-    const twin = engram.feedbackAlignment({ sizes: [2, 4, 3] });
+    const l = engram.feedbackAlignment({ inputs: 2, hidden: [4], classes: 3 });
+    const twin = engram.feedbackAlignment({ inputs: 2, hidden: [4], classes: 3 });
     const { p, reads } = twoFaced([1], 4000);
     l.learnBatch([0.5, -0.5], p as never);
     twin.learnBatch([0.5, -0.5], [1]);
@@ -176,15 +176,15 @@ describe("finding 4: read once, checked on the copy", () => {
   it("a sizes getter answering 8, then −1, is read once", () => {
     const { p, reads } = twoFaced([4, 8, 3], -1);
     const l = engram.feedbackAlignment({ sizes: p } as never);
-    expect(l.config.sizes).toEqual([4, 8, 3]);
+    expect(l.config).toMatchObject({ inputs: 4, hidden: [8], classes: 3 }); // the deprecated alias, read once
     expect(reads.get("1")).toBe(1);
     train(l, "feedbackAlignment", 2);
   });
 
   it("a learner's config is frozen all the way down: save() writes what was validated", () => {
-    const l = engram.feedbackAlignment({ sizes: [4, 8, 3] });
-    expect(() => (l.config.sizes as number[]).push(1e9)).toThrow(TypeError);
-    expect(engram.restore(l.save()).config.sizes).toEqual([4, 8, 3]);
+    const l = engram.feedbackAlignment({ inputs: 4, hidden: [8], classes: 3 });
+    expect(() => (l.config.hidden as number[]).push(1e9)).toThrow(TypeError);
+    expect(engram.restore(l.save(), "feedbackAlignment").config.hidden).toEqual([8]);
   });
 
   it("an options object with getters is read once per key", () => {
@@ -213,7 +213,7 @@ describe("finding 5: re-entrancy from a getter", () => {
   }
 
   it("a getter that disposes the learner mid-copy gives E_DISPOSED; the rest of the copy lands nowhere", () => {
-    const l = engram.feedbackAlignment({ sizes: [64, 16, 3] });
+    const l = engram.feedbackAlignment({ inputs: 64, hidden: [16], classes: 3 });
     l.learn(sample(rng(1), 64), 0);
     let victim: AnyLearner | undefined;
     // on main the rest of the copy went into freed memory, which the learner made in the getter had just reused
@@ -222,19 +222,19 @@ describe("finding 5: re-entrancy from a getter", () => {
       0,
       () => {
         l.dispose();
-        victim = engram.feedbackAlignment({ sizes: [64, 16, 3], seed: 9 }) as AnyLearner;
+        victim = engram.feedbackAlignment({ inputs: 64, hidden: [16], classes: 3, seed: 9 }) as AnyLearner;
       },
     );
     throwsCode(() => l.learn(x, 1), "E_DISPOSED");
-    const twin = engram.feedbackAlignment({ sizes: [64, 16, 3], seed: 9 });
+    const twin = engram.feedbackAlignment({ inputs: 64, hidden: [16], classes: 3, seed: 9 });
     expect(sameBytes(victim!.save(), twin.save())).toBeUndefined();
     // and the allocator is sound: many allocations later, nothing fails
     for (let i = 0; i < 50; i++) make(engram, "feedbackAlignment", { seed: i }).dispose();
   });
 
   it("a getter that creates a large learner mid-copy does not make the learner train on stale data", () => {
-    const l = engram.feedbackAlignment({ sizes: [64, 16, 3] });
-    const twin = engram.feedbackAlignment({ sizes: [64, 16, 3] });
+    const l = engram.feedbackAlignment({ inputs: 64, hidden: [16], classes: 3 });
+    const twin = engram.feedbackAlignment({ inputs: 64, hidden: [16], classes: 3 });
     const values = Array.from(sample(rng(2), 64));
     const big: AnyLearner[] = [];
     const x = hooked(values.slice(), 5, () => big.push(engram.hebbian({ inputs: 1024, outputs: 512 }) as AnyLearner));
@@ -247,8 +247,8 @@ describe("finding 5: re-entrancy from a getter", () => {
   });
 
   it("a getter calling learnBatch on the same learner runs before any pointer is taken", () => {
-    const l = engram.feedbackAlignment({ sizes: [4, 8, 3] });
-    const twin = engram.feedbackAlignment({ sizes: [4, 8, 3] });
+    const l = engram.feedbackAlignment({ inputs: 4, hidden: [8], classes: 3 });
+    const twin = engram.feedbackAlignment({ inputs: 4, hidden: [8], classes: 3 });
     const inner = [0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7, 0.8];
     let once = false;
     const xs = hooked([1, 2, 3, 4, 5, 6, 7, 8], 3, () => {
@@ -261,7 +261,7 @@ describe("finding 5: re-entrancy from a getter", () => {
   });
 
   it("a label getter that disposes the learner gives E_DISPOSED", () => {
-    const l = engram.forwardForward({ sizes: [4, 8], classes: 3 });
+    const l = engram.forwardForward({ inputs: 4, hidden: [8], classes: 3 });
     const labels = hooked([0, 1], 1, () => l.dispose());
     throwsCode(() => l.learnBatch([1, 2, 3, 4, 5, 6, 7, 8], labels), "E_DISPOSED");
   });
@@ -269,9 +269,9 @@ describe("finding 5: re-entrancy from a getter", () => {
 
 describe("finding 6: an all-zero PRNG state in a snapshot", () => {
   for (const [kind, options] of [
-    ["perturbation", { sizes: [4, 8, 3] }],
-    ["forwardForward", { sizes: [4, 8], classes: 3, negatives: "random" }],
-    ["feedbackAlignment", { sizes: [4, 8, 3], dropout: 0.5 }],
+    ["perturbation", { inputs: 4, hidden: [8], classes: 3 }],
+    ["forwardForward", { inputs: 4, hidden: [8], classes: 3, negatives: "random" }],
+    ["feedbackAlignment", { inputs: 4, hidden: [8], classes: 3, dropout: 0.5 }],
     ["rewardModulated", { inputs: 4, actions: 3 }],
     ["hebbian", { inputs: 4, outputs: 3 }],
   ] as const) {
@@ -285,7 +285,7 @@ describe("finding 6: an all-zero PRNG state in a snapshot", () => {
   }
 
   it("even loaded behind the library's back, a zero PRNG traps instead of looping forever", () => {
-    const l = engram.perturbation({ sizes: [4, 8, 3] }) as AnyLearner;
+    const l = engram.perturbation({ inputs: 4, hidden: [8], classes: 3 }) as AnyLearner;
     const e = engram.wasm.exports;
     const h = (l as unknown as { handle: number }).handle;
     engram.wasm.u8.fill(0, e.learnerState(h), e.learnerState(h) + 16);
@@ -299,7 +299,7 @@ describe("finding 6: an all-zero PRNG state in a snapshot", () => {
 describe("finding 7: a snapshot memory bomb", () => {
   for (const optimizer of ["adafactor", "adam"]) {
     it(`a 254-byte snapshot declaring sizes [8192, 8192] (${optimizer}) and no state is E_SNAPSHOT, fast, with no memory grown`, () => {
-      const config = { ...make(engram, "forwardForward").config, sizes: [8192, 8192], optimizer };
+      const config = { ...make(engram, "forwardForward").config, inputs: 8192, hidden: [8192], optimizer };
       const snap = encodeSnapshot({ kind: "forwardForward", config, state: new Uint8Array(0) });
       const memory = engram.memoryBytes;
       const t = performance.now();
@@ -321,7 +321,7 @@ describe("finding 7: a snapshot memory bomb", () => {
 
 describe("finding 10: a snapshot in a SharedArrayBuffer", () => {
   it("bytes changing under restore are copied once, then checked: what restores is always what was saved", async () => {
-    const l = engram.feedbackAlignment({ sizes: [8, 8, 3] });
+    const l = engram.feedbackAlignment({ inputs: 8, hidden: [8], classes: 3 });
     train(l, "feedbackAlignment", 3);
     const good = l.save();
     const shared = new Uint8Array(new SharedArrayBuffer(good.length));
@@ -361,7 +361,7 @@ describe("finding 11: options, init and foreign exceptions", () => {
     proto["seed"] = 99;
     proto["learningRate"] = -5;
     try {
-      const l = engram.feedbackAlignment({ sizes: [4, 8, 3] });
+      const l = engram.feedbackAlignment({ inputs: 4, hidden: [8], classes: 3 });
       expect(l.config.seed).toBe(1);
       expect(l.config.learningRate).toBe(0.01);
     } finally {
@@ -379,7 +379,7 @@ describe("finding 11: options, init and foreign exceptions", () => {
   });
 
   it("null is an error, not the default (also inside a snapshot's config)", () => {
-    throwsCode(() => engram.feedbackAlignment({ sizes: [4, 8, 3], seed: null } as never), "E_CONFIG");
+    throwsCode(() => engram.feedbackAlignment({ inputs: 4, hidden: [8], classes: 3, seed: null } as never), "E_CONFIG");
     throwsCode(() => engram.hebbian({ inputs: 4, outputs: 3, readout: null } as never), "E_CONFIG");
     const snap = forge(make(engram, "feedbackAlignment").save(), (p) => (p.config["learningRate"] = null));
     throwsCode(() => engram.restore(snap), "E_SNAPSHOT");
@@ -441,7 +441,7 @@ describe("finding 11: options, init and foreign exceptions", () => {
   });
 
   it("an exception thrown by a user getter surfaces as an EngramError with the cause attached", () => {
-    const l = engram.feedbackAlignment({ sizes: [4, 8, 3] });
+    const l = engram.feedbackAlignment({ inputs: 4, hidden: [8], classes: 3 });
     const boom = new Error("boom");
     const x = new Proxy([1, 2, 3, 4], {
       get: (t, k) =>
@@ -454,7 +454,9 @@ describe("finding 11: options, init and foreign exceptions", () => {
     const err = throwsCode(() => l.learn(x, 0), "E_TYPE");
     expect(err.cause).toBe(boom);
     const o = {
-      sizes: [4, 8, 3],
+      inputs: 4,
+      hidden: [8],
+      classes: 3,
       get seed(): number {
         throw boom;
       },

@@ -10,6 +10,18 @@ import { loadEngram } from "../helpers/engram.js";
 import { descriptor, rng, sameBytes, sample, type AnyLearner } from "./learners.js";
 
 const engram = await loadEngram();
+
+/**
+ * Configs written before 0.2 hold the deprecated `sizes`: forwardForward's is [inputs, ...hidden]
+ * (classes beside it), the perceptrons' [inputs, ...hidden, classes]. The restored learner
+ * resolves them to { inputs, hidden, classes }.
+ */
+function currentShape(kind: string, config: Record<string, unknown>): Record<string, unknown> {
+  const { sizes, ...rest } = config as { sizes?: number[] };
+  if (!sizes) return config;
+  if (kind === "forwardForward") return { ...rest, inputs: sizes[0], hidden: sizes.slice(1) };
+  return { ...rest, inputs: sizes[0], hidden: sizes.slice(1, -1), classes: sizes[sizes.length - 1] };
+}
 const root = fileURLToPath(new URL("../fixtures/snapshots/", import.meta.url));
 const versions = existsSync(root)
   ? readdirSync(root)
@@ -40,7 +52,7 @@ describe("snapshot fixtures", () => {
     };
     const l = engram.restore(bytes) as AnyLearner;
     expect(l.kind).toBe(kind);
-    expect(l.config).toMatchObject(record.config as object); // options added later take their defaults
+    expect(l.config).toMatchObject(currentShape(kind, record.config as Record<string, unknown>)); // options added later take their defaults
     const d = descriptor(kind);
     for (const p of record.probes) expect(d.probe(l, Float32Array.from(p.x))).toEqual(p.out);
     if (version === `v${FORMAT_VERSION}`) {

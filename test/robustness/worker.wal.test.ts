@@ -5,6 +5,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { DyingStorage, MemoryStorage } from "../helpers/doStorage.js";
 import { loadEngram } from "../helpers/engram.js";
+import { pixels } from "../../src/index.js";
 
 vi.mock("engram", async () => ({ ...(await import("../../src/index.js")), init: () => loadEngram() }));
 const { LearnerObject } = await import("../../examples/worker/src/worker.js");
@@ -108,11 +109,11 @@ describe("write-ahead persistence survives a kill between any two storage operat
       }
       expect(stats.samples, `kill at ${k}`).toBe(acked.length);
       const reference = engram.create(SMALL.kind, SMALL.options) as unknown as {
-        learn(x: number[] | Uint8Array, y: number): unknown;
+        learn(x: number[] | Float32Array, y: number): unknown;
         save(): Uint8Array;
         dispose(): void;
       };
-      for (const s of acked) reference.learn(s.x, s.label);
+      for (const s of acked) reference.learn(s.x instanceof Uint8Array ? pixels(s.x) : s.x, s.label); // the Worker scales pixel bytes with pixels()
       const recovered = new Uint8Array(await (await o.fetch("/snapshot")).arrayBuffer());
       expect(
         Buffer.from(recovered).equals(Buffer.from(reference.save())),
@@ -120,7 +121,7 @@ describe("write-ahead persistence survives a kill between any two storage operat
       ).toBe(true);
       // and it goes on learning, and a later restart still agrees
       expect((await o.fetch("/learn", { json: json(40) })).status).toBe(200);
-      reference.learn(json(40).x, json(40).label);
+      reference.learn(json(40).x as number[], json(40).label);
       const again = object(survivor);
       expect(
         Buffer.from(new Uint8Array(await (await again.fetch("/snapshot")).arrayBuffer())).equals(

@@ -93,7 +93,15 @@ describe("feedback alignment and DFA: one step is the published equation (two hi
     it(`${mode}: every layer's step over several samples`, () => {
       const seed = 9,
         eta = 0.2;
-      const net = engram.feedbackAlignment({ sizes: SIZES, mode, activation: "tanh", learningRate: eta, seed });
+      const net = engram.feedbackAlignment({
+        inputs: SIZES[0]!,
+        hidden: SIZES.slice(1, -1),
+        classes: SIZES[SIZES.length - 1]!,
+        mode,
+        activation: "tanh",
+        learningRate: eta,
+        seed,
+      });
       const fb = feedback(seed, mode),
         other = feedback(seed, mode === "fa" ? "dfa" : "fa");
       const r = rng(3);

@@ -188,7 +188,8 @@ function check(sizes: number[], optimizer: Optimizer, peerNormalization: number,
   const eta = optimizer === "sgd" ? 0.5 : 0.01,
     mu = 0.9;
   const l = engram.forwardForward({
-    sizes,
+    inputs: sizes[0]!,
+    hidden: sizes.slice(1),
     classes: C,
     optimizer,
     learningRate: eta,

@@ -314,7 +314,7 @@ async function start(): Promise<void> {
   checkSet = { images: bytes.subarray(0, n * 784), labels: bytes.subarray(n * 784, n * 785), n };
   const saved = await load("snapshot");
   if (saved instanceof Uint8Array) {
-    model = engram.restore(saved) as Continual;
+    model = engram.restore(saved, "continual");
     names = ((await load("names")) as string[] | undefined) ?? [];
     history = ((await load("history")) as typeof history | undefined) ?? [];
     checks = ((await load("checks")) as typeof checks | undefined) ?? checks;
@@ -322,7 +322,7 @@ async function start(): Promise<void> {
     $("status").textContent =
       `restored from IndexedDB: ${names.length - 10} symbols taught, ${history.length} drawings judged`;
   } else {
-    model = engram.restore(await fetchBytes("pretrained.bin")) as Continual;
+    model = engram.restore(await fetchBytes("pretrained.bin"), "continual");
     names = Array.from({ length: 10 }, (_, d) => String(d));
     demo.source = "pretrained";
     $("status").textContent =

@@ -15,7 +15,7 @@
 //   GET    /:id/snapshot  the save() bytes (application/octet-stream)
 //   POST   /:id/checkpoint  write a checkpoint now (also done every N samples and on the alarm)
 //   DELETE /:id           forget the learner and its storage
-import { init, type Engram, type Learner } from "engram";
+import { init, pixels, type Engram, type Learner } from "engram";
 
 // NOTE: a Worker module may export only handlers and Durable Object classes, so
 // the constants below stay private.
@@ -26,7 +26,7 @@ import { init, type Engram, type Learner } from "engram";
  * digits). Its snapshot (~0.8 MB) is written at checkpoints only; each /learn writes
  * its samples' bytes.
  */
-const DEFAULT_LEARNER = { kind: "feedbackAlignment", options: { sizes: [784, 256, 10] } };
+const DEFAULT_LEARNER = { kind: "feedbackAlignment", options: { inputs: 784, hidden: [256], classes: 10 } };
 /** Snapshot chunk size: well under the 2 MB limit of one Durable Object storage value. */
 const CHUNK_BYTES = 1 << 20;
 /** Checkpoint after this many logged samples, unless the `CHECKPOINT_SAMPLES` variable says otherwise. */
@@ -73,7 +73,7 @@ type Trainable = Learner & {
 
 /** Input width, from the resolved config of a supervised learner. */
 function inputsOf(learner: Trainable): number {
-  const c = learner.config as { inputs?: number; sizes?: number[] };
+  const c = learner.config as { inputs?: number; sizes?: number[] }; // sizes: snapshots written before 0.2
   return c.inputs ?? c.sizes![0]!;
 }
 
@@ -85,7 +85,7 @@ function classesOf(learner: Learner): number {
 
 /**
  * A batch of validated samples, as learned and as logged: `labels[i]` and row i of `x`
- * (`x.length` = labels × inputs). Bytes are pixels (the learner scales them by 1/255);
+ * (`x.length` = labels × inputs). Bytes are pixels, scaled by 1/255 with `pixels()` as they are fed (`asInput`);
  * floats are JSON numbers rounded to float32, which is what the learner reads from them.
  */
 interface Batch {
@@ -395,8 +395,9 @@ export class LearnerObject {
     }
     if (method === "POST" && action === "predict") {
       const batch = await readSamples(request, inputsOf(learner), classesOf(learner), false);
-      const scores = learner.scores ? Array.from(learner.scores(batch.x)) : undefined;
-      return Response.json({ label: learner.predict(batch.x), scores });
+      const x = asInput(batch.x);
+      const scores = learner.scores ? Array.from(learner.scores(x)) : undefined;
+      return Response.json({ label: learner.predict(x), scores });
     }
     if (method === "POST" && action === "checkpoint") {
       await this.checkpoint();
@@ -454,11 +455,16 @@ export class LearnerObject {
   }
 }
 
+/** What a learner is fed for a row of a batch: pixel bytes → [0, 1] (learners read a Uint8Array unscaled), floats as they are. */
+function asInput(x: Uint8Array | Float32Array): Float32Array {
+  return x instanceof Uint8Array ? pixels(x) : x;
+}
+
 /** Learns every sample of a batch in order; returns the last step's result. */
 function learnAll(learner: Trainable, batch: Batch, inputs: number): unknown {
   let last: unknown;
   for (let i = 0; i < batch.labels.length; i++)
-    last = learner.learn(batch.x.subarray(i * inputs, (i + 1) * inputs), batch.labels[i]!);
+    last = learner.learn(asInput(batch.x.subarray(i * inputs, (i + 1) * inputs)), batch.labels[i]!);
   return last;
 }
 
