@@ -99,3 +99,7 @@ export {
 } from "./learners/spiking";
 // engram.merge (issue 16): federated averaging of MLP learners (assembly/learners/merge.ts).
 export { mergeAverage, mlpSamples } from "./learners/merge";
+// Classifier.learningRate and .samples (issue 15): the rates that live in a learner's layout.
+export { mlpRate, mlpSetRate } from "./learners/mlp";
+export { ffSamples, ffRate, ffSetRate } from "./learners/forwardForward";
+export { spRate, spSetRate } from "./learners/spiking";

@@ -64,7 +64,7 @@ let spikes = 0;
 const t0 = performance.now();
 for (let i = 0; i < trainN; i++) {
   const labelled = i >= trainN - labelN;
-  spikes += snn.learn(img(full, i), labelled ? mnist.train.labels[i]! : undefined);
+  spikes += snn.learn(img(full, i), labelled ? mnist.train.labels[i]! : undefined).spikes;
   if ((i + 1) % 5000 === 0 || i + 1 === trainN) {
     const s = (performance.now() - t0) / 1000;
     console.log(
@@ -92,7 +92,7 @@ if (jsSamples > 0) {
   const n = jsSamples;
   const w0 = performance.now();
   let wasmSpikes = 0;
-  for (let i = 0; i < n; i++) wasmSpikes += probe.learn(img(full, i));
+  for (let i = 0; i < n; i++) wasmSpikes += probe.learn(img(full, i)).spikes;
   const wasmS = (performance.now() - w0) / 1000;
   const j0 = performance.now();
   let jsSpikes = 0,

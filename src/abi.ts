@@ -101,6 +101,13 @@ export interface EngramAbi {
   spLifParams(h: number): number;
   mergeAverage(dst: number, handles: number, weights: number, k: number): void;
   mlpSamples(h: number): number;
+  mlpRate(h: number): number;
+  mlpSetRate(h: number, eta: number): void;
+  ffSamples(h: number): number;
+  ffRate(h: number): number;
+  ffSetRate(h: number, lr: number): void;
+  spRate(h: number): number;
+  spSetRate(h: number, eta: number): void;
 }
 
 /** Their names: init refuses a module that lacks any of them (E_INIT). */
@@ -203,4 +210,11 @@ export const ABI_FUNCTIONS: readonly (keyof EngramAbi)[] = [
   "spLifParams",
   "mergeAverage",
   "mlpSamples",
+  "mlpRate",
+  "mlpSetRate",
+  "ffSamples",
+  "ffRate",
+  "ffSetRate",
+  "spRate",
+  "spSetRate",
 ];

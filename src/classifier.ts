@@ -3,6 +3,7 @@
 import { EngramError, describe } from "./errors.js";
 import { checkLabels, readUserData, typedKind, typedLength, type Label, type Vector } from "./input.js";
 import { Learner } from "./learner.js";
+import { Options } from "./options.js";
 
 /** Options of {@link Classifier.fit}. */
 export interface FitOptions {
@@ -30,7 +31,18 @@ export interface FitProgress {
   sample: number;
   /** Samples per epoch. */
   samples: number;
-  /** Mean training loss over this epoch's samples so far (the loss `learn` reports before each step). */
+  /** Mean training loss over this epoch's samples so far (the `loss` `learn` reports before each step; NaN for a learner without a loss). */
+  loss: number;
+}
+
+/**
+ * What one `learn` or `learnBatch` step reports, the same shape for every supervised learner:
+ * `loss`, the training loss before the step (the mean over a batch), or NaN for a learner
+ * whose rule has no loss (`continual`'s exact statistics, `spiking`'s STDP). A learner may
+ * report more beside it (Forward-Forward's goodness, spiking's spike count): see its `Stats`.
+ */
+export interface LearnStats {
+  /** The training loss before the step (mean over a batch); NaN when the learner has no loss. */
   loss: number;
 }
 
@@ -53,16 +65,29 @@ export interface Evaluation {
  *     await net.fit(images, labels, { epochs: 2 });
  *     net.evaluate(testImages, testLabels).accuracy;
  *
- * `Stats` is what one `learn` step reports: the loss before the step (a number), or an
- * object holding `loss` (Forward-Forward's {@link ForwardForwardStats}).
+ * `Stats` is what one `learn` step reports: always an object holding `loss` ({@link LearnStats}),
+ * with a learner's own extras beside it (Forward-Forward's {@link ForwardForwardStats},
+ * spiking's spike count). Code written for any classifier reads `loss` only.
  */
-export interface Classifier<Stats = number> extends Disposable {
+export interface Classifier<Stats extends LearnStats = LearnStats> extends Disposable {
   /** The learner kind, as written in snapshots. */
   readonly kind: string;
   /** Values per sample. */
   readonly inputs: number;
   /** Number of classes: labels are integers in [0, classes). */
   readonly classes: number;
+  /**
+   * The learning rate η the next `learn` uses, as a number in the learner's documented range
+   * (its `learningRate` option's: set it, e.g. to anneal between epochs, and `save()` keeps
+   * it). A value outside the range, or not a finite number, throws E_CONFIG and changes
+   * nothing. `undefined` for a learner whose rule has no step size (`continual`'s exact
+   * statistics), where setting it throws E_CONFIG. For `hebbian` it is the feature rule's
+   * η (the readout's is `readoutLearningRate`); for `spiking` STDP's η_post.
+   */
+  get learningRate(): number | undefined;
+  set learningRate(rate: number);
+  /** Samples learned so far: every `learn` counts one, `learnBatch` and `fit` one per row; saved in snapshots. */
+  readonly samples: number;
   /** One online step on sample `x` with its label. */
   learn(x: Vector, label: Label): Stats;
   /** Several samples at once: `xs` holds n × inputs values row-major, `labels` n labels. */
@@ -87,7 +112,7 @@ export interface FitResult {
   epochs: number;
   /** Steps taken (samples × epochs). */
   steps: number;
-  /** Mean training loss of the last epoch. */
+  /** Mean training loss of the last epoch (NaN for a learner without a loss). */
   loss: number;
 }
 
@@ -95,10 +120,6 @@ export interface FitResult {
 export interface Disposable {
   /** Same as `dispose()`, for `using learner = engram.…(…)`. */
   [Symbol.dispose](): void;
-}
-
-function lossOf(stats: unknown): number {
-  return typeof stats === "number" ? stats : ((stats as { loss?: number } | undefined)?.loss ?? 0);
 }
 
 /** Yields to the event loop: scheduler.yield where the host has it, else a macrotask. */
@@ -155,7 +176,10 @@ function sampleLength(x: unknown): number | undefined {
  * A learner that is a {@link Classifier}: subclasses provide `learn`, `learnBatch`,
  * `predict` and `scores`; `fit` and `evaluate` are written here once.
  */
-export abstract class SupervisedLearner<Stats = number> extends Learner implements Classifier<Stats> {
+export abstract class SupervisedLearner<Stats extends LearnStats = LearnStats>
+  extends Learner
+  implements Classifier<Stats>
+{
   /** Values per sample. */
   abstract readonly inputs: number;
   /** Number of classes. */
@@ -168,6 +192,23 @@ export abstract class SupervisedLearner<Stats = number> extends Learner implemen
   abstract predict(x: Vector): number;
   /** Class probabilities for `x`. */
   abstract scores(x: Vector): Float32Array;
+  /** The learning rate the next `learn` uses (see {@link Classifier.learningRate}). */
+  abstract get learningRate(): number | undefined;
+  abstract set learningRate(rate: number);
+  /** Samples learned so far (see {@link Classifier.samples}). */
+  abstract get samples(): number;
+
+  /**
+   * @internal Validates a new learning rate by the constructor's rule (a finite number in
+   * (0, max]; else E_CONFIG naming the learner, nothing changed) and records it in the
+   * config, so snapshots keep it. Returns it for the learner to write into wasm first.
+   */
+  protected newRate(rate: unknown, max: number, write: (rate: number) => void): void {
+    this.h;
+    const value = new Options(this.kind, { learningRate: rate }).num("learningRate", undefined, 0, max, true);
+    this.run(() => write(value));
+    this.setOption("learningRate", value);
+  }
 
   /** Accuracy of `predict` on `xs` with `labels` (one label per sample). Changes nothing. */
   evaluate(xs: readonly Vector[], labels: ArrayLike<number>): Evaluation {
@@ -221,7 +262,7 @@ export abstract class SupervisedLearner<Stats = number> extends Learner implemen
       for (let i = 0; i < n; i++) {
         if (signal?.aborted) throw signal.reason ?? new EngramError("E_CONFIG", "fit was aborted");
         const k = order[i]!;
-        sum += lossOf(this.learn(samples[k]!, ys[k]!));
+        sum += this.learn(samples[k]!, ys[k]!).loss;
         if ((i + 1) % yieldEvery === 0 && i + 1 < n) {
           onProgress?.({ epoch, epochs, sample: i + 1, samples: n, loss: sum / (i + 1) });
           await yieldNow();

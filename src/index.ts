@@ -21,6 +21,7 @@ export {
   type FitOptions,
   type FitProgress,
   type FitResult,
+  type LearnStats,
 } from "./classifier.js";
 export { FORMAT_VERSION } from "./snapshot.js";
 export { pixels } from "./pixels.js";

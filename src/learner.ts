@@ -157,6 +157,14 @@ export abstract class Learner {
     NET?.register(this, this.cell, this.cell);
   }
 
+  /**
+   * @internal Replaces one option of the saved config (a setter such as `learningRate`
+   * changes what the next step uses, so snapshots must carry the new value).
+   */
+  protected setOption(key: string, value: unknown): void {
+    (this as { config: Readonly<Record<string, unknown>> }).config = deepFreeze({ ...this.config, [key]: value });
+  }
+
   /** @internal The wasm handle; throws E_DISPOSED once disposed. */
   protected get h(): number {
     if (!this.handle) throw new EngramError("E_DISPOSED", `this ${this.kind} learner was disposed`);

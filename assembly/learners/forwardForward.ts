@@ -23,7 +23,7 @@
 // paper's neutral label (all 1/C) adds the mean label weights to every unit, which drift
 // as U grows: on MNIST that readout fell from 94 % to 86 % over 4 epochs; this one does not.
 //
-// State: [rng 16 B][t, β1ᵗ, β2ᵗ, pad][layer k: params P_k | moments M_k (| V_k for Adam,
+// State: [rng 16 B][t, β1ᵗ, β2ᵗ, extra samples][layer k: params P_k | moments M_k (| V_k for Adam,
 //        | F_k for factored Adam)]
 //        [readout R (C, A) | r_b (C)][peer running means, per layer][seen (C) u32 if SEEN];
 //        P_k = [W_k (n_k, in_k) | U (C, n₁) if k = 0 | b_k]; F_k = W_k's factored second
@@ -72,7 +72,8 @@ class FfHead {
   /** β1ᵗ and β2ᵗ, Adam's bias-correction products. */
   b1t: f32;
   b2t: f32;
-  pad: u32;
+  /** Samples beyond one per step: a batch of B adds B − 1 (0 in snapshots before 0.2, and for online learning). */
+  extra: u32;
 }
 
 /** The learner's layout region: sizes, hyper-parameters and the byte offset of every buffer. */
@@ -302,6 +303,22 @@ export function ffNew(
 /** Bytes `ffLearnBatch` needs at `work` for `rows` samples. */
 export function ffWorkBytes(h: usize, rows: u32): f64 {
   return workBytes(ff(h).maxW, layer(h, 0).n, ff(h).maxP, rows);
+}
+
+/** Samples learned: one per optimizer step plus a batch's extra rows (snapshots before 0.2 count steps only). */
+export function ffSamples(h: usize): f64 {
+  const head = changetype<FfHead>(learnerState(h));
+  return <f64>head.t + <f64>head.extra;
+}
+
+/** The learning rate η (f32, in the layout; the snapshot's config carries it). */
+export function ffRate(h: usize): f32 {
+  return ff(h).lr;
+}
+
+/** Sets η for the next steps (the caller validated it: finite, > 0). */
+export function ffSetRate(h: usize, lr: f32): void {
+  ff(h).lr = lr;
 }
 
 /** Pointer to the last step's stats: [loss, mean G⁺, mean G⁻, last negative label]. */
@@ -581,6 +598,7 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
   const head = changetype<FfHead>(learnerState(h));
   const t = head.t;
   head.t = t + 1;
+  head.extra += <u32>(rows - 1);
   const b1t = head.b1t * BETA1,
     b2t = head.b2t * BETA2;
   head.b1t = b1t;

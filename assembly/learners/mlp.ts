@@ -221,6 +221,16 @@ export function etaNow(h: usize): f32 {
   return <f32>(<f64>n.eta / (1.0 + <f64>n.decay * t));
 }
 
+/** The base learning rate η (f32, in the layout; the snapshot's config carries it). */
+export function mlpRate(h: usize): f32 {
+  return net(h).eta;
+}
+
+/** Sets η for the next steps, η_t = η / (1 + κ t) (the caller validated it: finite, > 0). */
+export function mlpSetRate(h: usize, eta: f32): void {
+  net(h).eta = eta;
+}
+
 /** Counts one sample seen. */
 export function countSample(h: usize): void {
   const c = net(h).count;

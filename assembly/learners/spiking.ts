@@ -455,6 +455,16 @@ export function spSamples(h: usize): u32 {
   return load<u32>(L(h).counters);
 }
 
+/** The post-synaptic learning rate η_post (f32, in the layout; the snapshot's config carries it). */
+export function spRate(h: usize): f32 {
+  return L(h).etaPost;
+}
+
+/** Sets η_post for the next presentations (the caller validated it: finite, in (0, 1]). */
+export function spSetRate(h: usize, eta: f32): void {
+  L(h).etaPost = eta;
+}
+
 /** Byte offset of the adaptive thresholds θ (K̂ f32). */
 export function spThetaPtr(h: usize): usize {
   return L(h).theta;

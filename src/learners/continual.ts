@@ -1,7 +1,7 @@
 import { defineLearner } from "../engine.js";
 import { EngramError } from "../errors.js";
 import { batchRows, checkLabel, checkLabels, type Label, type Vector } from "../input.js";
-import { SupervisedLearner } from "../classifier.js";
+import { type LearnStats, SupervisedLearner } from "../classifier.js";
 import { checkParams, MAX_UNITS, Options } from "../options.js";
 import type { Wasm } from "../wasm.js";
 
@@ -75,7 +75,7 @@ export interface ContinualOptions {
  *     const cl = engram.continual({ inputs: 784, classes: 10, image: { width: 28, height: 28 } });
  *     cl.learn(image, label); cl.predict(image);
  */
-export class Continual extends SupervisedLearner<void> {
+export class Continual extends SupervisedLearner<LearnStats> {
   /** "continual". */
   readonly kind = "continual";
   /** Values per sample. */
@@ -161,15 +161,19 @@ export class Continual extends SupervisedLearner<void> {
     );
   }
 
-  /** Learns one sample `x` of class `label` (one wasm call). */
-  learn(x: Vector, label: Label): void {
+  /**
+   * Learns one sample `x` of class `label` (one wasm call). `loss` is NaN: the head updates
+   * exact statistics and computes no loss (scoring the sample first would cost a factorisation).
+   */
+  learn(x: Vector, label: Label): LearnStats {
     const ptr = this.input(x, this.config.inputs);
     checkLabel(label, this.config.classes);
     this.run(() => this.wasm.fn["clLearn"]!(this.h, ptr, label));
+    return { loss: NaN };
   }
 
-  /** Learns `n` samples in row order (the same bits as `n` calls of `learn`); `xs` holds n × inputs values row-major. */
-  learnBatch(xs: Vector, labels: ArrayLike<number>): void {
+  /** Learns `n` samples in row order (the same bits as `n` calls of `learn`); `xs` holds n × inputs values row-major. `loss` is NaN. */
+  learnBatch(xs: Vector, labels: ArrayLike<number>): LearnStats {
     const n = batchRows(xs, this.config.inputs);
     const ls = checkLabels(labels, n, this.config.classes);
     const ptr = this.input(xs, this.config.inputs, "xs", n);
@@ -182,6 +186,7 @@ export class Continual extends SupervisedLearner<void> {
     const u32 = this.wasm.u32;
     for (let i = 0; i < n; i++) u32[(this.labels >>> 2) + i] = ls[i]!;
     this.run(() => this.wasm.fn["clLearnBatch"]!(this.h, ptr, this.labels, n));
+    return { loss: NaN };
   }
 
   /** Class probabilities for `x`: a softmax over the classes seen so far; unseen classes get 0 (all equal before any sample). */
@@ -204,7 +209,25 @@ export class Continual extends SupervisedLearner<void> {
     return super.save();
   }
 
-  /** Samples learned so far. */
+  /**
+   * Always `undefined`: this learner has no step size. Its head holds exact sufficient
+   * statistics (counts, means, scatter), so every sample weighs the same whatever the order;
+   * its detectors learn at rate 1/wins. Setting it throws E_CONFIG (the only numeric knob is
+   * the `shrinkage` option).
+   */
+  get learningRate(): undefined {
+    this.h;
+    return undefined;
+  }
+  set learningRate(_rate: number) {
+    this.h;
+    throw new EngramError(
+      "E_CONFIG",
+      "continual has no learning rate: it keeps exact statistics, so every sample counts the same (see the shrinkage option)",
+    );
+  }
+
+  /** Samples learned so far: one per `learn`, n per `learnBatch` of n rows (saved in snapshots). */
   get samples(): number {
     return this.wasm.fn["clSamples"]!(this.h);
   }

@@ -1,7 +1,7 @@
 import { defineLearner } from "../engine.js";
 import { EngramError } from "../errors.js";
 import { batchRows, checkLabel, checkLabels, type Label, type Vector } from "../input.js";
-import { SupervisedLearner } from "../classifier.js";
+import { type LearnStats, SupervisedLearner } from "../classifier.js";
 import { type BlockSize, blockSize, pad4, zeroRng } from "../learner.js";
 import { checkParams, MAX_UNITS, Options } from "../options.js";
 import { readShape } from "./shape.js";
@@ -35,6 +35,9 @@ export interface PerceptronOptions {
   seed?: number;
 }
 
+/** The largest learning rate the perceptron learners accept. */
+const MAX_PERCEPTRON_RATE = 10;
+
 /** @internal Reads the options every perceptron learner shares; returns them resolved. */
 export function perceptronOptions(name: string, o: Options, learningRate: number) {
   const { inputs, hidden, classes } = readShape(name, o, "perceptron", 0);
@@ -43,7 +46,7 @@ export function perceptronOptions(name: string, o: Options, learningRate: number
     hidden,
     classes,
     activation: o.oneOf("activation", "tanh", ACTIVATIONS),
-    learningRate: o.num("learningRate", learningRate, 0, 10, true),
+    learningRate: o.num("learningRate", learningRate, 0, MAX_PERCEPTRON_RATE, true),
     learningRateDecay: o.num("learningRateDecay", 0, 0, 1),
     seed: o.int("seed", 1, 0, 0xffffffff),
   };
@@ -73,7 +76,7 @@ export function perceptronSize(sizes: readonly number[], feedback: boolean, dfa:
  * A softmax perceptron in wasm memory, trained one sample per call: what
  * {@link FeedbackAlignment} and {@link Perturbation} share.
  */
-export abstract class Perceptron extends SupervisedLearner<number> {
+export abstract class Perceptron extends SupervisedLearner<LearnStats> {
   /** Number of classes (the last layer's width). */
   readonly classes: number;
   /** Input width (the first layer's width). */
@@ -91,6 +94,19 @@ export abstract class Perceptron extends SupervisedLearner<number> {
   get samples(): number {
     const h = this.h;
     return this.run(() => this.wasm.fn.mlpSamples(h));
+  }
+
+  /**
+   * The base learning rate η of the next steps (η_t = η / (1 + κ t), κ the decay, t =
+   * {@link samples}), a number in (0, 10]. Setting it validates it (E_CONFIG otherwise,
+   * nothing changed) and `save()` keeps it.
+   */
+  get learningRate(): number {
+    this.h;
+    return (this.config as { learningRate: number }).learningRate;
+  }
+  set learningRate(rate: number) {
+    this.newRate(rate, MAX_PERCEPTRON_RATE, (v) => this.wasm.fn["mlpSetRate"]!(this.h, v));
   }
 
   /** @internal Subclasses name their exports (`prefix`New/Learn/LearnBatch/Scores/Predict). */
@@ -125,18 +141,18 @@ export abstract class Perceptron extends SupervisedLearner<number> {
     }
   }
 
-  /** One online step on sample `x` with class `label`; returns the cross-entropy loss before the step. */
-  learn(x: Vector, label: Label): number {
+  /** One online step on sample `x` with class `label`; `loss`: the cross-entropy before the step. */
+  learn(x: Vector, label: Label): LearnStats {
     const ptr = this.input(x, this.inputs);
     checkLabel(label, this.classes);
-    return this.run(() => this.fn.learn(this.h, ptr, label));
+    return { loss: this.run(() => this.fn.learn(this.h, ptr, label)) };
   }
 
   /**
    * `n` online steps in one call, in row order (the same bits as `n` calls of
-   * `learn`). `xs` holds n × inputs values row-major; returns the mean loss.
+   * `learn`). `xs` holds n × inputs values row-major; `loss`: the mean of the steps' losses.
    */
-  learnBatch(xs: Vector, labels: ArrayLike<number>): number {
+  learnBatch(xs: Vector, labels: ArrayLike<number>): LearnStats {
     const n = batchRows(xs, this.inputs);
     const ls = checkLabels(labels, n, this.classes);
     const ptr = this.input(xs, this.inputs, "xs", n);
@@ -148,7 +164,7 @@ export abstract class Perceptron extends SupervisedLearner<number> {
       this.labelCap = n;
     }
     this.wasm.u32.set(ls, this.labels >>> 2); // an owned, checked copy
-    return this.run(() => this.fn.batch(this.h, ptr, this.labels, n));
+    return { loss: this.run(() => this.fn.batch(this.h, ptr, this.labels, n)) };
   }
 
   /** Class probabilities (softmax of the output layer) for `x`. */

@@ -1,7 +1,7 @@
 import { defineLearner } from "../engine.js";
 import { EngramError } from "../errors.js";
 import { batchRows, checkLabel, checkLabels, type Label, type Vector } from "../input.js";
-import { SupervisedLearner } from "../classifier.js";
+import { type LearnStats, SupervisedLearner } from "../classifier.js";
 import { type BlockSize, blockSize, zeroRng } from "../learner.js";
 import { checkParams, Options } from "../options.js";
 import { readShape } from "./shape.js";
@@ -121,8 +121,11 @@ export function forwardForwardSize(
   return blockSize((29 + 6 * L) * 4, state, scratch);
 }
 
-/** What one learning step reports. */
-export interface ForwardForwardStats {
+/** The largest learning rate Forward-Forward accepts. */
+const MAX_FF_RATE = 100;
+
+/** What one learning step reports: the common {@link LearnStats} and the goodness behind it. */
+export interface ForwardForwardStats extends LearnStats {
   /** Σ over layers of the goodness loss softplus(θ − G⁺) + softplus(G⁻ − θ), mean over the samples, before the step. */
   loss: number;
   /** Mean goodness G⁺ (mean squared activity) of the positive passes, over layers and samples. */
@@ -169,7 +172,7 @@ export class ForwardForward extends SupervisedLearner<ForwardForwardStats> {
       hidden,
       classes,
       seed: o.int("seed", 1, 0, 0xffffffff),
-      learningRate: o.num("learningRate", optimizer === "sgd" ? 6 : 0.01, 0, 100, true),
+      learningRate: o.num("learningRate", optimizer === "sgd" ? 6 : 0.01, 0, MAX_FF_RATE, true),
       learningRateDecay: o.num("learningRateDecay", 0, 0, 1),
       threshold: o.num("threshold", 6, 0, 1e6),
       optimizer,
@@ -267,6 +270,28 @@ export class ForwardForward extends SupervisedLearner<ForwardForwardStats> {
     this.wasm.u32.set(ls, this.work >>> 2); // labels were checked: integers in [0, classes)
     this.run(() => this.wasm.fn["ffLearnBatch"]!(this.h, ptr, this.work, n));
     return this.stats();
+  }
+
+  /**
+   * The learning rate η of the next optimizer steps (η / (1 + κ t) with the decay κ), a number
+   * in (0, 100]. Setting it validates it (E_CONFIG otherwise, nothing changed) and `save()` keeps it.
+   */
+  get learningRate(): number {
+    this.h;
+    return this.config.learningRate;
+  }
+  set learningRate(rate: number) {
+    this.newRate(rate, MAX_FF_RATE, (v) => this.wasm.fn["ffSetRate"]!(this.h, v));
+  }
+
+  /**
+   * Samples learned so far: one per `learn`, n per `learnBatch` of n rows (saved in snapshots;
+   * a snapshot written before 0.2 counted optimizer steps only, so after restoring one this
+   * counts each earlier batch as one sample).
+   */
+  get samples(): number {
+    const h = this.h;
+    return this.run(() => this.wasm.fn["ffSamples"]!(h));
   }
 
   /** Goodness of `x` under each label (mean squared activity), summed over all layers: what {@link predict} compares. */

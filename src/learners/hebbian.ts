@@ -1,7 +1,7 @@
 import { defineLearner } from "../engine.js";
 import { EngramError } from "../errors.js";
 import { batchRows, checkLabel, checkLabels, type Label, type Vector } from "../input.js";
-import { SupervisedLearner } from "../classifier.js";
+import { type LearnStats, SupervisedLearner } from "../classifier.js";
 import { blockSize, pad4, zeroRng } from "../learner.js";
 import { checkParams, MAX_UNITS, Options } from "../options.js";
 import type { Wasm } from "../wasm.js";
@@ -102,7 +102,7 @@ const MAX_RATE = 10,
  * Numeric safety: no finite input makes a parameter NaN or infinite, and on ordinary data the
  * guard never binds (results are bit-identical to the unguarded rule): docs/numerics.md.
  */
-export class Hebbian extends SupervisedLearner<number> {
+export class Hebbian extends SupervisedLearner<LearnStats> {
   /** "hebbian". */
   readonly kind = "hebbian";
   declare readonly config: Readonly<Required<Omit<HebbianOptions, "readout">>> & {
@@ -196,20 +196,20 @@ export class Hebbian extends SupervisedLearner<number> {
   /**
    * One online step on `x`: the rule updates the weights (unsupervised). With a
    * `label` (and a readout) the readout first learns from the current features.
-   * Returns the readout's cross-entropy before the step, or 0 without a label.
+   * `loss`: the readout's cross-entropy before the step, or 0 without a label.
    */
-  learn(x: Vector, label?: Label): number {
+  learn(x: Vector, label?: Label): LearnStats {
     const ptr = this.input(x, this.inputs);
     const l = label === undefined ? -1 : checkLabel(label, this.needReadout());
-    return this.run(() => this.wasm.fn["hebbLearn"]!(this.h, ptr, l, l < 0 ? 1 : 3));
+    return { loss: this.run(() => this.wasm.fn["hebbLearn"]!(this.h, ptr, l, l < 0 ? 1 : 3)) };
   }
 
   /**
    * `n` steps of `learn` in one call, in row order (the same bits as n calls).
-   * `xs` holds n × inputs values row-major. Returns the mean readout loss (0 without labels).
+   * `xs` holds n × inputs values row-major. `loss`: the mean readout loss (0 without labels).
    */
-  learnBatch(xs: Vector, labels?: ArrayLike<number>): number {
-    return this.batch(xs, labels, labels === undefined ? 1 : 3);
+  learnBatch(xs: Vector, labels?: ArrayLike<number>): LearnStats {
+    return { loss: this.batch(xs, labels, labels === undefined ? 1 : 3) };
   }
 
   /** Trains only the readout on `x` with `label` (the features stay as they are). Returns the loss before the step. */
@@ -273,9 +273,13 @@ export class Hebbian extends SupervisedLearner<number> {
     return this.f32At(this.wasm.fn["hebbThresholds"]!(this.h), this.outputs);
   }
 
-  /** The current learning rate η (starts at `learningRate`; saved in snapshots). */
+  /**
+   * The current learning rate η (starts at `learningRate`; saved in snapshots): the number
+   * set, or the float32 in use when a snapshot from before 0.2 holds a rate set after creation.
+   */
   get learningRate(): number {
-    return this.f32At(this.wasm.fn["hebbRate"]!(this.h), 1)[0]!;
+    const used = this.f32At(this.wasm.fn["hebbRate"]!(this.h), 1)[0]!;
+    return Math.fround(this.config.learningRate) === used ? this.config.learningRate : used;
   }
 
   /** Sets η, e.g. to anneal it between epochs: a number in (0, 10] as at construction (else E_CONFIG, nothing changed). */
@@ -289,6 +293,10 @@ export class Hebbian extends SupervisedLearner<number> {
     const h = this.h;
     const at = this.run(() => this.wasm.fn[where](h)) >>> 2;
     this.wasm.f32[at] = value;
+    // the config says what a learner created now would use, so save() of a learner whose rate
+    // was set equals that of one created with the rate
+    if (where === "hebbRate") this.setOption("learningRate", value);
+    else this.setOption("readout", { ...this.config.readout, learningRate: value });
   }
 
   // f32 values at a byte offset the module reports (the layout lives in assembly/learners/hebbian.ts only)
@@ -300,7 +308,9 @@ export class Hebbian extends SupervisedLearner<number> {
   /** The readout's current learning rate η_r (starts at `readout.learningRate`; saved in snapshots). */
   get readoutLearningRate(): number {
     this.needReadout();
-    return this.f32At(this.wasm.fn["hebbReadoutRate"]!(this.h), 1)[0]!;
+    const used = this.f32At(this.wasm.fn["hebbReadoutRate"]!(this.h), 1)[0]!,
+      set = this.config.readout!.learningRate;
+    return Math.fround(set) === used ? set : used;
   }
 
   /** Sets η_r, e.g. to anneal it: a number in (0, 100] as `readout.learningRate` (else E_CONFIG, nothing changed). */
@@ -309,7 +319,12 @@ export class Hebbian extends SupervisedLearner<number> {
     this.setRate("hebbReadoutRate", "hebbian.readout", rate, MAX_READOUT_RATE);
   }
 
-  /** Number of `learn` steps taken (all modes), saved in snapshots. */
+  /** Samples learned so far: one per `learn`/`learnReadout`, n per batch of n rows (saved in snapshots). */
+  get samples(): number {
+    return this.steps;
+  }
+
+  /** Number of `learn` steps taken (all modes), saved in snapshots; the same as {@link samples}. */
   get steps(): number {
     const h = this.h;
     return this.run(() => this.wasm.fn.hebbSteps(h)) >>> 0;

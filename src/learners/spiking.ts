@@ -1,5 +1,5 @@
 import { defineLearner } from "../engine.js";
-import { SupervisedLearner } from "../classifier.js";
+import { type LearnStats, SupervisedLearner } from "../classifier.js";
 import { batchRows, checkLabel, checkLabels, type Label, type Vector } from "../input.js";
 import { checkParams, MAX_UNITS, Options } from "../options.js";
 import type { Wasm } from "../wasm.js";
@@ -59,6 +59,15 @@ export interface SpikingOptions {
   mu?: number;
 }
 
+/** What a spiking `learn` step reports: `loss` is NaN (STDP minimises no loss), and the spikes it caused. */
+export interface SpikingStats extends LearnStats {
+  /** Excitatory spikes of the (last) presentation; for a batch, the mean per presentation. */
+  spikes: number;
+}
+
+/** The largest STDP learning rate the spiking learner accepts. */
+const MAX_SPIKING_RATE = 1;
+
 /**
  * Unsupervised learning with spiking neurons and spike-timing-dependent plasticity, after
  * Diehl & Cook 2015 (Front. Comput. Neurosci. 9:99): rate-coded inputs drive conductance-based
@@ -84,7 +93,7 @@ export interface SpikingOptions {
  * dynamics never leave (Euler overshoot at huge conductances). Nothing else can grow without
  * bound: θ gains at most θ₊ per refractory period and decays.
  */
-export class Spiking extends SupervisedLearner<number> {
+export class Spiking extends SupervisedLearner<SpikingStats> {
   /** "spiking". */
   readonly kind = "spiking";
   /** Values per sample. */
@@ -105,7 +114,7 @@ export class Spiking extends SupervisedLearner<number> {
       seed: o.int("seed", 1, 0, 0xffffffff),
       rule: o.oneOf("rule", "nearest", SPIKING_RULES),
       coding: o.oneOf("coding", "poisson", SPIKING_CODINGS),
-      learningRate: o.num("learningRate", 0.01, 0, 1, true),
+      learningRate: o.num("learningRate", 0.01, 0, MAX_SPIKING_RATE, true),
       depressionRate: o.num("depressionRate", 0.0001, 0, 1),
       dt: o.num("dt", 1, 0.01, 10),
       presentationTime: o.num("presentationTime", 350, 0, 10000, true),
@@ -158,20 +167,20 @@ export class Spiking extends SupervisedLearner<number> {
   /**
    * Presents `x` (values in [0, 1] are rates as fractions of `maxRate`) and applies STDP,
    * homeostasis and weight normalisation. A `label` only adds the neurons' spike counts to
-   * that class's votes. Returns the number of excitatory spikes of the (last) presentation.
+   * that class's votes. `spikes`: the excitatory spikes of the (last) presentation; `loss` is NaN.
    */
-  learn(x: Vector, label?: Label): number {
+  learn(x: Vector, label?: Label): SpikingStats {
     const ptr = this.input(x, this.config.inputs);
     const l = label === undefined ? -1 : checkLabel(label, this.config.classes);
-    return this.run(() => this.wasm.fn["spLearn"]!(this.h, ptr, l));
+    return { loss: NaN, spikes: this.run(() => this.wasm.fn["spLearn"]!(this.h, ptr, l)) };
   }
 
   /**
    * `learn(x, label)` on each of the n rows of `xs` (n × inputs values row-major), in order:
    * the same bits as n calls. `xs` and `labels` are read once, before the first step.
-   * Returns the mean number of excitatory spikes per presentation.
+   * `spikes`: the mean number of excitatory spikes per presentation; `loss` is NaN.
    */
-  learnBatch(xs: Vector, labels: ArrayLike<number>): number {
+  learnBatch(xs: Vector, labels: ArrayLike<number>): SpikingStats {
     const width = this.config.inputs;
     const n = batchRows(xs, width);
     const ls = checkLabels(labels, n, this.config.classes);
@@ -182,7 +191,7 @@ export class Spiking extends SupervisedLearner<number> {
         label = ls[i]!;
       spikes += this.run(() => this.wasm.fn["spLearn"]!(this.h, row, label));
     }
-    return spikes / n;
+    return { loss: NaN, spikes: spikes / n };
   }
 
   /**
@@ -228,7 +237,20 @@ export class Spiking extends SupervisedLearner<number> {
     return this.wasm.f32.slice(at, at + this.config.neurons);
   }
 
-  /** Number of `learn` calls so far (saved in snapshots). */
+  /**
+   * STDP's post-synaptic learning rate η_post for the next presentations, a number in (0, 1]
+   * (the `learningRate` option; `depressionRate` stays as configured). Setting it validates it
+   * (E_CONFIG otherwise, nothing changed) and `save()` keeps it.
+   */
+  get learningRate(): number {
+    this.h;
+    return this.config.learningRate;
+  }
+  set learningRate(rate: number) {
+    this.newRate(rate, MAX_SPIKING_RATE, (v) => this.wasm.fn["spSetRate"]!(this.h, v));
+  }
+
+  /** Samples presented so far: one per `learn`, n per `learnBatch` of n rows (saved in snapshots). */
   get samples(): number {
     return this.wasm.fn["spSamples"]!(this.h) >>> 0;
   }

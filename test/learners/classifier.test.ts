@@ -25,7 +25,7 @@ function blobs(n: number, seed: number): { xs: Float32Array[]; labels: number[] 
   return { xs, labels };
 }
 
-const makers: [string, (e: Engram) => Classifier<unknown>][] = [
+const makers: [string, (e: Engram) => Classifier][] = [
   ["forwardForward", (e) => e.forwardForward({ inputs: 6, hidden: [16], classes: 2, seed: 2 })],
   ["feedbackAlignment", (e) => e.feedbackAlignment({ inputs: 6, hidden: [16], classes: 2, learningRate: 0.05 })],
   ["perturbation", (e) => e.perturbation({ inputs: 6, hidden: [16], classes: 2, learningRate: 0.05 })],

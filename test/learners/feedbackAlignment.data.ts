@@ -23,7 +23,7 @@ export function rings(n: number, seed: number, classes = 2): { xs: Float32Array;
   return { xs, ys };
 }
 
-type Classifier = { learn(x: Float32Array, y: number): number; predict(x: Float32Array): number };
+type Classifier = { learn(x: Float32Array, y: number): unknown; predict(x: Float32Array): number };
 
 export function train(net: Classifier, data: { xs: Float32Array; ys: number[] }, epochs: number, width: number): void {
   for (let e = 0; e < epochs; e++) {

@@ -107,7 +107,7 @@ describe("feedbackAlignment", () => {
     const save = net.save();
     const w0 = weights(save, 8 + 2);
     const p = net.scores(x);
-    const loss = net.learn(x, 1);
+    const { loss } = net.learn(x, 1);
     expect(loss).toBeCloseTo(-Math.log(p[1]!), 5);
     const w1 = weights(net.save(), 8 + 2);
     for (let i = 0; i < 2; i++) {
@@ -408,7 +408,7 @@ describe("numeric guard", () => {
       for (let i = 0; i < 3000; i++) {
         const x = adversarial(sizes[0], i, r);
         const copy = x.slice();
-        const loss = net.learn(x, i % 7 === 0 ? 1 : 0);
+        const { loss } = net.learn(x, i % 7 === 0 ? 1 : 0);
         expect(Number.isFinite(loss)).toBe(true);
         if (i === 0) expect(sameBits(x, copy)).toBe(true); // only the scratch copy is scaled
       }

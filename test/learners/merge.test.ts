@@ -130,7 +130,7 @@ describe("federated averaging (feedbackAlignment, perturbation)", () => {
     const probe = data(6, 1, 3, 6).xs[0]!;
     expect(twice.predict(probe)).toBe(a.predict(probe));
     // the merged learner goes on learning
-    expect(Number.isFinite(twice.learn(probe, 1))).toBe(true);
+    expect(Number.isFinite(twice.learn(probe, 1).loss)).toBe(true);
   });
 
   it("node perturbation merges the same way", () => {

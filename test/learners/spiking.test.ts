@@ -229,7 +229,7 @@ describe("spiking dynamics against float64 references", () => {
     const decay = Math.exp(-(presentationTime + restTime) / TAU_THETA);
     let total = 0;
     for (let t = 0; t < 12; t++) {
-      total += l.learn(make(t % 3, t));
+      total += l.learn(make(t % 3, t)).spikes;
       const c = wasm.fn["spCountsPtr"]!(h) / 4;
       for (let j = 0; j < 6; j++) expected[j] = (expected[j]! + thetaPlus * wasm.f32[c + j]!) * decay;
     }
@@ -254,7 +254,7 @@ describe("spiking dynamics against float64 references", () => {
         seed: 6,
       });
       const counts: number[] = [];
-      for (let t = 0; t < 150; t++) counts.push(l.learn(x));
+      for (let t = 0; t < 150; t++) counts.push(l.learn(x).spikes);
       const theta = Array.from(l.thresholds());
       l.dispose();
       const mean = (a: number[]) => a.reduce((p, q) => p + q, 0) / a.length;

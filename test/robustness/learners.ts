@@ -325,7 +325,14 @@ function perceptron(
       { name: "predict", args: ["x"] },
     ],
     getters: ["save"],
-    props: ["samples"],
+    props: ["samples", "learningRate"],
+    setters: [
+      {
+        name: "learningRate",
+        valid: 0.005,
+        bad: [0, -1, NaN, Infinity, -Infinity, 1e39, "0.1", null, undefined, {}, 11],
+      },
+    ],
     step: (l, x, k) => l.learn(x, k),
     probe: (l, x) => [...l.scores(x), l.predict(x)],
     // state: [PRNG 16 B][samples seen f64][pad 8 B][W_0 b_0 W_1 b_1 ...] (assembly/learners/feedbackAlignment.ts)
@@ -413,7 +420,7 @@ DESCRIPTORS["hebbian"] = {
     ...["hebb", "oja", "sanger", "bcm", "krotov", "softhebb"].map((rule) => ({ rule })),
     { rule: "oja", lateral: 0.05 },
   ],
-  props: ["learningRate", "readoutLearningRate", "steps"],
+  props: ["learningRate", "readoutLearningRate", "steps", "samples"],
   setters: ["learningRate", "readoutLearningRate"].map((name) => ({
     name,
     valid: 0.005,
@@ -436,6 +443,14 @@ DESCRIPTORS["forwardForward"] = {
     { name: "predictFast", args: ["x"] },
   ],
   getters: ["save"],
+  props: ["samples", "learningRate"],
+  setters: [
+    {
+      name: "learningRate",
+      valid: 0.005,
+      bad: [0, -1, NaN, Infinity, -Infinity, 1e39, "0.1", null, undefined, {}, 101],
+    },
+  ],
   step: (l, x, k) => l.learn(x, k),
   // goodness: what `scores` returned when the v1 fixtures were recorded (scores is now its softmax)
   probe: (l, x) => [
@@ -550,7 +565,7 @@ DESCRIPTORS["continual"] = {
     { name: "predict", args: ["x"] },
   ],
   getters: ["save"],
-  props: ["samples", "classesSeen"],
+  props: ["samples", "classesSeen", "learningRate"], // learningRate: undefined, its setter always E_CONFIG (test/learners/classifier.rate.test.ts)
   step: (l, x, k) => l.learn(x, k),
   probe: (l, x) => [...l.scores(x), l.predict(x)],
   stateBytes: (o) => {
@@ -657,7 +672,14 @@ DESCRIPTORS["spiking"] = {
     { name: "predict", args: ["x"] },
   ],
   getters: ["save", "weights", "thresholds"],
-  props: ["samples"],
+  props: ["samples", "learningRate"],
+  setters: [
+    {
+      name: "learningRate",
+      valid: 0.005,
+      bad: [0, -1, NaN, Infinity, -Infinity, 1e39, "0.1", null, undefined, {}, 1.5],
+    },
+  ],
   step: (l, x, k) => l.learn(x, k),
   probe: (l, x) => [...l.scores(x), ...l.spikes(x), l.predict(x)],
   // state: [PRNG 16 B][samples u32, presentations u32, 8 zero bytes][W N×K̂][θ K̂][votes K̂×C f64][seen C f64],
