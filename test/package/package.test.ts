@@ -2,8 +2,9 @@
 // project, then the fixture (test/package/fixture/app.ts, every learner's public API) is
 // (1) type-checked with tsc --strict, skipLibCheck false, against the shipped .d.ts only;
 // (2) run in Node as ESM and, through require(), as CommonJS;
-// (3) bundled with esbuild and with Vite as the README says and run in headless Chromium;
-// (4) bundled as a Worker as the README says (the "workerd" condition) and run in workerd;
+// (3) bundled with esbuild, Vite and webpack as the README says and run in headless Chromium;
+// (4) bundled as a Worker as the README says (esbuild with the "workerd" condition, and
+// wrangler) and run in workerd;
 // plus publint and attw on the package, and the README's runnable code blocks, extracted,
 // type-checked and run in the same project. Dev tools come from this repository's
 // node_modules; nothing is downloaded (npm install --offline of a local tarball).
@@ -16,7 +17,7 @@ import { build as esbuild } from "esbuild";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runChromium } from "../hosts/chromium.js";
 import { serve } from "../hosts/server.js";
-import { runWorkerd } from "../hosts/workerd.js";
+import { COMPATIBILITY_DATE, runWorkerd } from "../hosts/workerd.js";
 import { readmeBlocks } from "./readme.js";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -44,6 +45,8 @@ const EXPECTED = [
   /perturbation:learned:probs:\d+/,
   /hebbian:learned:probs:\d+/,
   /goodness:2/,
+  /samples:192,192,192,192/,
+  /rate:true/,
   /restored:true/,
   /bandit:learned/,
   /pixels:0\.0,1\.0,0\.2/,
@@ -91,6 +94,10 @@ describe("the packed package", () => {
       "dist/wasm.d.ts",
       "dist/types/bindings/node.d.ts",
       "README.md",
+      "BENCHMARKS.md", // the README cites its figures
+      "docs/design.md", // the design contract, and the docs TSDoc refers to
+      "docs/numerics.md",
+      "docs/snapshot-format.md",
       "package.json",
     ])
       expect(files).toContain(f);
@@ -113,8 +120,12 @@ describe("the packed package", () => {
       unknown
     >;
     expect(pkg["private"]).toBeUndefined();
-    expect(pkg).toHaveProperty("repository");
+    // the project has no public home yet: no invented repository URL (the README links nothing unshipped)
+    expect(pkg).not.toHaveProperty("repository");
     expect(pkg).toHaveProperty("keywords");
+    const readme = readFileSync(join(app, "node_modules/engram/README.md"), "utf8");
+    for (const [, target] of readme.matchAll(/\]\((?!https?:|mailto:)([^)#]+)[^)]*\)/g))
+      expect(files, `README links ${target}`).toContain(target!.replace(/^\.\//, ""));
   });
 
   it("type-checks every learner's API and the README's blocks with tsc --strict, skipLibCheck false", () => {
@@ -173,6 +184,39 @@ describe("the packed package", () => {
     } finally {
       await server.close();
     }
+  });
+
+  it("bundled by webpack (README recipe, no configuration) runs in Chromium", async () => {
+    // tsc emitted out/browser.js (the type-check above); webpack 5 emits the .wasm files the
+    // browser entry names with new URL(…, import.meta.url) as assets
+    const out = join(app, "public-webpack");
+    sh(process.execPath, [bin("webpack"), "./out/browser.js", "--mode", "production", "--output-path", out], app);
+    expect(readdirSync(out).filter((f) => f.endsWith(".wasm"))).toHaveLength(2);
+    writeFileSync(join(out, "index.html"), '<!doctype html><script src="./main.js"></script>');
+    const server = await serve(out);
+    try {
+      checkFacts(await runChromium(server.url, "/index.html"));
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("bundled by wrangler (README recipe: wrangler.toml, deploy --dry-run, offline) runs in workerd", async () => {
+    writeFileSync(
+      join(app, "wrangler.toml"),
+      `name = "app"\nmain = "worker.ts"\ncompatibility_date = "${COMPATIBILITY_DATE}"\n`,
+    );
+    const out = join(app, "worker-wrangler");
+    execFileSync(process.execPath, [bin("wrangler"), "deploy", "--dry-run", "--outdir", out], {
+      cwd: app,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      timeout: 300_000,
+      env: { ...ENV, WRANGLER_SEND_METRICS: "false", CI: "1", HOME: app },
+    });
+    // wrangler bundled both .wasm files as modules beside worker.js
+    expect(readdirSync(out).filter((f) => f.endsWith(".wasm"))).toHaveLength(2);
+    checkFacts(await runWorkerd(join(out, "worker.js")));
   });
 
   it("bundled as a Worker (README recipe: --conditions=workerd, .wasm external and beside it) runs in workerd", async () => {
