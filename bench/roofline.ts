@@ -31,7 +31,7 @@ import { fileURLToPath } from "node:url";
 import { loadDataset } from "../cli/idx.js";
 import { createEngram, pixels, type Engram } from "../src/index.js";
 import { jsTwin } from "./spikingTwin.js";
-import { f, loadRaw, machine, measureCeilings, table, type Raw } from "./harness.js";
+import { f, loadRaw, machine, measureCeilings, table, timeShort, type Raw } from "./harness.js";
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -61,34 +61,8 @@ for (let i = 0; i < B; i++) {
 
 // ---------------------------------------------------------------- timing and ceilings
 
-/**
- * Seconds per call over short samples: each sample is as many calls as fill ~2 ms (one call if
- * it takes longer), and samples are taken for `ms` (at least 15). On a shared machine a long
- * batch always contains preemptions and so measures our share of the CPU; short samples mostly
- * run uninterrupted. Returns the fastest sample (the least disturbed: what the limits are
- * compared with, ceilings timed the same way) and the median (printed beside it).
- */
-function timeShort(fn: () => unknown, ms = MS): { min: number; median: number } {
-  for (let i = 0; i < 3; i++) fn();
-  let reps = 1;
-  for (;;) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) fn();
-    const dt = performance.now() - t0;
-    if (dt >= 2 || reps > 1e6) break;
-    reps *= dt < 0.2 ? 10 : Math.ceil(2 / dt);
-  }
-  const s: number[] = [];
-  const end = performance.now() + ms;
-  while (s.length < 15 || performance.now() < end) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) fn();
-    s.push((performance.now() - t0) / reps);
-  }
-  s.sort((a, b) => a - b);
-  return { min: s[0]! / 1000, median: s[s.length >> 1]! / 1000 };
-}
 const timeMin = (fn: () => unknown, ms = MS) => timeShort(fn, ms).min;
+const timeRow = (fn: () => unknown) => timeShort(fn, MS);
 
 /**
  * Streaming bandwidths (bytes/s) over an array of `bytes` bytes (≥ 64 KiB): `read` sums the array
@@ -1096,7 +1070,7 @@ for (const r of rows) {
   // the ceilings right before the row they judge (the peak: the best of the run so far)
   const peak = peakNow();
   const bw = bandwidthAt(r.work.set);
-  const e = timeShort(r.engram),
+  const e = timeRow(r.engram),
     tE = e.min;
   const tJ = r.js ? timeMin(r.js, MS / 2) : NaN;
   const tT = r.tf ? timeMin(r.tf, MS / 2) : NaN;
