@@ -11,7 +11,7 @@ export * from "./kernels/normalize";
 export * from "./kernels/prng";
 export * from "./kernels/spd";
 export * from "./kernels/patches";
-export { ceilingMulAdd, ceilingStream } from "./bench/ceiling";
+export { ceilingMulAdd, ceilingRead, ceilingStream } from "./bench/ceiling";
 export { hadamard as faHadamard, hadamardRef as faHadamardRef } from "./rules/dense";
 export { mlpFeedback as faFeedback } from "./learners/mlp";
 export {

@@ -65,6 +65,30 @@ export function ceilingStream(y: usize, n: i32, reps: i32): void {
   }
 }
 
+/**
+ * Read streaming bandwidth: `reps` passes summing `n` floats (n % 16 == 0), 4 bytes read per
+ * float per pass, nothing written (one f32x4 add per 16 bytes: never compute-bound). Returns
+ * the sum so the loads are not optimised away.
+ */
+export function ceilingRead(y: usize, n: i32, reps: i32): f32 {
+  if (!SIMD) return ceilingReadScalar(y, n, reps);
+  const end = y + ((<usize>n) << 2);
+  let a0 = f32x4.splat(0),
+    a1 = f32x4.splat(0),
+    a2 = f32x4.splat(0),
+    a3 = f32x4.splat(0);
+  for (let r = 0; r < reps; r++) {
+    for (let p = y; p < end; p += 64) {
+      a0 = f32x4.add(a0, v128.load(p));
+      a1 = f32x4.add(a1, v128.load(p, 16));
+      a2 = f32x4.add(a2, v128.load(p, 32));
+      a3 = f32x4.add(a3, v128.load(p, 48));
+    }
+  }
+  const s = f32x4.add(f32x4.add(a0, a1), f32x4.add(a2, a3));
+  return f32x4.extract_lane(s, 0) + f32x4.extract_lane(s, 1) + f32x4.extract_lane(s, 2) + f32x4.extract_lane(s, 3);
+}
+
 // The scalar build's ceilings: 12 chains stepped 4 times a round (the same 12 × 8 flops),
 // and the same read-modify-write pass one float at a time.
 function ceilingMulAddScalar(iters: i32): f32 {
@@ -108,4 +132,17 @@ function ceilingStreamScalar(y: usize, n: i32, reps: i32): void {
   for (let r = 0; r < reps; r++) {
     for (let p = y; p < end; p += 4) store<f32>(p, load<f32>(p) * m + c);
   }
+}
+
+function ceilingReadScalar(y: usize, n: i32, reps: i32): f32 {
+  const end = y + ((<usize>n) << 2);
+  let a0: f32 = 0,
+    a1: f32 = 0;
+  for (let r = 0; r < reps; r++) {
+    for (let p = y; p < end; p += 8) {
+      a0 += load<f32>(p);
+      a1 += load<f32>(p, 4);
+    }
+  }
+  return a0 + a1;
 }

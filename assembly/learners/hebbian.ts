@@ -204,9 +204,11 @@ function guardRows(W: usize, a: usize, c: usize, B: usize, xn: f32, K: i32, N: i
 /**
  * One step of the feature rule on x (capped, ‖x‖ = xn): each rule is one function of
  * ../rules/, the guard of docs/numerics.md applied around it (outputs clamped before,
- * steps bounded, rows kept under the max-norm after).
+ * steps bounded, rows kept under the max-norm after). `fresh`: u already holds W x for
+ * this x and these W (the readout just computed it, no lateral weights), so the rules that
+ * start from u = W x skip that pass over W (the same bits: the same matvec on the same data).
  */
-function featureStep(h: usize, x: usize, xn: f32): void {
+function featureStep(h: usize, x: usize, xn: f32, fresh: bool): void {
   const N = lay(h).N,
     K = lay(h).K,
     rule = lay(h).rule;
@@ -236,7 +238,7 @@ function featureStep(h: usize, x: usize, xn: f32): void {
     scaleClamp(y, u, K, eta, F32_MAX); // a_i = η y_i, for the step bounds
     guardRows(W, y, u, B, xn, K, N, MAX_NORM);
   } else if (rule == SANGER) {
-    matvec(u, W, x, K, N);
+    if (!fresh) matvec(u, W, x, K, N);
     scaleClamp(u, u, K, 1, Mathf.min(MAX_PREACTIVATION, MAX_STEP_FACTOR / eta));
     // ‖Δw_i‖ ≤ |η y_i| ‖x − Σ_{k≤i} y_k w_k‖ ≤ |η y_i| (‖x‖ + Σ_{k≤i} |y_k| β_k), β before the step
     let s = xn;
@@ -251,7 +253,7 @@ function featureStep(h: usize, x: usize, xn: f32): void {
     for (let i = 0; i < K; i++) maxNormRow(W + <usize>i * row, N, at(B, i), load<f32>(at(y, i)), MAX_NORM);
   } else if (rule == BCM) {
     const theta = lay(h).theta;
-    matvec(u, W, x, K, N);
+    if (!fresh) matvec(u, W, x, K, N);
     scaleClamp(u, u, K, 1, MAX_PREACTIVATION);
     bcmStep(y, theta, u, K, lay(h).rho);
     scaleClamp(y, y, K, 1, MAX_STEP_FACTOR / eta);
@@ -261,14 +263,15 @@ function featureStep(h: usize, x: usize, xn: f32): void {
       maxNormRow(W + <usize>i * row, N, at(B, i), Mathf.abs(eta * load<f32>(at(y, i))) * xn, MAX_NORM);
   } else if (rule == KROTOV) {
     const p = lay(h).p;
-    if (p == 2) matvec(u, W, x, K, N);
-    else pCurrents(u, W, x, K, N, p);
+    if (p == 2) {
+      if (!fresh) matvec(u, W, x, K, N);
+    } else pCurrents(u, W, x, K, N, p);
     scaleClamp(u, u, K, 1, MAX_PREACTIVATION);
     if (krotovStep(W, x, u, y, lay(h).top, K, N, lay(h).rank, lay(h).delta, eta))
       guardRows(W, y, u, B, xn, K, N, maxRowNorm(p));
   } else {
     // SOFTHEBB
-    matvec(u, W, x, K, N);
+    if (!fresh) matvec(u, W, x, K, N);
     scaleClamp(u, u, K, 1, MAX_PREACTIVATION);
     scaleClamp(y, u, K, lay(h).invT, MAX_PREACTIVATION);
     if (softhebbStep(W, x, u, y, K, N, eta)) guardRows(W, y, u, B, xn, K, N, MAX_NORM);
@@ -363,7 +366,9 @@ export function hebbLearn(h: usize, x: usize, label: i32, mode: i32): f32 {
     rank1Update(lay(h).V, z, lay(h).y, C, K, etaR);
     axpy(lay(h).b, etaR, z, C);
   }
-  if ((mode & 1) != 0) featureStep(h, x, xn);
+  // the readout's forward pass left u = W x (no lateral weights): the feature step reuses it
+  const fresh = (mode & 2) != 0 && C > 0 && label >= 0 && lay(h).mu == 0;
+  if ((mode & 1) != 0) featureStep(h, x, xn, fresh);
   lay(h).head.steps++;
   return loss;
 }
