@@ -98,4 +98,4 @@ export {
   spLifParams,
 } from "./learners/spiking";
 // engram.merge (issue 16): federated averaging of MLP learners (assembly/learners/merge.ts).
-export { mergeAverage, mlpSamples } from "./learners/merge";
+export { mergeAverage, mlpSamples, mergeByParts, mergeParts, mergeSamples } from "./learners/merge";

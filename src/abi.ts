@@ -101,6 +101,9 @@ export interface EngramAbi {
   spLifParams(h: number): number;
   mergeAverage(dst: number, handles: number, weights: number, k: number): void;
   mlpSamples(h: number): number;
+  mergeByParts(dst: number, handles: number, weights: number, k: number, resetOptimizer: number): void;
+  mergeParts(h: number, parts: number): number;
+  mergeSamples(h: number): number;
 }
 
 /** Their names: init refuses a module that lacks any of them (E_INIT). */
@@ -203,4 +206,7 @@ export const ABI_FUNCTIONS: readonly (keyof EngramAbi)[] = [
   "spLifParams",
   "mergeAverage",
   "mlpSamples",
+  "mergeByParts",
+  "mergeParts",
+  "mergeSamples",
 ];
