@@ -554,7 +554,8 @@ export function epropRates(h: usize): usize {
  * m_j ≈ (1 − β1^{t_j}) E[g], so Σ α_j m_j is debiased by 1 − Σ α_j β1^{t_j}: the bias
  * corrections average with the same weights). The feedback B is the config's (the same in
  * every member). The live dynamics, traces and an unapplied gradient are not carried over:
- * (With `optimizer: "reset"` the moments restart at 0 and β1ᵗ = β2ᵗ = 1.)
+ * (By default, `optimizer: "reset"`, the moments are not listed parts: they restart at 0 and
+ * β1ᵗ = β2ᵗ = 1; `optimizer: "average"` averages them as described.)
  * The merged network starts at rest, as after reset() (a sequence one member was streaming
  * through step() is that member's; finish it before merging). The network keeps no count of
  * its sequences, so the default weights are equal.

@@ -734,10 +734,10 @@ export const KIND_FF: u32 = KIND;
 /**
  * How a Forward-Forward stack merges: every layer's parameters P_k (W_k, U, b_k), the readout
  * R, r_b and the peer running means are averaged (FedAvg). The optimizer state (SGD's or
- * Adam's first moments M_k, Adam's V_k or the factored F_k, and β1ᵗ, β2ᵗ) is averaged with the
- * same weights (m_j ≈ (1 − β1^{t_j}) E[g], so 1 − Σ α_j β1^{t_j} debiases Σ α_j m_j; the factored
- * row and column sums average each, which keeps r cᵀ / Σ r a mean of second moments), or with
- * `optimizer: "reset"` left as created. Updates t add (the learning-rate decay goes on from
+ * Adam's first moments M_k, Adam's V_k or the factored F_k, and β1ᵗ, β2ᵗ) is left as created
+ * (reset, the default: better on MNIST's validation split) or, with `optimizer: "average"`,
+ * averaged with the same weights (m_j ≈ (1 − β1^{t_j}) E[g], so 1 − Σ α_j β1^{t_j} debiases
+ * Σ α_j m_j; the factored row and column sums average each). Updates t add (the learning-rate decay goes on from
  * there); with `"seen"` negatives a label is seen once any member saw it.
  */
 export function ffMergeParts(h: usize, parts: usize): i32 {

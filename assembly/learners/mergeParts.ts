@@ -23,7 +23,8 @@ export const AVERAGE: u32 = 0,
 
 /**
  * Flag on `how`: the part is optimizer state (moments, bias corrections). With the merge's
- * `optimizer: "reset"` it is skipped, so it stays as created (moments 0, β1ᵗ = β2ᵗ = 1).
+ * `optimizer: "reset"` (the default) it is skipped, so it stays as created (moments 0,
+ * β1ᵗ = β2ᵗ = 1); with `"average"` it is merged as `how` says.
  */
 export const OPTIMIZER: u32 = 16;
 

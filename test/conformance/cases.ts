@@ -405,7 +405,7 @@ CASES["forwardForward"]!.push({
       [0, 1, 2],
       [3, 4],
     ],
-    options: { weights: [0.3, 0.7] },
+    options: { weights: [0.3, 0.7], optimizer: "average" },
   },
 });
 CASES["spiking"]!.push({

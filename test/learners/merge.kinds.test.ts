@@ -212,14 +212,14 @@ describe("what each kind adds, resets or carries over", () => {
     expect(a.save()).toEqual(snap);
   });
 
-  it("forwardForward and eprop: optimizer 'average' keeps the averaged moments, 'reset' starts them at zero", () => {
+  it("forwardForward and eprop: optimizer 'average' keeps the averaged moments, 'reset' (the default) starts them at zero", () => {
     for (const kind of ["forwardForward", "eprop"]) {
       const a = make(engram, kind),
         b = make(engram, kind);
       train(a, kind, 4, 1);
       train(b, kind, 3, 2);
-      const avg = engram.merge([a, b]),
-        reset = engram.merge([a, b], { optimizer: "reset" });
+      const avg = engram.merge([a, b], { optimizer: "average" }),
+        reset = engram.merge([a, b]);
       const fresh = make(engram, kind);
       // the averaged weights are the same either way; the state differs (the moments)
       expect(same(WEIGHTS[kind]!(avg as AnyLearner), WEIGHTS[kind]!(reset as AnyLearner))).toBe(true);
