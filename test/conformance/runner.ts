@@ -13,7 +13,7 @@ export interface EngineLike {
   readonly simd: boolean;
   create(kind: string, options?: unknown): { save(): Uint8Array; dispose(): void };
   /** engram.merge (merge cases only). */
-  merge?(learners: unknown[], options?: unknown): { save(): Uint8Array; dispose(): void };
+  merge?(learners: readonly unknown[], options?: unknown): { save(): Uint8Array; dispose(): void };
   readonly wasm: { readonly exports: Record<string, unknown>; readonly u8: Uint8Array };
 }
 
