@@ -98,7 +98,7 @@ export {
   spLifParams,
 } from "./learners/spiking";
 // engram.merge (issue 16): federated averaging of MLP learners (assembly/learners/merge.ts).
-export { mergeAverage, mlpSamples } from "./learners/merge";
+export { mergeAverage, mlpSamples, mergeByParts, mergeParts, mergeSamples } from "./learners/merge";
 // Classifier.learningRate and .samples (issue 15): the rates that live in a learner's layout.
 export { mlpRate, mlpSetRate } from "./learners/mlp";
 export { ffSamples, ffRate, ffSetRate } from "./learners/forwardForward";

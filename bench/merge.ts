@@ -6,8 +6,10 @@
 // shards, round by round, against one learner. Node 20 cannot strip types: run through scripts/ts.mjs.
 //
 //   node scripts/ts.mjs bench/merge.ts                   (validation: train 50 000, evaluate the last 10 000)
-//   node scripts/ts.mjs bench/merge.ts --skip accuracy,fedavg   (timing only)
-//   node scripts/ts.mjs bench/merge.ts --skip timing,accuracy   (FedAvg on 8 MNIST shards, i.i.d. and not, 5 rounds; --rounds R)
+//   node scripts/ts.mjs bench/merge.ts --skip accuracy,fedavg,ffopt   (timing only)
+//   node scripts/ts.mjs bench/merge.ts --skip timing,accuracy,ffopt   (FedAvg on 8 MNIST shards, i.i.d. and not, 5 rounds; --rounds R,
+//       --lr η (members), --epochs E (local passes per round), --shards iid,noniid, --no-single, --test: the test set)
+//   node scripts/ts.mjs bench/merge.ts --skip timing,accuracy,fedavg   (Forward-Forward: optimizer state averaged vs reset at the merge)
 //
 // The continual learners run in raw mode (LDA on the pixels): merging in image mode needs
 // every member to share consolidated detectors without sharing their statistics, which
@@ -106,7 +108,7 @@ if (!skip.has("accuracy")) {
     trainN = 50000;
   const X = pixels(mnist.train.images),
     Y = mnist.train.labels; // pixel bytes → [0, 1]: learners read a Uint8Array unscaled
-  const evalX = X.subarray(trainN * D),
+  let evalX = X.subarray(trainN * D),
     evalY = Y.subarray(trainN);
   const engram = await createEngram(module);
   const TASKS = [
@@ -171,10 +173,22 @@ if (!skip.has("fedavg")) {
     R = Number(arg("rounds", "5"));
   const X = pixels(mnist.train.images),
     Y = mnist.train.labels; // pixel bytes → [0, 1]: learners read a Uint8Array unscaled
-  const evalX = X.subarray(trainN * D),
+  let evalX = X.subarray(trainN * D),
     evalY = Y.subarray(trainN);
   const engram = await createEngram(module);
+  // protocol knobs (chosen on the validation split): the members' learning rate, local passes
+  // per round, which shardings run, and --test: evaluate on the test set instead (once, at the end)
+  const lr = Number(arg("lr", "0.01")),
+    E = Number(arg("epochs", "1")),
+    only = arg("shards", "iid,noniid").split(","),
+    onTest = process.argv.includes("--test");
+  if (onTest) {
+    const tx = pixels(mnist.test.images);
+    evalX = tx;
+    evalY = mnist.test.labels;
+  }
   const options = { inputs: 784, hidden: [256], classes: 10, mode: "dfa" as const, seed: 1 };
+  const memberOptions = { ...options, learningRate: lr };
   type FA = Learner & { learn(x: Float32Array, y: number): number; predict(x: Float32Array): number };
   const accuracy = (l: FA) => {
     let ok = 0;
@@ -197,22 +211,28 @@ if (!skip.has("fedavg")) {
     ["i.i.d.", Array.from({ length: M }, (_, m) => all.filter((_, k) => k % M === m))],
     ["non-i.i.d. (1–2 classes each)", SKEW.map((cls) => all.filter((i) => cls.includes(Y[i]!)))],
   ];
+  if (!only.includes("iid")) shardings.shift();
+  if (!only.includes("noniid")) shardings.pop();
   const rows: (string | number)[][] = [];
   const single = engram.feedbackAlignment(options) as unknown as FA;
   const singleAcc: number[] = [];
-  for (let r = 0; r < R; r++) {
-    for (const i of order(all.slice(), rng(100 + r))) single.learn(X.subarray(i * D, (i + 1) * D), Y[i]!);
-    singleAcc.push(accuracy(single));
+  if (!process.argv.includes("--no-single")) {
+    for (let r = 0; r < R; r++) {
+      for (const i of order(all.slice(), rng(100 + r))) single.learn(X.subarray(i * D, (i + 1) * D), Y[i]!);
+      singleAcc.push(accuracy(single));
+    }
+    rows.push(["one learner, all data (pass = round)", ...singleAcc.map((a) => f(a, 2))]);
   }
-  rows.push(["one learner, all data (pass = round)", ...singleAcc.map((a) => f(a, 2))]);
   for (const [name, shards] of shardings) {
-    let global = engram.feedbackAlignment(options) as unknown as FA;
+    let global = engram.feedbackAlignment(memberOptions) as unknown as FA;
     const accs: number[] = [];
     for (let r = 0; r < R; r++) {
       const snap = global.save();
       const members = shards.map((shard, m) => {
         const l = engram.restore(snap) as unknown as FA;
-        for (const i of order(shard.slice(), rng(1000 * r + m))) l.learn(X.subarray(i * D, (i + 1) * D), Y[i]!);
+        for (let e = 0; e < E; e++)
+          for (const i of order(shard.slice(), rng(1000 * r + m + 100000 * e)))
+            l.learn(X.subarray(i * D, (i + 1) * D), Y[i]!);
         return l;
       });
       const next = engram.merge(members, { weights: shards.map((s) => s.length) }) as unknown as FA;
@@ -220,12 +240,61 @@ if (!skip.has("fedavg")) {
       global.dispose();
       global = next;
       accs.push(accuracy(global));
+      console.log(`  ${name} round ${r + 1}: ${f(accs[r]!, 2)} %`);
     }
     rows.push([`FedAvg, 8 members, ${name}`, ...accs.map((a) => f(a, 2))]);
     global.dispose();
   }
   console.log(
-    `\nFedAvg: feedbackAlignment ${JSON.stringify(options)}, 8 members, one local pass per round, weights = samples per round; train images 0-49 999, evaluated on 50 000-59 999 (validation)`,
+    `\nFedAvg: feedbackAlignment ${JSON.stringify(options)}, 8 members at learningRate ${lr}, ${E} local pass(es) per round, weights = samples per round; train images 0-49 999, evaluated on ${onTest ? "the test set (10 000)" : "50 000-59 999 (validation)"}`,
+  );
+  table(["", ...Array.from({ length: R }, (_, r) => `round ${r + 1} %`)], rows);
+}
+
+if (!skip.has("ffopt")) {
+  // Forward-Forward's optimizer state at a merge: averaged with the weights (the default) or
+  // reset, chosen on the validation split. M members (Adam), i.i.d. shards of the first
+  // `--ff-train` training images, R rounds of one local pass, evaluated on images 50 000 +
+  // (the first `--ff-eval` of the validation split).
+  const mnist = loadDataset("mnist");
+  const D = 784,
+    M = 4,
+    R = Number(arg("ff-rounds", "3")),
+    n = Number(arg("ff-train", "8000")),
+    nEval = Number(arg("ff-eval", "2000"));
+  const X = pixels(mnist.train.images),
+    Y = mnist.train.labels;
+  const engram = await createEngram(module);
+  const options = { inputs: 784, hidden: [256], classes: 10, optimizer: "adam" as const, seed: 1 };
+  type FF = Learner & { learn(x: Float32Array, y: number): unknown; predict(x: Float32Array): number };
+  const accuracy = (l: FF) => {
+    let ok = 0;
+    for (let i = 50000; i < 50000 + nEval; i++) if (l.predict(X.subarray(i * D, (i + 1) * D)) === Y[i]) ok++;
+    return (100 * ok) / nEval;
+  };
+  const rows: (string | number)[][] = [];
+  for (const optimizer of ["average", "reset"] as const) {
+    let global = engram.forwardForward(options) as unknown as FF;
+    const accs: number[] = [];
+    for (let r = 0; r < R; r++) {
+      const snap = global.save();
+      const members = Array.from({ length: M }, (_, m) => {
+        const l = engram.restore(snap) as unknown as FF;
+        for (let i = m; i < n; i += M) l.learn(X.subarray(i * D, (i + 1) * D), Y[i]!);
+        return l;
+      });
+      const next = engram.merge(members, { optimizer }) as unknown as FF;
+      members.forEach((l) => l.dispose());
+      global.dispose();
+      global = next;
+      accs.push(accuracy(global));
+      console.log(`  optimizer ${optimizer} round ${r + 1}: ${f(accs[r]!, 2)} %`);
+    }
+    rows.push([`optimizer: "${optimizer}"`, ...accs.map((a) => f(a, 2))]);
+    global.dispose();
+  }
+  console.log(
+    `\nForward-Forward ${JSON.stringify(options)}, ${M} members on i.i.d. shards of training images 0-${n - 1}, one local pass per round; evaluated on training images 50 000-${50000 + nEval - 1} (validation)`,
   );
   table(["", ...Array.from({ length: R }, (_, r) => `round ${r + 1} %`)], rows);
 }

@@ -101,6 +101,9 @@ export interface EngramAbi {
   spLifParams(h: number): number;
   mergeAverage(dst: number, handles: number, weights: number, k: number): void;
   mlpSamples(h: number): number;
+  mergeByParts(dst: number, handles: number, weights: number, k: number, resetOptimizer: number): void;
+  mergeParts(h: number, parts: number): number;
+  mergeSamples(h: number): number;
   mlpRate(h: number): number;
   mlpSetRate(h: number, eta: number): void;
   ffSamples(h: number): number;
@@ -210,6 +213,9 @@ export const ABI_FUNCTIONS: readonly (keyof EngramAbi)[] = [
   "spLifParams",
   "mergeAverage",
   "mlpSamples",
+  "mergeByParts",
+  "mergeParts",
+  "mergeSamples",
   "mlpRate",
   "mlpSetRate",
   "ffSamples",

@@ -14,13 +14,23 @@ export interface MergeOptions {
    * none has seen any. Exact merges (`continual`) take no weights.
    */
   weights?: ArrayLike<number>;
+  /**
+   * The optimizer state of learners that keep one (`forwardForward`'s moments, `eprop`'s
+   * Adam moments and bias corrections): `"reset"` (default) starts the merged learner's
+   * optimizer afresh (moments 0, β1ᵗ = β2ᵗ = 1); `"average"` averages it with the weights of
+   * the parameters. Chosen on MNIST's validation split (BENCHMARKS.md, scale-out part 2):
+   * Forward-Forward members merged with reset moments were 0.5–1.4 points better every round.
+   */
+  optimizer?: "average" | "reset";
 }
 
 /** The most learners one merge takes. */
 export const MAX_MERGE = 1 << 20;
 
-/** Kinds merged by averaging their parameters (assembly/learners/merge.ts). */
+/** Kinds merged by averaging their parameters (assembly/learners/merge.ts: mergeAverage). */
 const AVERAGED = new Set(["feedbackAlignment", "perturbation"]);
+/** Kinds merged part by part as their learner files describe (mergeByParts): averages, exact counts, resets. */
+const BY_PARTS = new Set(["forwardForward", "hebbian", "rewardModulated", "eprop", "spiking"]);
 
 /** A learner's handle and engine (protected on Learner; read here only). */
 function inside(l: Learner): { h: number; wasm: Wasm } {
@@ -35,14 +45,19 @@ function merge(this: Engram, learners: unknown, options?: unknown): Learner {
       throw new EngramError("E_CONFIG", `merge takes 1 to ${MAX_MERGE} learners, got ${learners.length}`);
     return Array.from(learners as unknown[], (l) => l as Learner);
   });
-  const weightsIn: unknown = readUserData("merge options", "E_CONFIG", () => {
-    if (options === undefined) return undefined;
+  const { weightsIn, optimizer } = readUserData("merge options", "E_CONFIG", () => {
+    if (options === undefined) return { weightsIn: undefined, optimizer: undefined };
     if (typeof options !== "object" || options === null || Array.isArray(options))
       throw new EngramError("E_CONFIG", "merge options must be an object");
     const keys = Object.keys(options);
     for (const k of keys)
-      if (k !== "weights") throw new EngramError("E_CONFIG", `merge: unknown option '${k}' (known: weights)`);
-    return (options as { weights?: unknown }).weights;
+      if (k !== "weights" && k !== "optimizer")
+        throw new EngramError("E_CONFIG", `merge: unknown option '${k}' (known: weights, optimizer)`);
+    const o = options as { weights?: unknown; optimizer?: unknown };
+    const opt = o.optimizer;
+    if (opt !== undefined && opt !== "average" && opt !== "reset")
+      throw new EngramError("E_CONFIG", `merge: optimizer must be "average" or "reset", got ${String(opt)}`);
+    return { weightsIn: o.weights as unknown, optimizer: opt as "average" | "reset" | undefined };
   });
   const seen = new Set<Learner>();
   list.forEach((l, i) => {
@@ -93,13 +108,14 @@ function merge(this: Engram, learners: unknown, options?: unknown): Learner {
     }
     return out;
   }
-  if (!AVERAGED.has(first.kind))
+  if (!AVERAGED.has(first.kind) && !BY_PARTS.has(first.kind))
     throw new EngramError(
       "E_CONFIG",
-      `merge: ${first.kind} learners cannot be merged yet (merged: continual exactly; ${[...AVERAGED].join(", ")} by federated averaging)`,
+      `merge: ${first.kind} learners cannot be merged (merged: continual exactly; ${[...AVERAGED, ...BY_PARTS].join(", ")} by federated averaging)`,
     );
   const fn = this.wasm.fn;
-  const raw = weights ? Array.from(weights) : list.map((l) => (l as unknown as { samples: number }).samples);
+  // FedAvg's n_k: the samples each has seen; kinds that keep no count (−1) weigh equally
+  const raw = weights ? Array.from(weights) : list.map((l) => Math.max(0, fn.mergeSamples(inside(l).h)));
   if (!raw.some((w) => w > 0)) raw.fill(1); // no learner has seen a sample: equal weights
   const out = this.create(first.kind, first.config);
   const k = list.length;
@@ -110,7 +126,8 @@ function merge(this: Engram, learners: unknown, options?: unknown): Learner {
     const u32 = this.wasm.u32;
     list.forEach((l, j) => (u32[((at + k * 8) >>> 2) + j] = inside(l).h));
     const h = inside(out).h;
-    this.wasm.call(() => fn["mergeAverage"]!(h, at + k * 8, at, k));
+    if (AVERAGED.has(first.kind)) this.wasm.call(() => fn.mergeAverage(h, at + k * 8, at, k));
+    else this.wasm.call(() => fn.mergeByParts(h, at + k * 8, at, k, optimizer === "average" ? 0 : 1));
   } catch (e) {
     out.dispose();
     throw e;
@@ -136,6 +153,16 @@ declare module "./engine.js" {
      *   rounding). The merged learner has seen Σ samples (its learning-rate decay goes on from
      *   there); its random stream restarts from the config's seed. These learners keep no
      *   optimizer moments, so there are none to average.
+     * - `forwardForward`, `hebbian`, `rewardModulated`, `eprop`, `spiking`: federated averaging
+     *   of their weights the same way, and per kind (assembly/learners/mergeParts.ts, docs/scale.md):
+     *   `forwardForward` resets its optimizer moments (or averages them and the bias corrections,
+     *   `optimizer: "average"`) and adds its update counts; `hebbian` averages W, θ and its readout
+     *   and adds its sample counts; `rewardModulated` averages W, b and the reward baseline and
+     *   resets the eligibility traces; `eprop` averages W, W^out, b and the firing rates, resets
+     *   its Adam moments (or averages them), and starts at rest (live dynamics, traces and an unapplied gradient of a
+     *   sequence in progress are dropped); `spiking` adds its label votes and class counts
+     *   exactly and averages W and θ. `rewardModulated` and `eprop` keep no sample count: their
+     *   default weights are equal.
      *
      * Other kinds, different kinds or different configs: E_CONFIG, and nothing is created.
      */

@@ -18,6 +18,7 @@
 // is bounded per parameter. None of it binds on ordinary data.
 
 import { learnerNew, learnerState, learnerScratch, layoutOf } from "./common";
+import { AVERAGE, OPTIMIZER, part } from "./mergeParts";
 import { rngSeed, rngNormal } from "../kernels/prng";
 import { expf } from "../kernels/math";
 import { softmax } from "../kernels/normalize";
@@ -543,4 +544,32 @@ export function epropGradBias(h: usize): usize {
 /** Running firing rates r̄ (hidden). */
 export function epropRates(h: usize): usize {
   return lay(h).rate;
+}
+
+// ---------------------------------------------------------------- merge accessors (engram.merge, ./mergeParts.ts)
+
+/**
+ * How a network merges: W (input and recurrent), W^out, b, Adam's moments m, v of all three,
+ * the bias corrections β1ᵗ, β2ᵗ and the running firing rates r̄ are averaged (FedAvg; moments
+ * m_j ≈ (1 − β1^{t_j}) E[g], so Σ α_j m_j is debiased by 1 − Σ α_j β1^{t_j}: the bias
+ * corrections average with the same weights). The feedback B is the config's (the same in
+ * every member). The live dynamics, traces and an unapplied gradient are not carried over:
+ * (By default, `optimizer: "reset"`, the moments are not listed parts: they restart at 0 and
+ * β1ᵗ = β2ᵗ = 1; `optimizer: "average"` averages them as described.)
+ * The merged network starts at rest, as after reset() (a sequence one member was streaming
+ * through step() is that member's; finish it before merging). The network keeps no count of
+ * its sequences, so the default weights are equal.
+ */
+export function epropMergeParts(h: usize, parts: usize): i32 {
+  const L = lay(h),
+    s = learnerState(h);
+  let i = part(parts, 0, L.w - s, <i32>((L.fb - L.w) >>> 2), AVERAGE); // W, W^out, b
+  i = part(parts, i, L.mW - s, <i32>((L.rate - L.mW) >>> 2), AVERAGE | OPTIMIZER); // m, v
+  i = part(parts, i, L.rate - s, L.hidden, AVERAGE); // r̄
+  return part(parts, i, L.counters + offsetof<Counters>("b1t") - s, 2, AVERAGE | OPTIMIZER);
+}
+
+/** No count of sequences is kept: −1 (the merge then weighs the members equally). */
+export function epropMergeSamples(h: usize): f64 {
+  return -1;
 }

@@ -31,7 +31,8 @@
 //        k = 0 | V_b (n_k)], each padded to 16 bytes. (As Adafactor keeps vectors unfactored,
 //        U and b keep Adam's per-weight v: they are 1 % of the weights and U carries the label.)
 
-import { layoutOf, learnerNew, learnerScratch, learnerState } from "./common";
+import { layoutOf, learnerNew, learnerScratch, learnerState, learnerStateBytes } from "./common";
+import { ANY_U32, AVERAGE, OPTIMIZER, SUM_U32, part } from "./mergeParts";
 import { axpy, dot, matvec, rank1Update, scale } from "../kernels/linalg";
 import { normalize, softmax } from "../kernels/normalize";
 import { rngBelow, rngFillUniform, rngSeed, rngUniform } from "../kernels/prng";
@@ -741,4 +742,42 @@ export function ffReadout(h: usize, x: usize): usize {
 /** Index of the largest of n floats at v (the first on ties). */
 export function ffArgmax(v: usize, n: i32): i32 {
   return argmax(v, n);
+}
+
+// ---------------------------------------------------------------- merge accessors (engram.merge, ./mergeParts.ts)
+
+/** The kind tag, for ./merge.ts. */
+export const KIND_FF: u32 = KIND;
+
+/**
+ * How a Forward-Forward stack merges: every layer's parameters P_k (W_k, U, b_k), the readout
+ * R, r_b and the peer running means are averaged (FedAvg). The optimizer state (SGD's or
+ * Adam's first moments M_k, Adam's V_k or the factored F_k, and β1ᵗ, β2ᵗ) is left as created
+ * (reset, the default: better on MNIST's validation split) or, with `optimizer: "average"`,
+ * averaged with the same weights (m_j ≈ (1 − β1^{t_j}) E[g], so 1 − Σ α_j β1^{t_j} debiases
+ * Σ α_j m_j; the factored row and column sums average each). Updates t add (the learning-rate decay goes on from
+ * there); with `"seen"` negatives a label is seen once any member saw it.
+ */
+export function ffMergeParts(h: usize, parts: usize): i32 {
+  const F = ff(h),
+    s = learnerState(h),
+    c = F.C;
+  let i = 0;
+  for (let k = 0; k < <i32>F.L; k++) {
+    const ly = layer(h, k);
+    const pc = paramCount(k, ly.n, ly.nin, c);
+    i = part(parts, i, ly.P - s, <i32>pc, AVERAGE);
+    i = part(parts, i, ly.M - s, <i32>(layerFloats(F.flags, k, ly.n, ly.nin, c) - pc), AVERAGE | OPTIMIZER);
+  }
+  const end = F.flags & SEEN ? F.seen : s + learnerStateBytes(h);
+  i = part(parts, i, F.R - s, <i32>((end - F.R) >>> 2), AVERAGE); // R, r_b, peer means
+  if (F.flags & SEEN) i = part(parts, i, F.seen - s, <i32>c, ANY_U32);
+  i = part(parts, i, offsetof<FfHead>("t"), 1, SUM_U32);
+  i = part(parts, i, offsetof<FfHead>("extra"), 1, SUM_U32);
+  return part(parts, i, offsetof<FfHead>("b1t"), 2, AVERAGE | OPTIMIZER);
+}
+
+/** Samples learned (steps plus a batch's extra rows, as `ffSamples`): FedAvg's default weight n_k. */
+export function ffMergeSamples(h: usize): f64 {
+  return ffSamples(h);
 }

@@ -20,6 +20,7 @@
 // readout normalises them by an overflow-safe norm when Σ f² overflows.
 
 import { f32Bytes, layoutOf, learnerNew, learnerState, learnerScratch } from "./common";
+import { AVERAGE, FIRST, SUM_U32, part } from "./mergeParts";
 import { rngSeed, rngFillNormal } from "../kernels/prng";
 import { axpy, matvec, rank1Update } from "../kernels/linalg";
 import { normalize, softmax } from "../kernels/normalize";
@@ -402,4 +403,34 @@ export function hebbLearnBatch(h: usize, xs: usize, ls: usize, n: i32, mode: i32
   let sum: f32 = 0;
   for (let i = 0; i < n; i++) sum += hebbLearn(h, xs + <usize>i * row, ls != 0 ? load<i32>(at(ls, i)) : -1, mode);
   return sum / <f32>n;
+}
+
+// ---------------------------------------------------------------- merge accessors (engram.merge, ./mergeParts.ts)
+
+/** The kind tag, for ./merge.ts. */
+export const KIND_HEBB: u32 = KIND;
+
+/**
+ * How a Hebbian layer merges: W, θ (BCM), the readout V, b and the lateral weights L are
+ * averaged (FedAvg; the readout is a delta rule, not counts, so it averages too); samples
+ * learned add; η and η_r are learners[0]'s. The row-norm bounds are scratch: +∞ after the
+ * merge as after a restore, so the guard measures before trusting them.
+ */
+export function hebbMergeParts(h: usize, parts: usize): i32 {
+  const s = learnerState(h),
+    head = changetype<usize>(lay(h).head);
+  let i = part(
+    parts,
+    0,
+    lay(h).W - s,
+    <i32>((lay(h).L - lay(h).W) >>> 2) + (lay(h).mu > 0 ? lay(h).K * lay(h).K : 0),
+    AVERAGE,
+  );
+  i = part(parts, i, head + offsetof<HebbHead>("steps") - s, 1, SUM_U32);
+  return part(parts, i, head + offsetof<HebbHead>("eta") - s, 2, FIRST);
+}
+
+/** Samples learned: FedAvg's default weight n_k. */
+export function hebbMergeSamples(h: usize): f64 {
+  return <f64>lay(h).head.steps;
 }

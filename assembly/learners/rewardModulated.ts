@@ -13,6 +13,7 @@
 // ‖W_i‖, see the guard). Both are +∞ after construction and restore; decisions use exact norms.
 
 import { f32Bytes, layoutOf, learnerNew, learnerState, learnerScratch } from "./common";
+import { AVERAGE, part } from "./mergeParts";
 import { rngSeed, rngUniform } from "../kernels/prng";
 import { softmax } from "../kernels/normalize";
 import { axpy, scale } from "../kernels/linalg";
@@ -195,4 +196,24 @@ export function rmReward(h: usize, r: f32): f32 {
 /** Byte offset of the reward baseline r̄ (one f32 after the 16-byte PRNG state). */
 export function rmBaselinePtr(h: usize): usize {
   return learnerState(h) + 16;
+}
+
+// ---------------------------------------------------------------- merge accessors (engram.merge, ./mergeParts.ts)
+
+/**
+ * How a policy merges: W, b and the reward baseline r̄ are averaged (FedAvg; r̄ is a running
+ * mean of rewards, so the weighted mean of the members' is the estimate of the merged policy's).
+ * The eligibility traces E, E_b are reset to 0: they belong to actions one member took, and a
+ * reward given to the merged policy must not credit an action it never took. The policy keeps
+ * no count of its samples, so the default weights are equal.
+ */
+export function rmMergeParts(h: usize, parts: usize): i32 {
+  const s = learnerState(h);
+  const i = part(parts, 0, pol(h).W - s, <i32>((pol(h).E - pol(h).W) >>> 2), AVERAGE);
+  return part(parts, i, rmBaselinePtr(h) - s, 1, AVERAGE);
+}
+
+/** No count of samples is kept: −1 (the merge then weighs the members equally). */
+export function rmMergeSamples(h: usize): f64 {
+  return -1;
 }

@@ -30,6 +30,7 @@
 //           link (i32); head (T i32); scores, members (C f32 each); the evaluation PRNG (16 B)
 
 import { learnerNew, learnerState, learnerScratch, layoutOf } from "./common";
+import { AVERAGE, SUM_F64, SUM_U32, part } from "./mergeParts";
 import { rngSeed, rngUniform, rngFillUniform } from "../kernels/prng";
 import { axpy, scale } from "../kernels/linalg";
 import { expf, logf } from "../kernels/math";
@@ -481,3 +482,28 @@ export function spLifParams(h: usize): usize {
 }
 
 // the kernels and their Ref twins, exported for the SIMD == Ref and dynamics tests
+
+// ---------------------------------------------------------------- merge accessors (engram.merge, ./mergeParts.ts)
+
+/** The kind tag, for ./merge.ts. */
+export const KIND_SPIKING: u32 = KIND;
+
+/**
+ * How a spiking network merges: the label votes and per-class counts add exactly (f64 sums of
+ * integers); W and θ are averaged (FedAvg: columns that each sum to W_total average to a
+ * column summing to W_total up to rounding); samples and presentations add. The votes of
+ * learners that shared their weights (say, labelling from one snapshot) merge into exactly
+ * the votes of one learner that saw every labelled sample.
+ */
+export function spMergeParts(h: usize, parts: usize): i32 {
+  const l = L(h),
+    s = learnerState(h);
+  let i = part(parts, 0, l.w - s, <i32>((l.votes - l.w) >>> 2), AVERAGE); // W and θ, padding inert
+  i = part(parts, i, l.votes - s, l.neurons * l.classes + l.classes, SUM_F64); // votes, then seen
+  return part(parts, i, l.counters - s, 2, SUM_U32);
+}
+
+/** Samples learned (spLearn calls): FedAvg's default weight n_k. */
+export function spMergeSamples(h: usize): f64 {
+  return <f64>load<u32>(L(h).counters);
+}

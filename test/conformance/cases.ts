@@ -24,6 +24,12 @@ export interface Case {
   learn(learner: AnyLearner, x: Float32Array, label: number, t: number): void;
   /** What the learner outputs for a probe x (must not change its state). */
   probe(learner: AnyLearner, x: Float32Array): ArrayLike<number> | number;
+  /**
+   * A merge case (engram.merge, issue 16): `members` learners of these options each learn the
+   * samples of the stream whose label is in their own `labels` (a non-i.i.d. split), then
+   * are merged with `options`; the merged learner is probed and hashed.
+   */
+  merge?: { members: number[][]; options?: Record<string, unknown> };
 }
 
 /** Probe inputs per case. */
@@ -356,3 +362,64 @@ export const CASES: Record<string, Case[]> = {
     },
   ],
 };
+
+// ---------------------------------------------------------------- merge cases (issue 16)
+// One exact merge (continual: the statistics add; spiking: the votes add) and federated
+// averages (DFA by samples seen; Forward-Forward with Adam's moments averaged, with weights).
+CASES["continual"]!.push({
+  name: "merge-exact",
+  options: { inputs: 24, classes: 5, seed: 61 },
+  inputs: 24,
+  classes: 5,
+  steps: 300,
+  learn: learnLabelled,
+  probe: (l, x) => [...l.scores(x), l.predict(x)],
+  merge: { members: [[0, 1], [2], [3, 4]] },
+});
+CASES["feedbackAlignment"]!.push({
+  name: "merge-fedavg",
+  options: { sizes: [24, 20, 5], mode: "dfa", seed: 11 },
+  inputs: 24,
+  classes: 5,
+  steps: 300,
+  learn: learnLabelled,
+  probe: scores,
+  merge: {
+    members: [
+      [0, 1, 2],
+      [2, 3, 4],
+      [4, 0],
+    ],
+  },
+});
+CASES["forwardForward"]!.push({
+  name: "merge-fedavg-adam",
+  options: { sizes: [24, 16], classes: 5, optimizer: "adam", seed: 31 },
+  inputs: 24,
+  classes: 5,
+  steps: 200,
+  learn: learnLabelled,
+  probe: (l, x) => [...l.scores(x), ...l.readoutScores(x)],
+  merge: {
+    members: [
+      [0, 1, 2],
+      [3, 4],
+    ],
+    options: { weights: [0.3, 0.7], optimizer: "average" },
+  },
+});
+CASES["spiking"]!.push({
+  name: "merge-votes",
+  options: { inputs: 24, neurons: 8, classes: 5, presentationTime: 40, maxRate: 400, seed: 61 },
+  inputs: 24,
+  classes: 5,
+  steps: 60,
+  learn: learnLabelled,
+  probe: (l, x) => [...l.scores(x), ...l.spikes(x)],
+  merge: {
+    members: [
+      [0, 1],
+      [2, 3, 4],
+    ],
+  },
+});

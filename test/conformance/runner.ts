@@ -12,6 +12,8 @@ export interface EngineLike {
   /** Whether engram.wasm (true) or engram.scalar.wasm (false) runs. */
   readonly simd: boolean;
   create(kind: string, options?: unknown): { save(): Uint8Array; dispose(): void };
+  /** engram.merge (merge cases only). */
+  merge?(learners: readonly unknown[], options?: unknown): { save(): Uint8Array; dispose(): void };
   readonly wasm: { readonly exports: Record<string, unknown>; readonly u8: Uint8Array };
 }
 
@@ -72,15 +74,42 @@ export function runConformance(engram: EngineLike, test: EngineLike = engram): R
   return report;
 }
 
-/** Creates the learner, feeds the stream, probes it, hashes state and outputs. */
+/**
+ * Creates the learner, feeds the stream, probes it, hashes state and outputs. A merge case
+ * feeds each member the samples of its labels (its own step count t), then merges them.
+ */
 function runCase(engram: EngineLike, kind: string, c: Case): Hashed {
-  const learner = engram.create(kind, c.options);
-  try {
-    const data = new Stream(0xc0ffee);
-    for (let t = 0; t < c.steps; t++) {
-      const { x, label } = sample(data, c.inputs, c.classes);
-      c.learn(learner, x, label, t);
+  let learner: { save(): Uint8Array; dispose(): void };
+  if (c.merge) {
+    const members = c.merge.members.map(() => engram.create(kind, c.options));
+    try {
+      const data = new Stream(0xc0ffee);
+      const steps = members.map(() => 0);
+      for (let t = 0; t < c.steps; t++) {
+        const { x, label } = sample(data, c.inputs, c.classes);
+        c.merge.members.forEach((labels, j) => {
+          if (labels.includes(label)) c.learn(members[j], x, label, steps[j]!++);
+        });
+      }
+      if (!engram.merge) throw new Error("this engine has no merge");
+      learner = engram.merge(members, c.merge.options);
+    } finally {
+      members.forEach((m) => m.dispose());
     }
+  } else {
+    learner = engram.create(kind, c.options);
+    try {
+      const data = new Stream(0xc0ffee);
+      for (let t = 0; t < c.steps; t++) {
+        const { x, label } = sample(data, c.inputs, c.classes);
+        c.learn(learner, x, label, t);
+      }
+    } catch (e) {
+      learner.dispose();
+      throw e;
+    }
+  }
+  try {
     const probes = new Stream(0x9e0be);
     const outputs: number[] = [];
     for (let i = 0; i < PROBES; i++) {

@@ -215,23 +215,23 @@ describe("examples/worker in workerd", () => {
     }
   });
 
-  it("a fleet: 4 members each learn 1–2 digit classes, a round merges them by FedAvg and pushes the model back; a member of another config is refused", async () => {
+  it("a fleet in workerd: 8 members each learn 1–2 digit classes; round 1 merges them by FedAvg and pushes the model back; round 2 weighs this round's samples and merges a late member, stale by one round, at half weight; a member of another config is refused", async () => {
     const mf = runtime();
     try {
       const FLEET = { kind: "feedbackAlignment", options: { sizes: [784, 32, 10], mode: "dfa", seed: 3 } };
-      const shards: Record<string, number[]> = { m0: [0, 1], m1: [2, 3], m2: [4], m3: [5, 6] };
-      const { images: im, labels: lb } = mnist("train", 0, 600);
-      for (const [id, classes] of Object.entries(shards)) {
-        expect(
-          (
-            await mf.dispatchFetch(`http://localhost/${id}`, {
-              method: "PUT",
-              headers: { "content-type": "application/json" },
-              body: JSON.stringify(FLEET),
-            })
-          ).status,
-        ).toBe(200);
-        const mine = [...lb.keys()].filter((i) => classes.includes(lb[i]!)).slice(0, 40);
+      const shards: Record<string, number[]> = {
+        m0: [0, 1],
+        m1: [2, 3],
+        m2: [4],
+        m3: [5, 6],
+        m4: [7],
+        m5: [8, 9],
+        m6: [1, 4],
+        m7: [9],
+      };
+      const { images: im, labels: lb } = mnist("train", 0, 1200);
+      const teach = async (id: string, from: number, n: number) => {
+        const mine = [...lb.keys()].filter((i) => shards[id]!.includes(lb[i]!)).slice(from, from + n);
         const res = await mf.dispatchFetch(`http://localhost/${id}/learn`, {
           method: "POST",
           body: records(
@@ -240,43 +240,61 @@ describe("examples/worker in workerd", () => {
           ),
         });
         expect(res.status).toBe(200);
-      }
+      };
+      const put = (url: string, body: unknown) =>
+        mf.dispatchFetch(url, {
+          method: "PUT",
+          headers: { "content-type": "application/json" },
+          body: JSON.stringify(body),
+        });
+      const ids = Object.keys(shards),
+        first = ids.slice(0, 7),
+        late = "m7";
+      for (const id of ids) expect((await put(`http://localhost/${id}`, FLEET)).status).toBe(200);
+      for (const id of first) await teach(id, 0, 20);
       // "stranger" gets the default learner on first use: another config
       await mf.dispatchFetch("http://localhost/stranger/learn", { method: "POST", body: records([im[0]!], [lb[0]!]) });
-      const members = [...Object.keys(shards), "stranger"];
-      expect(
-        (
-          await mf.dispatchFetch("http://localhost/fleet/digits", {
-            method: "PUT",
-            headers: { "content-type": "application/json" },
-            body: JSON.stringify({ members }),
-          })
-        ).status,
-      ).toBe(200);
-      const [res, roundMs] = await timed(() =>
-        mf.dispatchFetch("http://localhost/fleet/digits/round", { method: "POST" }),
-      );
-      measured["fleetRoundMs4Members"] = roundMs;
-      const round = (await res.json()) as {
+      expect((await put("http://localhost/fleet/digits", { members: [...first, "stranger"] })).status).toBe(200);
+      type Round = {
+        id: number;
         merged: string[];
+        weights: number[];
+        stale: { id: string; behind: number }[];
         pushed: string[];
         refused: { id: string; reason: string }[];
         samples: number;
       };
-      expect(round.merged).toEqual(Object.keys(shards));
-      expect(round.pushed.sort()).toEqual(Object.keys(shards));
-      expect(round.refused.map((r) => r.id)).toEqual(["stranger"]);
-      expect(round.samples).toBe(160);
-      const snaps = await Promise.all(
-        Object.keys(shards).map(async (id) =>
-          Buffer.from(await (await mf.dispatchFetch(`http://localhost/${id}/snapshot`)).arrayBuffer()),
-        ),
+      const [res, roundMs] = await timed(() =>
+        mf.dispatchFetch("http://localhost/fleet/digits/round", { method: "POST" }),
       );
-      for (const s of snaps) expect(s.equals(snaps[0]!)).toBe(true); // every member holds the one merged model
-      const merged = Buffer.from(
-        await (await mf.dispatchFetch("http://localhost/fleet/digits/snapshot")).arrayBuffer(),
+      measured["fleetRoundMs7Members"] = roundMs;
+      const r1 = (await res.json()) as Round;
+      expect(r1.id).toBe(1);
+      expect(r1.merged).toEqual(first);
+      expect(r1.pushed.sort()).toEqual(first);
+      expect(r1.refused.map((r) => r.id)).toEqual(["stranger"]);
+      expect(r1.samples).toBe(140);
+      const snapshot = async (url: string) => Buffer.from(await (await mf.dispatchFetch(url)).arrayBuffer());
+      const model1 = await snapshot("http://localhost/fleet/digits/snapshot");
+      for (const id of first) expect((await snapshot(`http://localhost/${id}/snapshot`)).equals(model1), id).toBe(true);
+
+      // round 2: the 8th member joins with a model grown from round 0 (stale by one round)
+      for (const id of first) await teach(id, 20, 10);
+      await teach(late, 0, 20);
+      expect((await put("http://localhost/fleet/digits", { members: ids })).status).toBe(200);
+      const [res2, round2Ms] = await timed(() =>
+        mf.dispatchFetch("http://localhost/fleet/digits/round", { method: "POST" }),
       );
-      expect(merged.equals(snaps[0]!)).toBe(true);
+      measured["fleetRoundMs8Members"] = round2Ms;
+      const r2 = (await res2.json()) as Round;
+      expect(r2.id).toBe(2);
+      expect(r2.merged).toEqual(ids);
+      expect(r2.stale).toEqual([{ id: late, behind: 1 }]);
+      expect(r2.weights).toEqual([...first.map(() => 10), 10]); // 20 samples ÷ (1 + 1)
+      expect(r2.pushed.sort()).toEqual(ids);
+      const model2 = await snapshot("http://localhost/fleet/digits/snapshot");
+      expect(model2.equals(model1)).toBe(false);
+      for (const id of ids) expect((await snapshot(`http://localhost/${id}/snapshot`)).equals(model2), id).toBe(true);
     } finally {
       await mf.dispose();
     }

@@ -160,7 +160,7 @@ describe("federated averaging (feedbackAlignment, perturbation)", () => {
       [[a, engram.feedbackAlignment({ ...FA, mode: "fa" })]],
       [[a, engram.continual({ inputs: 6, classes: 3 })]],
       [[a, other.feedbackAlignment({ ...FA, mode: "dfa" })]],
-      [[engram.forwardForward({ inputs: 6, hidden: [8], classes: 3 })]],
+      [[a, engram.forwardForward({ inputs: 6, hidden: [8], classes: 3 })]],
       [[a, a]],
       [[]],
       ["not a list"],

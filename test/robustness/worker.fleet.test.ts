@@ -7,6 +7,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { Learner } from "../../src/index.js";
 import { MemoryStorage } from "../helpers/doStorage.js";
 import { loadEngram } from "../helpers/engram.js";
+import { rng } from "../helpers/rng.js";
 
 vi.mock("engram", async () => ({ ...(await import("../../src/index.js")), init: () => loadEngram() }));
 const { LearnerObject, CoordinatorObject } = await import("../../examples/worker/src/worker.js");
@@ -104,5 +105,145 @@ describe("fleet rounds", () => {
       last: { merged: string[] };
     };
     expect(stats.last.merged).toEqual(["a", "b", "c"]);
+  });
+
+  it("8 non-i.i.d. members over rounds: round ids, weights per round, a stale member down-weighted, a member down, a corrupt snapshot, and a push interrupted then resumed with nothing lost", async () => {
+    const CONF = { kind: "feedbackAlignment", options: { sizes: [4, 6, 4], seed: 9, mode: "dfa" } };
+    const objects = new Map<string, InstanceType<typeof LearnerObject>>();
+    const fault: Record<string, "down" | "corrupt" | "no-push" | "hang-push" | undefined> = {};
+    const LEARNER = {
+      idFromName: (id: string) => id,
+      get: (id: string) => ({
+        fetch: async (req: Request) => {
+          if (!objects.has(id)) objects.set(id, new LearnerObject(state(new MemoryStorage()), {} as never));
+          const f = fault[id],
+            push = req.method === "PUT" && req.url.endsWith("/model");
+          if (f === "down") throw new Error("the object is down");
+          if (f === "no-push" && push) throw new Error("the object is down");
+          if (f === "hang-push" && push) return new Promise<Response>(() => {}); // the coordinator dies waiting
+          const res = await objects.get(id)!.fetch(req);
+          if (f !== "corrupt" || !req.url.endsWith("/snapshot")) return res;
+          const bytes = new Uint8Array(await res.arrayBuffer());
+          bytes[bytes.length >> 1]! ^= 16;
+          return new Response(bytes, { headers: res.headers });
+        },
+      }),
+    };
+    const env = { LEARNER, COORDINATOR: undefined } as never;
+    const call = (id: string, path: string, init?: RequestInit) =>
+      LEARNER.get(id).fetch(new Request(`http://x/${id}${path}`, init));
+    const ids = Array.from({ length: 8 }, (_, i) => `m${i}`);
+    // non-i.i.d.: each member sees 1–2 of the 4 classes
+    const classes = [[0], [1], [2], [3], [0, 1], [2, 3], [1, 2], [3, 0]];
+    let seed = 1;
+    const learn = async (id: string, n: number) => {
+      const cs = classes[ids.indexOf(id)]!;
+      const samples = Array.from({ length: n }, (_, i) => {
+        const c = cs[i % cs.length]!;
+        const r = rng(seed++);
+        return { x: [c === 0 ? 1 : r(), c === 1 ? 1 : r(), c === 2 ? 1 : r(), c === 3 ? 1 : r()], label: c };
+      });
+      expect((await call(id, "/learn", json({ samples }))).status).toBe(200);
+    };
+    for (const id of ids) expect((await call(id, "", json(CONF, "PUT"))).status).toBe(200);
+    const storage = new MemoryStorage();
+    let coordinator = new CoordinatorObject(state(storage), env);
+    expect((await coordinator.fetch(new Request("http://x/fleet/f", json({ members: ids }, "PUT")))).status).toBe(200);
+    type R = {
+      id: number;
+      merged: string[];
+      weights: number[];
+      stale: { id: string; behind: number }[];
+      refused: { id: string; reason: string }[];
+      pushed: string[];
+      samples: number;
+      resumed?: number;
+    };
+    const round = async (c = coordinator) =>
+      (await (await c.fetch(new Request("http://x/fleet/f/round", { method: "POST" }))).json()) as R;
+    const engram = await loadEngram();
+    const snap = async (id: string) =>
+      new Uint8Array(await (await objects.get(id)!.fetch(new Request(`http://x/${id}/snapshot`))).arrayBuffer());
+    const roundOf = async (id: string) =>
+      ((await (await call(id, "/stats")).json()) as { round: { id: number; samplesSince: number } }).round;
+    const fleetModel = async () =>
+      new Uint8Array(await (await coordinator.fetch(new Request("http://x/fleet/f/snapshot"))).arrayBuffer());
+
+    // round 1: every member, weighted by its samples
+    for (const [i, id] of ids.entries()) await learn(id, 4 + i);
+    const r1 = await round();
+    expect(r1.id).toBe(1);
+    expect(r1.merged).toEqual(ids);
+    expect(r1.weights).toEqual(ids.map((_, i) => 4 + i));
+    expect(r1.pushed.sort()).toEqual(ids);
+    const m1 = await fleetModel();
+    for (const id of ids) {
+      expect(Buffer.from(await snap(id)).equals(Buffer.from(m1)), id).toBe(true);
+      expect(await roundOf(id)).toEqual({ id: 1, samplesSince: 0 });
+    }
+    // nothing learned since: no round is made
+    expect((await round()).id).toBe(1);
+
+    // round 2: m6 is down, m5's snapshot arrives corrupt, m7 misses the push; weights are this round's samples only
+    for (const id of ids) await learn(id, 3);
+    fault["m6"] = "down";
+    fault["m5"] = "corrupt";
+    fault["m7"] = "no-push";
+    const r2 = await round();
+    expect(r2.id).toBe(2);
+    expect(r2.merged).toEqual(["m0", "m1", "m2", "m3", "m4", "m7"]);
+    expect(r2.weights).toEqual([3, 3, 3, 3, 3, 3]);
+    expect(Object.fromEntries(r2.refused.map((r) => [r.id, r.reason]))).toMatchObject({
+      m6: expect.stringMatching(/unreachable/),
+      m5: expect.stringMatching(/does not restore/),
+    });
+    expect(r2.pushed.sort()).toEqual(["m0", "m1", "m2", "m3", "m4"]);
+    expect((await roundOf("m7")).id).toBe(1);
+
+    // round 3: m5, m6 and m7 are back but grew from round 1's model: stale by one round, weight halved
+    for (const k of Object.keys(fault)) delete fault[k];
+    for (const id of ids) await learn(id, 2);
+    const pulled = await Promise.all(ids.map(async (id) => engram.restore(await snap(id))));
+    const since = await Promise.all(ids.map(async (id) => (await roundOf(id)).samplesSince));
+    const r3 = await round();
+    expect(r3.id).toBe(3);
+    expect(r3.stale).toEqual([
+      { id: "m5", behind: 1 },
+      { id: "m6", behind: 1 },
+      { id: "m7", behind: 1 },
+    ]);
+    expect(since).toEqual([2, 2, 2, 2, 2, 5, 5, 5]);
+    expect(r3.weights).toEqual([2, 2, 2, 2, 2, 2.5, 2.5, 2.5]);
+    const expected = engram.merge(pulled, { weights: r3.weights }).save();
+    expect(Buffer.from(await fleetModel()).equals(Buffer.from(expected))).toBe(true);
+    for (const id of ids) expect((await roundOf(id)).id).toBe(3);
+
+    // round 4: the coordinator dies mid-push (m3's push never answers); a new instance over the
+    // same storage finishes round 4's push first, then makes round 5: nothing merged is lost
+    for (const id of ids) await learn(id, 2);
+    fault["m3"] = "hang-push";
+    void round(); // never settles
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await roundOf("m3")).id).toBe(3);
+    expect((await roundOf("m0")).id).toBe(4);
+    const m4 = await fleetModel(); // round 4's model was stored before any push
+    delete fault["m3"];
+    coordinator = new CoordinatorObject(state(storage), env);
+    const gen0 = ((await (await call("m0", "/stats")).json()) as { checkpoint: { generation: number } }).checkpoint
+      .generation;
+    const r5 = await round();
+    expect(r5.resumed).toBe(4);
+    // m3 got round 4's model (its round-4 samples are in it), so it is no longer behind; the
+    // others held round 4 already (the resumed push changed nothing there) and learned nothing since
+    expect(r5.id).toBe(4); // no member learned after round 4: no new round
+    expect(Buffer.from(await snap("m3")).equals(Buffer.from(m4))).toBe(true);
+    expect(
+      ((await (await call("m0", "/stats")).json()) as { checkpoint: { generation: number } }).checkpoint.generation,
+    ).toBe(gen0);
+    for (const id of ids) await learn(id, 1);
+    const r6 = await round();
+    expect(r6.id).toBe(5);
+    expect(r6.stale).toEqual([]);
+    expect(r6.pushed.sort()).toEqual(ids);
   });
 });

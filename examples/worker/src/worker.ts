@@ -124,9 +124,25 @@ interface Meta {
   samples: number;
   /** Left by checkpoints whose deletes are not known to have finished (deleting again is harmless). */
   stale: Stale[];
+  /** The fleet round whose merged model this object was last given (0: none; see CoordinatorObject). */
+  round?: number;
+  /** `samples` when that model was installed: the samples learned since are samples − roundAt. */
+  roundAt?: number;
 }
 
 const EMPTY: Meta = { gen: 0, recipe: null, chunks: 0, bytes: 0, base: 0, from: 0, next: 0, samples: 0, stale: [] };
+
+/** Headers of the fleet's round protocol (CoordinatorObject): the round of a pushed or pulled model, and samples since. */
+const ROUND_HEADER = "x-fleet-round",
+  SAMPLES_HEADER = "x-fleet-samples";
+
+/** A round id from a header: a non-negative safe integer, undefined when absent; anything else is a bad request. */
+function roundHeader(v: string | null): number | undefined {
+  if (v === null) return undefined;
+  const n = Number(v);
+  if (!/^[0-9]+$/.test(v) || !Number.isSafeInteger(n)) throw bad("E_REQUEST", `${ROUND_HEADER} must be a round number`);
+  return n;
+}
 
 /** The largest snapshot an object will read back (a Worker has 128 MB). */
 const MAX_SNAPSHOT_BYTES = 64 << 20;
@@ -254,7 +270,7 @@ export class LearnerObject {
    * what it replaced. A crash between the two leaves garbage that the next checkpoint
    * deletes, never a learner that cannot load.
    */
-  private async checkpoint(recipe: Meta["recipe"] = null): Promise<void> {
+  private async checkpoint(recipe: Meta["recipe"] = null, round?: number): Promise<void> {
     const old = this.meta;
     const snap = recipe ? new Uint8Array(0) : this.learner!.save();
     const gen = old.gen + 1;
@@ -274,6 +290,9 @@ export class LearnerObject {
       next: old.next,
       samples: base,
       stale,
+      // a new learner leaves the fleet's rounds; a pushed model (round) starts counting afresh
+      round: recipe ? 0 : (round ?? old.round ?? 0),
+      roundAt: recipe ? 0 : round !== undefined ? base : (old.roundAt ?? 0),
     };
     entries["meta"] = meta;
     await this.state.storage.put(entries);
@@ -404,7 +423,10 @@ export class LearnerObject {
       return this.stats();
     }
     if (method === "PUT" && action === "model") {
-      // a fleet's coordinator pushes the merged model: same kind and config, or refused
+      // a fleet's coordinator pushes the merged model of a round: same kind and config, or refused;
+      // a round this object already holds (a coordinator resuming an interrupted push) changes nothing
+      const round = roundHeader(request.headers.get(ROUND_HEADER));
+      if (round !== undefined && round <= (this.meta.round ?? 0)) return this.stats();
       const engram = await this.engram();
       const merged = engram.restore(new Uint8Array(await request.arrayBuffer())) as Trainable; // E_SNAPSHOT → 400
       if (merged.kind !== learner.kind || JSON.stringify(merged.config) !== JSON.stringify(learner.config)) {
@@ -416,7 +438,7 @@ export class LearnerObject {
       }
       this.learner = merged;
       try {
-        await this.checkpoint(); // the merged model is the new checkpoint; the log before it is dropped
+        await this.checkpoint(null, round); // the merged model is the new checkpoint; the log before it is dropped
       } catch (e) {
         learner.dispose();
         await this.reload(); // storage still holds the old model (or the new one, if only the deletes failed)
@@ -427,7 +449,12 @@ export class LearnerObject {
     }
     if (method === "GET" && action === "snapshot")
       return new Response(learner.save() as Uint8Array<ArrayBuffer>, {
-        headers: { "content-type": "application/octet-stream" },
+        headers: {
+          "content-type": "application/octet-stream",
+          // the fleet round of the model this one grew from, and the samples learned since
+          [ROUND_HEADER]: String(this.meta.round ?? 0),
+          [SAMPLES_HEADER]: String(this.meta.samples - (this.meta.roundAt ?? 0)),
+        },
       });
     return Response.json({ error: "E_ROUTE", message: `no route ${method} /:id/${action}` }, { status: 404 });
   }
@@ -450,6 +477,7 @@ export class LearnerObject {
       samples: m.samples,
       checkpoint: { generation: m.gen, samples: m.base, bytes: m.bytes, chunks: m.chunks },
       log: { entries: m.next - m.from, samples: m.samples - m.base },
+      round: { id: m.round ?? 0, samplesSince: m.samples - (m.roundAt ?? 0) },
       recovery: this.recovery,
     });
   }
@@ -496,6 +524,11 @@ function checkMeta(stored: unknown): Meta {
   )
     throw damaged();
   if (m.next! - m.from! > MAX_LOG_ENTRIES || !Array.isArray(m.stale) || m.stale.length > 64) throw damaged();
+  if (
+    (m.round !== undefined && !count(m.round)) ||
+    (m.roundAt !== undefined && !(count(m.roundAt) && m.roundAt <= m.samples!))
+  )
+    throw damaged();
   for (const s of m.stale as unknown[]) {
     const r = s as Partial<Stale> | null;
     if (
@@ -611,11 +644,28 @@ interface Fleet {
 
 /** One round's outcome. */
 interface Round {
+  /** The round's id: 1, 2, … (the model it pushes carries it). */
+  id: number;
   at: number;
   merged: string[];
+  /** Weight of each merged member: samples learned since its model's round, ÷ (1 + rounds it is behind). */
+  weights: number[];
+  /** Members merged from a model older than the last round's, and by how many rounds. */
+  stale: { id: string; behind: number }[];
   refused: { id: string; reason: string }[];
   pushed: string[];
   samples: number;
+  /** The round resumed an interrupted push of round `resumed` first. */
+  resumed?: number;
+}
+
+/** A round whose model is stored but not yet pushed to every member (the coordinator may stop mid-push). */
+interface Pending {
+  id: number;
+  chunks: number;
+  bytes: number;
+  /** Members still to be given the model. */
+  members: string[];
 }
 
 /** The most members one fleet may have (each round holds every member's model in one 128 MB object). */
@@ -623,16 +673,25 @@ const MAX_MEMBERS = 64;
 
 /**
  * A fleet's coordinator: on its alarm (every `ROUND_SECONDS`) or on `POST /fleet/:name/round`,
- * it pulls every member's snapshot, restores each in its own engine (a member that does not
- * answer 200, or answers a snapshot that does not restore, or one of another kind or config,
- * is refused with the reason and the round goes on), merges the rest with `engram.merge`
- * and, for averaged kinds, pushes the merged model back to each merged member. A continual
- * fleet's merge is exact: its statistics add, so pushing it back and merging again would
- * count samples twice; the coordinator keeps it (`GET /fleet/:name/snapshot`) instead.
+ * one round (the protocol: examples/worker/README.md, docs/scale.md):
+ *
+ * 1. an interrupted push of an earlier round is finished first (its model is in storage);
+ * 2. round r pulls every member's snapshot with the round of the model it grew from (b) and
+ *    the samples learned since (n). A member that does not answer 200, answers a snapshot that
+ *    does not restore, one of another kind or config, or a round the coordinator has not made
+ *    (b ≥ r) is refused with the reason and the round goes on. A stale member (b < r − 1: it
+ *    missed a push) is merged with its weight divided by 1 + (r − 1 − b);
+ * 3. averaged kinds merge by `engram.merge` with weights n / (1 + behind) (FedAvg's n_k, counted
+ *    per round, not the cumulative counts the members carry); no new sample: no new model;
+ * 4. the merged model and the list of members to give it are written in one atomic put
+ *    (chunked under the 2 MB value limit) before any push, then pushed with the round id;
+ *    members ignore a round they already hold, so a resumed push is idempotent.
+ *
+ * A continual fleet's merge is exact: its statistics add, so pushing it back and merging again
+ * would count samples twice; the coordinator keeps it (`GET /fleet/:name/snapshot`) instead.
  */
 export class CoordinatorObject {
   private engine: Promise<Engram> | undefined;
-  private merged: Uint8Array | undefined;
 
   constructor(
     private readonly state: DurableObjectState,
@@ -666,11 +725,15 @@ export class CoordinatorObject {
         return Response.json({
           fleet: (await this.state.storage.get<Fleet>("fleet")) ?? null,
           last: (await this.state.storage.get<Round>("round")) ?? null,
+          pending: (await this.state.storage.get<Pending>("pending"))?.members ?? [],
         });
-      if (request.method === "GET" && action === "snapshot" && this.merged)
-        return new Response(this.merged as Uint8Array<ArrayBuffer>, {
-          headers: { "content-type": "application/octet-stream" },
-        });
+      if (request.method === "GET" && action === "snapshot") {
+        const model = await this.model();
+        if (model)
+          return new Response(model.bytes as Uint8Array<ArrayBuffer>, {
+            headers: { "content-type": "application/octet-stream", [ROUND_HEADER]: String(model.id) },
+          });
+      }
       return Response.json(
         { error: "E_ROUTE", message: `no route ${request.method} /fleet/:name/${action}` },
         { status: 404 },
@@ -693,23 +756,90 @@ export class CoordinatorObject {
     }
   }
 
-  /** Pull, check, merge, push. A member that fails any step is refused; the others go on. */
+  /** The last merged model (stored in chunks under `model:<round>:<i>`), or undefined. */
+  private async model(): Promise<{ id: number; bytes: Uint8Array } | undefined> {
+    const m = await this.state.storage.get<Pending>("model");
+    if (!m) return undefined;
+    const keys = Array.from({ length: m.chunks }, (_, i) => `model:${m.id}:${i}`);
+    const got = await this.state.storage.get<unknown>(keys);
+    const bytes = new Uint8Array(m.bytes);
+    let at = 0;
+    for (const k of keys) {
+      const c = asBytes(got.get(k));
+      if (!c || c.length > bytes.length - at) throw new Error(`the stored model chunk ${k} is damaged`);
+      bytes.set(c, at);
+      at += c.length;
+    }
+    if (at !== m.bytes) throw new Error("the stored model is incomplete");
+    return { id: m.id, bytes };
+  }
+
+  /** Pushes round `id`'s model to `ids`; returns those that took it (200). */
+  private async push(id: number, bytes: Uint8Array, ids: string[]): Promise<string[]> {
+    const member = (m: string) => this.env.LEARNER.get(this.env.LEARNER.idFromName(m));
+    const done: string[] = [];
+    await Promise.all(
+      ids.map(async (m) => {
+        const res = await member(m)
+          .fetch(
+            new Request(`http://fleet/${m}/model`, {
+              method: "PUT",
+              body: bytes as Uint8Array<ArrayBuffer>,
+              headers: { "content-type": "application/octet-stream", [ROUND_HEADER]: String(id) },
+            }),
+          )
+          .catch(() => undefined);
+        if (res?.status === 200) done.push(m);
+      }),
+    );
+    // members that did not take it now are stale: the next round merges them down-weighted
+    await this.state.storage.delete(["pending"]);
+    return done;
+  }
+
+  /** Finish an interrupted push, then pull, check, merge, store, push. A member that fails any step is refused; the others go on. */
   private async round(): Promise<Round> {
     const fleet = await this.state.storage.get<Fleet>("fleet");
     if (!fleet) throw new HttpError(404, "E_FLEET", "no fleet here: PUT /fleet/:name {members} first");
     const engram = await this.engram();
     const member = (id: string) => this.env.LEARNER.get(this.env.LEARNER.idFromName(id));
-    const report: Round = { at: Date.now(), merged: [], refused: [], pushed: [], samples: 0 };
+    const last = (await this.state.storage.get<Round>("round"))?.id ?? 0;
+    const pending = await this.state.storage.get<Pending>("pending");
+    let resumed: number | undefined;
+    if (pending) {
+      const model = await this.model();
+      if (model && model.id === pending.id) await this.push(pending.id, model.bytes, pending.members);
+      resumed = pending.id;
+    }
+    const done = Math.max(last, resumed ?? 0);
+    const id = done + 1;
+    const report: Round = {
+      id,
+      at: Date.now(),
+      merged: [],
+      weights: [],
+      stale: [],
+      refused: [],
+      pushed: [],
+      samples: 0,
+    };
+    if (resumed !== undefined) report.resumed = resumed;
     const learners: Learner[] = [];
     try {
       const pulled = await Promise.all(
-        fleet.members.map(async (id) => {
+        fleet.members.map(async (m) => {
           try {
-            const res = await member(id).fetch(new Request(`http://fleet/${id}/snapshot`));
-            if (res.status !== 200) return { id, reason: `answered ${res.status}` };
-            return { id, bytes: new Uint8Array(await res.arrayBuffer()) };
+            const res = await member(m).fetch(new Request(`http://fleet/${m}/snapshot`));
+            if (res.status !== 200) return { id: m, reason: `answered ${res.status}` };
+            const round = Number(res.headers.get(ROUND_HEADER) ?? "0"),
+              since = Number(res.headers.get(SAMPLES_HEADER) ?? "0");
+            if (!Number.isSafeInteger(round) || round < 0 || !Number.isSafeInteger(since) || since < 0)
+              return { id: m, reason: "its round headers are not counts" };
+            if (round > done)
+              return { id: m, reason: `its model is from round ${round}, which this coordinator has not made` };
+            return { id: m, bytes: new Uint8Array(await res.arrayBuffer()), round, since };
           } catch (e) {
-            return { id, reason: `unreachable: ${e instanceof Error ? e.message : "no answer"}` };
+            return { id: m, reason: `unreachable: ${e instanceof Error ? e.message : "no answer"}` };
           }
         }),
       );
@@ -734,30 +864,39 @@ export class CoordinatorObject {
           report.refused.push({ id: p.id, reason: `a ${l.kind} of another config than ${report.merged[0]}'s` });
           continue;
         }
+        const behind = done - p.round!;
+        if (behind > 0 && done > 0) report.stale.push({ id: p.id, behind });
         learners.push(l);
         report.merged.push(p.id);
+        report.weights.push(p.since! / (1 + (done > 0 ? behind : 0)));
+        report.samples += p.since!;
       }
-      if (learners.length > 0) {
-        const merged = engram.merge(learners);
-        this.merged = merged.save();
-        report.samples = (merged as { samples?: number }).samples ?? 0;
+      const exact = learners[0]?.kind === "continual";
+      if (learners.length > 0 && (exact || report.weights.some((w) => w > 0))) {
+        const merged = exact ? engram.merge(learners) : engram.merge(learners, { weights: report.weights });
+        const bytes = merged.save();
+        if (exact) report.samples = (merged as { samples?: number }).samples ?? 0;
         merged.dispose();
-        if (learners[0]!.kind !== "continual") {
-          await Promise.all(
-            report.merged.map(async (id) => {
-              const res = await member(id)
-                .fetch(
-                  new Request(`http://fleet/${id}/model`, {
-                    method: "PUT",
-                    body: this.merged as Uint8Array<ArrayBuffer>,
-                    headers: { "content-type": "application/octet-stream" },
-                  }),
-                )
-                .catch(() => undefined);
-              if (res?.status === 200) report.pushed.push(id);
-            }),
+        // the model and whom to give it, in one atomic write, before any push: a coordinator
+        // stopped mid-push resumes from here in its next round, and nothing merged is lost
+        const chunks = Math.ceil(bytes.length / CHUNK_BYTES);
+        const entries: Record<string, unknown> = {};
+        for (let i = 0; i < chunks; i++)
+          entries[`model:${id}:${i}`] = bytes.slice(i * CHUNK_BYTES, (i + 1) * CHUNK_BYTES);
+        const old = await this.state.storage.get<Pending>("model");
+        entries["model"] = { id, chunks, bytes: bytes.length, members: [] } satisfies Pending;
+        entries["round"] = report;
+        if (!exact) entries["pending"] = { id, chunks, bytes: bytes.length, members: report.merged } satisfies Pending;
+        await this.state.storage.put(entries);
+        if (old)
+          await inBatches(
+            Array.from({ length: old.chunks }, (_, i) => `model:${old.id}:${i}`),
+            (keys) => this.state.storage.delete(keys),
           );
-        }
+        if (!exact) report.pushed = await this.push(id, bytes, report.merged);
+      } else {
+        report.id = done; // nothing new to merge: no round is made (an interrupted push was finished above)
+        return report;
       }
     } finally {
       for (const l of learners) l.dispose();
