@@ -137,7 +137,7 @@ if (learner === "dfa") {
   let acc = NaN;
   const seconds = train(
     epochs,
-    (xs, ys) => net.learnBatch(xs, ys),
+    (xs, ys) => net.learnBatch(xs, ys).loss,
     () => {},
     (e, loss, dt) => {
       const v = scoreNow(e, epochs) ? score(net) : NaN;
@@ -187,7 +187,7 @@ if (learner === "dfa") {
   const eta0 = layer.learningRate;
   const t1 = train(
     epochs,
-    (xs) => layer.learnBatch(xs),
+    (xs) => layer.learnBatch(xs).loss,
     (seen, total) => (layer.learningRate = Math.max(eta0 * (1 - seen / total), 1e-9)),
     (e, _l, dt) => console.log(`  features epoch ${e}/${epochs}: ${dt.toFixed(0)} s`),
   );

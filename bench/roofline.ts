@@ -1028,7 +1028,7 @@ function spikingRows(): void {
   const net = engram.spiking({ inputs: N, neurons: K, seed: 1 });
   for (let i = 0; i < 20; i++) net.learn(image(i), labelOf(i));
   let spikes = 0;
-  for (let i = 0; i < 5; i++) spikes += net.learn(x0, y0);
+  for (let i = 0; i < 5; i++) spikes += net.learn(x0, y0).spikes;
   spikes /= 5;
   const js = jsTwin({ ...(net.config as unknown as Record<string, number | string>) }, 1) as unknown as {
     learn(x: Float32Array): unknown;
