@@ -356,7 +356,10 @@ function render(): void {
     lines.push(`|---|${xs.map(() => "---:").join("|")}|---:|`);
     for (const r of rows)
       lines.push(
-        `| ${r.learner} | ${r.points.map((p) => (100 * p.acc).toFixed(2)).join(" | ")} | ${r.seconds.toFixed(0)} s |`,
+        `| ${r.learner} | ${xs
+          .map((x) => r.points.find((p) => p.x === x))
+          .map((p) => (p ? (100 * p.acc).toFixed(2) : "—"))
+          .join(" | ")} | ${r.seconds.toFixed(0)} s |`,
       );
     const svg = renderPlot({
       title: `Learning curves — ${data}`,
