@@ -38,15 +38,25 @@ export interface PerceptronOptions {
 /** The largest learning rate the perceptron learners accept. */
 const MAX_PERCEPTRON_RATE = 10;
 
-/** @internal Reads the options every perceptron learner shares; returns them resolved. */
-export function perceptronOptions(name: string, o: Options, learningRate: number) {
+/**
+ * @internal Reads the options every perceptron learner shares; returns them resolved.
+ * `learningRate` is the default η, or a function of the activation that gives it.
+ */
+export function perceptronOptions(name: string, o: Options, learningRate: number | ((a: Activation) => number)) {
   const { inputs, hidden, classes } = readShape(name, o, "perceptron", 0);
+  const activation = o.oneOf("activation", "tanh", ACTIVATIONS);
   return {
     inputs,
     hidden,
     classes,
-    activation: o.oneOf("activation", "tanh", ACTIVATIONS),
-    learningRate: o.num("learningRate", learningRate, 0, MAX_PERCEPTRON_RATE, true),
+    activation,
+    learningRate: o.num(
+      "learningRate",
+      typeof learningRate === "number" ? learningRate : learningRate(activation),
+      0,
+      MAX_PERCEPTRON_RATE,
+      true,
+    ),
     learningRateDecay: o.num("learningRateDecay", 0, 0, 1),
     seed: o.int("seed", 1, 0, 0xffffffff),
   };
@@ -203,7 +213,11 @@ export interface FeedbackAlignmentOptions extends PerceptronOptions {
    * fixed random matrices in place of the transposed weights (Lillicrap et al. 2016).
    */
   mode?: "fa" | "dfa";
-  /** Learning rate η. Default 0.01. */
+  /**
+   * Learning rate η. Default 0.003 (chosen on MNIST's validation split and on Glyphs,
+   * bench/glyphs.ts, never a test set: BENCHMARKS.md, "Learning curves and learning-rate
+   * sensitivity"; 0.01 was best on MNIST alone and 2–12 points below the best rate on Glyphs).
+   */
   learningRate?: number;
   /**
    * Dropout probability p ∈ [0, 1) on hidden units, during `learn`/`learnBatch` only
@@ -239,7 +253,7 @@ export class FeedbackAlignment extends Perceptron {
   /** @internal Use `engram.feedbackAlignment(options)`. */
   constructor(wasm: Wasm, options: unknown) {
     const o = new Options("feedbackAlignment", options);
-    const base = perceptronOptions("feedbackAlignment", o, 0.01);
+    const base = perceptronOptions("feedbackAlignment", o, 0.003);
     const config = {
       ...base,
       mode: o.oneOf("mode", "dfa", ["fa", "dfa"] as const),

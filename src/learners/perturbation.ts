@@ -11,7 +11,12 @@ import {
 
 /** Options of {@link Perturbation}. */
 export interface PerturbationOptions extends PerceptronOptions {
-  /** Learning rate η. Default 0.01. */
+  /**
+   * Learning rate η. Default 0.0015, and 0.0005 for `step` and `sign` units, whose loss
+   * differences are rarer and noisier (chosen on MNIST's validation split and on Glyphs,
+   * bench/glyphs.ts, never a test set: BENCHMARKS.md, "Learning curves and learning-rate
+   * sensitivity"; 0.01 was 9–20 points below the best rate).
+   */
   learningRate?: number;
   /** Perturbation size σ > 0 added to hidden pre-activations (times unit Gaussian noise). Default 0.1. */
   sigma?: number;
@@ -38,7 +43,7 @@ export class Perturbation extends Perceptron {
   /** @internal Use `engram.perturbation(options)`. */
   constructor(wasm: Wasm, options: unknown) {
     const o = new Options("perturbation", options);
-    const base = perceptronOptions("perturbation", o, 0.01);
+    const base = perceptronOptions("perturbation", o, (a) => (a === "step" || a === "sign" ? 0.0005 : 0.0015));
     const config = { ...base, sigma: o.num("sigma", 0.1, 0, 100, true) };
     o.done();
     super(

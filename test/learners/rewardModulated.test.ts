@@ -51,7 +51,8 @@ describe("rewardModulated", () => {
     // Train briefly, then measure single updates from that same state many times:
     // with the learned baseline r̄, and with r̄ = 0 and α = 0 (textbook REINFORCE).
     const env = bandit(2, 1);
-    const agent = engram.rewardModulated({ inputs: 8, actions: 3, seed: 4 });
+    // η 0.1: the default is chosen for 784-pixel contexts; this 8-d bandit needs a larger step
+    const agent = engram.rewardModulated({ inputs: 8, actions: 3, seed: 4, learningRate: 0.1 });
     for (let t = 0; t < 200; t++) {
       const { x, c } = env.context();
       agent.reward(env.pay(c, agent.act(x)));
