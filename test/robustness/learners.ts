@@ -640,6 +640,7 @@ DESCRIPTORS["eprop"] = {
     { adaptive: 2 },
     { rateRegularization: 0 },
     { learningRate: 0.1, readoutSteps: 1 },
+    { learningRateDecay: 0.01 },
   ],
 };
 
