@@ -4,13 +4,14 @@
 //   node scripts/ts.mjs bench/eprop.ts mnist [--train N] [--epochs E] [--feedback random|symmetric] [--test]
 //                                                               row-by-row MNIST (28 rows shown for --repeat steps each);
 //                                                               validation = the last 10 000 training images unless --test
+//   node scripts/ts.mjs bench/eprop.ts mnist-test --load FILE   the test set once, for a learner saved by mnist --save FILE
 //   node scripts/ts.mjs bench/eprop.ts memory-task [--neuron lif|alif]
 //                                                               store-recall across a delay ≥ 10 τ_m
 //   node scripts/ts.mjs bench/eprop.ts bptt [--train N]         BPTT on the same network (TensorFlow.js, float32): accuracy, memory, time
 //
 // Options after the mode are `--key value` pairs and are passed to engram.eprop when they
 // name one of its options (e.g. --learningRate 0.002 --hidden 128 --adaptive 100).
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createEngram, type Engram } from "../src/index.js";
 import type { Eprop } from "../src/learners/eprop.js";
@@ -32,6 +33,7 @@ const OPTION_KEYS = [
   "adaptive",
   "feedback",
   "learningRate",
+  "learningRateDecay",
   "tauMembrane",
   "tauAdaptation",
   "tauReadout",
@@ -111,6 +113,21 @@ function mnist(): void {
     console.log(`epoch ${e}: ${f((performance.now() - t0) / 1000, 1)} s${score}`);
   }
   console.log(`learner state (all it keeps, any T): ${f(net.save().length / 1024, 0)} KiB snapshot`);
+  // --save FILE: the trained learner, so that only the configuration chosen on validation meets the test set (mnist-test)
+  if (args["save"] !== undefined) writeFileSync(args["save"], net.save());
+}
+
+/** The test set, read once, for a learner saved by `mnist --save FILE`: `mnist-test --load FILE`. */
+function mnistTest(): void {
+  const data = loadDataset("mnist");
+  const repeat = num("repeat", 2);
+  const net = engram.restore(readFileSync(args["load"]!)) as Eprop;
+  const seq = new Float32Array(28 * repeat * 28);
+  let ok = 0;
+  for (let i = 0; i < 10000; i++) if (net.predict(rows(data.test.images, i, repeat, seq)) === data.test.labels[i]) ok++;
+  console.log(
+    `${args["load"]}: ${JSON.stringify(net.config)}\ntest accuracy ${f(ok / 100, 2)} % on the 10 000 test images`,
+  );
 }
 
 /**
@@ -407,6 +424,7 @@ async function bptt(): Promise<void> {
 void measureCeilings;
 void table;
 if (mode === "mnist") mnist();
+else if (mode === "mnist-test") mnistTest();
 else if (mode === "bptt") await bptt();
 else if (mode === "memory-task") memoryTask();
 else await speed();

@@ -64,7 +64,7 @@ export interface EngramAbi {
   rngBelow(state: number, n: number): number;
   simdBuild(): number;
   selftest(): number;
-  epropNew(inputs: number, hidden: number, adaptive: number, outputs: number, symmetric: number, tauM: number, tauA: number, tauOut: number, vth: number, beta: number, lr: number, rateTarget: number, reg: number, window: number, seed: number): number;
+  epropNew(inputs: number, hidden: number, adaptive: number, outputs: number, symmetric: number, tauM: number, tauA: number, tauOut: number, vth: number, beta: number, lr: number, decay: number, rateTarget: number, reg: number, window: number, seed: number): number;
   epropLearn(h: number, seq: number, T: number, label: number): void;
   epropAccumulate(h: number, seq: number, T: number, label: number): void;
   epropApply(h: number): void;

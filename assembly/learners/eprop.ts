@@ -4,6 +4,7 @@
 //
 //   state    [Counters 32 B][W][W^out][b][B][Adam m, v of W, W^out, b][r̄]
 //            [live dynamics: v, a, s, ε̄, y, z̃][traces: row factors sE, sA, ε^a (ALIF rows), ē][gradients g, g^out, g^b]
+//            [updates applied (u32, 16 B): only with a learning-rate decay, so older snapshots keep their size]
 //   scratch  [Wᵀ][c][ψ][L][R][π][δ][Σπ][probe dynamics: v, a, s, ε̄, y, z̃][1, 0]
 //
 // W is (hidden, cols) row-major over the presynaptic vector s^t = [x^t; z^{t−1}; 0 pad], cols =
@@ -76,6 +77,7 @@ class Layout {
   vth: f32;
   beta: f32;
   lr: f32;
+  decay: f32; // learning-rate decay κ: η_u = η / (1 + κ u), u = updates applied before this one
   rateTarget: f32;
   reg: f32;
   counters: usize;
@@ -99,6 +101,7 @@ class Layout {
   g: usize;
   gOut: usize;
   gB: usize;
+  updates: usize; // u32 count of updates applied (carved only when decay > 0)
   wt: usize;
   wtStale: i32; // Wᵀ (cols, hidden rounded to 4) for the sparse forward pass; rebuilt after W changes
   c: usize;
@@ -199,6 +202,8 @@ function carve(L: Layout, st: usize, sc: usize): void {
   at += bytes(k * n);
   L.gB = at;
   at += bytes(k);
+  L.updates = at;
+  if (L.decay > 0) at += 16;
   L.stateBytes = <u32>(at - st);
   at = sc;
   L.wt = at;
@@ -242,6 +247,7 @@ export function epropNew(
   vth: f32,
   beta: f32,
   lr: f32,
+  decay: f32,
   rateTarget: f32,
   reg: f32,
   window: i32,
@@ -254,6 +260,7 @@ export function epropNew(
   T.outputs = outputs;
   T.adaptiveFrom = hidden - adaptive;
   T.cols = (inputs + hidden + 3) & ~3;
+  T.decay = decay;
   T.live = tmp + offsetof<Layout>();
   T.probe = T.live + offsetof<Dynamics>();
   carve(T, 0, 0);
@@ -276,6 +283,7 @@ export function epropNew(
   L.vth = vth;
   L.beta = beta;
   L.lr = lr;
+  L.decay = decay;
   L.rateTarget = rateTarget;
   L.reg = reg;
   L.live = layoutOf(h) + offsetof<Layout>();
@@ -407,7 +415,13 @@ function applyUpdate(L: Layout): void {
   const C = changetype<Counters>(L.counters);
   C.b1t *= BETA1;
   C.b2t *= BETA2;
-  const lr = (L.lr * Mathf.sqrt(1 - C.b2t)) / (1 - C.b1t),
+  let eta = L.lr;
+  if (L.decay > 0) {
+    const u = load<u32>(L.updates);
+    eta = L.lr / (<f32>1 + L.decay * <f32>u);
+    store<u32>(L.updates, u + 1);
+  }
+  const lr = (eta * Mathf.sqrt(1 - C.b2t)) / (1 - C.b1t),
     eps = ADAM_EPS * Mathf.sqrt(1 - C.b2t);
   const n = L.hidden,
     k = L.outputs,

@@ -24,6 +24,11 @@ export interface EpropOptions {
   feedback?: "random" | "symmetric";
   /** Adam's step size η. Default 0.001. */
   learningRate?: number;
+  /**
+   * Learning-rate decay κ ≥ 0: η_u = η / (1 + κ u), u = updates applied so far (one per
+   * `learn`, one per `step` with a target). Default 0 (constant η).
+   */
+  learningRateDecay?: number;
   /** Membrane time constant τ_m in steps (α = e^{−1/τ_m}). Default 20. */
   tauMembrane?: number;
   /** Threshold adaptation time constant τ_a in steps (ρ = e^{−1/τ_a}). Default 200. */
@@ -104,6 +109,7 @@ export class Eprop extends Learner {
       adaptive,
       feedback: o.oneOf("feedback", "random", ["random", "symmetric"] as const),
       learningRate: o.num("learningRate", 0.001, 0, 10, true),
+      learningRateDecay: o.num("learningRateDecay", 0, 0, 1),
       tauMembrane: o.num("tauMembrane", 20, 0.1, 1e6),
       tauAdaptation: o.num("tauAdaptation", 200, 0.1, 1e6),
       tauReadout: o.num("tauReadout", 20, 0.1, 1e6),
@@ -131,6 +137,7 @@ export class Eprop extends Learner {
         c.threshold,
         c.adaptationStrength,
         c.learningRate,
+        c.learningRateDecay,
         c.rateTarget,
         c.rateRegularization,
         c.readoutSteps,

@@ -404,6 +404,42 @@ describe("eprop: API", () => {
     copy.dispose();
   });
 
+  it("learningRateDecay κ scales Adam's u-th step by 1/(1 + κ u), counts across a snapshot, and is off by default", () => {
+    const base = { inputs: 3, hidden: 10, outputs: 3, adaptive: 5, seed: 4, learningRate: 0.01 };
+    const kappa = 0.5;
+    const plain = make(base),
+      decayed = make({ ...base, learningRateDecay: kappa });
+    const seqs = [sequence(3, 20, 3), sequence(4, 20, 3)].map((s) => Float32Array.from(s.flat()));
+    const w0 = plain.weights().input;
+    // update 0: η / (1 + κ·0) = η, the same bits
+    plain.learn(seqs[0]!, 1);
+    decayed.learn(seqs[0]!, 1);
+    const w1 = plain.weights().input;
+    expect(decayed.weights().input).toEqual(w1);
+    expect(w1).not.toEqual(w0);
+    // update 1 from the same weights and the same sequence: the same gradient and moments, so the
+    // step is Adam's step times 1/(1 + κ)
+    const copy = engram.restore(decayed.save()) as Eprop; // the update count travels with the snapshot
+    plain.learn(seqs[1]!, 2);
+    decayed.learn(seqs[1]!, 2);
+    copy.learn(seqs[1]!, 2);
+    const p = plain.weights().input,
+      d = decayed.weights().input;
+    expect(copy.save()).toEqual(decayed.save());
+    let moved = 0;
+    for (let i = 0; i < p.length; i++) {
+      const full = p[i]! - w1[i]!,
+        part = d[i]! - w1[i]!;
+      if (Math.abs(full) < 1e-4) continue; // a weight Adam hardly moved: float32 rounding dominates
+      expect(part / full).toBeCloseTo(1 / (1 + kappa), 3);
+      moved++;
+    }
+    expect(moved).toBeGreaterThan(10);
+    expect(make(base).config.learningRateDecay).toBe(0);
+    expectCode(() => make({ ...base, learningRateDecay: -1 }), "E_CONFIG");
+    for (const l of [plain, decayed, copy]) l.dispose();
+  });
+
   it("memory does not depend on the sequence length: T = 28 and T = 784 hold the same bytes", async () => {
     const e = await loadEngram();
     const l = e.eprop({ inputs: 28, hidden: 64, outputs: 10, seed: 1 });

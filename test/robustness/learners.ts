@@ -621,6 +621,7 @@ DESCRIPTORS["eprop"] = {
   },
   probe: (l, x) => [...l.scores(x), l.predict(x)],
   // state: [counters 32 B][W][W^out][b][B][Adam moments of W, W^out, b][r̄][v, a, s, ε̄, y, z̃][sE, sA][ε^a][ē][g][g^out][g^b]
+  // [updates u32, 16 B: only with learningRateDecay > 0]
   // (assembly/learners/eprop.ts; W and the per-synapse arrays are (hidden, cols), cols = inputs + hidden rounded up to 4)
   stateBytes: (o) => {
     const [nin, n, k, nA] = [num(o, "inputs"), num(o, "hidden"), num(o, "outputs"), num(o, "adaptive")];
@@ -634,7 +635,8 @@ DESCRIPTORS["eprop"] = {
       6 * pad16(n) +
       2 * pad16(cols) +
       pad16(k) +
-      pad16(nA * cols)
+      pad16(nA * cols) +
+      (num(o, "learningRateDecay") > 0 ? 16 : 0)
     );
   },
   params: (l) => stateF32(l, 32),
@@ -655,6 +657,7 @@ DESCRIPTORS["eprop"] = {
     { adaptive: 2 },
     { rateRegularization: 0 },
     { learningRate: 0.1, readoutSteps: 1 },
+    { learningRateDecay: 0.01 },
   ],
 };
 
