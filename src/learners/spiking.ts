@@ -228,6 +228,15 @@ export class Spiking extends SupervisedLearner<number> {
     return this.wasm.f32.slice(at, at + this.config.neurons);
   }
 
+  /**
+   * A copy of every neuron's spike count in the last presentation this learner simulated
+   * (`learn`, `spikes`, `scores` or `predict`; the retry that was kept). Reads scratch memory, runs nothing.
+   */
+  lastCounts(): Float32Array {
+    const at = this.wasm.fn["spCountsPtr"]!(this.h) >>> 2;
+    return this.wasm.f32.slice(at, at + this.config.neurons);
+  }
+
   /** Number of `learn` calls so far (saved in snapshots). */
   get samples(): number {
     return this.wasm.fn["spSamples"]!(this.h) >>> 0;
