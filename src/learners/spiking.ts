@@ -8,6 +8,8 @@ import type { Wasm } from "../wasm.js";
 export const SPIKING_RULES = ["nearest", "paper"] as const;
 /** The rate codings of {@link Spiking}, in the order of their wasm ids. */
 export const SPIKING_CODINGS = ["poisson", "regular"] as const;
+/** The vote rules of {@link Spiking}, in the order of their wasm ids. */
+export const SPIKING_VOTES = ["class", "weighted"] as const;
 
 /** Options of {@link Spiking}. Times are in milliseconds, rates in hertz, potentials in millivolts. */
 export interface SpikingOptions {
@@ -51,8 +53,20 @@ export interface SpikingOptions {
   weightSum?: number;
   /** Adaptive threshold increment θ₊ per spike in mV (homeostasis; θ decays with τ_θ = 10⁷ ms). Default 0.05. */
   thetaPlus?: number;
+  /** Decay time constant τ_θ of the adaptive threshold in ms (θ decays by exp(−(presentation + rest)/τ_θ) per presentation). Default 10⁷ (the paper's). */
+  thetaDecayTime?: number;
   /** Lateral inhibition: conductance added to every other neuron by an excitatory spike. Default 17 (the paper's inhibitory weight). */
   inhibition?: number;
+  /**
+   * How labelled responses become class scores. r_jc is neuron j's mean spike count over the
+   * labelled samples of class c.
+   * - `"class"` (the paper's): each neuron is assigned argmax_c r_jc; a class scores the mean
+   *   spike count of its neurons;
+   * - `"weighted"`: every neuron votes for every class in proportion to its normalised mean
+   *   response, score_c = Σ_j n_j r_jc / Σ_c' r_jc'.
+   * Default `"class"`.
+   */
+  vote?: (typeof SPIKING_VOTES)[number];
   /** `"paper"` rule: target pre trace x_tar. Default 0.4. */
   target?: number;
   /** `"paper"` rule: weight-dependence exponent μ. Default 1. */
@@ -117,6 +131,8 @@ export class Spiking extends SupervisedLearner<number> {
       weightSum: o.num("weightSum", (inputs * 78) / 784, 0, 1e9, true),
       thetaPlus: o.num("thetaPlus", 0.05, 0, 100),
       inhibition: o.num("inhibition", 17, 0, 1e3),
+      thetaDecayTime: o.num("thetaDecayTime", 1e7, 1, 1e12),
+      vote: o.oneOf("vote", "class", SPIKING_VOTES),
       target: o.num("target", 0.4, 0, 100),
       mu: o.num("mu", 1, 0, 10),
     };
@@ -151,6 +167,8 @@ export class Spiking extends SupervisedLearner<number> {
         c.mu,
         c.thetaPlus,
         c.inhibition,
+        c.thetaDecayTime,
+        SPIKING_VOTES.indexOf(c.vote),
       ),
     );
   }
