@@ -7,11 +7,11 @@
 //
 // Per setting (options joined by ',' inside one setting, settings separated by ';'): learn(x) on
 // images 0..train−1 in order, learn(x, y) on the last `label` of them, then spikes(x) on the first
-// `eval` validation images (50 000 onwards). It prints the learner's own predict accuracy
+// `eval` validation images (50 000 onwards). It prints predict's accuracy with vote "class"
 // (argmax class per neuron, mean spikes of each class's neurons) and, from the same spike counts,
 // "weighted": every neuron votes for every class with its normalised mean response per class
-// (score_c = Σ_j count_j r_jc / Σ_c' r_jc'), a candidate vote rule computed here in
-// double precision for ranking only.
+// (score_c = Σ_j count_j r_jc / Σ_c' r_jc'), the learner's vote: "weighted" computed here in
+// double precision from the same counts, so one run measures both vote rules.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { createEngram, pixels, type Spiking } from "../src/index.js";
@@ -22,7 +22,10 @@ const arg = (name: string, dflt: string) => {
   return i > 0 ? process.argv[i + 1]! : dflt;
 };
 const neurons = +arg("neurons", "400");
-const trainN = Math.min(+arg("train", "20000"), 50000);
+// --split test (once, after the search): learn all 60 000 training images, score the test set
+const split = arg("split", "val");
+const trainEnd = split === "test" ? 60000 : 50000;
+const trainN = Math.min(+arg("train", "20000"), trainEnd);
 const labelN = Math.min(+arg("label", "5000"), trainN);
 const evalN = Math.min(+arg("eval", "5000"), 10000);
 const parse = (s: string) =>
@@ -43,11 +46,13 @@ const D = 784,
 const full = mnist.train.images;
 const labels = mnist.train.labels;
 const img = (i: number) => pixels(full.subarray(i * D, (i + 1) * D));
+const evalX = split === "test" ? mnist.test.images : full.subarray(50000 * D);
+const evalY = split === "test" ? mnist.test.labels : labels.subarray(50000);
 const wasmPath = process.env["ENGRAM_WASM"] ?? fileURLToPath(new URL("../build/engram.wasm", import.meta.url));
 const engram = await createEngram(new WebAssembly.Module(readFileSync(wasmPath)));
 
 for (const extra of grid) {
-  const snn = engram.spiking({ inputs: D, neurons, seed: 1, ...extra }) as Spiking;
+  const snn = engram.spiking({ inputs: D, neurons, seed: 1, vote: "class", ...extra }) as Spiking;
   const t0 = performance.now();
   let spikes = 0;
   // votes as the learner keeps them, from the learning presentations' counts (read after each learn)
@@ -84,8 +89,8 @@ for (const extra of grid) {
     evalSpikes = 0;
   const t1 = performance.now();
   for (let i = 0; i < evalN; i++) {
-    const x = img(50000 + i),
-      y = labels[50000 + i]!;
+    const x = pixels(evalX.subarray(i * D, (i + 1) * D)),
+      y = evalY[i]!;
     if (snn.predict(x) === y) own++;
     const counts = snn.lastCounts(); // the evaluation presentation predict just ran
     const s = new Float64Array(C);
@@ -101,7 +106,7 @@ for (const extra of grid) {
   }
   const evalS = (performance.now() - t1) / 1000;
   console.log(
-    `${JSON.stringify(extra)}\tpredict ${((100 * own) / evalN).toFixed(2)} %\tweighted ${((100 * weighted) / evalN).toFixed(2)} %\t` +
+    `${split} ${JSON.stringify(extra)}\tclass ${((100 * own) / evalN).toFixed(2)} %\tweighted ${((100 * weighted) / evalN).toFixed(2)} %\t` +
       `${(spikes / trainN).toFixed(1)} spikes/learn, ${(evalSpikes / evalN).toFixed(1)} spikes/eval\t` +
       `learn ${learnS.toFixed(0)} s, eval ${evalS.toFixed(0)} s`,
   );
