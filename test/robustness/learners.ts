@@ -656,7 +656,7 @@ DESCRIPTORS["spiking"] = {
     { name: "scores", args: ["x"] },
     { name: "predict", args: ["x"] },
   ],
-  getters: ["save", "weights", "thresholds"],
+  getters: ["save", "weights", "thresholds", "lastCounts"],
   props: ["samples"],
   step: (l, x, k) => l.learn(x, k),
   probe: (l, x) => [...l.scores(x), ...l.spikes(x), l.predict(x)],
