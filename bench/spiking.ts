@@ -13,7 +13,8 @@
 // of the evaluation part), --set key=value,... (any option: numbers, or strings for rule and
 // coding), --js-samples N (samples the JavaScript twin presents), --save FILE.
 //
-// Measured (2 shared cores, Node 20; figures and commands in BENCHMARKS.md):
+// Measured with the paper's class vote (the default until the second round made it "weighted";
+// pass --set vote=class to repeat; 2 shared cores, Node 20; figures and commands in BENCHMARKS.md):
 //   400 neurons, validation: dt 0.5 (the paper's) 85.51 %, dt 1 (the default) 90.26 %
 //   test, dt 1: 400 neurons 88.67 % (3.5 min epoch, 27x the JS twin), 1 600 neurons 91.49 % (12.7 min)
 //   test, dt 0.5: 400 neurons 84.33 % (8.1 min epoch, 13x), 1 600 neurons 90.67 % (23.4 min)

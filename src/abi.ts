@@ -89,7 +89,7 @@ export interface EngramAbi {
   epropGradOut(h: number): number;
   epropGradBias(h: number): number;
   epropRates(h: number): number;
-  spNew(inputs: number, neurons: number, classes: number, seed: number, rule: number, coding: number, dt: number, presentation: number, rest: number, maxRate: number, minSpikes: number, maxRetries: number, etaPre: number, etaPost: number, wMax: number, wTotal: number, xTar: number, mu: number, thetaPlus: number, wInh: number): number;
+  spNew(inputs: number, neurons: number, classes: number, seed: number, rule: number, coding: number, dt: number, presentation: number, rest: number, maxRate: number, minSpikes: number, maxRetries: number, etaPre: number, etaPost: number, wMax: number, wTotal: number, xTar: number, mu: number, thetaPlus: number, wInh: number, tauTheta: number, vote: number): number;
   spLearn(h: number, x: number, label: number): number;
   spSpikes(h: number, x: number): number;
   spScores(h: number, x: number): number;

@@ -17,9 +17,12 @@
 //   5. learning only: columns renormalised to W_total; θ decays by exp(−(T dt + rest)/τ_θ)
 //
 // Labels never touch synapses: learn(x, c) adds each neuron's spike counts to votes[j][c] and
-// 1 to seen[c] (f64 sums, exact, so learners can merge); a neuron's class is the c with the
-// largest mean response votes[j][c] / seen[c]; a sample's class scores are the mean spike
-// counts of each class's neurons, normalised to sum 1.
+// 1 to seen[c] (f64 sums, exact, so learners can merge). Mean responses r_jc = votes[j][c] / seen[c].
+//   vote "class" (the paper's): a neuron's class is argmax_c r_jc; a sample's class scores are
+//     the mean spike counts of each class's neurons;
+//   vote "weighted": every neuron votes for every class in proportion to its normalised mean
+//     response, score_c = Σ_j n_j r_jc / Σ_c' r_jc' (n_j its spike count; j ascending);
+// both normalised to sum 1.
 //
 // Evaluation (spikes, scores, predict) reseeds a scratch PRNG from the seed and changes nothing.
 //
@@ -38,6 +41,7 @@ import { LifParams, lifStep, stdpNearestPre, stdpNearestPost, stdpPowerLawPost, 
 
 const KIND: u32 = 0x5350; // "SP"
 const RULE_NEAREST = 0;
+const VOTE_CLASS = 0;
 const CODING_POISSON = 0;
 const MODE_LEARN = 1,
   MODE_EVAL = 2;
@@ -51,8 +55,7 @@ const V_REST: f32 = -65,
 const TAU_M: f32 = 100,
   TAU_E: f32 = 1,
   TAU_I: f32 = 2,
-  T_REF: f32 = 5,
-  TAU_THETA: f32 = 1e7;
+  T_REF: f32 = 5;
 const TAU_PRE: f32 = 20,
   TAU_POST1: f32 = 20,
   TAU_POST2: f32 = 40;
@@ -83,6 +86,7 @@ class Spiking extends LifParams {
   vReset: f32;
   refractory: f32; // steps
   decayPre: f32;
+  vote: i32;
   // state
   rng: usize;
   counters: usize;
@@ -129,8 +133,8 @@ function L(h: usize): Spiking {
 
 /**
  * A network of `neurons` excitatory neurons on `inputs` rate-coded inputs, votes over `classes`.
- * Times in ms, rates in Hz (maxRate: the rate of an input equal to 1). rule 0: nearest-spike
- * triplet STDP, 1: the paper's power-law rule; coding 0: Poisson, 1: regular.
+ * Times in ms, rates in Hz (maxRate: the rate of an input equal to 1; tauTheta: θ's decay time constant). rule 0: nearest-spike
+ * triplet STDP, 1: the paper's power-law rule; coding 0: Poisson, 1: regular; vote 0: class, 1: weighted.
  */
 export function spNew(
   inputs: i32,
@@ -153,6 +157,8 @@ export function spNew(
   mu: f32,
   thetaPlus: f32,
   wInh: f32,
+  tauTheta: f32,
+  vote: i32,
 ): usize {
   const N = <usize>inputs,
     K = <usize>((neurons + 3) & ~3),
@@ -189,11 +195,12 @@ export function spNew(
   l.xTar = xTar;
   l.mu = mu;
   l.thetaPlus = thetaPlus;
-  l.thetaDecay = expf(-(<f32>T * dt + rest) / TAU_THETA);
+  l.thetaDecay = expf(-(<f32>T * dt + rest) / tauTheta);
   l.wInh = wInh;
   l.vReset = V_RESET;
   l.refractory = Mathf.round(T_REF / dt);
   l.decayPre = expf(-dt / TAU_PRE);
+  l.vote = vote;
   let s = learnerState(h);
   l.rng = s;
   l.counters = s + 16;
@@ -402,6 +409,26 @@ export function spScores(h: usize, x: usize): usize {
     K = l.neurons,
     sc = l.scores;
   memory.fill(sc, 0, (<usize>C) << 2);
+  if (l.vote != VOTE_CLASS) {
+    // every firing neuron votes for every class by its normalised mean response, j ascending
+    for (let j = 0; j < K; j++) {
+      const n = load<f32>(at(l.count, j));
+      if (n == 0) continue;
+      let total: f64 = 0;
+      for (let c = 0; c < C; c++) {
+        const seen = load<f64>(l.seen + ((<usize>c) << 3));
+        if (seen > 0) total += load<f64>(l.votes + ((<usize>j * <usize>C + <usize>c) << 3)) / seen;
+      }
+      if (!(total > 0)) continue;
+      for (let c = 0; c < C; c++) {
+        const seen = load<f64>(l.seen + ((<usize>c) << 3));
+        if (!(seen > 0)) continue;
+        const r = load<f64>(l.votes + ((<usize>j * <usize>C + <usize>c) << 3)) / seen;
+        store<f32>(at(sc, c), load<f32>(at(sc, c)) + <f32>((<f64>n * r) / total));
+      }
+    }
+    return normalizeScores(sc, C);
+  }
   // per class: Σ counts of its neurons into scores, its neuron count into members
   const members = l.members;
   memory.fill(members, 0, (<usize>C) << 2);
@@ -421,13 +448,17 @@ export function spScores(h: usize, x: usize): usize {
     store<f32>(at(sc, best), load<f32>(at(sc, best)) + load<f32>(at(l.count, j)));
     store<f32>(at(members, best), load<f32>(at(members, best)) + 1);
   }
-  let sum: f32 = 0;
   for (let c = 0; c < C; c++) {
     const m = load<f32>(at(members, c));
-    const v: f32 = m > 0 ? load<f32>(at(sc, c)) / m : 0;
-    store<f32>(at(sc, c), v);
-    sum += v;
+    store<f32>(at(sc, c), m > 0 ? load<f32>(at(sc, c)) / m : 0);
   }
+  return normalizeScores(sc, C);
+}
+
+/** Scales the C scores at sc to sum 1 (summed in ascending class order); uniform when they sum to 0. */
+function normalizeScores(sc: usize, C: i32): usize {
+  let sum: f32 = 0;
+  for (let c = 0; c < C; c++) sum += load<f32>(at(sc, c));
   for (let c = 0; c < C; c++) store<f32>(at(sc, c), sum > 0 ? load<f32>(at(sc, c)) / sum : <f32>1 / <f32>C);
   return sc;
 }

@@ -397,6 +397,67 @@ describe("spiking learner", () => {
     l.dispose();
   });
 
+  it("both vote rules score as their definitions say, from the labelled spike counts (float64 references)", () => {
+    const make = patterns(32, 4, 5);
+    const opts = {
+      inputs: 32,
+      neurons: 12,
+      classes: 4,
+      presentationTime: 100,
+      maxRate: 200,
+      learningRate: 0.05,
+      seed: 3,
+    };
+    const a = engram.spiking({ ...opts, vote: "class" }),
+      b = engram.spiking({ ...opts, vote: "weighted" });
+    const votes = new Float64Array(12 * 4),
+      seen = new Float64Array(4);
+    for (let t = 0; t < 60; t++) {
+      const label = t >= 20 ? t % 4 : undefined;
+      a.learn(make(t % 4, t), label);
+      b.learn(make(t % 4, t), label);
+      if (label === undefined) continue;
+      const n = a.lastCounts();
+      for (let j = 0; j < 12; j++) votes[j * 4 + label] += n[j]!;
+      seen[label]++;
+    }
+    expect(b.weights()).toEqual(a.weights()); // the vote rule touches no synapse
+    const r = (j: number, c: number) => votes[j * 4 + c]! / seen[c]!;
+    for (let k = 0; k < 6; k++) {
+      const x = make(k % 4, 500 + k);
+      const sa = a.scores(x),
+        n = a.lastCounts();
+      const sb = b.scores(x);
+      expect(b.lastCounts()).toEqual(n); // same evaluation spikes
+      // "class": each neuron's argmax class; a class's score is the mean count of its neurons
+      const sum = [0, 0, 0, 0],
+        members = [0, 0, 0, 0];
+      for (let j = 0; j < 12; j++) {
+        let best = -1,
+          top = 0;
+        for (let c = 0; c < 4; c++) if (r(j, c) > top) [top, best] = [r(j, c), c];
+        if (best >= 0) [sum[best], members[best]] = [sum[best]! + n[j]!, members[best]! + 1];
+      }
+      const meanA = sum.map((s, c) => (members[c]! > 0 ? s / members[c]! : 0));
+      // "weighted": every neuron votes r_jc / Σ_c' r_jc' times its count
+      const weighted = [0, 0, 0, 0];
+      for (let j = 0; j < 12; j++) {
+        const total = [0, 1, 2, 3].reduce((s, c) => s + r(j, c), 0);
+        if (total > 0) for (let c = 0; c < 4; c++) weighted[c]! += (n[j]! * r(j, c)) / total;
+      }
+      for (const [got, want] of [
+        [sa, meanA],
+        [sb, weighted],
+      ] as const) {
+        const z = want.reduce((s, v) => s + v, 0);
+        expect(z).toBeGreaterThan(0);
+        for (let c = 0; c < 4; c++) expect(got[c]).toBeCloseTo(want[c]! / z, 5);
+      }
+    }
+    a.dispose();
+    b.dispose();
+  });
+
   it("a label changes no synapse: learn(x) and learn(x, c) leave identical weights and thresholds", () => {
     const make = patterns(32, 2, 3);
     const a = engram.spiking({ inputs: 32, neurons: 8, classes: 2, presentationTime: 100 });

@@ -674,7 +674,7 @@ DESCRIPTORS["spiking"] = {
     { name: "scores", args: ["x"] },
     { name: "predict", args: ["x"] },
   ],
-  getters: ["save", "weights", "thresholds"],
+  getters: ["save", "weights", "thresholds", "lastCounts"],
   props: ["samples", "learningRate"],
   setters: [
     {
