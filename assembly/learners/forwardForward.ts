@@ -88,12 +88,13 @@ class Ff {
   /** Widest layer and largest parameter block (floats). */
   maxW: u32;
   maxP: u32;
-  /** η, its decay, the threshold θ, SGD's momentum, the peer-normalisation weight. */
+  /** η, its decay, the threshold θ, SGD's momentum, the peer-normalisation weight, θ's warm-up T (updates). */
   lr: f32;
   decay: f32;
   theta: f32;
   momentum: f32;
   peer: f32;
+  warmup: f32;
   /** The readout R (C × A) and its bias after it (state). */
   R: usize;
   /** With SEEN: one u32 per label, set once it has been a positive (state); else 0. */
@@ -199,6 +200,7 @@ export function ffNew(
   theta: f32,
   momentum: f32,
   peerWeight: f32,
+  warmup: f32,
   flags: u32,
 ): usize {
   const L = nSizes - 1,
@@ -243,6 +245,7 @@ export function ffNew(
   F.theta = theta;
   F.momentum = momentum;
   F.peer = peerWeight;
+  F.warmup = warmup;
   const st = learnerState(h);
   F.R = st + rOff;
   F.seen = flags & SEEN ? st + seenOff : 0;
@@ -312,6 +315,23 @@ export function ffNew(
 /** Bytes `ffLearnBatch` needs at `work` for `rows` samples. */
 export function ffWorkBytes(h: usize, rows: u32): f64 {
   return workBytes(ff(h).maxW, layer(h, 0).n, ff(h).maxP, rows);
+}
+
+/**
+ * θ at update t (before it): θ_t = θ min(1, (t + 1)/T), rising over the first T updates
+ * (T = 0: θ throughout). Early on the goodness is far below a fixed θ, and every pass is
+ * pushed up alike until it gets there; a low θ lets the positive and negative passes part
+ * from the first samples, and the full θ is reached before the data's classes change.
+ */
+function thresholdAt(theta: f32, warmup: f32, t: u32): f32 {
+  const f = (<f32>t + 1) / warmup;
+  return warmup > 0 && f < 1 ? theta * f : theta;
+}
+
+// @ts-ignore: decorator
+@inline
+function head0(h: usize): FfHead {
+  return changetype<FfHead>(learnerState(h));
 }
 
 /** Pointer to the last step's stats: [loss, mean G⁺, mean G⁻, last negative label]. */
@@ -592,7 +612,7 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
     flags = ff(h).flags;
   const maxW = (<usize>ff(h).maxW) << 2,
     n1 = <i32>layer(h, 0).n,
-    theta = ff(h).theta,
+    theta = thresholdAt(ff(h).theta, ff(h).warmup, head0(h).t),
     peerW = ff(h).peer;
   const B = <usize>rows;
   const labels = work,

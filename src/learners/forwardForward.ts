@@ -2,7 +2,7 @@ import { defineLearner } from "../engine.js";
 import { EngramError } from "../errors.js";
 import { batchRows, checkLabel, checkLabels, type Label, type Vector } from "../input.js";
 import { SupervisedLearner } from "../classifier.js";
-import { type BlockSize, blockSize, zeroRng } from "../learner.js";
+import { type BlockSize, blockSize, isRestoring, zeroRng } from "../learner.js";
 import { checkParams, Options } from "../options.js";
 import { readShape } from "./shape.js";
 import type { Wasm } from "../wasm.js";
@@ -26,6 +26,14 @@ export interface ForwardForwardOptions {
   learningRateDecay?: number;
   /** Threshold θ per unit: a layer calls data positive when its mean squared activity exceeds θ. Default 6. */
   threshold?: number;
+  /**
+   * Threshold warm-up T ≥ 0 (updates): θ rises linearly to θ over the first T updates,
+   * θ_t = θ min(1, (t + 1)/T) (0: θ from the start). A fresh network's goodness is far
+   * below θ, and every pass is first pushed up alike until it gets there; a low θ early lets
+   * the positive and negative passes part from the first samples. Default 3000 (chosen on
+   * MNIST's validation split, issue 17).
+   */
+  thresholdWarmup?: number;
   /**
    * `"adafactor"` (default): Adam whose second moment is factored as in Adafactor
    * (Shazeer & Stern 2018): for each weight matrix, running means of the squared gradient's
@@ -120,7 +128,7 @@ export function forwardForwardSize(
   const many = 2 * Math.max(c, 3) * al4(maxW); // the passes' layer inputs and outputs, one row per pass
   const scratch =
     4 * (al4(n1) + 6 * al4(maxW) + al4(A) + 4 * al4(c) + 8 + 4 + gam + many) + 4 * (3 + 4 * maxW + n1);
-  return blockSize((31 + 6 * L) * 4, state, scratch);
+  return blockSize((32 + 6 * L) * 4, state, scratch);
 }
 
 /** What one learning step reports. */
@@ -174,6 +182,8 @@ export class ForwardForward extends SupervisedLearner<ForwardForwardStats> {
       learningRate: o.num("learningRate", optimizer === "sgd" ? 6 : 0.01, 0, 100, true),
       learningRateDecay: o.num("learningRateDecay", 0, 0, 1),
       threshold: o.num("threshold", 6, 0, 1e6),
+      // snapshots made before the warm-up existed lack the key: they keep θ from the start
+      thresholdWarmup: o.num("thresholdWarmup", isRestoring() ? 0 : 3000, 0, 1e9),
       optimizer,
       momentum: o.num("momentum", 0.9, 0, 0.999999),
       peerNormalization: o.num("peerNormalization", 0.1, 0, 100),
@@ -221,6 +231,7 @@ export class ForwardForward extends SupervisedLearner<ForwardForwardStats> {
             config.threshold,
             config.momentum,
             config.peerNormalization,
+            config.thresholdWarmup,
             flags,
           ),
         size,

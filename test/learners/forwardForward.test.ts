@@ -91,7 +91,8 @@ describe("forwardForward", () => {
     expect(accuracy(batched, test)).toBeGreaterThanOrEqual(0.9);
   });
 
-  it("one SGD step equals the Forward-Forward gradient step computed in float64", () => {
+  // T = 4: the first step's threshold is θ_0 = θ min(1, 1/T) = θ/4 (the warm-up's equation)
+  it.each([0, 4])("one SGD step (threshold warm-up %i) equals the Forward-Forward gradient step computed in float64", (T) => {
     const d = 6,
       n1 = 5,
       n2 = 4,
@@ -107,6 +108,7 @@ describe("forwardForward", () => {
       momentum: 0,
       learningRate: lr,
       threshold: theta,
+      thresholdWarmup: T,
       peerNormalization: w,
       readout: false,
       negatives: "random",
@@ -133,15 +135,16 @@ describe("forwardForward", () => {
     const sig = (v: number) => 1 / (1 + Math.exp(-v));
     const sp = (v: number) => Math.log1p(Math.exp(v));
     let loss = 0;
+    const th = T > 0 ? theta * Math.min(1, 1 / T) : theta;
     const b = params(net, [d, n1, n2], C);
     for (let k = 0; k < 2; k++) {
       const n = k === 0 ? n1 : n2;
-      loss += sp(theta - P.g[k]!) + sp(N.g[k]! - theta);
+      loss += sp(th - P.g[k]!) + sp(N.g[k]! - th);
       // peer normalisation: running means start at 0, so after this step a = 0.1 h⁺
       const run = P.h[k]!.map((v) => 0.1 * v),
         mean = run.reduce((s, v) => s + v, 0) / n;
-      const dP = P.h[k]!.map((v, i) => -sig(theta - P.g[k]!) * (2 / n) * v + (w * 0.2 * (run[i]! - mean)) / n);
-      const dN = N.h[k]!.map((v) => sig(N.g[k]! - theta) * (2 / n) * v);
+      const dP = P.h[k]!.map((v, i) => -sig(th - P.g[k]!) * (2 / n) * v + (w * 0.2 * (run[i]! - mean)) / n);
+      const dN = N.h[k]!.map((v) => sig(N.g[k]! - th) * (2 / n) * v);
       const inP = k === 0 ? P.xh : P.hh[0]!,
         inN = k === 0 ? N.xh : N.hh[0]!;
       for (let i = 0; i < n; i++) {
