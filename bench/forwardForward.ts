@@ -444,7 +444,9 @@ function curve(): void {
       if (net.predict(img) === data.test.labels[i]) ok++;
       if (net.predictFast(img) === data.test.labels[i]) okFast++;
     }
-    console.log(`test set after ${done} samples: ${(ok / 100).toFixed(2)} % (goodness) / ${(okFast / 100).toFixed(2)} % (readout)`);
+    console.log(
+      `test set after ${done} samples: ${(ok / 100).toFixed(2)} % (goodness) / ${(okFast / 100).toFixed(2)} % (readout)`,
+    );
   }
 }
 

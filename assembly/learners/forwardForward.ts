@@ -18,6 +18,13 @@
 // Prediction: the label with the most goodness summed over all layers (the paper skips
 // the first; with a few epochs the first layer is the best trained, so we keep it).
 // Peer normalisation (as in the paper's MNIST runs) keeps every unit in use (see `peer`).
+// Threshold warm-up: θ rises linearly to its value over the first T updates (`thresholdAt`),
+// so that a fresh network, whose goodness is far below θ, parts positive from negative
+// passes from the first samples instead of pushing every pass up alike.
+// One pass per weight matrix: an online step multiplies each upper layer's weights by its
+// positive, negative and label-free (readout) inputs in one pass (kernels/matvecs.ts), and
+// `ffScores` multiplies them by all C labels' inputs in one pass; the first layer's image
+// product W₁ x̂ is computed once and shared by every pass.
 // Readout (optional): softmax on the normalised activity of every layer for the image with
 // no label (label inputs 0), trained by the delta rule, for one-pass prediction. The
 // paper's neutral label (all 1/C) adds the mean label weights to every unit, which drift

@@ -126,8 +126,7 @@ export function forwardForwardSize(
   const n1 = sizes[1]!;
   const gam = optimizer === "adafactor" ? al4(Math.max(d, maxW)) : 0;
   const many = 2 * Math.max(c, 3) * al4(maxW); // the passes' layer inputs and outputs, one row per pass
-  const scratch =
-    4 * (al4(n1) + 6 * al4(maxW) + al4(A) + 4 * al4(c) + 8 + 4 + gam + many) + 4 * (3 + 4 * maxW + n1);
+  const scratch = 4 * (al4(n1) + 6 * al4(maxW) + al4(A) + 4 * al4(c) + 8 + 4 + gam + many) + 4 * (3 + 4 * maxW + n1);
   return blockSize((32 + 6 * L) * 4, state, scratch);
 }
 
