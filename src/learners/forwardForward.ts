@@ -17,11 +17,12 @@ export interface ForwardForwardOptions {
   classes: number;
   /** Integer seed: initial weights and the negative-label stream come from it alone. Default 1. */
   seed?: number;
-  /** Learning rate η > 0 of the layers' optimizer. Default 0.01 (factored Adam, Adam) or 6 (SGD: the per-weight gradients of unit-length inputs are small). */
+  /** Learning rate η > 0 of the layers' optimizer. Default 0.03 (factored Adam: chosen on MNIST's validation split with the decay below), 0.01 (Adam) or 6 (SGD: the per-weight gradients of unit-length inputs are small). */
   learningRate?: number;
   /**
    * Learning-rate decay κ ≥ 0: η_t = η / (1 + κ t), t = updates so far (samples online,
-   * batches in `learnBatch`). Default 0.
+   * batches in `learnBatch`). Default 2·10⁻⁴ with factored Adam (η falls to η/3 after 10 000
+   * updates: fast early, steadier later; chosen on MNIST's validation split), 0 otherwise.
    */
   learningRateDecay?: number;
   /** Threshold θ per unit: a layer calls data positive when its mean squared activity exceeds θ. Default 6. */
@@ -178,8 +179,9 @@ export class ForwardForward extends SupervisedLearner<ForwardForwardStats> {
       hidden,
       classes,
       seed: o.int("seed", 1, 0, 0xffffffff),
-      learningRate: o.num("learningRate", optimizer === "sgd" ? 6 : 0.01, 0, 100, true),
-      learningRateDecay: o.num("learningRateDecay", 0, 0, 1),
+      // factored Adam's η and κ were chosen on MNIST's validation split for few samples (issue 17)
+      learningRate: o.num("learningRate", optimizer === "sgd" ? 6 : optimizer === "adam" ? 0.01 : 0.03, 0, 100, true),
+      learningRateDecay: o.num("learningRateDecay", optimizer === "adafactor" ? 2e-4 : 0, 0, 1),
       threshold: o.num("threshold", 6, 0, 1e6),
       // snapshots made before the warm-up existed lack the key: they keep θ from the start
       thresholdWarmup: o.num("thresholdWarmup", isRestoring() ? 0 : 3000, 0, 1e9),
