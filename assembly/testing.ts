@@ -6,6 +6,7 @@
 export * from "./index";
 export * from "./kernels/mathExports";
 export * from "./kernels/linalg";
+export * from "./kernels/matvecs";
 export * from "./kernels/activations";
 export * from "./kernels/normalize";
 export * from "./kernels/prng";

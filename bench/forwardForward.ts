@@ -170,12 +170,72 @@ async function tfFF(adam: boolean, lr: number, B: number, theta = 6) {
   return { step, sync: () => b[0]!.dataSync() };
 }
 
+// ---------------------------------------------------------------- the work, counted
+
+/**
+ * FLOPs and bytes an online step with the defaults must spend, counted from the algorithm
+ * (assembly/learners/forwardForward.ts `step`), d-n₁-…-n_L with C labels:
+ * - W₁ x̂ once (2 n₁ d), shared by every label; the first layer under the C labels of the
+ *   hard negative's belief and the positive, negative and label-free passes (≈ 6 n₁ each);
+ * - each upper layer k: 3 products (positive, negative, label-free) of 2 n_k n_{k−1};
+ * - the readout: logits and delta rule, 4 C A (A = Σ n_k);
+ * - factored Adam fused with the gradient, per weight: g (1 product for the first layer,
+ *   whose two passes share x̂; 3 for a rank-2 gradient), m ← β1 m + g (2), the step
+ *   m·(γ_j k_i) (2), the clip (2), w − step (1).
+ * Bytes: W_k read for the products, W_k and its first moment M_k read and written by the
+ * update (16 bytes per weight), the readout read twice and written once.
+ */
+export function stepCost(sizes: readonly number[], C: number) {
+  let flops = 2 * sizes[1]! * sizes[0]! + 6 * sizes[1]! * (C + 3),
+    bytes = 0,
+    A = 0,
+    weights = 0;
+  for (let k = 1; k < sizes.length; k++) {
+    const n = sizes[k]!,
+      nin = sizes[k - 1]!,
+      w = n * nin + (k === 1 ? C * n : 0) + n;
+    if (k > 1) flops += 3 * 2 * n * nin;
+    flops += w * ((k === 1 ? 1 : 3) + 7);
+    bytes += 4 * n * nin + 16 * w;
+    weights += w;
+    A += n;
+  }
+  flops += 4 * C * A;
+  bytes += 3 * 4 * C * A;
+  // the step's working set: parameters and first moments (the factored moments are vectors)
+  return { flops, bytes, workingSet: 8 * weights };
+}
+
+/** predict: W₁ x̂ once, the C label passes of every upper layer (one pass over W_k for all C). */
+export function predictCost(sizes: readonly number[], C: number) {
+  let flops = 2 * sizes[1]! * sizes[0]! + 6 * sizes[1]! * C,
+    bytes = 4 * sizes[1]! * sizes[0]!;
+  for (let k = 2; k < sizes.length; k++) {
+    flops += C * 2 * sizes[k]! * sizes[k - 1]!;
+    bytes += 4 * sizes[k]! * sizes[k - 1]!;
+  }
+  return { flops, bytes };
+}
+
 // ---------------------------------------------------------------- timing
 
 async function timing(): Promise<void> {
   console.log(machine());
   const raw = await loadRaw();
   const peak = typeof raw["ceilingMulAdd"] === "function" ? measureCeilings(raw).peakFlops : NaN;
+  // read-modify-write bandwidth over an array as large as the step's working set, now
+  const cost = stepCost(sizes, C),
+    pcost = predictCost(sizes, C);
+  const wsF = Math.ceil(cost.workingSet / 4 / 16) * 16;
+  const pws = raw.alloc(wsF * 4) >>> 0;
+  const bw = (wsF * 8) / timeIt(() => raw.ceilingStream(pws, wsF, 1), 400);
+  raw.free(pws);
+  const limit = (c: { flops: number; bytes: number }) => Math.max(c.flops / peak, c.bytes / bw) * 1e6;
+  console.log(
+    `limit of the default online step: ${(cost.flops / 1e6).toFixed(2)} MFLOP, ${(cost.bytes / 1e6).toFixed(1)} MB ` +
+      `(working set ${(cost.workingSet / 1e6).toFixed(1)} MB, streamed at ${(bw / 1e9).toFixed(0)} GB/s now) → ${limit(cost).toFixed(0)} µs; ` +
+      `predict: ${(pcost.flops / 1e6).toFixed(2)} MFLOP, ${(pcost.bytes / 1e6).toFixed(1)} MB → ${limit(pcost).toFixed(0)} µs`,
+  );
   const x = new Float32Array(data.test.images.subarray(0, D)).map((v) => v / 255);
   const ys = data.test.labels;
   // nominal work: 2 passes forward + the rank-2 gradient, 2 flops per multiply-add
@@ -195,7 +255,8 @@ async function timing(): Promise<void> {
     return us;
   };
   // TensorFlow.js and the plain-JS twin have no factored Adam: its row compares with their Adam
-  for (const optimizer of ["sgd", "adam", "adafactor"] as const) {
+  const only = arg("only", "sgd,adam,adafactor").split(",");
+  for (const optimizer of (["sgd", "adam", "adafactor"] as const).filter((o) => only.includes(o))) {
     const lr = optimizer === "sgd" ? 6 : 0.01;
     const base: ForwardForwardOptions = {
       inputs: sizes[0]!,
@@ -211,16 +272,22 @@ async function timing(): Promise<void> {
       timeIt(() => pure.learn(x, 3)),
     );
     const dflt = engram.forwardForward(base);
-    row(
+    for (let i = 0; i < 10; i++) dflt.learn(x, i); // every label seen: a negative pass in every timed step
+    const tD = row(
       "engram learn() (defaults: hard negatives, readout, peer norm)",
       timeIt(() => dflt.learn(x, 3)),
     );
-    row(
+    const tP = row(
       "engram predict() (10 label passes)",
       timeIt(() => dflt.predict(x)),
       1,
       false,
     );
+    if (optimizer === "adafactor")
+      console.log(
+        `defaults: learn ${tD.toFixed(0)} µs = ${((100 * limit(cost)) / tD).toFixed(0)} % of its limit (${limit(cost).toFixed(0)} µs); ` +
+          `predict ${tP.toFixed(0)} µs = ${((100 * limit(pcost)) / tP).toFixed(0)} % of its limit (${limit(pcost).toFixed(0)} µs)`,
+      );
     row(
       "engram predictFast() (readout, 1 pass)",
       timeIt(() => dflt.predictFast(x)),
@@ -258,7 +325,8 @@ async function timing(): Promise<void> {
       B,
     );
     console.log(
-      `ratios: plain JS / engram = ${(tJ / tE).toFixed(1)}x, TF.js batch 1 / engram = ${(tT1 / tE).toFixed(1)}x, TF.js batch 64 per sample / engram = ${(tT64 / tE).toFixed(1)}x`,
+      `ratios: plain JS / engram = ${(tJ / tE).toFixed(1)}x, TF.js batch 1 / engram = ${(tT1 / tE).toFixed(1)}x, TF.js batch 64 per sample / engram = ${(tT64 / tE).toFixed(1)}x; ` +
+        `with engram's defaults: TF.js batch 1 / engram = ${(tT1 / tD).toFixed(1)}x`,
     );
   }
 }
@@ -270,10 +338,15 @@ function mnist(epochs: number): void {
     trY = data.train.labels;
   const teX = data.test.images,
     teY = data.test.labels;
-  const n = +arg("train", "60000");
+  // --clean: train on the first 50 000 training images, report the last 10 000 (validation)
+  // after every epoch and the test set once, after the last epoch
+  const clean = flag("clean");
+  const n = clean ? 50000 : +arg("train", "60000");
   const opts: ForwardForwardOptions = { inputs: sizes[0]!, hidden: sizes.slice(1), classes: C };
   if (arg("lr", "")) opts.learningRate = +arg("lr", "");
   if (arg("decay", "")) opts.learningRateDecay = +arg("decay", "");
+  if (arg("threshold", "")) opts.threshold = +arg("threshold", "");
+  if (arg("warmup", "")) opts.thresholdWarmup = +arg("warmup", "");
   if (arg("optimizer", "")) opts.optimizer = arg("optimizer", "") as "adam" | "adafactor" | "sgd";
   // --seed S: the learner's seed S and another shuffling order (default: seed 1, order 7)
   const seed = +arg("seed", "0");
@@ -283,16 +356,17 @@ function mnist(epochs: number): void {
   const r = rng(seed ? 7 + seed : 7);
   const order = Array.from({ length: n }, (_, i) => i);
   const x = new Float32Array(D);
-  const test = () => {
+  const evaluate = (X: Uint8Array, Y: Uint8Array, from: number, name: string) => {
     let ok = 0,
       okFast = 0;
-    for (let i = 0; i < 10000; i++) {
-      const img = pixels(teX.subarray(i * D, (i + 1) * D)); // pixel bytes → [0, 1]
-      if (net.predict(img) === teY[i]) ok++;
-      if (net.predictFast(img) === teY[i]) okFast++;
+    for (let i = from; i < from + 10000; i++) {
+      const img = pixels(X.subarray(i * D, (i + 1) * D)); // pixel bytes → [0, 1]
+      if (net.predict(img) === Y[i]) ok++;
+      if (net.predictFast(img) === Y[i]) okFast++;
     }
-    return `test accuracy ${(ok / 100).toFixed(2)} % (goodness), ${(okFast / 100).toFixed(2)} % (readout)`;
+    return `${name} accuracy ${(ok / 100).toFixed(2)} % (goodness), ${(okFast / 100).toFixed(2)} % (readout)`;
   };
+  const test = () => (clean ? evaluate(trX, trY, 50000, "validation") : evaluate(teX, teY, 0, "test"));
   let train = 0;
   for (let e = 1; e <= epochs; e++) {
     for (let i = n - 1; i > 0; i--) {
@@ -307,8 +381,79 @@ function mnist(epochs: number): void {
     train += (performance.now() - t0) / 1000;
     console.log(`epoch ${e}: training ${train.toFixed(1)} s so far, ${test()}`);
   }
+  // --no-test: validation only (while choosing); the test set is read by the final run alone
+  if (clean && !flag("no-test")) console.log(`after epoch ${epochs}, read once: ${evaluate(teX, teY, 0, "test")}`);
 }
 
+// ---------------------------------------------------------------- validation curve
+
+/**
+ * Sample efficiency on the validation split: one online pass (batch 1) over the first
+ * 50 000 training images in a shuffled order, accuracy on the last 10 000 (never the test
+ * set) after each count in --at (--test: then the test set, once). --opts '{"learningRate":0.02}' overrides defaults;
+ * --contrast k, --noise s transform every image (a check on data nobody tuned on).
+ */
+function curve(): void {
+  const trX = data.train.images,
+    trY = data.train.labels;
+  const at = arg("at", "1000,3000,10000").split(",").map(Number);
+  const nVal = +arg("val", "10000");
+  const contrast = +arg("contrast", "1"),
+    noise = +arg("noise", "0");
+  const extra = JSON.parse(arg("opts", "{}")) as Partial<ForwardForwardOptions>;
+  const seed = +arg("seed", "1");
+  const net = engram.forwardForward({ inputs: sizes[0]!, hidden: sizes.slice(1), classes: C, seed, ...extra });
+  const r = rng(7 + seed),
+    nz = rng(99 + seed);
+  const order = Array.from({ length: 50000 }, (_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    const j = Math.floor(r() * (i + 1));
+    [order[i], order[j]] = [order[j]!, order[i]!];
+  }
+  const img = (k: number, x: Float32Array) => {
+    for (let j = 0; j < D; j++) {
+      const v = (trX[k * D + j]! / 255) * contrast + (noise ? noise * (nz() * 2 - 1) : 0);
+      x[j] = Math.min(Math.max(v, 0), contrast);
+    }
+    return x;
+  };
+  const x = new Float32Array(D);
+  const val = () => {
+    let ok = 0,
+      okFast = 0;
+    for (let i = 60000 - nVal; i < 60000; i++) {
+      if (net.predict(img(i, x)) === trY[i]) ok++;
+      if (net.predictFast(img(i, x)) === trY[i]) okFast++;
+    }
+    return [(100 * ok) / nVal, (100 * okFast) / nVal];
+  };
+  let done = 0;
+  const out: string[] = [];
+  for (const n of at) {
+    for (; done < n; done++) net.learn(img(order[done % 50000]!, x), trY[order[done % 50000]!]!);
+    const [a, b] = val();
+    out.push(`${n}: ${a!.toFixed(2)} / ${b!.toFixed(2)}`);
+  }
+  console.log(`curve ${JSON.stringify(extra)} c${contrast} n${noise} s${seed} | ${out.join(" | ")}`);
+  // --test: the final figure, the test set read once after the last count
+  if (flag("test")) {
+    let ok = 0,
+      okFast = 0;
+    for (let i = 0; i < 10000; i++) {
+      const img = pixels(data.test.images.subarray(i * D, (i + 1) * D));
+      if (net.predict(img) === data.test.labels[i]) ok++;
+      if (net.predictFast(img) === data.test.labels[i]) okFast++;
+    }
+    console.log(
+      `test set after ${done} samples: ${(ok / 100).toFixed(2)} % (goodness) / ${(okFast / 100).toFixed(2)} % (readout)`,
+    );
+  }
+}
+
+if (flag("curve")) {
+  curve();
+  process.exit(0);
+}
 if (!flag("no-timing")) await timing();
 const epochs = +arg("epochs", "0");
 if (epochs > 0) mnist(epochs);

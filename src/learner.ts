@@ -67,6 +67,11 @@ export function blockSize(layout: number, state: number, scratch: number): Block
 // learner: `attach` refuses a config that implies another size before allocating.
 let restoringState: number | undefined;
 
+/** @internal Whether a learner is being built by `restore` (a missing option then means the behaviour the snapshot was made with). */
+export function isRestoring(): boolean {
+  return restoringState !== undefined;
+}
+
 /** @internal Runs `build` with the snapshot's declared state size in force (see `attach`). */
 export function restoring<T>(stateBytes: number, build: () => T): T {
   const outer = restoringState;

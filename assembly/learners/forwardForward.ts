@@ -18,6 +18,13 @@
 // Prediction: the label with the most goodness summed over all layers (the paper skips
 // the first; with a few epochs the first layer is the best trained, so we keep it).
 // Peer normalisation (as in the paper's MNIST runs) keeps every unit in use (see `peer`).
+// Threshold warm-up: θ rises linearly to its value over the first T updates (`thresholdAt`),
+// so that a fresh network, whose goodness is far below θ, parts positive from negative
+// passes from the first samples instead of pushing every pass up alike.
+// One pass per weight matrix: an online step multiplies each upper layer's weights by its
+// positive, negative and label-free (readout) inputs in one pass (kernels/matvecs.ts), and
+// `ffScores` multiplies them by all C labels' inputs in one pass; the first layer's image
+// product W₁ x̂ is computed once and shared by every pass.
 // Readout (optional): softmax on the normalised activity of every layer for the image with
 // no label (label inputs 0), trained by the delta rule, for one-pass prediction. The
 // paper's neutral label (all 1/C) adds the mean label weights to every unit, which drift
@@ -34,6 +41,7 @@
 import { layoutOf, learnerNew, learnerScratch, learnerState, learnerStateBytes } from "./common";
 import { ANY_U32, AVERAGE, OPTIMIZER, SUM_U32, part } from "./mergeParts";
 import { axpy, dot, matvec, rank1Update, scale } from "../kernels/linalg";
+import { matvecs } from "../kernels/matvecs";
 import { normalize, softmax } from "../kernels/normalize";
 import { rngBelow, rngFillUniform, rngSeed, rngUniform } from "../kernels/prng";
 import { ffGoodness, ffLayerStep, peerNormalization } from "../rules/forwardForward";
@@ -89,22 +97,26 @@ class Ff {
   /** Widest layer and largest parameter block (floats). */
   maxW: u32;
   maxP: u32;
-  /** η, its decay, the threshold θ, SGD's momentum, the peer-normalisation weight. */
+  /** η, its decay, the threshold θ, SGD's momentum, the peer-normalisation weight, θ's warm-up T (updates). */
   lr: f32;
   decay: f32;
   theta: f32;
   momentum: f32;
   peer: f32;
+  warmup: f32;
   /** The readout R (C × A) and its bias after it (state). */
   R: usize;
   /** With SEEN: one u32 per label, set once it has been a positive (state); else 0. */
   seen: usize;
-  // scratch: W₁ x̂ (n₁), positive/negative pre-activations and errors, a temporary (maxW each),
-  // the readout's activity (A), logits, probabilities and two C-vectors, step stats (8 f32),
-  // constants [1, 1/rows, 0] (4 f32), the factored step's γ, then the batch work area
+  // scratch: W₁ x̂ (n₁), positive/negative/label-free pre-activations (zP, zN, zF: one
+  // matrix of stride al4(maxW)), positive/negative errors, a temporary (maxW each), the
+  // readout's activity (A), logits, probabilities and two C-vectors, step stats (8 f32),
+  // constants [1, 1/rows, 0] (4 f32), the factored step's γ, the passes' layer inputs and
+  // outputs (`many`: two matrices of max(C, 3) rows of stride al4(maxW)), then the batch work area
   s1: usize;
   zP: usize;
   zN: usize;
+  zF: usize;
   dP: usize;
   dN: usize;
   t1: usize;
@@ -116,6 +128,7 @@ class Ff {
   stats: usize;
   cst: usize;
   gam: usize;
+  many: usize;
   work: usize;
 }
 
@@ -196,6 +209,7 @@ export function ffNew(
   theta: f32,
   momentum: f32,
   peerWeight: f32,
+  warmup: f32,
   flags: u32,
 ): usize {
   const L = nSizes - 1,
@@ -222,7 +236,8 @@ export function ffNew(
   const seenOff = state;
   if (flags & SEEN) state += al4(c) << 2;
   const gamF = flags & FACTORED ? al4(max(d, maxW)) : 0;
-  const scratchF = al4(n1) + 5 * al4(maxW) + al4(A) + 4 * al4(c) + 8 + 4 + gamF;
+  const manyF = 2 * max(c, 3) * al4(maxW);
+  const scratchF = al4(n1) + 6 * al4(maxW) + al4(A) + 4 * al4(c) + 8 + 4 + gamF + manyF;
   const scratch = (scratchF << 2) + <u32>workBytes(maxW, n1, maxP, 1);
   const layoutBytes: usize = offsetof<Ff>() + <usize>L * offsetof<FfLayer>();
   const h = learnerNew(KIND, <u32>layoutBytes, state, scratch);
@@ -239,6 +254,7 @@ export function ffNew(
   F.theta = theta;
   F.momentum = momentum;
   F.peer = peerWeight;
+  F.warmup = warmup;
   const st = learnerState(h);
   F.R = st + rOff;
   F.seen = flags & SEEN ? st + seenOff : 0;
@@ -248,6 +264,8 @@ export function ffNew(
   F.zP = q;
   q += al4(maxW) << 2;
   F.zN = q;
+  q += al4(maxW) << 2;
+  F.zF = q;
   q += al4(maxW) << 2;
   F.dP = q;
   q += al4(maxW) << 2;
@@ -271,6 +289,8 @@ export function ffNew(
   q += 4 << 2;
   F.gam = q;
   q += gamF << 2;
+  F.many = q;
+  q += manyF << 2;
   F.work = q;
   // parameters: W ~ U(−1/√in, 1/√in) as a torch Linear, U likewise, biases and readout 0
   const rng = st;
@@ -322,6 +342,23 @@ export function ffSetRate(h: usize, lr: f32): void {
   ff(h).lr = lr;
 }
 
+/**
+ * θ at update t (before it): θ_t = θ min(1, (t + 1)/T), rising over the first T updates
+ * (T = 0: θ throughout). Early on the goodness is far below a fixed θ, and every pass is
+ * pushed up alike until it gets there; a low θ lets the positive and negative passes part
+ * from the first samples, and the full θ is reached before the data's classes change.
+ */
+function thresholdAt(theta: f32, warmup: f32, t: u32): f32 {
+  const f = (<f32>t + 1) / warmup;
+  return warmup > 0 && f < 1 ? theta * f : theta;
+}
+
+// @ts-ignore: decorator
+@inline
+function head0(h: usize): FfHead {
+  return changetype<FfHead>(learnerState(h));
+}
+
 /** Pointer to the last step's stats: [loss, mean G⁺, mean G⁻, last negative label]. */
 export function ffStats(h: usize): usize {
   return ff(h).stats;
@@ -368,6 +405,20 @@ function upperLayer(h: usize, k: i32, z: usize, x: usize): void {
   const W = layer(h, k).P;
   matvec(z, W, x, n, nin);
   axpy(z, 1, W + ((<usize>al4(<u32>(n * nin))) << 2), n);
+}
+
+/**
+ * z_v = W_k x_v + b_k (k ≥ 1) for `count` inputs in one pass over W_k: x_v and z_v are rows
+ * of stride al4(maxW) floats. Each z_v has the bits `upperLayer` gives it.
+ */
+function upperLayers(h: usize, k: i32, z: usize, x: usize, count: i32): void {
+  const n = <i32>layer(h, k).n,
+    nin = <i32>layer(h, k).nin;
+  const W = layer(h, k).P,
+    S = <i32>al4(ff(h).maxW);
+  matvecs(z, S, W, x, S, n, nin, count);
+  const b = W + ((<usize>al4(<u32>(n * nin))) << 2);
+  for (let v = 0; v < count; v++) axpy(z + <usize>v * ((<usize>S) << 2), 1, b, n);
 }
 
 /**
@@ -586,7 +637,7 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
     flags = ff(h).flags;
   const maxW = (<usize>ff(h).maxW) << 2,
     n1 = <i32>layer(h, 0).n,
-    theta = ff(h).theta,
+    theta = thresholdAt(ff(h).theta, ff(h).warmup, head0(h).t),
     peerW = ff(h).peer;
   const B = <usize>rows;
   const labels = work,
@@ -606,6 +657,7 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
   head.b2t = b2t;
   const lr = ff(h).lr / (<f32>1 + ff(h).decay * <f32>t);
   const sizes = SIZES;
+  let xx1: f32 = 0;
   if (flags & (ADAM | FACTORED)) adamStepSizes(sizes, lr, b1t, b2t);
   else sgdStepSizes(sizes, lr);
   for (let b = 0; b < rows; b++) {
@@ -615,10 +667,24 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
     const xx = prepare(h, x, s1);
     const lam = labelValue(xx);
     store<f32>(at(labelScale, b), lam / Mathf.sqrt(xx + lam * lam));
-    if (flags & READOUT) readout(h, s1, xx);
+    // one sample: the readout's label-free pass runs beside the positive and negative ones
+    if (flags & READOUT && rows > 1) readout(h, s1, xx);
     store<i32>(at(negs, b), negative(h, y, flags & HARD ? belief(h, s1, xx) : 0));
-    if (flags & READOUT) readoutLearn(h, y);
+    if (flags & READOUT && rows > 1) readoutLearn(h, y);
+    xx1 = xx;
   }
+  // One sample: the layer inputs of the positive, negative (and label-free) passes are rows
+  // of `many` (stride al4(maxW)) so that a layer multiplies them all in one pass over W_k;
+  // a batch keeps them per sample in `work`.
+  const one = rows == 1,
+    free = one && (flags & READOUT) != 0;
+  const sb = (<usize>al4(ff(h).maxW)) << 2,
+    slot = one ? sb : maxW;
+  if (one) {
+    bufIn = ff(h).many;
+    bufOut = bufIn + 3 * sb;
+  }
+  let act = ff(h).act;
   const zP = ff(h).zP,
     zN = ff(h).zN,
     dP = ff(h).dP,
@@ -645,17 +711,32 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
         ng = load<i32>(at(negs, b)),
         ri = load<f32>(at(labelScale, b));
       const inP = bufIn + <usize>b * 2 * maxW,
-        inN = inP + maxW;
+        inN = inP + slot;
       const outP = bufOut + <usize>b * 2 * maxW,
-        outN = outP + maxW;
+        outN = outP + slot;
       const x = xs + <usize>b * ((<usize>d) << 2);
       if (k == 0) {
         const s1 = s1s + <usize>b * ((<usize>n1) << 2);
         firstLayer(h, zP, s1, 1, y, ri);
         firstLayer(h, zN, s1, 1, ng, ri);
-      } else {
+        if (free) {
+          const lam = labelValue(xx1);
+          const r0 = Mathf.sqrt(xx1 + lam * lam),
+            r = Mathf.max(Mathf.sqrt(xx1), 1e-20);
+          firstLayer(h, ff(h).zF, s1, r0 / r, -1, lam / r);
+        }
+      } else if (one) upperLayers(h, k, zP, inP, free ? 3 : 2);
+      else {
         upperLayer(h, k, zP, inP);
         upperLayer(h, k, zN, inN);
+      }
+      if (free) {
+        // the label-free pass, as `labelPass` makes it, before this layer's update
+        const zF = ff(h).zF;
+        ffGoodness(zF, zF, n);
+        normalize(act, zF, n, NORM_EPS);
+        act += (<usize>n) << 2;
+        if (k < L - 1) normalize(outP + 2 * slot, zF, n, NORM_EPS);
       }
       loss += ffLayerStep(dP, dN, zP, zN, n, theta, gpn, ng >= 0);
       if (peerW > 0) peerNormalization(layer(h, k).peerMeans, dP, zP, n, peerW);
@@ -701,6 +782,15 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
     bufIn = bufOut;
     bufOut = sw;
   }
+  if (free) {
+    const C = <i32>ff(h).C,
+      A = <i32>ff(h).A,
+      R = ff(h).R;
+    matvec(ff(h).logit, R, ff(h).act, C, A);
+    axpy(ff(h).logit, 1, R + ((<usize>al4(<u32>(C * A))) << 2), C);
+    softmax(ff(h).prob, ff(h).logit, C);
+    readoutLearn(h, load<i32>(labels));
+  }
   const stats = ff(h).stats,
     per = <f32>(L * rows);
   store<f32>(stats, loss / <f32>rows);
@@ -728,7 +818,31 @@ export function ffScores(h: usize, x: usize): usize {
     out = ff(h).logit,
     C = <i32>ff(h).C;
   const xx = prepare(h, x, s1);
-  for (let c = 0; c < C; c++) store<f32>(at(out, c), labelPass(h, s1, xx, c, 0));
+  // every label's pass, layer by layer, as `labelPass` makes it: the first layer shares
+  // W₁ x̂ (s1), and each upper layer multiplies all C inputs in one pass over W_k
+  const L = <i32>ff(h).L,
+    S = al4(ff(h).maxW),
+    sb = (<usize>S) << 2;
+  const lam = labelValue(xx),
+    r0 = Mathf.sqrt(xx + lam * lam);
+  const inp = ff(h).many,
+    z = inp + <usize>C * sb,
+    n1 = <i32>layer(h, 0).n;
+  for (let c = 0; c < C; c++) {
+    const zc = z + <usize>c * sb;
+    firstLayer(h, zc, s1, r0 / r0, c, lam / r0);
+    store<f32>(at(out, c), ffGoodness(zc, zc, n1));
+    if (L > 1) normalize(inp + <usize>c * sb, zc, n1, NORM_EPS);
+  }
+  for (let k = 1; k < L; k++) {
+    const n = <i32>layer(h, k).n;
+    upperLayers(h, k, z, inp, C);
+    for (let c = 0; c < C; c++) {
+      const zc = z + <usize>c * sb;
+      store<f32>(at(out, c), load<f32>(at(out, c)) + ffGoodness(zc, zc, n));
+      if (k < L - 1) normalize(inp + <usize>c * sb, zc, n, NORM_EPS);
+    }
+  }
   return out;
 }
 

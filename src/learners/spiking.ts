@@ -1,5 +1,6 @@
 import { defineLearner } from "../engine.js";
 import { type LearnStats, SupervisedLearner } from "../classifier.js";
+import { isRestoring } from "../learner.js";
 import { batchRows, checkLabel, checkLabels, type Label, type Vector } from "../input.js";
 import { checkParams, MAX_UNITS, Options } from "../options.js";
 import type { Wasm } from "../wasm.js";
@@ -66,6 +67,7 @@ export interface SpikingOptions {
    *   ahead in every setting of the search (BENCHMARKS.md);
    * - `"class"` (the paper's): each neuron is assigned argmax_c r_jc; a class scores the mean
    *   spike count of its neurons.
+   * A snapshot saved before this option existed restores with `"class"`, the rule it was made with.
    */
   vote?: (typeof SPIKING_VOTES)[number];
   /** `"paper"` rule: target pre trace x_tar. Default 0.4. */
@@ -142,7 +144,8 @@ export class Spiking extends SupervisedLearner<SpikingStats> {
       thetaPlus: o.num("thetaPlus", 0.05, 0, 100),
       inhibition: o.num("inhibition", 17, 0, 1e3),
       thetaDecayTime: o.num("thetaDecayTime", 1e7, 1, 1e12),
-      vote: o.oneOf("vote", "weighted", SPIKING_VOTES),
+      // snapshots made before the option existed lack the key: they keep the paper's class vote
+      vote: o.oneOf("vote", isRestoring() ? "class" : "weighted", SPIKING_VOTES),
       target: o.num("target", 0.4, 0, 100),
       mu: o.num("mu", 1, 0, 10),
     };

@@ -91,74 +91,80 @@ describe("forwardForward", () => {
     expect(accuracy(batched, test)).toBeGreaterThanOrEqual(0.9);
   });
 
-  it("one SGD step equals the Forward-Forward gradient step computed in float64", () => {
-    const d = 6,
-      n1 = 5,
-      n2 = 4,
-      C = 3,
-      lr = 0.5,
-      theta = 0.05;
-    const w = 0.5; // peer normalisation weight
-    const net = engram.forwardForward({
-      inputs: d,
-      hidden: [n1, n2],
-      classes: C,
-      optimizer: "sgd",
-      momentum: 0,
-      learningRate: lr,
-      threshold: theta,
-      peerNormalization: w,
-      readout: false,
-      negatives: "random",
-      seed: 3,
-    });
-    const x = [0.2, 0.9, 0, 0.5, 1, 0.3];
-    const a = params(net, [d, n1, n2], C);
-    // goodness summed over the layers under each label, recomputed in float64
-    const want = [0, 1, 2].map((c) => forward(a, x, c).g.reduce((s, g) => s + g, 0));
-    const got = net.goodness(x);
-    for (let c = 0; c < C; c++) expect(got[c]!).toBeCloseTo(want[c]!, 5);
-    // scores: class probabilities, the softmax of that goodness (float64 reference)
-    const m = Math.max(...want),
-      e = want.map((g) => Math.exp(g - m)),
-      z = e.reduce((s, v) => s + v, 0);
-    const probs = net.scores(x);
-    for (let c = 0; c < C; c++) expect(probs[c]!).toBeCloseTo(e[c]! / z, 6);
-    const y = 1;
-    const stats = net.learn(x, y);
-    const neg = stats.negativeLabel;
-    expect(neg).not.toBe(y);
-    const P = forward(a, x, y),
-      N = forward(a, x, neg);
-    const sig = (v: number) => 1 / (1 + Math.exp(-v));
-    const sp = (v: number) => Math.log1p(Math.exp(v));
-    let loss = 0;
-    const b = params(net, [d, n1, n2], C);
-    for (let k = 0; k < 2; k++) {
-      const n = k === 0 ? n1 : n2;
-      loss += sp(theta - P.g[k]!) + sp(N.g[k]! - theta);
-      // peer normalisation: running means start at 0, so after this step a = 0.1 h⁺
-      const run = P.h[k]!.map((v) => 0.1 * v),
-        mean = run.reduce((s, v) => s + v, 0) / n;
-      const dP = P.h[k]!.map((v, i) => -sig(theta - P.g[k]!) * (2 / n) * v + (w * 0.2 * (run[i]! - mean)) / n);
-      const dN = N.h[k]!.map((v) => sig(N.g[k]! - theta) * (2 / n) * v);
-      const inP = k === 0 ? P.xh : P.hh[0]!,
-        inN = k === 0 ? N.xh : N.hh[0]!;
-      for (let i = 0; i < n; i++) {
-        for (let j = 0; j < inP.length; j++) {
-          expect(b.W[k]![i]![j]!).toBeCloseTo(a.W[k]![i]![j]! - lr * (dP[i]! * inP[j]! + dN[i]! * inN[j]!), 6);
-        }
-        expect(b.b[k]![i]!).toBeCloseTo(a.b[k]![i]! - lr * (dP[i]! + dN[i]!), 6);
-        if (k === 0) {
-          for (let c = 0; c < C; c++) {
-            const g = (c === y ? dP[i]! * P.lab : 0) + (c === neg ? dN[i]! * N.lab : 0);
-            expect(b.U[c]![i]!).toBeCloseTo(a.U[c]![i]! - lr * g, 6);
+  // T = 4: the first step's threshold is θ_0 = θ min(1, 1/T) = θ/4 (the warm-up's equation)
+  it.each([0, 4])(
+    "one SGD step (threshold warm-up %i) equals the Forward-Forward gradient step computed in float64",
+    (T) => {
+      const d = 6,
+        n1 = 5,
+        n2 = 4,
+        C = 3,
+        lr = 0.5,
+        theta = 0.05;
+      const w = 0.5; // peer normalisation weight
+      const net = engram.forwardForward({
+        inputs: d,
+        hidden: [n1, n2],
+        classes: C,
+        optimizer: "sgd",
+        momentum: 0,
+        learningRate: lr,
+        threshold: theta,
+        thresholdWarmup: T,
+        peerNormalization: w,
+        readout: false,
+        negatives: "random",
+        seed: 3,
+      });
+      const x = [0.2, 0.9, 0, 0.5, 1, 0.3];
+      const a = params(net, [d, n1, n2], C);
+      // goodness summed over the layers under each label, recomputed in float64
+      const want = [0, 1, 2].map((c) => forward(a, x, c).g.reduce((s, g) => s + g, 0));
+      const got = net.goodness(x);
+      for (let c = 0; c < C; c++) expect(got[c]!).toBeCloseTo(want[c]!, 5);
+      // scores: class probabilities, the softmax of that goodness (float64 reference)
+      const m = Math.max(...want),
+        e = want.map((g) => Math.exp(g - m)),
+        z = e.reduce((s, v) => s + v, 0);
+      const probs = net.scores(x);
+      for (let c = 0; c < C; c++) expect(probs[c]!).toBeCloseTo(e[c]! / z, 6);
+      const y = 1;
+      const stats = net.learn(x, y);
+      const neg = stats.negativeLabel;
+      expect(neg).not.toBe(y);
+      const P = forward(a, x, y),
+        N = forward(a, x, neg);
+      const sig = (v: number) => 1 / (1 + Math.exp(-v));
+      const sp = (v: number) => Math.log1p(Math.exp(v));
+      let loss = 0;
+      const th = T > 0 ? theta * Math.min(1, 1 / T) : theta;
+      const b = params(net, [d, n1, n2], C);
+      for (let k = 0; k < 2; k++) {
+        const n = k === 0 ? n1 : n2;
+        loss += sp(th - P.g[k]!) + sp(N.g[k]! - th);
+        // peer normalisation: running means start at 0, so after this step a = 0.1 h⁺
+        const run = P.h[k]!.map((v) => 0.1 * v),
+          mean = run.reduce((s, v) => s + v, 0) / n;
+        const dP = P.h[k]!.map((v, i) => -sig(th - P.g[k]!) * (2 / n) * v + (w * 0.2 * (run[i]! - mean)) / n);
+        const dN = N.h[k]!.map((v) => sig(N.g[k]! - th) * (2 / n) * v);
+        const inP = k === 0 ? P.xh : P.hh[0]!,
+          inN = k === 0 ? N.xh : N.hh[0]!;
+        for (let i = 0; i < n; i++) {
+          for (let j = 0; j < inP.length; j++) {
+            expect(b.W[k]![i]![j]!).toBeCloseTo(a.W[k]![i]![j]! - lr * (dP[i]! * inP[j]! + dN[i]! * inN[j]!), 6);
+          }
+          expect(b.b[k]![i]!).toBeCloseTo(a.b[k]![i]! - lr * (dP[i]! + dN[i]!), 6);
+          if (k === 0) {
+            for (let c = 0; c < C; c++) {
+              const g = (c === y ? dP[i]! * P.lab : 0) + (c === neg ? dN[i]! * N.lab : 0);
+              expect(b.U[c]![i]!).toBeCloseTo(a.U[c]![i]! - lr * g, 6);
+            }
           }
         }
       }
-    }
-    expect(stats.loss).toBeCloseTo(loss, 4);
-  });
+      expect(stats.loss).toBeCloseTo(loss, 4);
+    },
+  );
 
   it("learnBatch of one sample is the online step, bit for bit", () => {
     const a = engram.forwardForward({ inputs: 32, hidden: [16, 16], classes: 4 });

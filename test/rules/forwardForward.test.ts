@@ -195,6 +195,8 @@ function check(sizes: number[], optimizer: Optimizer, peerNormalization: number,
     learningRate: eta,
     momentum: mu,
     threshold: THETA,
+    thresholdWarmup: 0, // the float64 reference uses θ and η from the first step
+    learningRateDecay: 0,
     peerNormalization,
     negatives: "random",
     readout: false,
