@@ -246,4 +246,97 @@ describe("fleet rounds", () => {
     expect(r6.stale).toEqual([]);
     expect(r6.pushed.sort()).toEqual(ids);
   });
+
+  it("a member that learns between the pull and the push keeps those samples: replayed from its log onto the merged model, or, past a checkpoint, the push is refused and the next round merges it", async () => {
+    const CONF = { kind: "feedbackAlignment", options: { sizes: [4, 6, 4], seed: 9, mode: "dfa" } };
+    const objects = new Map<string, InstanceType<typeof LearnerObject>>();
+    const beforePush: Record<string, (() => Promise<void>) | undefined> = {};
+    const LEARNER = {
+      idFromName: (id: string) => id,
+      get: (id: string) => ({
+        fetch: async (req: Request) => {
+          if (!objects.has(id)) objects.set(id, new LearnerObject(state(new MemoryStorage()), {} as never));
+          const hook = beforePush[id];
+          if (hook && req.method === "PUT" && req.url.endsWith("/model")) {
+            beforePush[id] = undefined;
+            await hook(); // the member goes on learning while the coordinator merges
+          }
+          return objects.get(id)!.fetch(req);
+        },
+      }),
+    };
+    const env = { LEARNER, COORDINATOR: undefined } as never;
+    const call = (id: string, path: string, init?: RequestInit) =>
+      LEARNER.get(id).fetch(new Request(`http://x/${id}${path}`, init));
+    let seed = 7;
+    const batch = (n: number, c: number) =>
+      Array.from({ length: n }, () => {
+        const r = rng(seed++);
+        return { x: [r(), r(), c === 2 ? 1 : r(), r()], label: c };
+      });
+    const ids = ["a", "b", "c"];
+    for (const id of ids) expect((await call(id, "", json(CONF, "PUT"))).status).toBe(200);
+    const coordinator = new CoordinatorObject(state(new MemoryStorage()), env);
+    expect((await coordinator.fetch(new Request("http://x/fleet/f", json({ members: ids }, "PUT")))).status).toBe(200);
+    const round = async () =>
+      (await (await coordinator.fetch(new Request("http://x/fleet/f/round", { method: "POST" }))).json()) as {
+        id: number;
+        pushed: string[];
+        stale: { id: string; behind: number }[];
+        weights: number[];
+      };
+    const snap = async (id: string) =>
+      Buffer.from(await (await objects.get(id)!.fetch(new Request(`http://x/${id}/snapshot`))).arrayBuffer());
+    const roundOf = async (id: string) =>
+      ((await (await call(id, "/stats")).json()) as { round: { id: number; samplesSince: number } }).round;
+    for (const [i, id] of ids.entries())
+      expect((await call(id, "/learn", json({ samples: batch(5, i) }))).status).toBe(200);
+
+    // round 1: "b" learns 4 more samples (two requests) after its snapshot was pulled
+    const late = [batch(3, 1), batch(1, 1)];
+    beforePush["b"] = async () => {
+      for (const samples of late) expect((await call("b", "/learn", json({ samples }))).status).toBe(200);
+    };
+    const r1 = await round();
+    expect(r1.pushed.sort()).toEqual(ids);
+    const model = Buffer.from(await (await coordinator.fetch(new Request("http://x/fleet/f/snapshot"))).arrayBuffer());
+    expect((await snap("a")).equals(model)).toBe(true);
+    // the reference: a fresh object given the merged model, then the same 4 samples
+    const ref = new LearnerObject(state(new MemoryStorage()), {} as never);
+    const refCall = (path: string, init?: RequestInit) => ref.fetch(new Request(`http://x/ref${path}`, init));
+    expect((await refCall("", json(CONF, "PUT"))).status).toBe(200);
+    expect((await refCall("/model", { method: "PUT", body: model })).status).toBe(200);
+    for (const samples of late) expect((await refCall("/learn", json({ samples }))).status).toBe(200);
+    const expected = Buffer.from(await (await refCall("/snapshot")).arrayBuffer());
+    expect((await snap("b")).equals(model)).toBe(false);
+    expect((await snap("b")).equals(expected)).toBe(true); // no acknowledged sample lost
+    expect(await roundOf("b")).toEqual({ id: 1, samplesSince: 4 }); // counted for the next round
+    expect(await roundOf("a")).toEqual({ id: 1, samplesSince: 0 });
+
+    // round 2: "c" learns and checkpoints after the pull: its log no longer reaches the pulled
+    // position, so it refuses the push (409) and keeps its model; round 3 merges it, stale by one
+    for (const [i, id] of ids.entries())
+      expect((await call(id, "/learn", json({ samples: batch(2, i) }))).status).toBe(200);
+    beforePush["c"] = async () => {
+      expect((await call("c", "/learn", json({ samples: batch(2, 2) }))).status).toBe(200);
+      expect((await call("c", "/checkpoint", { method: "POST" })).status).toBe(200);
+    };
+    const r2 = await round();
+    const kept = await snap("c");
+    expect(r2.pushed.sort()).toEqual(["a", "b"]);
+    expect(await roundOf("c")).toEqual({ id: 1, samplesSince: 4 });
+    const direct = await call("c", "/model", {
+      method: "PUT",
+      body: Buffer.from(await (await coordinator.fetch(new Request("http://x/fleet/f/snapshot"))).arrayBuffer()),
+      headers: { "x-fleet-round": "2", "x-fleet-at": "7" },
+    });
+    expect(direct.status).toBe(409);
+    expect(((await direct.json()) as { error: string }).error).toBe("E_STALE");
+    expect((await snap("c")).equals(kept)).toBe(true); // refused: nothing changed
+    const r3 = await round();
+    expect(r3.id).toBe(3);
+    expect(r3.stale).toEqual([{ id: "c", behind: 1 }]);
+    expect(r3.weights).toEqual([0, 0, 2]); // "c"'s 4 samples since round 1, halved; a and b learned nothing since round 2
+    expect(r3.pushed.sort()).toEqual(ids);
+  });
 });

@@ -134,7 +134,9 @@ const EMPTY: Meta = { gen: 0, recipe: null, chunks: 0, bytes: 0, base: 0, from: 
 
 /** Headers of the fleet's round protocol (CoordinatorObject): the round of a pushed or pulled model, and samples since. */
 const ROUND_HEADER = "x-fleet-round",
-  SAMPLES_HEADER = "x-fleet-samples";
+  SAMPLES_HEADER = "x-fleet-samples",
+  /** A pulled snapshot's position in its member's stream (samples learned when it was taken); a push sends it back. */
+  AT_HEADER = "x-fleet-at";
 
 /** A round id from a header: a non-negative safe integer, undefined when absent; anything else is a bad request. */
 function roundHeader(v: string | null): number | undefined {
@@ -265,12 +267,45 @@ export class LearnerObject {
   }
 
   /**
+   * Replays onto `learner` the logged samples learned after position `at` (a sample count this
+   * object reported with a pulled snapshot); returns how many. `at` absent or current: none. A
+   * position the log no longer reaches (a checkpoint since the pull) is E_STALE (409): the object
+   * keeps its own model, the coordinator counts it stale, and its next round merges it whole.
+   */
+  private async replaySince(learner: Trainable, at: number | undefined): Promise<number> {
+    const m = this.meta;
+    if (at === undefined || at === m.samples) return 0;
+    if (at > m.samples) throw bad("E_REQUEST", `${AT_HEADER} ${at} is past the ${m.samples} samples this object holds`);
+    if (at < m.base)
+      throw new HttpError(
+        409,
+        "E_STALE",
+        `a checkpoint at sample ${m.base} came after the pull at ${at}: this object keeps its model and its samples`,
+      );
+    const inputs = inputsOf(learner),
+      classes = classesOf(learner);
+    let samples = m.base;
+    for (let from = m.from; from < m.next; from += KEYS_PER_CALL) {
+      const keys = Array.from({ length: Math.min(KEYS_PER_CALL, m.next - from) }, (_, i) => logKey(from + i));
+      const got = await this.state.storage.get<unknown>(keys);
+      for (const k of keys) {
+        const entry = checkEntry(got.get(k), k, inputs, classes);
+        if (samples >= at) learnAll(learner, entry, inputs);
+        else if (samples + entry.labels.length > at)
+          throw bad("E_REQUEST", `${AT_HEADER} ${at} falls inside a logged batch: it is not a pulled position`);
+        samples += entry.labels.length;
+      }
+    }
+    return m.samples - at;
+  }
+
+  /**
    * Writes a checkpoint: the snapshot's chunks and the meta record that points at them in
    * one atomic put (the old checkpoint and log stay valid until it lands), then deletes
    * what it replaced. A crash between the two leaves garbage that the next checkpoint
    * deletes, never a learner that cannot load.
    */
-  private async checkpoint(recipe: Meta["recipe"] = null, round?: number): Promise<void> {
+  private async checkpoint(recipe: Meta["recipe"] = null, round?: number, sinceRound = 0): Promise<void> {
     const old = this.meta;
     const snap = recipe ? new Uint8Array(0) : this.learner!.save();
     const gen = old.gen + 1;
@@ -292,7 +327,7 @@ export class LearnerObject {
       stale,
       // a new learner leaves the fleet's rounds; a pushed model (round) starts counting afresh
       round: recipe ? 0 : (round ?? old.round ?? 0),
-      roundAt: recipe ? 0 : round !== undefined ? base : (old.roundAt ?? 0),
+      roundAt: recipe ? 0 : round !== undefined ? base - sinceRound : (old.roundAt ?? 0),
     };
     entries["meta"] = meta;
     await this.state.storage.put(entries);
@@ -436,9 +471,19 @@ export class LearnerObject {
           `the pushed model is a ${merged.kind} of another config than this object's ${learner.kind}`,
         );
       }
+      // Samples this object learned after the coordinator pulled its snapshot (at AT_HEADER) are
+      // not in the merged model: replay them from the log on top of it, so that no acknowledged
+      // sample is lost; they count as learned since this round, for the next one.
+      let replayed = 0;
+      try {
+        replayed = await this.replaySince(merged, roundHeader(request.headers.get(AT_HEADER)));
+      } catch (e) {
+        merged.dispose();
+        throw e;
+      }
       this.learner = merged;
       try {
-        await this.checkpoint(null, round); // the merged model is the new checkpoint; the log before it is dropped
+        await this.checkpoint(null, round, replayed); // the merged model is the new checkpoint; the log before it is dropped
       } catch (e) {
         learner.dispose();
         await this.reload(); // storage still holds the old model (or the new one, if only the deletes failed)
@@ -454,6 +499,7 @@ export class LearnerObject {
           // the fleet round of the model this one grew from, and the samples learned since
           [ROUND_HEADER]: String(this.meta.round ?? 0),
           [SAMPLES_HEADER]: String(this.meta.samples - (this.meta.roundAt ?? 0)),
+          [AT_HEADER]: String(this.meta.samples),
         },
       });
     return Response.json({ error: "E_ROUTE", message: `no route ${method} /:id/${action}` }, { status: 404 });
@@ -666,6 +712,8 @@ interface Pending {
   bytes: number;
   /** Members still to be given the model. */
   members: string[];
+  /** Each member's position when its snapshot was pulled (AT_HEADER), sent back with the push. */
+  at?: Record<string, number>;
 }
 
 /** The most members one fleet may have (each round holds every member's model in one 128 MB object). */
@@ -775,7 +823,7 @@ export class CoordinatorObject {
   }
 
   /** Pushes round `id`'s model to `ids`; returns those that took it (200). */
-  private async push(id: number, bytes: Uint8Array, ids: string[]): Promise<string[]> {
+  private async push(id: number, bytes: Uint8Array, ids: string[], at: Record<string, number> = {}): Promise<string[]> {
     const member = (m: string) => this.env.LEARNER.get(this.env.LEARNER.idFromName(m));
     const done: string[] = [];
     await Promise.all(
@@ -785,7 +833,11 @@ export class CoordinatorObject {
             new Request(`http://fleet/${m}/model`, {
               method: "PUT",
               body: bytes as Uint8Array<ArrayBuffer>,
-              headers: { "content-type": "application/octet-stream", [ROUND_HEADER]: String(id) },
+              headers: {
+                "content-type": "application/octet-stream",
+                [ROUND_HEADER]: String(id),
+                ...(at[m] !== undefined ? { [AT_HEADER]: String(at[m]) } : {}),
+              },
             }),
           )
           .catch(() => undefined);
@@ -808,7 +860,7 @@ export class CoordinatorObject {
     let resumed: number | undefined;
     if (pending) {
       const model = await this.model();
-      if (model && model.id === pending.id) await this.push(pending.id, model.bytes, pending.members);
+      if (model && model.id === pending.id) await this.push(pending.id, model.bytes, pending.members, pending.at);
       resumed = pending.id;
     }
     const done = Math.max(last, resumed ?? 0);
@@ -825,6 +877,7 @@ export class CoordinatorObject {
     };
     if (resumed !== undefined) report.resumed = resumed;
     const learners: Learner[] = [];
+    const positions: Record<string, number> = {}; // where each merged member's stream stood when pulled
     try {
       const pulled = await Promise.all(
         fleet.members.map(async (m) => {
@@ -832,12 +885,15 @@ export class CoordinatorObject {
             const res = await member(m).fetch(new Request(`http://fleet/${m}/snapshot`));
             if (res.status !== 200) return { id: m, reason: `answered ${res.status}` };
             const round = Number(res.headers.get(ROUND_HEADER) ?? "0"),
-              since = Number(res.headers.get(SAMPLES_HEADER) ?? "0");
+              since = Number(res.headers.get(SAMPLES_HEADER) ?? "0"),
+              at = res.headers.get(AT_HEADER) === null ? undefined : Number(res.headers.get(AT_HEADER));
             if (!Number.isSafeInteger(round) || round < 0 || !Number.isSafeInteger(since) || since < 0)
               return { id: m, reason: "its round headers are not counts" };
             if (round > done)
               return { id: m, reason: `its model is from round ${round}, which this coordinator has not made` };
-            return { id: m, bytes: new Uint8Array(await res.arrayBuffer()), round, since };
+            if (at !== undefined && (!Number.isSafeInteger(at) || at < 0))
+              return { id: m, reason: "its stream position is not a count" };
+            return { id: m, bytes: new Uint8Array(await res.arrayBuffer()), round, since, at };
           } catch (e) {
             return { id: m, reason: `unreachable: ${e instanceof Error ? e.message : "no answer"}` };
           }
@@ -868,6 +924,7 @@ export class CoordinatorObject {
         if (behind > 0 && done > 0) report.stale.push({ id: p.id, behind });
         learners.push(l);
         report.merged.push(p.id);
+        if (p.at !== undefined) positions[p.id] = p.at;
         report.weights.push(p.since! / (1 + (done > 0 ? behind : 0)));
         report.samples += p.since!;
       }
@@ -886,14 +943,21 @@ export class CoordinatorObject {
         const old = await this.state.storage.get<Pending>("model");
         entries["model"] = { id, chunks, bytes: bytes.length, members: [] } satisfies Pending;
         entries["round"] = report;
-        if (!exact) entries["pending"] = { id, chunks, bytes: bytes.length, members: report.merged } satisfies Pending;
+        if (!exact)
+          entries["pending"] = {
+            id,
+            chunks,
+            bytes: bytes.length,
+            members: report.merged,
+            at: positions,
+          } satisfies Pending;
         await this.state.storage.put(entries);
         if (old)
           await inBatches(
             Array.from({ length: old.chunks }, (_, i) => `model:${old.id}:${i}`),
             (keys) => this.state.storage.delete(keys),
           );
-        if (!exact) report.pushed = await this.push(id, bytes, report.merged);
+        if (!exact) report.pushed = await this.push(id, bytes, report.merged, positions);
       } else {
         report.id = done; // nothing new to merge: no round is made (an interrupted push was finished above)
         return report;
