@@ -79,8 +79,19 @@ function merge(this: Engram, learners: unknown, options?: unknown): Learner {
         "E_CONFIG",
         `merge: learners[${i}] is a ${l.kind}, learners[0] a ${first.kind}; only one kind merges`,
       );
-    if (JSON.stringify(l.config) !== config)
-      throw new EngramError("E_CONFIG", `merge: learners[${i}]'s config differs from learners[0]'s`);
+    if (JSON.stringify(l.config) !== config) {
+      const a = first.config as Record<string, unknown>,
+        b = l.config as Record<string, unknown>;
+      const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter(
+        (k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]),
+      );
+      throw new EngramError(
+        "E_CONFIG",
+        `merge: learners[${i}]'s config differs from learners[0]'s in ${keys.map((k) => `'${k}'`).join(", ")} (${keys
+          .map((k) => `${JSON.stringify(b[k])} vs ${JSON.stringify(a[k])}`)
+          .join("; ")})`,
+      );
+    }
   });
   const weights =
     weightsIn === undefined ? undefined : readVector(weightsIn, "weights", exactly(list.length, "weights"));

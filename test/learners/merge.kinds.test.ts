@@ -130,7 +130,9 @@ describe.each(KINDS)("merge %s", (kind) => {
       c = make(engram, kind, { seed: 11 });
     const before = engram.memoryBytes;
     expect(expectCode(() => engram.merge([a, b]), "E_CONFIG").message).toMatch(/only one kind merges/);
-    expect(expectCode(() => engram.merge([a, c]), "E_CONFIG").message).toMatch(/config differs/);
+    expect(expectCode(() => engram.merge([a, c]), "E_CONFIG").message).toMatch(
+      /config differs from learners\[0\]'s in 'seed' \(11 vs /,
+    );
     expectCode(() => engram.merge([a], { optimizer: "none" as never }), "E_CONFIG");
     expect(engram.memoryBytes).toBe(before);
     [a, b, c].forEach((l) => l.dispose());
