@@ -25,6 +25,7 @@ import { createEngram, pixels, type Engram } from "../src/index.js";
 import { loadDataset } from "../cli/idx.js";
 import { rng } from "../test/helpers/rng.js";
 import { glyphs } from "./glyphs.js";
+import { permutation } from "./harness.js";
 import { renderPlot, type Line } from "./variance/svg.js";
 
 const argv = process.argv.slice(2);
@@ -177,17 +178,6 @@ function glyphSplits(n: number): { train: Split; score: Split } {
   return { train: { x: t.images, y: t.labels }, score: { x: v.images, y: v.labels } };
 }
 
-/** A fixed permutation of 0…n−1 (mulberry32 seed 7), the online order of every run. */
-function permutation(n: number): Uint32Array {
-  const p = Uint32Array.from({ length: n }, (_, i) => i);
-  const r = rng(7);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(r() * (i + 1));
-    [p[i], p[j]] = [p[j]!, p[i]!];
-  }
-  return p;
-}
-
 function accuracy(m: Model, s: Split): number {
   let right = 0;
   for (let i = 0; i < s.y.length; i++) if (m.predict(s.x.subarray(i * D, i * D + D)) === s.y[i]) right++;
@@ -197,7 +187,7 @@ function accuracy(m: Model, s: Split): number {
 /** Trains `m` online on `train` in permutation order; calls `at(t)` after t samples for each t in `marks`. */
 function run(m: Model, train: Split, marks: number[], at: (t: number) => void): void {
   const n = train.y.length,
-    order = permutation(n);
+    order = permutation(n, rng(7)); // the same fixed order (mulberry32 seed 7) for every run
   const last = marks[marks.length - 1]!;
   for (let t = 0; t < last;) {
     const i = order[t % n]!;

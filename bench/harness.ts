@@ -138,3 +138,13 @@ export function table(head: string[], rows: (string | number)[][]): void {
 
 /** Formats x with `d` decimals. */
 export const f = (x: number, d = 1) => x.toFixed(d);
+
+/** 0 … n−1 shuffled by Fisher–Yates with `rand` (uniform in [0, 1)), for a bench's training order. */
+export function permutation(n: number, rand: () => number): Uint32Array {
+  const p = Uint32Array.from({ length: n }, (_, i) => i);
+  for (let i = n - 1; i > 0; i--) {
+    const j = Math.floor(rand() * (i + 1));
+    [p[i], p[j]] = [p[j]!, p[i]!];
+  }
+  return p;
+}

@@ -22,6 +22,7 @@ import { fileURLToPath } from "node:url";
 import { createEngram, pixels, type Hebbian, type HebbianRule } from "../src/index.js";
 import { rng } from "../test/helpers/rng.js";
 import { loadDataset } from "../cli/idx.js";
+import { permutation } from "./harness.js";
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -70,15 +71,6 @@ if (load && readoutLr) layer.readoutLearningRate = +readoutLr;
 console.log(`hebbian ${JSON.stringify(layer.config)}`);
 
 const rand = rng(7);
-function permutation(n: number): Uint32Array {
-  const p = new Uint32Array(n).map((_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [p[i], p[j]] = [p[j]!, p[i]!];
-  }
-  return p;
-}
-
 const CHUNK = 1000;
 const xb = new Uint8Array(CHUNK * D),
   yb = new Uint8Array(CHUNK);
@@ -93,7 +85,7 @@ function train(
   const total = passes * trainN;
   let seen = 0;
   for (let e = 0; e < passes; e++) {
-    const perm = permutation(trainN);
+    const perm = permutation(trainN, rand);
     for (let s = 0; s < trainN; s += CHUNK) {
       const n = Math.min(CHUNK, trainN - s);
       for (let i = 0; i < n; i++) {

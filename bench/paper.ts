@@ -29,6 +29,7 @@ import { fileURLToPath } from "node:url";
 import { createEngram, pixels, type FeedbackAlignment, type Hebbian, type HebbianRule } from "../src/index.js";
 import { rng } from "../test/helpers/rng.js";
 import { loadDataset } from "../cli/idx.js";
+import { permutation } from "./harness.js";
 
 const arg = (name: string, dflt: string) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -68,15 +69,6 @@ function score(net: Classifier): number {
 const pct = (a: number) => `${(100 * a).toFixed(2)} %`;
 
 const rand = rng(7);
-function permutation(n: number): Uint32Array {
-  const p = new Uint32Array(n).map((_, i) => i);
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(rand() * (i + 1));
-    [p[i], p[j]] = [p[j]!, p[i]!];
-  }
-  return p;
-}
-
 const CHUNK = 500;
 const xb = new Uint8Array(CHUNK * D),
   yb = new Uint8Array(CHUNK);
@@ -94,7 +86,7 @@ function train(
   let spent = 0,
     seen = 0;
   for (let e = 1; e <= passes; e++) {
-    const perm = permutation(trainN);
+    const perm = permutation(trainN, rand);
     let loss = 0;
     const t0 = performance.now();
     for (let s = 0; s < trainN; s += CHUNK) {
