@@ -249,18 +249,7 @@ export class LearnerObject {
     this.learner = learner;
     if (!isClassifier(learner)) throw new Error(`the stored ${learner.kind} does not classify`);
     // replay the log: the same samples in the same order give the same bits
-    const inputs = inputsOf(learner),
-      classes = classesOf(learner);
-    let samples = m.base;
-    for (let at = m.from; at < m.next; at += KEYS_PER_CALL) {
-      const keys = Array.from({ length: Math.min(KEYS_PER_CALL, m.next - at) }, (_, i) => logKey(at + i));
-      const got = await this.state.storage.get<unknown>(keys);
-      for (const k of keys) {
-        const entry = checkEntry(got.get(k), k, inputs, classes);
-        learnAll(learner, entry, inputs);
-        samples += entry.labels.length;
-      }
-    }
+    const samples = await this.replayLog(learner, m, m.base);
     if (samples !== m.samples) throw new Error(`the log holds ${samples} samples, the meta record says ${m.samples}`);
     this.recovery.replayed = samples - m.base;
     this.meta = m;
@@ -282,6 +271,15 @@ export class LearnerObject {
         "E_STALE",
         `a checkpoint at sample ${m.base} came after the pull at ${at}: this object keeps its model and its samples`,
       );
+    await this.replayLog(learner, m, at);
+    return m.samples - at;
+  }
+
+  /**
+   * Learns onto `learner` the samples `m`'s log holds after sample position `after` (m.base:
+   * all of them), in their order; returns the samples the log holds in all (from m.base).
+   */
+  private async replayLog(learner: Trainable, m: Meta, after: number): Promise<number> {
     const inputs = inputsOf(learner),
       classes = classesOf(learner);
     let samples = m.base;
@@ -290,13 +288,13 @@ export class LearnerObject {
       const got = await this.state.storage.get<unknown>(keys);
       for (const k of keys) {
         const entry = checkEntry(got.get(k), k, inputs, classes);
-        if (samples >= at) learnAll(learner, entry, inputs);
-        else if (samples + entry.labels.length > at)
-          throw bad("E_REQUEST", `${AT_HEADER} ${at} falls inside a logged batch: it is not a pulled position`);
+        if (samples >= after) learnAll(learner, entry, inputs);
+        else if (samples + entry.labels.length > after)
+          throw bad("E_REQUEST", `${AT_HEADER} ${after} falls inside a logged batch: it is not a pulled position`);
         samples += entry.labels.length;
       }
     }
-    return m.samples - at;
+    return samples;
   }
 
   /**
