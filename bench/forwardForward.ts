@@ -6,14 +6,16 @@
 //   node scripts/ts.mjs bench/forwardForward.ts                       # timing: SGD, Adam, factored Adam
 //   node scripts/ts.mjs bench/forwardForward.ts --no-timing --epochs 2 # MNIST with defaults
 //   node scripts/ts.mjs bench/forwardForward.ts --no-timing --epochs 2 --lr 0.01 --decay 2e-5 --sizes 500,500
+//   node scripts/ts.mjs bench/forwardForward.ts --no-timing --clean --no-test --epochs 4 --save-final f.snap  # choose on validation
+//   node scripts/ts.mjs bench/forwardForward.ts --no-timing --clean --load f.snap --epochs 0                   # the test set, once
 //   (ENGRAM_WASM=path picks another build; --train N uses the first N training images;
 //   --seed S another learner seed and shuffling order)
 //
 // The timed step uses uniform negatives and no readout in all three implementations, so
 // they do the same work; engram's defaults (hard negatives, readout, peer normalisation) are timed too.
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { createEngram, pixels, type Engram, type ForwardForwardOptions } from "../src/index.js";
+import { createEngram, pixels, type Engram, type ForwardForward, type ForwardForwardOptions } from "../src/index.js";
 import { loadRaw, machine, measureCeilings, timeIt } from "./harness.js";
 import { rng } from "../test/helpers/rng.js";
 import { loadDataset } from "../cli/idx.js";
@@ -351,8 +353,12 @@ function mnist(epochs: number): void {
   // --seed S: the learner's seed S and another shuffling order (default: seed 1, order 7)
   const seed = +arg("seed", "0");
   if (seed) opts.seed = seed;
-  const net = engram.forwardForward(opts);
-  console.log(`MNIST, forwardForward ${JSON.stringify(net.config)}`);
+  // --load FILE continues from (or, with --epochs 0, only scores) a saved model; --save-final FILE
+  // writes the trained one, so the run chosen on validation is scored on the test set without
+  // training again: --clean --load f --epochs 0 reads the test set once
+  const load = arg("load", "");
+  const net = load ? (engram.restore(readFileSync(load)) as ForwardForward) : engram.forwardForward(opts);
+  console.log(`MNIST, forwardForward ${JSON.stringify(net.config)}${load ? ` loaded from ${load}` : ""}`);
   const r = rng(seed ? 7 + seed : 7);
   const order = Array.from({ length: n }, (_, i) => i);
   const x = new Float32Array(D);
@@ -381,6 +387,8 @@ function mnist(epochs: number): void {
     train += (performance.now() - t0) / 1000;
     console.log(`epoch ${e}: training ${train.toFixed(1)} s so far, ${test()}`);
   }
+  const saveFinal = arg("save-final", "");
+  if (saveFinal) writeFileSync(saveFinal, net.save());
   // --no-test: validation only (while choosing); the test set is read by the final run alone
   if (clean && !flag("no-test")) console.log(`after epoch ${epochs}, read once: ${evaluate(teX, teY, 0, "test")}`);
 }
@@ -456,4 +464,4 @@ if (flag("curve")) {
 }
 if (!flag("no-timing")) await timing();
 const epochs = +arg("epochs", "0");
-if (epochs > 0) mnist(epochs);
+if (epochs > 0 || arg("load", "")) mnist(epochs);
