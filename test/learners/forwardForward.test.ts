@@ -403,6 +403,7 @@ describe("forwardForward", () => {
       [3, 7],
       [2, 16],
       [1, 37],
+      [2, 45],
     ] as const) {
       const n = rows * cols;
       const buf = (k: number) => {
@@ -440,6 +441,9 @@ describe("forwardForward", () => {
       for (let it = 0; it < 3; it++) {
         e["factoredRows"]!(...fr, a, x, b, z, rows, cols, 0.01, 0.9, 0.999, 1e-4, 0.03);
         e["factoredRowsRef"]!(...ft, a, x, b, z, rows, cols, 0.01, 0.9, 0.999, 1e-4, 0.03);
+        // one input shared by both terms (the first layer's image): the x == z path
+        e["factoredRows"]!(...fr, a, x, b, x, rows, cols, 0.01, 0.9, 0.999, 1e-4, 0.03);
+        e["factoredRowsRef"]!(...ft, a, x, b, x, rows, cols, 0.01, 0.9, 0.999, 1e-4, 0.03);
         e["factoredDense"]!(...fr, G, 0.25, rows, cols, 0.01, 0.9, 0.999, 1e-4, 0.03);
         e["factoredDenseRef"]!(...ft, G, 0.25, rows, cols, 0.01, 0.9, 0.999, 1e-4, 0.03);
       }
