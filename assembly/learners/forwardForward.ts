@@ -51,6 +51,7 @@ import {
   adamStepSizes,
   factoredDense,
   factoredRows,
+  flushAt,
   sgdRows,
   sgdStepSizes,
   StepSizes,
@@ -596,6 +597,7 @@ function opt(
         BETA2,
         s.se,
         s.cap,
+        flushAt(head0(h).t),
       );
     else adamRows(w, m, r, a, x, b, z, rows, cols, s.lr, BETA1, BETA2, s.eps);
   } else sgdRows(w, m, a, x, b, z, rows, cols, s.lr, ff(h).momentum);
@@ -620,6 +622,7 @@ function optDense(h: usize, s: StepSizes, k: i32, G: usize, gs: usize, rows: i32
     BETA2,
     s.se,
     s.cap,
+    flushAt(head0(h).t),
   );
 }
 

@@ -15,7 +15,14 @@
 //
 // Moments below 1e-30 in magnitude are flushed to +0: a weight whose input stays 0 (an
 // image's blank border) would otherwise decay its moment into subnormals, which x86 runs
-// about 100x slower, and wasm cannot turn on flush-to-zero.
+// about 100x slower, and wasm cannot turn on flush-to-zero. The factored step's first
+// moments (one per weight, the hot loop of Forward-Forward's step) are flushed only on every
+// FLUSH_EVERY-th step (the caller says which: `flush`): the test and its mask are 3 of the
+// 11–13 vector operations per weight. A moment that falls under 1e-30 by decay is zeroed at
+// most FLUSH_EVERY steps later, by then β1^FLUSH_EVERY · 1e-30 = 0.9^64 · 1e-30 ≈ 1.2e-33 at the
+// least, far above the smallest normal float (1.2e-38); meanwhile its step |m·γ·k| ≤
+// 1e-30 · η̂/ε̂ (≈ 3e-24 at η = 0.03) moves no weight larger than ~1e-16. The factored second
+// moments (vectors) are flushed every step. See docs/numerics.md.
 //
 // Elementwise, so the f32x4 kernel and its Ref twin do the same operations per element.
 
@@ -60,15 +67,44 @@ export function sgdStepSizes(s: StepSizes, lr: f32): void {
 }
 
 const TINY: f32 = 1e-30;
+
+/** The factored step flushes its first moments on every FLUSH_EVERY-th step (see the header). */
+export const FLUSH_EVERY: u32 = 64;
+
+/** Whether update t (1, 2, ...: the count including this update) flushes the factored first moments. */
+// @ts-ignore: decorator
+@inline
+export function flushAt(t: u32): bool {
+  return t % FLUSH_EVERY == 0;
+}
+// |v| as an AND with a constant mask (the same bits as f32x4.abs): V8 lowers f32x4.abs to
+// three instructions that rebuild the mask in every iteration, the constant stays in a
+// register outside the loop; in the optimizer's loops that is 2 of about 13 vector operations.
 // @ts-ignore: decorator
 @inline
 function flush4(v: v128): v128 {
-  return v128.and(v, f32x4.ge(f32x4.abs(v), f32x4.splat(TINY)));
+  return v128.and(v, f32x4.ge(v128.and(v, i32x4.splat(0x7fffffff)), f32x4.splat(TINY)));
 }
 // @ts-ignore: decorator
 @inline
 function flush1(v: f32): f32 {
   return Mathf.abs(v) >= TINY ? v : 0;
+}
+// The factored rows' loops come in two versions, chosen by a type so that the compiler drops
+// the other branch (a flag, even a constant one, ends up tested in every iteration once the
+// optimizer merges the two copies): FLUSH flushes the first moments, KEEP does not.
+type FLUSH = bool;
+type KEEP = i32;
+// @ts-ignore: decorator
+@inline
+function flushIf4<F>(v: v128): v128 {
+  if (isBoolean<F>()) return flush4(v);
+  return v;
+}
+// @ts-ignore: decorator
+@inline
+function flushIf1(v: f32, flush: bool): f32 {
+  return flush ? flush1(v) : v;
 }
 
 /** Adam step on W (rows, cols) with gradient a xᵀ + b zᵀ; m, v have W's shape. */
@@ -285,7 +321,8 @@ function quarter(s: f32): f32 {
 
 /**
  * Factored Adam step on W (rows, cols) with gradient a xᵀ + b zᵀ: m has W's shape, r (rows)
- * and c (cols) the factored second moment, gam scratch (cols). lr = η̂, se = √ε̂, cap = η B.
+ * and c (cols) the factored second moment, gam scratch (cols). lr = η̂, se = √ε̂, cap = η B;
+ * `flush`: this step flushes the first moments (`flushAt(t)`, see the header).
  */
 export function factoredRows(
   w: usize,
@@ -304,8 +341,9 @@ export function factoredRows(
   beta2: f32,
   se: f32,
   cap: f32,
+  flush: bool,
 ): void {
-  if (!SIMD) return factoredRowsRef(w, m, r, c, gam, a, x, b, z, rows, cols, lr, beta1, beta2, se, cap);
+  if (!SIMD) return factoredRowsRef(w, m, r, c, gam, a, x, b, z, rows, cols, lr, beta1, beta2, se, cap, flush);
   const saa = dot(a, a, rows),
     sab2 = <f32>2 * dot(a, b, rows),
     sbb = dot(b, b, rows);
@@ -333,10 +371,7 @@ export function factoredRows(
     v128.store(gam + o, f32x4.div(one, f32x4.pmax(sv, f32x4.mul(f32x4.sqrt(cj), kv))));
   }
   for (; o < cn; o += 4) colFactor1(c + o, gam + o, load<f32>(x + o), load<f32>(z + o), saa, sab2, sbb, beta2, k, se);
-  const b1 = f32x4.splat(beta1),
-    c1 = <f32>1 - beta1;
-  const hi = f32x4.splat(cap),
-    lo = f32x4.splat(-cap);
+  const c1 = <f32>1 - beta1;
   for (let i = 0; i < rows; i++) {
     // (1 − β1) g_ij = pa x_j + pb z_j; with z = x (one shared input) = pe x_j, one product fewer
     const ai = load<f32>(a + ((<usize>i) << 2)),
@@ -345,25 +380,50 @@ export function factoredRows(
       pb = c1 * bi,
       pe = c1 * (ai + bi);
     const ki = lr * rowFactor(load<f32>(r + ((<usize>i) << 2)), k, se);
-    const av = f32x4.splat(pa),
-      bv = f32x4.splat(pb),
-      kr = f32x4.splat(ki);
     const pw = w + <usize>i * cn,
       pm = m + <usize>i * cn;
-    o = 0;
-    if (x == z) factoredRow(pw, pm, x, gam, pe, ki, beta1, cap, cols);
-    else {
-      for (; o < c4; o += 16) {
-        const g = f32x4.add(f32x4.mul(av, v128.load(x + o)), f32x4.mul(bv, v128.load(z + o)));
-        const mm = flush4(f32x4.add(f32x4.mul(b1, v128.load(pm + o)), g));
-        v128.store(pm + o, mm);
-        const s = f32x4.pmin(hi, f32x4.pmax(lo, f32x4.mul(mm, f32x4.mul(v128.load(gam + o), kr))));
-        v128.store(pw + o, f32x4.sub(v128.load(pw + o), s));
-      }
-      for (; o < cn; o += 4)
-        factored1(pw + o, pm + o, pa * load<f32>(x + o) + pb * load<f32>(z + o), load<f32>(gam + o), ki, beta1, cap);
-    }
+    // the flush's two versions of each loop are separate code: no test inside the loop
+    if (x == z) {
+      if (flush) factoredRow<FLUSH>(pw, pm, x, gam, pe, ki, beta1, cap, cols);
+      else factoredRow<KEEP>(pw, pm, x, gam, pe, ki, beta1, cap, cols);
+    } else if (flush) factoredRow2<FLUSH>(pw, pm, x, z, gam, pa, pb, ki, beta1, cap, cols);
+    else factoredRow2<KEEP>(pw, pm, x, z, gam, pa, pb, ki, beta1, cap, cols);
   }
+}
+
+/** One row of the factored step when (1 − β1) g_j = pa x_j + pb z_j (see `factoredRow`). */
+function factoredRow2<F>(
+  pw: usize,
+  pm: usize,
+  x: usize,
+  z: usize,
+  gam: usize,
+  pa: f32,
+  pb: f32,
+  ki: f32,
+  beta1: f32,
+  cap: f32,
+  cols: i32,
+): void {
+  const flush = isBoolean<F>();
+  const b1 = f32x4.splat(beta1),
+    av = f32x4.splat(pa),
+    bv = f32x4.splat(pb),
+    kr = f32x4.splat(ki);
+  const hi = f32x4.splat(cap),
+    lo = f32x4.splat(-cap);
+  const c4 = (<usize>(cols & ~3)) << 2,
+    cn = (<usize>cols) << 2;
+  let o: usize = 0;
+  for (; o < c4; o += 16) {
+    const g = f32x4.add(f32x4.mul(av, v128.load(x + o)), f32x4.mul(bv, v128.load(z + o)));
+    const mm = flushIf4<F>(f32x4.add(f32x4.mul(b1, v128.load(pm + o)), g));
+    v128.store(pm + o, mm);
+    const s = f32x4.pmin(hi, f32x4.pmax(lo, f32x4.mul(mm, f32x4.mul(v128.load(gam + o), kr))));
+    v128.store(pw + o, f32x4.sub(v128.load(pw + o), s));
+  }
+  for (; o < cn; o += 4)
+    factored1(pw + o, pm + o, pa * load<f32>(x + o) + pb * load<f32>(z + o), load<f32>(gam + o), ki, beta1, cap, flush);
 }
 
 export function factoredRowsRef(
@@ -383,6 +443,7 @@ export function factoredRowsRef(
   beta2: f32,
   se: f32,
   cap: f32,
+  flush: bool,
 ): void {
   const saa = dotRef(a, a, rows),
     sab2 = <f32>2 * dotRef(a, b, rows),
@@ -406,7 +467,7 @@ export function factoredRowsRef(
       const o = (<usize>i * <usize>cols + <usize>j) << 2,
         oj = (<usize>j) << 2;
       const gc = x == z ? pe * load<f32>(x + oj) : pa * load<f32>(x + oj) + pb * load<f32>(z + oj);
-      factored1(w + o, m + o, gc, load<f32>(gam + oj), ki, beta1, cap);
+      factored1(w + o, m + o, gc, load<f32>(gam + oj), ki, beta1, cap, flush);
     }
   }
 }
@@ -442,8 +503,8 @@ function clip(s: f32, cap: f32): f32 {
 
 // @ts-ignore: decorator
 @inline
-function factored1(pw: usize, pm: usize, gc: f32, gj: f32, ki: f32, beta1: f32, cap: f32): void {
-  const mm = flush1(beta1 * load<f32>(pm) + gc);
+function factored1(pw: usize, pm: usize, gc: f32, gj: f32, ki: f32, beta1: f32, cap: f32, flush: bool): void {
+  const mm = flushIf1(beta1 * load<f32>(pm) + gc, flush);
   store<f32>(pm, mm);
   store<f32>(pw, load<f32>(pw) - clip(mm * (gj * ki), cap));
 }
@@ -467,8 +528,9 @@ export function factoredDense(
   beta2: f32,
   se: f32,
   cap: f32,
+  flush: bool,
 ): void {
-  if (!SIMD) return factoredDenseRef(w, m, r, c, gam, G, gs, rows, cols, lr, beta1, beta2, se, cap);
+  if (!SIMD) return factoredDenseRef(w, m, r, c, gam, G, gs, rows, cols, lr, beta1, beta2, se, cap, flush);
   const cn = (<usize>cols) << 2,
     c4 = (<usize>(cols & ~3)) << 2;
   const g2 = gs * gs;
@@ -505,7 +567,11 @@ export function factoredDense(
   const gc = (<f32>1 - beta1) * gs;
   for (let i = 0; i < rows; i++) {
     const ki = lr * rowFactor(load<f32>(r + ((<usize>i) << 2)), k, se);
-    factoredRow(w + <usize>i * cn, m + <usize>i * cn, G + <usize>i * cn, gam, gc, ki, beta1, cap, cols);
+    const pw = w + <usize>i * cn,
+      pm = m + <usize>i * cn,
+      pg = G + <usize>i * cn;
+    if (flush) factoredRow<FLUSH>(pw, pm, pg, gam, gc, ki, beta1, cap, cols);
+    else factoredRow<KEEP>(pw, pm, pg, gam, gc, ki, beta1, cap, cols);
   }
 }
 
@@ -524,6 +590,7 @@ export function factoredDenseRef(
   beta2: f32,
   se: f32,
   cap: f32,
+  flush: bool,
 ): void {
   const cn = (<usize>cols) << 2;
   const g2 = gs * gs;
@@ -555,6 +622,7 @@ export function factoredDenseRef(
         ki,
         beta1,
         cap,
+        flush,
       );
     }
   }
@@ -576,10 +644,11 @@ function denseCol1(pc: usize, pg: usize, g2: f32, beta2: f32, k: f32, se: f32): 
   store<f32>(pg, <f32>1 / floorAt(Mathf.sqrt(cj) * k, se));
 }
 
-/** One row of the factored step when (1 − β1) g_j = e u_j: m ← β1 m + e u, W ← W − clip(m γ k, ±cap). */
-// @ts-ignore: decorator
-@inline
-function factoredRow(
+/**
+ * One row of the factored step when (1 − β1) g_j = e u_j: m ← β1 m + e u (flushed when F is
+ * FLUSH), W ← W − clip(m γ k, ±cap).
+ */
+function factoredRow<F>(
   pw: usize,
   pm: usize,
   u: usize,
@@ -590,6 +659,7 @@ function factoredRow(
   cap: f32,
   cols: i32,
 ): void {
+  const flush = isBoolean<F>();
   const b1 = f32x4.splat(beta1),
     ev = f32x4.splat(e),
     kr = f32x4.splat(ki);
@@ -599,10 +669,10 @@ function factoredRow(
     cn = (<usize>cols) << 2;
   let o: usize = 0;
   for (; o < c4; o += 16) {
-    const mm = flush4(f32x4.add(f32x4.mul(b1, v128.load(pm + o)), f32x4.mul(ev, v128.load(u + o))));
+    const mm = flushIf4<F>(f32x4.add(f32x4.mul(b1, v128.load(pm + o)), f32x4.mul(ev, v128.load(u + o))));
     v128.store(pm + o, mm);
     const s = f32x4.pmin(hi, f32x4.pmax(lo, f32x4.mul(mm, f32x4.mul(v128.load(gam + o), kr))));
     v128.store(pw + o, f32x4.sub(v128.load(pw + o), s));
   }
-  for (; o < cn; o += 4) factored1(pw + o, pm + o, e * load<f32>(u + o), load<f32>(gam + o), ki, beta1, cap);
+  for (; o < cn; o += 4) factored1(pw + o, pm + o, e * load<f32>(u + o), load<f32>(gam + o), ki, beta1, cap, flush);
 }

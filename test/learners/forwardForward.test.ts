@@ -403,6 +403,7 @@ describe("forwardForward", () => {
       [3, 7],
       [2, 16],
       [1, 37],
+      [2, 45],
     ] as const) {
       const n = rows * cols;
       const buf = (k: number) => {
@@ -437,16 +438,57 @@ describe("forwardForward", () => {
       }
       w.f32[fr[3]! >>> 2] = w.f32[ft[3]! >>> 2] = 0; // a column never seen: γ must stay finite
       const G = buf(n);
-      for (let it = 0; it < 3; it++) {
-        e["factoredRows"]!(...fr, a, x, b, z, rows, cols, 0.01, 0.9, 0.999, 1e-4, 0.03);
-        e["factoredRowsRef"]!(...ft, a, x, b, z, rows, cols, 0.01, 0.9, 0.999, 1e-4, 0.03);
-        e["factoredDense"]!(...fr, G, 0.25, rows, cols, 0.01, 0.9, 0.999, 1e-4, 0.03);
-        e["factoredDenseRef"]!(...ft, G, 0.25, rows, cols, 0.01, 0.9, 0.999, 1e-4, 0.03);
+      for (let it = 0; it < 4; it++) {
+        const flush = it % 2; // a flushing step, then one that keeps tiny first moments
+        e["factoredRows"]!(...fr, a, x, b, z, rows, cols, 0.01, 0.9, 0.999, 1e-4, 0.03, flush);
+        e["factoredRowsRef"]!(...ft, a, x, b, z, rows, cols, 0.01, 0.9, 0.999, 1e-4, 0.03, flush);
+        // one input shared by both terms (the first layer's image): the x == z path
+        e["factoredRows"]!(...fr, a, x, b, x, rows, cols, 0.01, 0.9, 0.999, 1e-4, 0.03, flush);
+        e["factoredRowsRef"]!(...ft, a, x, b, x, rows, cols, 0.01, 0.9, 0.999, 1e-4, 0.03, flush);
+        e["factoredDense"]!(...fr, G, 0.25, rows, cols, 0.01, 0.9, 0.999, 1e-4, 0.03, flush);
+        e["factoredDenseRef"]!(...ft, G, 0.25, rows, cols, 0.01, 0.9, 0.999, 1e-4, 0.03, flush);
       }
       const sz = [n, n, rows, cols, cols];
       for (let k = 0; k < 5; k++) expect(get(fr[k]!, sz[k]!)).toEqual(get(ft[k]!, sz[k]!));
       for (let k = 0; k < 4; k++) expect(get(fr[k]!, sz[k]!).every(Number.isFinite)).toBe(true);
     }
+  });
+
+  it("factored Adam zeroes first moments under 1e-30 on flushing steps only, in every loop and both twins", () => {
+    const w = engram.wasm,
+      e = w.exports as unknown as Record<string, (...a: number[]) => void>;
+    // 2 rows × 13 columns: the two-vector loop, a 4-group and a scalar tail; no gradient, so
+    // m ← β1 m exactly, from 1e-31 (under 1e-30) in one row and 1e-3 in the other
+    const rows = 2,
+      cols = 13,
+      n = rows * cols;
+    const buf = (k: number, v = 0) => {
+      const p = w.alloc(k * 4);
+      w.f32.fill(v, p >>> 2, (p >>> 2) + k);
+      return p;
+    };
+    const a = buf(rows),
+      x = buf(cols),
+      G = buf(n);
+    for (const f of ["factoredRows", "factoredRowsRef", "factoredDense", "factoredDenseRef"])
+      for (const shared of f.includes("Rows") ? [true, false] : [false]) {
+        const state = [buf(n), buf(n), buf(rows, 1e-6), buf(cols, 1e-6), buf(cols)];
+        const m = () => Array.from(w.f32.subarray(state[1]! >>> 2, (state[1]! >>> 2) + n));
+        w.f32.fill(1e-31, state[1]! >>> 2, (state[1]! >>> 2) + cols);
+        w.f32.fill(1e-3, (state[1]! >>> 2) + cols, (state[1]! >>> 2) + n);
+        const z = shared ? x : buf(cols);
+        const step = (flush: number) =>
+          f.includes("Rows")
+            ? e[f]!(...state, a, x, a, z, rows, cols, 0.01, 0.9, 0.999, 1e-4, 0.03, flush)
+            : e[f]!(...state, G, 1, rows, cols, 0.01, 0.9, 0.999, 1e-4, 0.03, flush);
+        step(0);
+        const kept = m();
+        kept.slice(0, cols).forEach((v) => expect(v).toBe(Math.fround(Math.fround(0.9) * Math.fround(1e-31))));
+        step(1);
+        const flushed = m();
+        flushed.slice(0, cols).forEach((v) => expect(Object.is(v, 0)).toBe(true));
+        flushed.slice(cols).forEach((v, j) => expect(v).toBe(Math.fround(Math.fround(0.9) * kept[cols + j]!)));
+      }
   });
 });
 
