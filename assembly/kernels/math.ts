@@ -7,6 +7,9 @@
 // is bitwise `expf(v[i])`, and so on. Branches in the scalar versions only pick
 // between values that the SIMD versions compute and `bitselect`.
 //
+// tanh and sigmoid are one branch-free sequence for every input (clamp, one range
+// reduction, one polynomial, one reconstruction, NaN blended back): docs/math.md.
+//
 // see: Cephes expf/tanhf (S. Moshier), FreeBSD/musl e_logf.c (Sun fdlibm).
 
 // ---------------------------------------------------------------- constants
@@ -36,14 +39,21 @@ const LG3: f32 = 0.28498786688;
 const LG4: f32 = 0.24279078841;
 const SQRT_HALF_BITS: i32 = 0x3f3504f3;
 
-// Cephes tanhf: odd polynomial below 0.625, 1 - 2/(exp(2x)+1) above
-const TANH_SMALL: f32 = 0.625;
-const TANH_SAT: f32 = 9.0;
-const T0: f32 = -5.70498872745e-3;
-const T1: f32 = 2.06390887954e-2;
-const T2: f32 = -5.37397155531e-2;
-const T3: f32 = 1.33314422036e-1;
-const T4: f32 = -3.33332819422e-1;
+// tanh and sigmoid share one branch-free exp core (docs/math.md): clamp the argument, one
+// range reduction z = k ln2 + t by the "magic number" rounding (adding 1.5·2²³ rounds to an
+// integer, the integer lands in the low mantissa bits, so 2^k is that word shifted left by
+// 23: no nearest, no float→int conversion), the Cephes expm1 polynomial above on t, one
+// reconstruction. Every lane runs the same operations; only NaN is blended back at the end.
+const MAGIC: f32 = 12582912.0; // 1.5·2²³
+// tanh: z = −2|x| with |x| clamped to 9.1 (tanh rounds to 1 from 9.011), so k ∈ [−26, 0]
+const TANH_CLAMP: f32 = 9.1;
+const TANH_MAGIC: f32 = 12583039.0; // 1.5·2²³ + 127: the exponent bias folded in, 2^k = bits << 23
+// sigmoid: z = −|x| clamped to −104 (σ(−104) < 2⁻¹⁵⁰ rounds to 0), so k ∈ [−150, 0]; 2^k may be
+// subnormal, so the core returns e^z·2⁶⁴ (2^(k+64) is normal) and the division scales back once
+const SIG_CLAMP: f32 = -104.0;
+const SIG_MAGIC: f32 = 12583103.0; // 1.5·2²³ + 127 + 64
+const TWO64: f32 = 18446744073709551616.0;
+const SIGN_BIT: i32 = 0x80000000;
 
 // ---------------------------------------------------------------- scalar
 
@@ -89,24 +99,56 @@ export function logf(x: f32): f32 {
   return y;
 }
 
-/** tanh(x), ≤ 2 ulp; odd polynomial near 0, saturates to ±1 for |x| > 9. */
-export function tanhf(x: f32): f32 {
-  const ax = Mathf.abs(x);
-  const z = x * x;
-  const small = ((((T0 * z + T1) * z + T2) * z + T3) * z + T4) * z * ax + ax;
-  const e = expf(ax + ax);
-  const big = <f32>1.0 - <f32>2.0 / (e + 1.0);
-  // computed on |x|, sign restored last (keeps tanh(-0) = -0)
-  if (ax < TANH_SMALL) return f32.copysign(small, x);
-  if (ax > TANH_SAT) return f32.copysign(<f32>1.0, x);
-  return f32.copysign(big, x); // also NaN
+// e^t − 1 on the reduced argument |t| ≤ ln2/2: t + t²·P(t), P the Cephes polynomial of expf
+// @ts-ignore: decorator
+@inline
+function expm1Reduced(t: f32): f32 {
+  const p = ((((E0 * t + E1) * t + E2) * t + E3) * t + E4) * t + E5;
+  return p * (t * t) + t;
 }
 
-/** 1 / (1 + e^-x) without overflow: uses e = exp(-|x|) for both signs. */
+// t = z − k ln2 in two steps (Cody-Waite; k·LN2_HI is exact for |k| < 2¹⁵)
+// @ts-ignore: decorator
+@inline
+function reduce(z: f32, kf: f32): f32 {
+  return z - kf * LN2_HI - kf * LN2_LO;
+}
+
+/**
+ * tanh(x) = −sign(x)·m/(m + 2), m = expm1(−2|x|): one branch-free sequence for every x.
+ * ≤ 2 ulp over all f32 (test/kernels/math.test.ts); exactly ±1 for |x| ≥ 9.1 and ±Inf,
+ * odd (tanh(−0) = −0), subnormal x → x, NaN → x itself.
+ */
+export function tanhf(x: f32): f32 {
+  const ax = Mathf.abs(x);
+  const a = TANH_CLAMP < ax ? TANH_CLAMP : ax; // f32x4.pmin(ax, clamp): NaN stays NaN
+  const z = a * <f32>-2.0;
+  const n = z * LOG2E + TANH_MAGIC;
+  const s = reinterpret<f32>(reinterpret<i32>(n) << 23); // 2^k
+  const kf = n - TANH_MAGIC;
+  const q = expm1Reduced(reduce(z, kf));
+  const m = s * q + (s - <f32>1.0); // e^z − 1 = 2^k (e^t − 1) + (2^k − 1); 2^k − 1 exact for k ≥ −24
+  const y = m / (m + <f32>2.0); // −tanh|x| ≤ 0
+  return x != x ? x : f32.copysign(y, x);
+}
+
+/**
+ * σ(x) = 1/(1 + e^−x): with e = e^−|x|, σ(−|x|) = e/(1 + e) and σ(|x|) = 1/(1 + e).
+ * One branch-free sequence for every x; ≤ 2 ulp over all f32 including subnormal results
+ * (rounded, not flushed); σ(±0) = 0.5, σ(+Inf) = 1, σ(x ≤ −104) = 0, NaN → x itself.
+ */
 export function sigmoidf(x: f32): f32 {
-  const e = expf(-Mathf.abs(x));
-  const d = <f32>1.0 + e;
-  return x >= 0 ? <f32>1.0 / d : e / d;
+  const z0 = reinterpret<f32>(reinterpret<i32>(x) | SIGN_BIT); // −|x|
+  const z = z0 < SIG_CLAMP ? SIG_CLAMP : z0; // f32x4.pmax(z0, clamp): NaN stays NaN
+  const n = z * LOG2E + SIG_MAGIC;
+  const s = reinterpret<f32>(reinterpret<i32>(n) << 23); // 2^(k+64)
+  const kf = n - SIG_MAGIC;
+  const e = s * expm1Reduced(reduce(z, kf)) + s; // e^z·2⁶⁴, normal
+  const d = e + TWO64; // (1 + e^z)·2⁶⁴
+  // σ(−|x|) = e/d, one rounding even where subnormal; σ(|x|) = 2⁶⁴/d, not 1 − e/d, which
+  // would step backwards by an ulp where k changes (docs/math.md)
+  const y = reinterpret<i32>(x) < 0 ? e / d : TWO64 / d;
+  return x != x ? x : y;
 }
 
 /** log(1 + e^x) = max(x, 0) + log1p(e^-|x|); exact limits x and e^x at the ends. */
@@ -175,31 +217,47 @@ export function log4(x: v128): v128 {
 
 // @ts-ignore: decorator
 @inline
+function expm1Reduced4(t: v128): v128 {
+  let p = f32x4.add(f32x4.mul(f32x4.splat(E0), t), f32x4.splat(E1));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(E2));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(E3));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(E4));
+  p = f32x4.add(f32x4.mul(p, t), f32x4.splat(E5));
+  return f32x4.add(f32x4.mul(p, f32x4.mul(t, t)), t);
+}
+
+// @ts-ignore: decorator
+@inline
+function reduce4(z: v128, kf: v128): v128 {
+  return f32x4.sub(f32x4.sub(z, f32x4.mul(kf, f32x4.splat(LN2_HI))), f32x4.mul(kf, f32x4.splat(LN2_LO)));
+}
+
+// @ts-ignore: decorator
+@inline
 export function tanh4(x: v128): v128 {
-  const signBit = i32x4.splat(0x80000000);
-  const ax = f32x4.abs(x);
-  const z = f32x4.mul(x, x);
-  let p = f32x4.add(f32x4.mul(f32x4.splat(T0), z), f32x4.splat(T1));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(T2));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(T3));
-  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(T4));
-  const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), ax), ax);
-  const one = f32x4.splat(1.0);
-  const e = exp4(f32x4.add(ax, ax));
-  const big = f32x4.sub(one, f32x4.div(f32x4.splat(2.0), f32x4.add(e, one)));
-  let y = v128.bitselect(one, big, f32x4.gt(ax, f32x4.splat(TANH_SAT)));
-  y = v128.bitselect(small, y, f32x4.lt(ax, f32x4.splat(TANH_SMALL)));
-  return v128.bitselect(x, y, signBit);
+  const a = f32x4.pmin(f32x4.abs(x), f32x4.splat(TANH_CLAMP));
+  const z = f32x4.mul(a, f32x4.splat(-2.0));
+  const n = f32x4.add(f32x4.mul(z, f32x4.splat(LOG2E)), f32x4.splat(TANH_MAGIC));
+  const s = i32x4.shl(n, 23);
+  const kf = f32x4.sub(n, f32x4.splat(TANH_MAGIC));
+  const q = expm1Reduced4(reduce4(z, kf));
+  const m = f32x4.add(f32x4.mul(s, q), f32x4.sub(s, f32x4.splat(1.0)));
+  const y = f32x4.div(m, f32x4.add(m, f32x4.splat(2.0)));
+  // sign bit from x, the rest from y; the whole of x where x is NaN
+  return v128.bitselect(x, y, v128.or(f32x4.ne(x, x), i32x4.splat(SIGN_BIT)));
 }
 
 // @ts-ignore: decorator
 @inline
 export function sigmoid4(x: v128): v128 {
-  const e = exp4(f32x4.neg(f32x4.abs(x)));
-  const d = f32x4.add(f32x4.splat(1.0), e);
-  const pos = f32x4.div(f32x4.splat(1.0), d);
-  const neg = f32x4.div(e, d);
-  return v128.bitselect(pos, neg, f32x4.ge(x, f32x4.splat(0)));
+  const z = f32x4.pmax(v128.or(x, i32x4.splat(SIGN_BIT)), f32x4.splat(SIG_CLAMP));
+  const n = f32x4.add(f32x4.mul(z, f32x4.splat(LOG2E)), f32x4.splat(SIG_MAGIC));
+  const s = i32x4.shl(n, 23);
+  const kf = f32x4.sub(n, f32x4.splat(SIG_MAGIC));
+  const e = f32x4.add(f32x4.mul(s, expm1Reduced4(reduce4(z, kf))), s);
+  const d = f32x4.add(e, f32x4.splat(TWO64));
+  const y = v128.bitselect(f32x4.div(e, d), f32x4.div(f32x4.splat(TWO64), d), i32x4.shr_s(x, 31));
+  return v128.bitselect(x, y, f32x4.ne(x, x));
 }
 
 // @ts-ignore: decorator
