@@ -43,7 +43,9 @@ export class Perturbation extends Perceptron {
   /** @internal Use `engram.perturbation(options)`. */
   constructor(wasm: Wasm, options: unknown) {
     const o = new Options("perturbation", options);
-    const base = perceptronOptions("perturbation", o, (a) => (a === "step" || a === "sign" ? 0.0005 : 0.0015));
+    const base = perceptronOptions("perturbation", o, (a, normalize) =>
+      a === "step" || a === "sign" ? (normalize ? 0.1 : 0.0005) : normalize ? 0.3 : 0.0015,
+    );
     const config = { ...base, sigma: o.num("sigma", 0.1, 0, 100, true) };
     o.done();
     super(
@@ -60,6 +62,7 @@ export class Perturbation extends Perceptron {
           config.learningRateDecay,
           config.sigma,
           config.seed,
+          config.normalize ? 1 : 0,
         ),
       perceptronSize([config.inputs, ...config.hidden, config.classes], false, false),
     );
