@@ -57,15 +57,7 @@ function pol(h: usize): Policy {
  * New policy over `actions` actions for `inputs`-wide contexts; W = 0 (uniform policy);
  * normalized ≠ 0: eligibility terms scaled by 1 / (1 + ‖x‖²).
  */
-export function rmNew(
-  inputs: i32,
-  actions: i32,
-  eta: f32,
-  alpha: f32,
-  lambda: f32,
-  seed: u32,
-  normalized: i32,
-): usize {
+export function rmNew(inputs: i32, actions: i32, eta: f32, alpha: f32, lambda: f32, seed: u32, normalized: i32): usize {
   const wBytes = <usize>f32Bytes(inputs * actions),
     bBytes = <usize>f32Bytes(actions);
   const stateBytes: usize = 32 + ((wBytes + bBytes) << 1);

@@ -51,7 +51,11 @@ const MAX_PERCEPTRON_RATE = 10;
  * @internal Reads the options every perceptron learner shares; returns them resolved.
  * `learningRate` is the default η, or a function of the activation that gives it.
  */
-export function perceptronOptions(name: string, o: Options, learningRate: (a: Activation, normalize: boolean) => number) {
+export function perceptronOptions(
+  name: string,
+  o: Options,
+  learningRate: (a: Activation, normalize: boolean) => number,
+) {
   const { inputs, hidden, classes } = readShape(name, o, "perceptron", 0);
   const activation = o.oneOf("activation", "tanh", ACTIVATIONS);
   // snapshots made before the normalised step existed lack the key: they keep the plain rate
@@ -223,9 +227,10 @@ export interface FeedbackAlignmentOptions extends PerceptronOptions {
    */
   mode?: "fa" | "dfa";
   /**
-   * Learning rate η. Default 0.003 (chosen on MNIST's validation split and on Glyphs,
-   * bench/glyphs.ts, never a test set: BENCHMARKS.md, "Learning curves and learning-rate
-   * sensitivity"; 0.01 was best on MNIST alone and 2–12 points below the best rate on Glyphs).
+   * Learning rate η. With the normalised step (`normalize`, the default): 0.3, the fraction of
+   * each layer's error signal one step removes from its pre-activation (η / (1 + ‖h‖²) per layer).
+   * With `normalize: false`: 0.003. Chosen on MNIST's validation split and on Glyphs
+   * (bench/glyphs.ts), 3 seeds per rate, never a test set: BENCHMARKS.md, "Normalised steps".
    */
   learningRate?: number;
   /**

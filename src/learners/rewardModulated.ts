@@ -6,7 +6,7 @@ import { checkParams, MAX_UNITS, Options } from "../options.js";
 import type { Wasm } from "../wasm.js";
 
 /** The default η with the normalised step (see {@link RewardModulatedOptions.learningRate}). */
-const RM_RATE = 3;
+const RM_RATE = 0.5;
 
 /** Options of {@link RewardModulated}. */
 export interface RewardModulatedOptions {
@@ -15,10 +15,10 @@ export interface RewardModulatedOptions {
   /** Number of actions (≥ 2). Required. */
   actions: number;
   /**
-   * Learning rate η of the three-factor update. Default 0.03 (chosen on MNIST's validation
-   * split and on Glyphs, bench/glyphs.ts, as 10-armed contextual bandits, never a test set:
-   * BENCHMARKS.md, "Learning curves and learning-rate sensitivity"; 0.1 was 25 points below
-   * the best rate on MNIST).
+   * Learning rate η of the three-factor update. With the normalised step (`normalize`, the
+   * default): 0.5. With `normalize: false`: 0.03. Chosen on MNIST's validation split and on
+   * Glyphs (bench/glyphs.ts) as 10-armed contextual bandits, 5 seeds per rate, never a test set:
+   * BENCHMARKS.md, "Normalised steps".
    */
   learningRate?: number;
   /**

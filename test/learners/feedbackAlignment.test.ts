@@ -159,14 +159,22 @@ describe("feedbackAlignment", () => {
 
   it("a snapshot made before `normalize` existed restores with the plain rate; `normalize: false` is that rule", () => {
     const data = rings(200, 9);
-    const plain = engram.feedbackAlignment({ inputs: 2, hidden: [16], classes: 2, learningRate: 0.01, normalize: false });
+    const plain = engram.feedbackAlignment({
+      inputs: 2,
+      hidden: [16],
+      classes: 2,
+      learningRate: 0.01,
+      normalize: false,
+    });
     train(plain, data, 1, 2);
     const parts = decodeSnapshot(plain.save());
     const { normalize, ...old } = parts.config as Record<string, unknown>;
     expect(normalize).toBe(false);
     const restored = engram.restore(encodeSnapshot({ ...parts, config: old })) as typeof plain;
     expect(restored.config.normalize).toBe(false);
-    const normalized = engram.restore(encodeSnapshot({ ...parts, config: { ...old, normalize: true } })) as typeof plain;
+    const normalized = engram.restore(
+      encodeSnapshot({ ...parts, config: { ...old, normalize: true } }),
+    ) as typeof plain;
     train(plain, data, 1, 2);
     train(restored, data, 1, 2);
     train(normalized, data, 1, 2);
