@@ -54,13 +54,13 @@ function create(kind: i32, sizes: usize): usize {
       return ffNew(sizes, 2, CLASSES, SEED, 0.01, 0, 6, 0.9, 0.1, 0, 16 | 2 | 4);
     // feedbackAlignment: 21-13-4, direct feedback alignment, tanh
     case 1:
-      return faNew(sizes, 3, 1, 0, 0.01, 0, 0, SEED);
+      return faNew(sizes, 3, 1, 0, 0.01, 0, 0, SEED, 0);
     // perturbation: 21-13-4, node perturbation, tanh, sigma 0.1
     case 2:
-      return npNew(sizes, 3, 0, 0.01, 0, 0.1, SEED);
+      return npNew(sizes, 3, 0, 0.01, 0, 0.1, SEED, 0);
     // rewardModulated: 21 inputs, 4 actions, baseline rate 0.05, no traces
     case 3:
-      return rmNew(INPUTS, CLASSES, 0.1, 0.05, 0, SEED);
+      return rmNew(INPUTS, CLASSES, 0.1, 0.05, 0, SEED, 0);
     // hebbian: SoftHebb, 13 units, local readout over 4 classes
     case 4:
       return hebbNew(INPUTS, HIDDEN, 5, CLASSES, SEED, 0.05, 2, 3, 7, 0.4, 0.5, 0.01, 1, 0);

@@ -1,16 +1,19 @@
 // Learning curves and learning-rate sensitivity of every classifier with its defaults
 // (issue #17). Online, batch 1 (one `learn` call per sample), in a fixed seeded order.
 //
-//   npm run bench:curves -- sens [--data mnist|glyphs|both] [--only dfa-tanh,...] [--samples 20000] [--out f.json]
+//   npm run bench:curves -- sens [--data mnist|glyphs|both] [--only dfa-tanh,...] [--samples 20000] [--seeds 1] [--out f.json]
 //       accuracy after `samples` online samples at η/10, η/3, η, 3η, 10η (η = the default),
 //       on MNIST's validation split (train on the first 50 000 images, score the last 10 000)
-//       and on Glyphs (bench/glyphs.ts: 20 000 train, 5 000 validation)
+//       and on Glyphs (bench/glyphs.ts: 20 000 train, 5 000 validation); with --seeds S each
+//       cell is the mean over S runs, run s with learner seed s and sample order seed 6 + s
+//       (s = 1 is the single-seed run: seed 1, order 7), and the spread (max − min) is kept
 //   npm run bench:curves -- curve [--only ...] [--test] [--out f.json]
 //       accuracy after 100, 1 000, 10 000 and 50 000 MNIST samples on the validation split,
 //       or with --test after 100, 1 000, 10 000 and 60 000 samples of the whole training set,
 //       scored on the test set (run once, at the end, for the report)
 //   npm run bench:curves -- render a.json b.json ...
-//       the markdown tables and docs/curves-*.svg from saved results
+//       the markdown tables and docs/curves-*.svg from saved results; a later file's row replaces
+//       an earlier file's row for the same kind, data set and learner (its factors, its seeds)
 //
 // Every learner is built with shapes only (and, for the sweep, learningRate = k·η); the
 // shapes are those of the issue: 784-256-10 perceptrons (FA 784-256-256-10: with one hidden
@@ -54,11 +57,14 @@ interface Model {
   predict(x: Float32Array): number;
   dispose(): void;
 }
-/** A classifier under test: `make(k)` builds it with learningRate = k × its default (k undefined: untouched defaults). */
+/**
+ * A classifier under test: `make(k, seed)` builds it with learningRate = k × its default (k
+ * undefined: untouched defaults) and the learner seed `seed` (1, the default, when omitted).
+ */
 interface Spec {
   name: string;
   note: string;
-  make(e: Engram, k?: number): Model;
+  make(e: Engram, k?: number, seed?: number): Model;
   /** The default η, read back from a learner built with shapes only (undefined: no learning rate). */
   eta(e: Engram): number | undefined;
   sweep: boolean;
@@ -69,8 +75,8 @@ const perceptron = (name: string, kind: "feedbackAlignment" | "perturbation", ex
   name,
   note: `${kind} 784-${hidden.join("-")}-10 ${JSON.stringify(extra)}`,
   eta: (e) => (e.create(kind, { inputs: D, hidden, classes: C, ...extra }) as any).config.learningRate,
-  make(e, k) {
-    const base = { inputs: D, hidden, classes: C, ...extra };
+  make(e, k, seed = 1) {
+    const base = { inputs: D, hidden, classes: C, ...extra, seed };
     const eta = this.eta(e)!;
     return e.create(kind, k === undefined ? base : { ...base, learningRate: k * eta }) as unknown as Model;
   },
@@ -108,8 +114,8 @@ const SPECS: Spec[] = [
     name: "rewardModulated",
     note: "rewardModulated 784→10 actions, reward 1 for the label's action, else 0; accuracy of predict (greedy)",
     eta: (e) => e.rewardModulated({ inputs: D, actions: C }).config.learningRate,
-    make(e, k) {
-      const base = { inputs: D, actions: C };
+    make(e, k, seed = 1) {
+      const base = { inputs: D, actions: C, seed };
       const p = e.rewardModulated(k === undefined ? base : { ...base, learningRate: k * this.eta(e)! });
       return {
         learn: (x, y) => void p.reward(p.act(x) === y ? 1 : 0),
@@ -184,10 +190,13 @@ function accuracy(m: Model, s: Split): number {
   return right / s.y.length;
 }
 
-/** Trains `m` online on `train` in permutation order; calls `at(t)` after t samples for each t in `marks`. */
-function run(m: Model, train: Split, marks: number[], at: (t: number) => void): void {
+/**
+ * Trains `m` online on `train` in permutation order; calls `at(t)` after t samples for each t in
+ * `marks`. The order is mulberry32 seed 6 + `seed`: seed 1 is the fixed order 7 of every single-seed run.
+ */
+function run(m: Model, train: Split, marks: number[], at: (t: number) => void, seed = 1): void {
   const n = train.y.length,
-    order = permutation(n, rng(7)); // the same fixed order (mulberry32 seed 7) for every run
+    order = permutation(n, rng(6 + seed));
   const last = marks[marks.length - 1]!;
   for (let t = 0; t < last;) {
     const i = order[t % n]!;
@@ -203,7 +212,10 @@ interface Result {
   learner: string;
   note: string;
   eta?: number;
-  points: { x: number; acc: number }[];
+  /** acc: the mean over the seeds; accs: each seed's (absent for one seed). */
+  points: { x: number; acc: number; accs?: number[] }[];
+  /** Seeds per point (absent: 1). */
+  seeds?: number;
   seconds: number;
   protocol: string;
 }
@@ -218,7 +230,8 @@ async function measure(): Promise<void> {
   const results: Result[] = [];
   const save = () => out && writeFileSync(out, JSON.stringify(results, null, 1));
   if (mode === "sens") {
-    const samples = +arg("samples", "20000");
+    const samples = +arg("samples", "20000"),
+      seeds = +arg("seeds", "1");
     const which = arg("data", "both");
     const sets: [string, () => { train: Split; score: Split }][] = [];
     if (which !== "glyphs") sets.push(["mnist", () => mnistSplits(false)]);
@@ -230,9 +243,14 @@ async function measure(): Promise<void> {
         const points: Result["points"] = [];
         const t0 = performance.now();
         for (const k of FACTORS) {
-          const m = spec.make(engram, k);
-          run(m, train, [samples], () => points.push({ x: k, acc: accuracy(m, score) }));
-          m.dispose();
+          const accs: number[] = [];
+          for (let seed = 1; seed <= seeds; seed++) {
+            const m = spec.make(engram, k, seed);
+            run(m, train, [samples], () => accs.push(accuracy(m, score)), seed);
+            m.dispose();
+          }
+          const acc = accs.reduce((a, b) => a + b, 0) / accs.length;
+          points.push(seeds > 1 ? { x: k, acc, accs } : { x: k, acc });
         }
         const seconds = (performance.now() - t0) / 1000;
         results.push({
@@ -242,13 +260,14 @@ async function measure(): Promise<void> {
           note: spec.note,
           eta,
           points,
+          ...(seeds > 1 ? { seeds } : {}),
           seconds,
           protocol: `${samples} online samples, scored on ${data} validation`,
         });
         const best = Math.max(...points.map((p) => p.acc));
         console.log(
           `${data.padEnd(6)} ${spec.name.padEnd(18)} η=${eta} ` +
-            points.map((p) => (100 * p.acc).toFixed(1).padStart(5)).join(" ") +
+            points.map((p) => (100 * p.acc).toFixed(1).padStart(5) + spread(p)).join(" ") +
             `  default−best ${(100 * (points[2]!.acc - best)).toFixed(1)}  (${seconds.toFixed(0)} s)`,
         );
         save();
@@ -307,19 +326,34 @@ const COLORS = [
   "#0f766e",
 ];
 
+/** " ±s" with s = (max − min)/2 over the seeds, in points (empty for one seed). */
+function spread(p: Result["points"][number]): string {
+  return p.accs ? ` ±${((100 * (Math.max(...p.accs) - Math.min(...p.accs))) / 2).toFixed(1)}` : "";
+}
+
 function render(): void {
-  const results: Result[] = argv.slice(1).flatMap((f) => JSON.parse(readFileSync(f, "utf8")) as Result[]);
+  // a later file's row replaces an earlier one's for the same kind, data set and learner, in place
+  const results: Result[] = [];
+  for (const f of argv.slice(1))
+    for (const r of JSON.parse(readFileSync(f, "utf8")) as Result[]) {
+      const i = results.findIndex((q) => q.kind === r.kind && q.data === r.data && q.learner === r.learner);
+      if (i >= 0) results[i] = r;
+      else results.push(r);
+    }
   const pct = (v: number) => (100 * v).toFixed(1);
   const lines: string[] = [];
   for (const data of [...new Set(results.filter((r) => r.kind === "sens").map((r) => r.data))]) {
     const rows = results.filter((r) => r.kind === "sens" && r.data === data);
-    lines.push(`\nLearning-rate sensitivity, ${data} (${rows[0]!.protocol}), accuracy %:\n`);
-    lines.push(`| learner | default η | ${FACTOR_NAMES.join(" | ")} | default − best |`);
-    lines.push(`|---|---:|${FACTOR_NAMES.map(() => "---:").join("|")}|---:|`);
+    lines.push(
+      `\nLearning-rate sensitivity, ${data} (${rows[0]!.protocol}), accuracy % (mean ± half the range over the seeds):\n`,
+    );
+    lines.push(`| learner | default η | seeds | ${FACTOR_NAMES.join(" | ")} | default − best |`);
+    lines.push(`|---|---:|---:|${FACTOR_NAMES.map(() => "---:").join("|")}|---:|`);
     for (const r of rows) {
       const best = Math.max(...r.points.map((p) => p.acc));
+      const cell = (p: Result["points"][number]) => pct(p.acc) + spread(p);
       lines.push(
-        `| ${r.learner} | ${r.eta} | ${r.points.map((p, i) => (i === 2 ? `**${pct(p.acc)}**` : pct(p.acc))).join(" | ")} | ${(100 * (r.points[2]!.acc - best)).toFixed(1)} |`,
+        `| ${r.learner} | ${r.eta} | ${r.seeds ?? 1} | ${r.points.map((p, i) => (i === 2 ? `**${cell(p)}**` : cell(p))).join(" | ")} | ${(100 * (r.points[2]!.acc - best)).toFixed(1)} |`,
       );
     }
     const svg = renderPlot({

@@ -22,7 +22,10 @@ export const KIND_FA: u32 = 0x4641; // "FA"
 
 // ---------------------------------------------------------------- exports
 
-/** New FA (mode 0) or DFA (mode 1) network; sizes: nSizes i32 at `sizes`; drop = dropout p ∈ [0, 1). */
+/**
+ * New FA (mode 0) or DFA (mode 1) network; sizes: nSizes i32 at `sizes`; drop = dropout p ∈ [0, 1);
+ * normalized ≠ 0: every layer steps at η / (1 + ‖h_{l−1}‖²) (../rules/nlms.ts).
+ */
 export function faNew(
   sizes: usize,
   nSizes: i32,
@@ -32,8 +35,9 @@ export function faNew(
   decay: f32,
   drop: f32,
   seed: u32,
+  normalized: i32,
 ): usize {
-  return mlpNew(KIND_FA, sizes, nSizes, act, mode, eta, decay, 0, drop, seed, true);
+  return mlpNew(KIND_FA, sizes, nSizes, act, mode, eta, decay, 0, drop, seed, true, normalized != 0);
 }
 
 /**

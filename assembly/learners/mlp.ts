@@ -17,6 +17,7 @@ import { f32Bytes, layoutOf, learnerNew, learnerState, learnerStateBytes, learne
 import { axpy } from "../kernels/linalg";
 import { MAX_INPUT_NORM, capNorm, unknownBounds } from "../rules/guard";
 import { rngSeed, rngFillUniform, rngUniform } from "../kernels/prng";
+import { nlmsRate } from "../rules/nlms";
 import { activate, argmax, hadamard, denseForward, denseDescend, softmaxError } from "../rules/dense";
 
 export const MODE_FA = 0,
@@ -36,6 +37,8 @@ class Mlp {
   decay: f32;
   sigma: f32;
   drop: f32;
+  /** 1: each layer's step uses the normalised rate η / (1 + ‖h_{l−1}‖²) (../rules/nlms.ts); 0: η. */
+  normalized: i32;
   /** The persisted PRNG (16 B) and the samples-seen counter (f64), in state. */
   rng: usize;
   count: usize;
@@ -136,6 +139,7 @@ export function mlpNew(
   drop: f32,
   seed: u32,
   feedback: bool,
+  normalized: bool,
 ): usize {
   const L = nSizes - 1;
   let stateBytes: usize = 32,
@@ -158,6 +162,7 @@ export function mlpNew(
   n.decay = decay;
   n.sigma = sig;
   n.drop = drop;
+  n.normalized = normalized ? 1 : 0;
   n.rng = st;
   n.count = st + 16;
   for (let l = 0; l <= L; l++) store<i32>(layoutOf(h) + offsetof<Mlp>() + ((<usize>l) << 2), sizeAt(sizes, l));
@@ -291,14 +296,20 @@ export function mlpForward(h: usize, x: usize, label: i32, perturbed: bool, s: f
   return label < 0 ? 0 : loss;
 }
 
-/** Descends every layer along its δ (presynaptic activity from the clean pass), guarded. */
+/**
+ * Descends every layer along its δ (presynaptic activity from the clean pass), guarded; with
+ * `normalized` each layer at the rate η_t / (1 + ‖h_{l−1}‖²) of its own input (../rules/nlms.ts).
+ */
 export function mlpDescend(h: usize, x: usize): void {
-  const eta = etaNow(h);
+  const eta = etaNow(h),
+    normalized = net(h).normalized != 0;
   const L = layers(h);
   for (let l = 0; l < L; l++) {
     const ly = layer(h, l),
-      input = l == 0 ? x : layer(h, l - 1).h;
-    denseDescend(ly.W, ly.b, ly.delta, input, width(h, l + 1), width(h, l), eta, ly.tmp, ly.bound);
+      input = l == 0 ? x : layer(h, l - 1).h,
+      cols = width(h, l);
+    const rate = normalized ? nlmsRate(eta, input, cols) : eta;
+    denseDescend(ly.W, ly.b, ly.delta, input, width(h, l + 1), cols, rate, ly.tmp, ly.bound);
   }
   countSample(h);
 }

@@ -9,9 +9,21 @@ import { mlpNew, mlpForward, mlpDescend, mlpScores, mlpPredict, layers, layer, w
 
 export const KIND_NP: u32 = 0x4e50; // "NP"
 
-/** New network; sizes: nSizes i32 at `sizes`; sig = σ, the perturbation size. */
-export function npNew(sizes: usize, nSizes: i32, act: i32, eta: f32, decay: f32, sig: f32, seed: u32): usize {
-  return mlpNew(KIND_NP, sizes, nSizes, act, 0, eta, decay, sig, 0, seed, false);
+/**
+ * New network; sizes: nSizes i32 at `sizes`; sig = σ, the perturbation size; normalized ≠ 0:
+ * every layer steps at η / (1 + ‖h_{l−1}‖²) (../rules/nlms.ts).
+ */
+export function npNew(
+  sizes: usize,
+  nSizes: i32,
+  act: i32,
+  eta: f32,
+  decay: f32,
+  sig: f32,
+  seed: u32,
+  normalized: i32,
+): usize {
+  return mlpNew(KIND_NP, sizes, nSizes, act, 0, eta, decay, sig, 0, seed, false, normalized != 0);
 }
 
 /** One online step on x with class `label`: a clean pass and an antithetic pair; returns the clean loss. */

@@ -8,7 +8,7 @@
 // Numeric guard (../rules/guard.ts): the context is scaled into ‖x‖ ≤ R, the logits are clamped
 // to ±A, r − r̄ to the f32 range; each row's step is bounded, m_i = clamp(η (r − r̄), ±C/‖(E_i, E_b,i)‖),
 // so ‖Δ(W_i, b_i)‖ ≤ C; then ‖W_i‖ ≤ C and |b_i| ≤ C (max-norm). None of it binds on ordinary data.
-// ‖E_i‖ costs a pass over E, so act() keeps the bound ε_i ← λ ε_i + |onehot(a)_i − π_i| ‖x‖ and
+// ‖E_i‖ costs a pass over E, so act() keeps the bound ε_i ← λ ε_i + |onehot(a)_i − π_i| ν ‖x‖ and
 // reward() computes ‖E_i‖ only when ε_i says the clamp might bind (β_i works the same way for
 // ‖W_i‖, see the guard). Both are +∞ after construction and restore; decisions use exact norms.
 
@@ -19,6 +19,7 @@ import { softmax } from "../kernels/normalize";
 import { axpy, scale } from "../kernels/linalg";
 import { denseForward, argmax } from "../rules/dense";
 import { eligibilityUpdate, threeFactorUpdate } from "../rules/rewardModulated";
+import { nlmsRateOfNorm } from "../rules/nlms";
 import { F32_MAX, MAX_INPUT_NORM, MAX_NORM, capNorm, norm2, maxNormRows, unknownBounds } from "../rules/guard";
 
 export const KIND_RM: u32 = 0x524d; // "RM"
@@ -32,6 +33,8 @@ class Policy {
   eta: f32;
   alpha: f32;
   lambda: f32;
+  /** 1: the eligibility term is scaled by ν = 1 / (1 + ‖x‖²) (../rules/rewardModulated.ts); 0: ν = 1. */
+  normalized: i32;
   // state: [PRNG 16 B][r̄ f32, pad][W][b][E][E_b]
   W: usize;
   b: usize;
@@ -50,8 +53,11 @@ function pol(h: usize): Policy {
   return changetype<Policy>(layoutOf(h));
 }
 
-/** New policy over `actions` actions for `inputs`-wide contexts; W = 0 (uniform policy). */
-export function rmNew(inputs: i32, actions: i32, eta: f32, alpha: f32, lambda: f32, seed: u32): usize {
+/**
+ * New policy over `actions` actions for `inputs`-wide contexts; W = 0 (uniform policy);
+ * normalized ≠ 0: eligibility terms scaled by 1 / (1 + ‖x‖²).
+ */
+export function rmNew(inputs: i32, actions: i32, eta: f32, alpha: f32, lambda: f32, seed: u32, normalized: i32): usize {
   const wBytes = <usize>f32Bytes(inputs * actions),
     bBytes = <usize>f32Bytes(actions);
   const stateBytes: usize = 32 + ((wBytes + bBytes) << 1);
@@ -64,6 +70,7 @@ export function rmNew(inputs: i32, actions: i32, eta: f32, alpha: f32, lambda: f
   q.eta = eta;
   q.alpha = alpha;
   q.lambda = lambda;
+  q.normalized = normalized != 0 ? 1 : 0;
   q.W = st + 32;
   q.b = q.W + wBytes;
   q.E = q.b + bBytes;
@@ -119,16 +126,17 @@ export function rmAct(h: usize, x: usize): i32 {
     const o = (<usize>i) << 2;
     store<f32>(post + o, (i == a ? <f32>1.0 : <f32>0.0) - load<f32>(pi + o));
   }
-  const lambda = pol(h).lambda;
-  eligibilityUpdate(pol(h).E, post, x, n, pol(h).inputs, lambda);
-  scale(pol(h).Eb, lambda, n); // E_b = λ E_b + post: a synapse whose presynaptic side is 1
-  axpy(pol(h).Eb, 1.0, post, n);
+  const lambda = pol(h).lambda,
+    gain: f32 = pol(h).normalized != 0 ? nlmsRateOfNorm(1, xn) : 1;
+  eligibilityUpdate(pol(h).E, post, x, n, pol(h).inputs, lambda, gain);
+  scale(pol(h).Eb, lambda, n); // E_b = λ E_b + ν post: a synapse whose presynaptic side is 1
+  axpy(pol(h).Eb, gain, post, n);
   const en = pol(h).traceBound;
   for (let i = 0; i < n; i++) {
     const o = (<usize>i) << 2;
     store<f32>(
       en + o,
-      (lambda * load<f32>(en + o) + Mathf.abs(load<f32>(post + o)) * xn) * <f32>(1 + 9.5367431640625e-7),
+      (lambda * load<f32>(en + o) + Mathf.abs(load<f32>(post + o)) * (gain * xn)) * <f32>(1 + 9.5367431640625e-7),
     );
   }
   return a;

@@ -5,6 +5,7 @@
 //   FA        δ_l = (B_{l+1}ᵀ δ_{l+1}) ⊙ f′(a_l)     B_{l+1} fixed random, the shape of W_{l+1}
 //   DFA       δ_l = (D_lᵀ e) ⊙ f′(a_l)               D_l fixed random, (classes × n_l)
 //   update    W_l ← W_l − η_t δ_l h_{l−1}ᵀ,   b_l ← b_l − η_t δ_l,   η_t = η / (1 + κ t)
+//             (normalised step, the default: η_t / (1 + ‖h_{l−1}‖²) in place of η_t, ./nlms.ts)
 //   dropout   (learning steps only, p > 0) h_l ← m_l ⊙ h_l and δ_l ← m_l ⊙ δ_l, m_li = 0 with
 //             probability p, else 1/(1 − p), one fresh mask per step (inverted dropout)
 //   guard     ‖x‖ ≤ R, a_l ∈ [−A, A], ‖η δ_i hᵀ‖ ≤ C, ‖W_i‖ ≤ C, |b_i| ≤ C   (./guard.ts; never

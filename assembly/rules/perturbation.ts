@@ -4,6 +4,7 @@
 //   L± = loss(x, y) with a_l → a_l ± σ ξ_l   two extra forward passes
 //   ĝ_l = (L+ − L−) / (2σ) · ξ_l           ≈ ∂L/∂a_l:  E[ĝ_l] = ∂L/∂a_l + O(σ²)
 //   W_l ← W_l − η_t ĝ_l h_{l−1}ᵀ,   b_l ← b_l − η_t ĝ_l    (h_{l−1}: clean presynaptic activity)
+//   (normalised step, the default: η_t / (1 + ‖h_{l−1}‖²) in place of η_t, ./nlms.ts)
 //   output layer: δ_L = p − onehot(y), the output units' own error
 //   guard: |L±| ≤ 69 (p floored at 1e-30), the quotient is clamped to the f32 range (a tiny σ
 //   cannot make it ∞ or NaN) and the step is bounded as in every dense layer (./guard.ts)

@@ -2,7 +2,7 @@ import { defineLearner } from "../engine.js";
 import { EngramError } from "../errors.js";
 import { batchRows, checkLabel, checkLabels, type Label, type Vector } from "../input.js";
 import { type LearnStats, SupervisedLearner } from "../classifier.js";
-import { type BlockSize, blockSize, pad4, zeroRng } from "../learner.js";
+import { type BlockSize, blockSize, isRestoring, pad4, zeroRng } from "../learner.js";
 import { checkParams, MAX_UNITS, Options } from "../options.js";
 import { readShape } from "./shape.js";
 import type { Wasm } from "../wasm.js";
@@ -27,8 +27,17 @@ export interface PerceptronOptions {
   sizes?: number[];
   /** Hidden activation. Default `"tanh"`. */
   activation?: Activation;
-  /** Learning rate η > 0 of online SGD. */
+  /** Learning rate η > 0 of online SGD (with {@link normalize}: the fraction of each layer's error removed per step). */
   learningRate?: number;
+  /**
+   * Normalised step size (normalised LMS, Nagumo & Noda 1967): each layer steps at
+   * η / (1 + ‖h‖²), h the layer's input (the sample for the first layer, the activity of the
+   * layer below otherwise), so one step moves the layer's pre-activation by η times its error
+   * signal whatever the input's contrast or the layer's width, and one default η fits images,
+   * low-contrast images and small feature vectors alike. Default `true`; `false` is the plain
+   * rate η (snapshots saved before this option existed restore with `false`, their old rule).
+   */
+  normalize?: boolean;
   /** Learning-rate decay κ ≥ 0: η_t = η / (1 + κ t), t = samples seen. Default 0. */
   learningRateDecay?: number;
   /** Integer seed: initial weights (and fixed feedback) come from it alone. Default 1. */
@@ -42,21 +51,22 @@ const MAX_PERCEPTRON_RATE = 10;
  * @internal Reads the options every perceptron learner shares; returns them resolved.
  * `learningRate` is the default η, or a function of the activation that gives it.
  */
-export function perceptronOptions(name: string, o: Options, learningRate: number | ((a: Activation) => number)) {
+export function perceptronOptions(
+  name: string,
+  o: Options,
+  learningRate: (a: Activation, normalize: boolean) => number,
+) {
   const { inputs, hidden, classes } = readShape(name, o, "perceptron", 0);
   const activation = o.oneOf("activation", "tanh", ACTIVATIONS);
+  // snapshots made before the normalised step existed lack the key: they keep the plain rate
+  const normalize = o.bool("normalize", !isRestoring());
   return {
     inputs,
     hidden,
     classes,
     activation,
-    learningRate: o.num(
-      "learningRate",
-      typeof learningRate === "number" ? learningRate : learningRate(activation),
-      0,
-      MAX_PERCEPTRON_RATE,
-      true,
-    ),
+    learningRate: o.num("learningRate", learningRate(activation, normalize), 0, MAX_PERCEPTRON_RATE, true),
+    normalize,
     learningRateDecay: o.num("learningRateDecay", 0, 0, 1),
     seed: o.int("seed", 1, 0, 0xffffffff),
   };
@@ -66,7 +76,7 @@ export function perceptronOptions(name: string, o: Options, learningRate: number
  * @internal The exact block of a perceptron (assembly/learners/feedbackAlignment.ts
  * `mlpNew`): state = PRNG, counter, then W_l, b_l per layer; scratch = the feedback
  * PRNG, the fixed feedback matrices (`feedback`: n_L rows per hidden layer for DFA,
- * n_{l+2} for FA) and 8 per-layer buffers; layout = 9 + (L + 1) + 11 L words.
+ * n_{l+2} for FA) and 8 per-layer buffers; layout = 10 + (L + 1) + 11 L words.
  */
 export function perceptronSize(sizes: readonly number[], feedback: boolean, dfa: boolean): BlockSize {
   const L = sizes.length - 1;
@@ -79,7 +89,7 @@ export function perceptronSize(sizes: readonly number[], feedback: boolean, dfa:
     if (feedback && l < L - 1) scratch += pad4((dfa ? sizes[L]! : sizes[l + 2]!) * rows);
     scratch += 8 * pad4(rows);
   }
-  return blockSize((9 + L + 1 + 11 * L) * 4, state, scratch);
+  return blockSize((10 + L + 1 + 11 * L) * 4, state, scratch);
 }
 
 /**
@@ -205,6 +215,9 @@ export abstract class Perceptron extends SupervisedLearner<LearnStats> {
   }
 }
 
+/** The default η of FA/DFA with the normalised step (see {@link FeedbackAlignmentOptions.learningRate}). */
+const FA_RATE = 0.3;
+
 /** Options of {@link FeedbackAlignment}. */
 export interface FeedbackAlignmentOptions extends PerceptronOptions {
   /**
@@ -214,9 +227,10 @@ export interface FeedbackAlignmentOptions extends PerceptronOptions {
    */
   mode?: "fa" | "dfa";
   /**
-   * Learning rate η. Default 0.003 (chosen on MNIST's validation split and on Glyphs,
-   * bench/glyphs.ts, never a test set: BENCHMARKS.md, "Learning curves and learning-rate
-   * sensitivity"; 0.01 was best on MNIST alone and 2–12 points below the best rate on Glyphs).
+   * Learning rate η. With the normalised step (`normalize`, the default): 0.3, the fraction of
+   * each layer's error signal one step removes from its pre-activation (η / (1 + ‖h‖²) per layer).
+   * With `normalize: false`: 0.003. Chosen on MNIST's validation split and on Glyphs
+   * (bench/glyphs.ts), 3 seeds per rate, never a test set: BENCHMARKS.md, "Normalised steps".
    */
   learningRate?: number;
   /**
@@ -253,7 +267,7 @@ export class FeedbackAlignment extends Perceptron {
   /** @internal Use `engram.feedbackAlignment(options)`. */
   constructor(wasm: Wasm, options: unknown) {
     const o = new Options("feedbackAlignment", options);
-    const base = perceptronOptions("feedbackAlignment", o, 0.003);
+    const base = perceptronOptions("feedbackAlignment", o, (_, normalize) => (normalize ? FA_RATE : 0.003));
     const config = {
       ...base,
       mode: o.oneOf("mode", "dfa", ["fa", "dfa"] as const),
@@ -275,6 +289,7 @@ export class FeedbackAlignment extends Perceptron {
           config.learningRateDecay,
           config.dropout,
           config.seed,
+          config.normalize ? 1 : 0,
         ),
       perceptronSize([config.inputs, ...config.hidden, config.classes], true, config.mode === "dfa"),
     );

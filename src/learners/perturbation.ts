@@ -12,10 +12,11 @@ import {
 /** Options of {@link Perturbation}. */
 export interface PerturbationOptions extends PerceptronOptions {
   /**
-   * Learning rate η. Default 0.0015, and 0.0005 for `step` and `sign` units, whose loss
-   * differences are rarer and noisier (chosen on MNIST's validation split and on Glyphs,
-   * bench/glyphs.ts, never a test set: BENCHMARKS.md, "Learning curves and learning-rate
-   * sensitivity"; 0.01 was 9–20 points below the best rate).
+   * Learning rate η. With the normalised step (`normalize`, the default): 0.3, and 0.03 for
+   * `step` and `sign` units, whose loss differences are rarer and noisier; each layer then steps
+   * at η / (1 + ‖h‖²). With `normalize: false`: 0.0015, and 0.0005 for `step` and `sign`. Chosen on
+   * MNIST's validation split and on Glyphs (bench/glyphs.ts), 3 seeds per rate, never a test set:
+   * BENCHMARKS.md, "Normalised steps".
    */
   learningRate?: number;
   /** Perturbation size σ > 0 added to hidden pre-activations (times unit Gaussian noise). Default 0.1. */
@@ -43,7 +44,9 @@ export class Perturbation extends Perceptron {
   /** @internal Use `engram.perturbation(options)`. */
   constructor(wasm: Wasm, options: unknown) {
     const o = new Options("perturbation", options);
-    const base = perceptronOptions("perturbation", o, (a) => (a === "step" || a === "sign" ? 0.0005 : 0.0015));
+    const base = perceptronOptions("perturbation", o, (a, normalize) =>
+      a === "step" || a === "sign" ? (normalize ? 0.03 : 0.0005) : normalize ? 0.3 : 0.0015,
+    );
     const config = { ...base, sigma: o.num("sigma", 0.1, 0, 100, true) };
     o.done();
     super(
@@ -60,6 +63,7 @@ export class Perturbation extends Perceptron {
           config.learningRateDecay,
           config.sigma,
           config.seed,
+          config.normalize ? 1 : 0,
         ),
       perceptronSize([config.inputs, ...config.hidden, config.classes], false, false),
     );

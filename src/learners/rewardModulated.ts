@@ -1,9 +1,12 @@
 import { defineLearner } from "../engine.js";
 import { EngramError, describe } from "../errors.js";
 import type { Vector } from "../input.js";
-import { blockSize, Learner, pad4, zeroRng } from "../learner.js";
+import { blockSize, isRestoring, Learner, pad4, zeroRng } from "../learner.js";
 import { checkParams, MAX_UNITS, Options } from "../options.js";
 import type { Wasm } from "../wasm.js";
+
+/** The default η with the normalised step (see {@link RewardModulatedOptions.learningRate}). */
+const RM_RATE = 0.5;
 
 /** Options of {@link RewardModulated}. */
 export interface RewardModulatedOptions {
@@ -12,10 +15,10 @@ export interface RewardModulatedOptions {
   /** Number of actions (≥ 2). Required. */
   actions: number;
   /**
-   * Learning rate η of the three-factor update. Default 0.03 (chosen on MNIST's validation
-   * split and on Glyphs, bench/glyphs.ts, as 10-armed contextual bandits, never a test set:
-   * BENCHMARKS.md, "Learning curves and learning-rate sensitivity"; 0.1 was 25 points below
-   * the best rate on MNIST).
+   * Learning rate η of the three-factor update. With the normalised step (`normalize`, the
+   * default): 0.5. With `normalize: false`: 0.03. Chosen on MNIST's validation split and on
+   * Glyphs (bench/glyphs.ts) as 10-armed contextual bandits, 5 seeds per rate, never a test set:
+   * BENCHMARKS.md, "Normalised steps".
    */
   learningRate?: number;
   /**
@@ -23,6 +26,14 @@ export interface RewardModulatedOptions {
    * 0 disables the baseline (r̄ stays 0: the textbook REINFORCE update, higher variance).
    */
   baselineRate?: number;
+  /**
+   * Normalised step (normalised LMS, Nagumo & Noda 1967): each eligibility term is scaled by
+   * 1 / (1 + ‖x‖²), so a reward moves the logits of its context by η (r − r̄)(onehot(a) − π)
+   * whatever the context's scale or width, and one default η fits every input scale. Default
+   * `true`; `false` is the plain rule (snapshots saved before this option existed restore with
+   * `false`, their old rule).
+   */
+  normalize?: boolean;
   /** Decay λ ∈ [0, 1] of the eligibility traces between actions. Default 0 (each reward credits the last action). */
   traceDecay?: number;
   /** Integer seed of the action sampler. Default 1. */
@@ -51,10 +62,13 @@ export class RewardModulated extends Learner {
   /** @internal Use `engram.rewardModulated(options)`. */
   constructor(wasm: Wasm, options: unknown) {
     const o = new Options("rewardModulated", options);
+    // snapshots made before the normalised step existed lack the key: they keep the plain rule
+    const normalize = o.bool("normalize", !isRestoring());
     const config = {
       inputs: o.int("inputs", undefined, 1, MAX_UNITS),
       actions: o.int("actions", undefined, 2, MAX_UNITS),
-      learningRate: o.num("learningRate", 0.03, 0, 100, true),
+      learningRate: o.num("learningRate", normalize ? RM_RATE : 0.03, 0, 100, true),
+      normalize,
       baselineRate: o.num("baselineRate", 0.05, 0, 1),
       traceDecay: o.num("traceDecay", 0, 0, 1),
       seed: o.int("seed", 1, 0, 0xffffffff),
@@ -74,8 +88,9 @@ export class RewardModulated extends Learner {
           config.baselineRate,
           config.traceDecay,
           config.seed,
+          config.normalize ? 1 : 0,
         ),
-      blockSize(13 * 4, 32 + 2 * (w + b), 4 * b),
+      blockSize(14 * 4, 32 + 2 * (w + b), 4 * b),
     );
   }
 

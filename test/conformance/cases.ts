@@ -423,3 +423,22 @@ CASES["spiking"]!.push({
     ],
   },
 });
+// the plain (un-normalised) step that `normalize: false` and snapshots older than the option keep
+CASES["feedbackAlignment"]!.push({
+  name: "dfa-tanh-plain",
+  options: { sizes: [24, 20, 16, 5], mode: "dfa", normalize: false, learningRate: 0.01, seed: 13 },
+  inputs: 24,
+  classes: 5,
+  steps: 300,
+  learn: learnLabelled,
+  probe: scores,
+});
+CASES["rewardModulated"]!.push({
+  name: "bandit-plain",
+  options: { inputs: 24, actions: 5, normalize: false, learningRate: 0.03, seed: 53 },
+  inputs: 24,
+  classes: 5,
+  steps: 400,
+  learn: bandit(1),
+  probe: scores,
+});

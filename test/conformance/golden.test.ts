@@ -43,11 +43,18 @@ const got: Record<string, string> = {};
 // spelling it had then: the shape written back as `sizes`, in its place, the state untouched.
 const SHAPED = ["forwardForward", "feedbackAlignment", "perturbation"];
 
-/** `bytes` re-encoded with the shape spelt as before issue #15 (any other snapshot: as it is). */
+// Issue #17 added `normalize` (the normalised step) to feedbackAlignment, perturbation and
+// rewardModulated; a snapshot saved before it has no key and restores with `false`, the plain
+// rule. So `normalize: false` is hashed as absent: the fixtures' hashes then prove that an old
+// snapshot continues with the old rule, bit for bit.
+
+/** `bytes` re-encoded with the shape spelt as before issue #15 and `normalize: false` as before #17 (any other snapshot: as it is). */
 function legacy(bytes: Uint8Array): Uint8Array {
   const p = decodeSnapshot(bytes);
-  const c = p.config;
-  if (!SHAPED.includes(p.kind) || !("inputs" in c) || !("hidden" in c)) return bytes;
+  const { normalize, ...rest } = p.config;
+  const c = normalize === false ? rest : p.config;
+  if (!SHAPED.includes(p.kind) || !("inputs" in c) || !("hidden" in c))
+    return c === p.config ? bytes : encodeSnapshot({ kind: p.kind, config: c, state: p.state });
   const ff = p.kind === "forwardForward";
   const sizes = [c["inputs"], ...(c["hidden"] as number[]), ...(ff ? [] : [c["classes"]])];
   const config: Record<string, unknown> = {};

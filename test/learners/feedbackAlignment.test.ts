@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Engram } from "../../src/index.js";
-import { decodeSnapshot } from "../../src/snapshot.js";
+import { decodeSnapshot, encodeSnapshot } from "../../src/snapshot.js";
 import { expectCode, loadEngram } from "../helpers/engram.js";
 import { accuracy, rings, rng, train } from "./feedbackAlignment.data.js";
 
@@ -69,8 +69,8 @@ describe("feedbackAlignment", () => {
     // sizes [2, 32, 2]: the state holds W0 (64 floats), b0 (32), then W1 (2 × 32); the
     // feedback D (2 × 32) sits in scratch, never in snapshots: the test module reports where.
     for (const seed of [1, 2, 3]) {
-      // η 0.01: the defaults are chosen for images (‖x‖² ≈ 100); these 2-d points need a larger step
-      const net = engram.feedbackAlignment({ inputs: 2, hidden: [32], classes: 2, seed, learningRate: 0.01 });
+      // the defaults (normalised step): chosen on images (‖x‖² ≈ 100), they fit these 2-d points too
+      const net = engram.feedbackAlignment({ inputs: 2, hidden: [32], classes: 2, seed });
       const exportsRaw = engram.wasm.exports as unknown as Record<string, (...args: number[]) => number>;
       const d = exportsRaw["faFeedback"]!((net as unknown as { h: number }).h, 0) >>> 2;
       const D = engram.wasm.f32.slice(d, d + 64);
@@ -103,7 +103,7 @@ describe("feedbackAlignment", () => {
   });
 
   it("a one-layer network follows the exact softmax-regression gradient step (checked in float64)", () => {
-    const net = engram.feedbackAlignment({ inputs: 3, hidden: [], classes: 2, learningRate: 0.5 });
+    const net = engram.feedbackAlignment({ inputs: 3, hidden: [], classes: 2, learningRate: 0.5, normalize: false });
     const x = [0.3, -1, 0.5];
     const save = net.save();
     const w0 = weights(save, 8 + 2);
@@ -116,6 +116,70 @@ describe("feedbackAlignment", () => {
       for (let j = 0; j < 3; j++) expect(w1[i * 3 + j]!).toBeCloseTo(w0[i * 3 + j]! - 0.5 * e * x[j]!, 5);
       expect(w1[8 + i]!).toBeCloseTo(w0[8 + i]! - 0.5 * e, 5); // W is padded to 8 floats, then b
     }
+  });
+
+  it("normalised step: W ← W − η/(1 + ‖x‖²) e xᵀ, b ← b − η/(1 + ‖x‖²) e (checked in float64)", () => {
+    const net = engram.feedbackAlignment({ inputs: 3, hidden: [], classes: 2, learningRate: 0.5 });
+    expect(net.config.normalize).toBe(true);
+    const x = [0.3, -1, 0.5];
+    const w0 = weights(net.save(), 8 + 2);
+    const p = net.scores(x);
+    net.learn(x, 0);
+    const w1 = weights(net.save(), 8 + 2);
+    const rate = 0.5 / (1 + x.reduce((s, v) => s + v * v, 0));
+    for (let i = 0; i < 2; i++) {
+      const e = p[i]! - (i === 0 ? 1 : 0);
+      for (let j = 0; j < 3; j++) expect(w1[i * 3 + j]!).toBeCloseTo(w0[i * 3 + j]! - rate * e * x[j]!, 6);
+      expect(w1[8 + i]!).toBeCloseTo(w0[8 + i]! - rate * e, 6);
+    }
+  });
+
+  it("normalised step is scale-free: one step moves the logits of x by exactly −η e, for x and for c·x", () => {
+    // NLMS's a-posteriori property: a′ − a = −η̃ e (‖x‖² + 1) = −η e, whatever the scale c of x.
+    // Logits are read as centred log-probabilities (e sums to 0, so the shift cancels).
+    const centred = (p: Float32Array) => {
+      const l = Array.from(p, Math.log);
+      const m = l.reduce((s, v) => s + v, 0) / l.length;
+      return l.map((v) => v - m);
+    };
+    const eta = 0.3;
+    const base = [0.2, -0.7, 0.4, 0.05, -0.3, 0.6, 0.1, -0.2];
+    for (const c of [0.05, 1, 20]) {
+      const net = engram.feedbackAlignment({ inputs: 8, hidden: [], classes: 4, learningRate: eta, seed: 5 });
+      const x = base.map((v) => c * v);
+      const p = net.scores(x);
+      const before = centred(p);
+      net.learn(x, 2);
+      const after = centred(net.scores(x));
+      for (let k = 0; k < 4; k++) expect(after[k]! - before[k]!).toBeCloseTo(-eta * (p[k]! - (k === 2 ? 1 : 0)), 5);
+      // the plain rule moves them by −η (‖x‖² + 1) e: 400× more at c = 20 than at c = 1
+      net.dispose();
+    }
+  });
+
+  it("a snapshot made before `normalize` existed restores with the plain rate; `normalize: false` is that rule", () => {
+    const data = rings(200, 9);
+    const plain = engram.feedbackAlignment({
+      inputs: 2,
+      hidden: [16],
+      classes: 2,
+      learningRate: 0.01,
+      normalize: false,
+    });
+    train(plain, data, 1, 2);
+    const parts = decodeSnapshot(plain.save());
+    const { normalize, ...old } = parts.config as Record<string, unknown>;
+    expect(normalize).toBe(false);
+    const restored = engram.restore(encodeSnapshot({ ...parts, config: old })) as typeof plain;
+    expect(restored.config.normalize).toBe(false);
+    const normalized = engram.restore(
+      encodeSnapshot({ ...parts, config: { ...old, normalize: true } }),
+    ) as typeof plain;
+    train(plain, data, 1, 2);
+    train(restored, data, 1, 2);
+    train(normalized, data, 1, 2);
+    expect(restored.save()).toEqual(plain.save());
+    expect(decodeSnapshot(normalized.save()).state).not.toEqual(decodeSnapshot(plain.save()).state);
   });
 
   it("same seed gives identical bits; a different seed differs", () => {

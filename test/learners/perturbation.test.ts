@@ -26,8 +26,8 @@ describe("perturbation", () => {
     // output depends only on the angle, so no readout of it separates rings. ≥ 95 % means
     // the hidden layer learned, and nothing ever differentiated it.
     for (const activation of ["step", "sign", "tanh"] as const) {
-      // η 0.01: the defaults are chosen for images (‖x‖² ≈ 100); these 2-d points need a larger step
-      const net = engram.perturbation({ inputs: 2, hidden: [16], classes: 2, activation, learningRate: 0.01 });
+      // the defaults (normalised step): chosen on images (‖x‖² ≈ 100), they fit these 2-d points too
+      const net = engram.perturbation({ inputs: 2, hidden: [16], classes: 2, activation });
       expect(accuracy(net, testSet, 2)).toBeLessThan(0.8);
       train(net, trainSet, 10, 2);
       expect(accuracy(net, testSet, 2)).toBeGreaterThanOrEqual(0.95);

@@ -20,7 +20,7 @@ class OldStyle extends Learner {
     const config = { inputs: o.int("inputs", undefined, 1, 1 << 20), actions: o.int("actions", undefined, 2, 1 << 20) };
     o.done();
     super(wasm, config);
-    this.attach(() => wasm.fn["rmNew"]!(config.inputs, config.actions, 0.1, 0.05, 0, 1));
+    this.attach(() => wasm.fn["rmNew"]!(config.inputs, config.actions, 0.1, 0.05, 0, 1, 0));
   }
 }
 defineLearner("oldStyle", (wasm, o) => new OldStyle(wasm, o));

@@ -363,7 +363,7 @@ describe("finding 11: options, init and foreign exceptions", () => {
     try {
       const l = engram.feedbackAlignment({ inputs: 4, hidden: [8], classes: 3 });
       expect(l.config.seed).toBe(1);
-      expect(l.config.learningRate).toBe(0.003);
+      expect(l.config.learningRate).toBe(0.3); // the default (normalised step)
     } finally {
       delete proto["seed"];
       delete proto["learningRate"];

@@ -719,3 +719,7 @@ DESCRIPTORS["spiking"] = {
     { learningRate: 1, depressionRate: 1, inhibition: 0 },
   ],
 };
+
+// the plain (un-normalised) step: `normalize: false`, and what snapshots older than the option restore with
+for (const kind of ["feedbackAlignment", "perturbation", "rewardModulated"])
+  DESCRIPTORS[kind]!.variants.push({ normalize: false });

@@ -64,9 +64,10 @@ function feedback(seed: number, mode: "fa" | "dfa"): Mat[] {
  * Lillicrap et al. 2016 (FA) and Nøkland 2016 (DFA), tanh hidden units:
  *   a_l = W_l h_{l−1} + b_l, h_l = tanh(a_l), p = softmax(a_L), e = p − onehot(y)
  *   FA  δ_l = (B_{l+1}ᵀ δ_{l+1}) ⊙ f′(a_l)     DFA  δ_l = (D_lᵀ e) ⊙ f′(a_l)
- *   W_l ← W_l − η δ_l h_{l−1}ᵀ, b_l ← b_l − η δ_l
+ *   W_l ← W_l − η_l δ_l h_{l−1}ᵀ, b_l ← b_l − η_l δ_l,
+ *   η_l = η (plain) or η / (1 + ‖h_{l−1}‖²) (normalised LMS, Nagumo & Noda 1967: `normalize`)
  */
-function step(net: Net, fb: Mat[], mode: "fa" | "dfa", x: number[], y: number, eta: number): Net {
+function step(net: Net, fb: Mat[], mode: "fa" | "dfa", x: number[], y: number, eta: number, normalize: boolean): Net {
   const h: number[][] = [x],
     a: number[][] = [];
   for (let l = 0; l < L; l++) {
@@ -80,47 +81,59 @@ function step(net: Net, fb: Mat[], mode: "fa" | "dfa", x: number[], y: number, e
     const back = matvecT(fb[l]!, mode === "dfa" ? e : delta[l + 1]!);
     delta[l] = back.map((v, i) => v * (1 - Math.tanh(a[l]![i]!) ** 2));
   }
+  const rate = h.map((hl) => (normalize ? eta / (1 + hl.reduce((q, v) => q + v * v, 0)) : eta));
   return {
-    W: net.W.map((W, l) => W.map((w, i) => w.map((wj, j) => wj - eta * delta[l]![i]! * h[l]![j]!))),
-    b: net.b.map((b, l) => b.map((bi, i) => bi - eta * delta[l]![i]!)),
+    W: net.W.map((W, l) => W.map((w, i) => w.map((wj, j) => wj - rate[l]! * delta[l]![i]! * h[l]![j]!))),
+    b: net.b.map((b, l) => b.map((bi, i) => bi - rate[l]! * delta[l]![i]!)),
   };
 }
 
 const flatNet = (n: Net): number[] => n.W.flatMap((W, l) => [...W.flat(), ...n.b[l]!]);
 
 describe("feedback alignment and DFA: one step is the published equation (two hidden layers)", () => {
-  for (const mode of ["fa", "dfa"] as const) {
-    it(`${mode}: every layer's step over several samples`, () => {
-      const seed = 9,
-        eta = 0.2;
-      const net = engram.feedbackAlignment({
-        inputs: SIZES[0]!,
-        hidden: SIZES.slice(1, -1),
-        classes: SIZES[SIZES.length - 1]!,
-        mode,
-        activation: "tanh",
-        learningRate: eta,
-        seed,
+  for (const mode of ["fa", "dfa"] as const)
+    for (const normalize of [false, true]) {
+      it(`${mode}${normalize ? ", normalised step" : ""}: every layer's step over several samples`, () => {
+        const seed = 9,
+          eta = 0.2;
+        const net = engram.feedbackAlignment({
+          inputs: SIZES[0]!,
+          hidden: SIZES.slice(1, -1),
+          classes: SIZES[SIZES.length - 1]!,
+          mode,
+          activation: "tanh",
+          learningRate: eta,
+          normalize,
+          seed,
+        });
+        const fb = feedback(seed, mode),
+          other = feedback(seed, mode === "fa" ? "dfa" : "fa");
+        const r = rng(3);
+        let distinct = 0;
+        for (let t = 0; t < 6; t++) {
+          const x = Array.from({ length: SIZES[0]! }, () => Math.fround(r() * 2 - 1)),
+            y = t % SIZES[L]!;
+          const before = params(stateF32(net.save()));
+          net.learn(Float32Array.from(x), y);
+          const after = flatNet(params(stateF32(net.save())));
+          expectStep(
+            `${mode} step ${t}`,
+            flatNet(before),
+            after,
+            flatNet(step(before, fb, mode, x, y, eta, normalize)),
+          );
+          // the other wiring's step differs clearly on this network: the test can tell them apart
+          distinct = Math.max(
+            distinct,
+            stepError(
+              flatNet(before),
+              after,
+              flatNet(step(before, other, mode === "fa" ? "dfa" : "fa", x, y, eta, normalize)),
+            ),
+          );
+        }
+        expect(distinct, "FA and DFA must differ on two hidden layers").toBeGreaterThan(0.05);
+        net.dispose();
       });
-      const fb = feedback(seed, mode),
-        other = feedback(seed, mode === "fa" ? "dfa" : "fa");
-      const r = rng(3);
-      let distinct = 0;
-      for (let t = 0; t < 6; t++) {
-        const x = Array.from({ length: SIZES[0]! }, () => Math.fround(r() * 2 - 1)),
-          y = t % SIZES[L]!;
-        const before = params(stateF32(net.save()));
-        net.learn(Float32Array.from(x), y);
-        const after = flatNet(params(stateF32(net.save())));
-        expectStep(`${mode} step ${t}`, flatNet(before), after, flatNet(step(before, fb, mode, x, y, eta)));
-        // the other wiring's step differs clearly on this network: the test can tell them apart
-        distinct = Math.max(
-          distinct,
-          stepError(flatNet(before), after, flatNet(step(before, other, mode === "fa" ? "dfa" : "fa", x, y, eta))),
-        );
-      }
-      expect(distinct, "FA and DFA must differ on two hidden layers").toBeGreaterThan(0.05);
-      net.dispose();
-    });
-  }
+    }
 });
