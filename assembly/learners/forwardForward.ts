@@ -46,6 +46,7 @@ import { normalize, softmax } from "../kernels/normalize";
 import { rngBelow, rngFillUniform, rngSeed, rngUniform } from "../kernels/prng";
 import { ffGoodness, ffLayerStep, peerNormalization } from "../rules/forwardForward";
 import { argmax } from "../rules/dense";
+import { rateAt } from "../rules/schedule";
 import {
   adamRows,
   adamStepSizes,
@@ -104,6 +105,8 @@ class Ff {
   momentum: f32;
   peer: f32;
   warmup: f32;
+  /** The floor f of η's decay (../rules/schedule.ts): η_t → η f. */
+  floor: f32;
   /** The readout R (C × A) and its bias after it (state). */
   R: usize;
   /** With SEEN: one u32 per label, set once it has been a positive (state); else 0. */
@@ -197,7 +200,8 @@ function workBytes(maxW: u32, n1: u32, maxP: u32, rows: u32): f64 {
 /**
  * New learner. sizes: u32[nSizes] (input width, then hidden widths); flags: 1 Adam,
  * 2 hard negatives, 4 readout, 8 the label replaces the first `classes` inputs, 16 factored
- * Adam (with 1 unset), 32 negatives only among labels seen as positives.
+ * Adam (with 1 unset), 32 negatives only among labels seen as positives. floor: the
+ * fraction f of η its decay levels off at (../rules/schedule.ts; 0: η/(1 + κ t)).
  */
 export function ffNew(
   sizes: usize,
@@ -211,6 +215,7 @@ export function ffNew(
   peerWeight: f32,
   warmup: f32,
   flags: u32,
+  floor: f32,
 ): usize {
   const L = nSizes - 1,
     c = <u32>classes;
@@ -255,6 +260,7 @@ export function ffNew(
   F.momentum = momentum;
   F.peer = peerWeight;
   F.warmup = warmup;
+  F.floor = floor;
   const st = learnerState(h);
   F.R = st + rOff;
   F.seen = flags & SEEN ? st + seenOff : 0;
@@ -655,7 +661,7 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
     b2t = head.b2t * BETA2;
   head.b1t = b1t;
   head.b2t = b2t;
-  const lr = ff(h).lr / (<f32>1 + ff(h).decay * <f32>t);
+  const lr = rateAt(ff(h).lr, ff(h).decay, ff(h).floor, <f32>t);
   const sizes = SIZES;
   let xx1: f32 = 0;
   if (flags & (ADAM | FACTORED)) adamStepSizes(sizes, lr, b1t, b2t);

@@ -46,7 +46,8 @@ const SHAPED = ["forwardForward", "feedbackAlignment", "perturbation"];
 /** `bytes` re-encoded with the shape spelt as before issue #15 (any other snapshot: as it is). */
 function legacy(bytes: Uint8Array): Uint8Array {
   const p = decodeSnapshot(bytes);
-  const c = p.config;
+  const c = dropAbsent(p.kind, p.config);
+  if (c !== p.config) bytes = encodeSnapshot({ kind: p.kind, config: c, state: p.state });
   if (!SHAPED.includes(p.kind) || !("inputs" in c) || !("hidden" in c)) return bytes;
   const ff = p.kind === "forwardForward";
   const sizes = [c["inputs"], ...(c["hidden"] as number[]), ...(ff ? [] : [c["classes"]])];
@@ -56,6 +57,21 @@ function legacy(bytes: Uint8Array): Uint8Array {
     else if (k !== "hidden" && (ff || k !== "classes")) config[k] = v;
   }
   return encodeSnapshot({ kind: p.kind, config, state: p.state });
+}
+
+/**
+ * Options added later, with the value that means what a snapshot without them does (issue 17:
+ * the learning-rate floor, the Hebbian feature-rate decay): left out of the hashed config, so
+ * that a hash moves only when bits do (an old fixture restores with these values).
+ */
+const ABSENT: Record<string, Record<string, unknown>> = {
+  forwardForward: { learningRateFloor: 0 },
+  hebbian: { learningRateDecay: 0, learningRateFloor: 0 },
+};
+function dropAbsent(kind: string, c: Record<string, unknown>): Record<string, unknown> {
+  const absent = ABSENT[kind];
+  if (!absent || !Object.keys(absent).some((k) => k in c && c[k] === absent[k])) return c;
+  return Object.fromEntries(Object.entries(c).filter(([k, v]) => !(k in absent && v === absent[k])));
 }
 
 /** A variant's golden key as it was spelt before issue #15 (`hidden` of a perceptron variant as the full `sizes`). */
