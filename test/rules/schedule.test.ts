@@ -51,8 +51,9 @@ describe("rateAt: η (f + (1 − f)/(1 + κ t))", () => {
           last = r;
         }
       }
-    for (const t of TS) for (let i = 1; i < FLOORS.length; i++)
-      expect(rateAt(0.03, 2e-4, FLOORS[i]!, t) * ulp).toBeGreaterThanOrEqual(rateAt(0.03, 2e-4, FLOORS[i - 1]!, t));
+    for (const t of TS)
+      for (let i = 1; i < FLOORS.length; i++)
+        expect(rateAt(0.03, 2e-4, FLOORS[i]!, t) * ulp).toBeGreaterThanOrEqual(rateAt(0.03, 2e-4, FLOORS[i - 1]!, t));
   });
 
   it("f = 0 is η/(1 + κ t) bit for bit, and κ = 0 is η bit for bit whatever f", () => {
