@@ -51,7 +51,7 @@ function create(kind: i32, sizes: usize): usize {
   switch (kind) {
     // forwardForward: 21-13, factored Adam, hard negatives, readout (flags 16 | 2 | 4)
     case 0:
-      return ffNew(sizes, 2, CLASSES, SEED, 0.01, 0, 6, 0.9, 0.1, 0, 16 | 2 | 4, 0);
+      return ffNew(sizes, 2, CLASSES, SEED, 0.01, 0, 6, 0.9, 0.1, 0, 16 | 2 | 4, 0, 0);
     // feedbackAlignment: 21-13-4, direct feedback alignment, tanh
     case 1:
       return faNew(sizes, 3, 1, 0, 0.01, 0, 0, SEED);

@@ -41,7 +41,7 @@ export interface EngramAbi {
   hebbRate(h: number): number;
   hebbReadoutRate(h: number): number;
   hebbSteps(h: number): number;
-  ffNew(sizes: number, nSizes: number, classes: number, seed: number, lr: number, decay: number, theta: number, momentum: number, peerWeight: number, warmup: number, flags: number, floor: number): number;
+  ffNew(sizes: number, nSizes: number, classes: number, seed: number, lr: number, decay: number, theta: number, momentum: number, peerWeight: number, warmup: number, flags: number, floor: number, warmupStart: number): number;
   ffWorkBytes(h: number, rows: number): number;
   ffStats(h: number): number;
   ffLearn(h: number, x: number, label: number): number;

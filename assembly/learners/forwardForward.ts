@@ -107,6 +107,8 @@ class Ff {
   warmup: f32;
   /** The floor f of η's decay (../rules/schedule.ts): η_t → η f. */
   floor: f32;
+  /** θ's warm-up starts at this fraction s of θ (`thresholdAt`). */
+  warmupStart: f32;
   /** The readout R (C × A) and its bias after it (state). */
   R: usize;
   /** With SEEN: one u32 per label, set once it has been a positive (state); else 0. */
@@ -216,6 +218,7 @@ export function ffNew(
   warmup: f32,
   flags: u32,
   floor: f32,
+  warmupStart: f32,
 ): usize {
   const L = nSizes - 1,
     c = <u32>classes;
@@ -261,6 +264,7 @@ export function ffNew(
   F.peer = peerWeight;
   F.warmup = warmup;
   F.floor = floor;
+  F.warmupStart = warmupStart;
   const st = learnerState(h);
   F.R = st + rOff;
   F.seen = flags & SEEN ? st + seenOff : 0;
@@ -349,14 +353,14 @@ export function ffSetRate(h: usize, lr: f32): void {
 }
 
 /**
- * θ at update t (before it): θ_t = θ min(1, (t + 1)/T), rising over the first T updates
- * (T = 0: θ throughout). Early on the goodness is far below a fixed θ, and every pass is
+ * θ at update t (before it): θ_t = θ max(s, min(1, (t + 1)/T)), rising over the first T updates
+ * from the fraction s (0 by default; T = 0: θ throughout). Early on the goodness is far below a fixed θ, and every pass is
  * pushed up alike until it gets there; a low θ lets the positive and negative passes part
  * from the first samples, and the full θ is reached before the data's classes change.
  */
-function thresholdAt(theta: f32, warmup: f32, t: u32): f32 {
+function thresholdAt(theta: f32, warmup: f32, start: f32, t: u32): f32 {
   const f = (<f32>t + 1) / warmup;
-  return warmup > 0 && f < 1 ? theta * f : theta;
+  return warmup > 0 && f < 1 ? theta * Mathf.max(start, f) : theta;
 }
 
 // @ts-ignore: decorator
@@ -643,7 +647,7 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
     flags = ff(h).flags;
   const maxW = (<usize>ff(h).maxW) << 2,
     n1 = <i32>layer(h, 0).n,
-    theta = thresholdAt(ff(h).theta, ff(h).warmup, head0(h).t),
+    theta = thresholdAt(ff(h).theta, ff(h).warmup, ff(h).warmupStart, head0(h).t),
     peerW = ff(h).peer;
   const B = <usize>rows;
   const labels = work,

@@ -43,6 +43,16 @@ export interface ForwardForwardOptions {
    */
   thresholdWarmup?: number;
   /**
+   * Where the warm-up starts, as a fraction s in [0, 1] of θ: θ_t = θ max(s, min(1, (t + 1)/T)).
+   * Default 0. On data whose images share a large uniform background (Glyphs), a warm-up from
+   * 0 lets a large η (3× the default) silence every unit within 100 samples: θ_t is then below
+   * a fresh network's goodness and the negative passes push every unit down. s = 0.2 keeps
+   * them alive there (Glyphs at 3η: 74.5 % instead of 10 %), but costs on MNIST (10η
+   * collapses; 90.5 % instead of 91.0 % after 10 000 samples), so it is not the default
+   * (BENCHMARKS.md, issue 17).
+   */
+  thresholdWarmupStart?: number;
+  /**
    * `"adafactor"` (default): Adam whose second moment is factored as in Adafactor
    * (Shazeer & Stern 2018): for each weight matrix, running means of the squared gradient's
    * row and column sums instead of one per weight (the label weights and biases keep
@@ -135,7 +145,7 @@ export function forwardForwardSize(
   const gam = optimizer === "adafactor" ? al4(Math.max(d, maxW)) : 0;
   const many = 2 * Math.max(c, 3) * al4(maxW); // the passes' layer inputs and outputs, one row per pass
   const scratch = 4 * (al4(n1) + 6 * al4(maxW) + al4(A) + 4 * al4(c) + 8 + 4 + gam + many) + 4 * (3 + 4 * maxW + n1);
-  return blockSize((33 + 6 * L) * 4, state, scratch);
+  return blockSize((34 + 6 * L) * 4, state, scratch);
 }
 
 /** The default floor of factored Adam's decay, as a fraction of η (issue 17). */
@@ -206,6 +216,7 @@ export class ForwardForward extends SupervisedLearner<ForwardForwardStats> {
       threshold: o.num("threshold", 6, 0, 1e6),
       // snapshots made before the warm-up existed lack the key: they keep θ from the start
       thresholdWarmup: o.num("thresholdWarmup", isRestoring() ? 0 : 3000, 0, 1e9),
+      thresholdWarmupStart: o.num("thresholdWarmupStart", 0, 0, 1),
       optimizer,
       momentum: o.num("momentum", 0.9, 0, 0.999999),
       peerNormalization: o.num("peerNormalization", 0.1, 0, 100),
@@ -256,6 +267,7 @@ export class ForwardForward extends SupervisedLearner<ForwardForwardStats> {
             config.thresholdWarmup,
             flags,
             config.learningRateFloor,
+            config.thresholdWarmupStart,
           ),
         size,
       );

@@ -61,11 +61,11 @@ function legacy(bytes: Uint8Array): Uint8Array {
 
 /**
  * Options added later, with the value that means what a snapshot without them does (issue 17:
- * the learning-rate floor, the Hebbian feature-rate decay): left out of the hashed config, so
+ * the learning-rate floor, the warm-up's start, the Hebbian feature-rate decay): left out of the hashed config, so
  * that a hash moves only when bits do (an old fixture restores with these values).
  */
 const ABSENT: Record<string, Record<string, unknown>> = {
-  forwardForward: { learningRateFloor: 0 },
+  forwardForward: { learningRateFloor: 0, thresholdWarmupStart: 0 },
   hebbian: { learningRateDecay: 0, learningRateFloor: 0 },
 };
 function dropAbsent(kind: string, c: Record<string, unknown>): Record<string, unknown> {
