@@ -51,7 +51,7 @@ function create(kind: i32, sizes: usize): usize {
   switch (kind) {
     // forwardForward: 21-13, factored Adam, hard negatives, readout (flags 16 | 2 | 4)
     case 0:
-      return ffNew(sizes, 2, CLASSES, SEED, 0.01, 0, 6, 0.9, 0.1, 0, 16 | 2 | 4);
+      return ffNew(sizes, 2, CLASSES, SEED, 0.01, 0, 6, 0.9, 0.1, 0, 16 | 2 | 4, 0, 0);
     // feedbackAlignment: 21-13-4, direct feedback alignment, tanh
     case 1:
       return faNew(sizes, 3, 1, 0, 0.01, 0, 0, SEED, 0);
@@ -63,7 +63,7 @@ function create(kind: i32, sizes: usize): usize {
       return rmNew(INPUTS, CLASSES, 0.1, 0.05, 0, SEED, 0);
     // hebbian: SoftHebb, 13 units, local readout over 4 classes
     case 4:
-      return hebbNew(INPUTS, HIDDEN, 5, CLASSES, SEED, 0.05, 2, 3, 7, 0.4, 0.5, 0.01, 1, 0);
+      return hebbNew(INPUTS, HIDDEN, 5, CLASSES, SEED, 0.05, 2, 3, 7, 0.4, 0.5, 0.01, 1, 0, 0, 0);
     default:
       return 0;
   }

@@ -65,3 +65,4 @@ export {
   normalizeColumns,
   normalizeColumnsRef,
 } from "./rules/stdp";
+export { rateAt } from "./rules/schedule";

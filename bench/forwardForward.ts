@@ -5,7 +5,7 @@
 //
 //   node scripts/ts.mjs bench/forwardForward.ts                       # timing: SGD, Adam, factored Adam
 //   node scripts/ts.mjs bench/forwardForward.ts --no-timing --epochs 2 # MNIST with defaults
-//   node scripts/ts.mjs bench/forwardForward.ts --no-timing --epochs 2 --lr 0.01 --decay 2e-5 --sizes 500,500
+//   node scripts/ts.mjs bench/forwardForward.ts --no-timing --epochs 2 --lr 0.01 --decay 2e-5 --floor 0.2 --sizes 500,500
 //   node scripts/ts.mjs bench/forwardForward.ts --no-timing --clean --no-test --epochs 4 --save-final f.snap  # choose on validation
 //   node scripts/ts.mjs bench/forwardForward.ts --no-timing --clean --load f.snap --epochs 0                   # the test set, once
 //   (ENGRAM_WASM=path picks another build; --train N uses the first N training images;
@@ -347,6 +347,7 @@ function mnist(epochs: number): void {
   const opts: ForwardForwardOptions = { inputs: sizes[0]!, hidden: sizes.slice(1), classes: C };
   if (arg("lr", "")) opts.learningRate = +arg("lr", "");
   if (arg("decay", "")) opts.learningRateDecay = +arg("decay", "");
+  if (arg("floor", "")) opts.learningRateFloor = +arg("floor", "");
   if (arg("threshold", "")) opts.threshold = +arg("threshold", "");
   if (arg("warmup", "")) opts.thresholdWarmup = +arg("warmup", "");
   if (arg("optimizer", "")) opts.optimizer = arg("optimizer", "") as "adam" | "adafactor" | "sgd";

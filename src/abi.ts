@@ -30,7 +30,7 @@ export interface EngramAbi {
   rmScores(h: number, x: number): number;
   rmPredict(h: number, x: number): number;
   rmBaselinePtr(h: number): number;
-  hebbNew(N: number, K: number, rule: number, C: number, seed: number, eta: number, etaReadout: number, p: number, rank: number, delta: number, temperature: number, thetaRate: number, power: number, lateral: number): number;
+  hebbNew(N: number, K: number, rule: number, C: number, seed: number, eta: number, etaReadout: number, p: number, rank: number, delta: number, temperature: number, thetaRate: number, power: number, lateral: number, decay: number, floor: number): number;
   hebbTransform(h: number, x: number): number;
   hebbPredict(h: number, x: number): number;
   hebbScoresPtr(h: number): number;
@@ -41,7 +41,7 @@ export interface EngramAbi {
   hebbRate(h: number): number;
   hebbReadoutRate(h: number): number;
   hebbSteps(h: number): number;
-  ffNew(sizes: number, nSizes: number, classes: number, seed: number, lr: number, decay: number, theta: number, momentum: number, peerWeight: number, warmup: number, flags: number): number;
+  ffNew(sizes: number, nSizes: number, classes: number, seed: number, lr: number, decay: number, theta: number, momentum: number, peerWeight: number, warmup: number, flags: number, floor: number, warmupStart: number): number;
   ffWorkBytes(h: number, rows: number): number;
   ffStats(h: number): number;
   ffLearn(h: number, x: number, label: number): number;

@@ -46,6 +46,7 @@ import { normalize, softmax } from "../kernels/normalize";
 import { rngBelow, rngFillUniform, rngSeed, rngUniform } from "../kernels/prng";
 import { ffGoodness, ffLayerStep, peerNormalization } from "../rules/forwardForward";
 import { argmax } from "../rules/dense";
+import { rateAt } from "../rules/schedule";
 import {
   adamRows,
   adamStepSizes,
@@ -105,6 +106,10 @@ class Ff {
   momentum: f32;
   peer: f32;
   warmup: f32;
+  /** The floor f of η's decay (../rules/schedule.ts): η_t → η f. */
+  floor: f32;
+  /** θ's warm-up starts at this fraction s of θ (`thresholdAt`). */
+  warmupStart: f32;
   /** The readout R (C × A) and its bias after it (state). */
   R: usize;
   /** With SEEN: one u32 per label, set once it has been a positive (state); else 0. */
@@ -198,7 +203,8 @@ function workBytes(maxW: u32, n1: u32, maxP: u32, rows: u32): f64 {
 /**
  * New learner. sizes: u32[nSizes] (input width, then hidden widths); flags: 1 Adam,
  * 2 hard negatives, 4 readout, 8 the label replaces the first `classes` inputs, 16 factored
- * Adam (with 1 unset), 32 negatives only among labels seen as positives.
+ * Adam (with 1 unset), 32 negatives only among labels seen as positives. floor: the
+ * fraction f of η its decay levels off at (../rules/schedule.ts; 0: η/(1 + κ t)).
  */
 export function ffNew(
   sizes: usize,
@@ -212,6 +218,8 @@ export function ffNew(
   peerWeight: f32,
   warmup: f32,
   flags: u32,
+  floor: f32,
+  warmupStart: f32,
 ): usize {
   const L = nSizes - 1,
     c = <u32>classes;
@@ -256,6 +264,8 @@ export function ffNew(
   F.momentum = momentum;
   F.peer = peerWeight;
   F.warmup = warmup;
+  F.floor = floor;
+  F.warmupStart = warmupStart;
   const st = learnerState(h);
   F.R = st + rOff;
   F.seen = flags & SEEN ? st + seenOff : 0;
@@ -344,14 +354,14 @@ export function ffSetRate(h: usize, lr: f32): void {
 }
 
 /**
- * θ at update t (before it): θ_t = θ min(1, (t + 1)/T), rising over the first T updates
- * (T = 0: θ throughout). Early on the goodness is far below a fixed θ, and every pass is
+ * θ at update t (before it): θ_t = θ max(s, min(1, (t + 1)/T)), rising over the first T updates
+ * from the fraction s (0 by default; T = 0: θ throughout). Early on the goodness is far below a fixed θ, and every pass is
  * pushed up alike until it gets there; a low θ lets the positive and negative passes part
  * from the first samples, and the full θ is reached before the data's classes change.
  */
-function thresholdAt(theta: f32, warmup: f32, t: u32): f32 {
+function thresholdAt(theta: f32, warmup: f32, start: f32, t: u32): f32 {
   const f = (<f32>t + 1) / warmup;
-  return warmup > 0 && f < 1 ? theta * f : theta;
+  return warmup > 0 && f < 1 ? theta * Mathf.max(start, f) : theta;
 }
 
 // @ts-ignore: decorator
@@ -640,7 +650,7 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
     flags = ff(h).flags;
   const maxW = (<usize>ff(h).maxW) << 2,
     n1 = <i32>layer(h, 0).n,
-    theta = thresholdAt(ff(h).theta, ff(h).warmup, head0(h).t),
+    theta = thresholdAt(ff(h).theta, ff(h).warmup, ff(h).warmupStart, head0(h).t),
     peerW = ff(h).peer;
   const B = <usize>rows;
   const labels = work,
@@ -658,7 +668,7 @@ function step(h: usize, xs: usize, work: usize, rows: i32): f32 {
     b2t = head.b2t * BETA2;
   head.b1t = b1t;
   head.b2t = b2t;
-  const lr = ff(h).lr / (<f32>1 + ff(h).decay * <f32>t);
+  const lr = rateAt(ff(h).lr, ff(h).decay, ff(h).floor, <f32>t);
   const sizes = SIZES;
   let xx1: f32 = 0;
   if (flags & (ADAM | FACTORED)) adamStepSizes(sizes, lr, b1t, b2t);

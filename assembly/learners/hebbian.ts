@@ -33,6 +33,7 @@ import { sangerStep } from "../rules/sanger";
 import { bcmStep, bcmWeights } from "../rules/bcm";
 import { krotovStep } from "../rules/krotov";
 import { softhebbStep } from "../rules/softhebb";
+import { rateAt } from "../rules/schedule";
 import {
   F32_MAX,
   MAX_INPUT_NORM,
@@ -87,6 +88,9 @@ class Hebb {
   rho: f32;
   power: f32;
   mu: f32;
+  /** The feature rate's decay κ and floor f (../rules/schedule.ts): η_t = η (1 + f κ t)/(1 + κ t), t = samples learned. */
+  decay: f32;
+  floor: f32;
   // state (persisted): [head][W K×N][θ K][V C×K][b C][L K×K if μ > 0]
   head: HebbHead;
   W: usize;
@@ -119,7 +123,8 @@ function at(p: usize, i: i32): usize {
  * A Hebbian layer: N inputs, K outputs, rule 0..5 (hebb oja sanger bcm krotov
  * softhebb), C readout classes (0: none). p: Krotov norm; rank: Krotov's k;
  * delta: Krotov's anti-Hebbian strength; temperature: SoftHebb τ; thetaRate:
- * BCM ρ; power: feature exponent n (0: linear).
+ * BCM ρ; power: feature exponent n (0: linear); decay, floor: the feature rate's schedule
+ * (../rules/schedule.ts; decay 0: a constant η, bit for bit).
  */
 export function hebbNew(
   N: i32,
@@ -136,6 +141,8 @@ export function hebbNew(
   thetaRate: f32,
   power: f32,
   lateral: f32,
+  decay: f32,
+  floor: f32,
 ): usize {
   const state =
     <u32>offsetof<HebbHead>() +
@@ -158,6 +165,8 @@ export function hebbNew(
   l.rho = thetaRate;
   l.power = power;
   l.mu = lateral;
+  l.decay = decay;
+  l.floor = floor;
   const s = learnerState(h);
   l.head = changetype<HebbHead>(s);
   l.W = s + offsetof<HebbHead>();
@@ -217,7 +226,7 @@ function featureStep(h: usize, x: usize, xn: f32, fresh: bool): void {
     u = lay(h).u,
     y = lay(h).y,
     B = lay(h).bound;
-  const eta = lay(h).head.eta;
+  const eta = rateAt(lay(h).head.eta, lay(h).decay, lay(h).floor, <f32>lay(h).head.steps);
   const row = (<usize>N) << 2;
   const mu = lay(h).mu;
   if (mu > 0) {

@@ -25,6 +25,13 @@ export interface ForwardForwardOptions {
    * updates: fast early, steadier later; chosen on MNIST's validation split), 0 otherwise.
    */
   learningRateDecay?: number;
+  /**
+   * Floor f in [0, 1] of the decay, as a fraction of η: η_t = η (f + (1 − f)/(1 + κ t)),
+   * which falls like η/(1 + κ t) early and levels off at η f, so long runs keep learning
+   * (0: the plain decay, which tends to 0). Default 0.2 (chosen on MNIST's validation split,
+   * issue 17); snapshots saved before the floor existed restore with 0.
+   */
+  learningRateFloor?: number;
   /** Threshold θ per unit: a layer calls data positive when its mean squared activity exceeds θ. Default 6. */
   threshold?: number;
   /**
@@ -35,6 +42,16 @@ export interface ForwardForwardOptions {
    * MNIST's validation split, issue 17).
    */
   thresholdWarmup?: number;
+  /**
+   * Where the warm-up starts, as a fraction s in [0, 1] of θ: θ_t = θ max(s, min(1, (t + 1)/T)).
+   * Default 0. On data whose images share a large uniform background (Glyphs), a warm-up from
+   * 0 lets a large η (3× the default) silence every unit within 100 samples: θ_t is then below
+   * a fresh network's goodness and the negative passes push every unit down. s = 0.2 keeps
+   * them alive there (Glyphs at 3η: 74.5 % instead of 10 %), but costs on MNIST (10η
+   * collapses; 90.5 % instead of 91.0 % after 10 000 samples), so it is not the default
+   * (BENCHMARKS.md, issue 17).
+   */
+  thresholdWarmupStart?: number;
   /**
    * `"adafactor"` (default): Adam whose second moment is factored as in Adafactor
    * (Shazeer & Stern 2018): for each weight matrix, running means of the squared gradient's
@@ -128,8 +145,11 @@ export function forwardForwardSize(
   const gam = optimizer === "adafactor" ? al4(Math.max(d, maxW)) : 0;
   const many = 2 * Math.max(c, 3) * al4(maxW); // the passes' layer inputs and outputs, one row per pass
   const scratch = 4 * (al4(n1) + 6 * al4(maxW) + al4(A) + 4 * al4(c) + 8 + 4 + gam + many) + 4 * (3 + 4 * maxW + n1);
-  return blockSize((32 + 6 * L) * 4, state, scratch);
+  return blockSize((34 + 6 * L) * 4, state, scratch);
 }
+
+/** The default floor of factored Adam's decay, as a fraction of η (issue 17). */
+const FLOOR_DEFAULT = 0.2;
 
 /** The largest learning rate Forward-Forward accepts. */
 const MAX_FF_RATE = 100;
@@ -191,9 +211,12 @@ export class ForwardForward extends SupervisedLearner<ForwardForwardStats> {
         true,
       ),
       learningRateDecay: o.num("learningRateDecay", optimizer === "adafactor" ? 2e-4 : 0, 0, 1),
+      // snapshots made before the floor existed lack the key: they keep the plain decay
+      learningRateFloor: o.num("learningRateFloor", isRestoring() ? 0 : FLOOR_DEFAULT, 0, 1),
       threshold: o.num("threshold", 6, 0, 1e6),
       // snapshots made before the warm-up existed lack the key: they keep θ from the start
       thresholdWarmup: o.num("thresholdWarmup", isRestoring() ? 0 : 3000, 0, 1e9),
+      thresholdWarmupStart: o.num("thresholdWarmupStart", 0, 0, 1),
       optimizer,
       momentum: o.num("momentum", 0.9, 0, 0.999999),
       peerNormalization: o.num("peerNormalization", 0.1, 0, 100),
@@ -243,6 +266,8 @@ export class ForwardForward extends SupervisedLearner<ForwardForwardStats> {
             config.peerNormalization,
             config.thresholdWarmup,
             flags,
+            config.learningRateFloor,
+            config.thresholdWarmupStart,
           ),
         size,
       );
@@ -293,7 +318,7 @@ export class ForwardForward extends SupervisedLearner<ForwardForwardStats> {
   }
 
   /**
-   * The learning rate η of the next optimizer steps (η / (1 + κ t) with the decay κ), a number
+   * The learning rate η of the next optimizer steps (η (f + (1 − f)/(1 + κ t)) with the decay κ and its floor f), a number
    * in (0, 100]. Setting it validates it (E_CONFIG otherwise, nothing changed) and `save()` keeps it.
    */
   get learningRate(): number {

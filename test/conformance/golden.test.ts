@@ -43,18 +43,12 @@ const got: Record<string, string> = {};
 // spelling it had then: the shape written back as `sizes`, in its place, the state untouched.
 const SHAPED = ["forwardForward", "feedbackAlignment", "perturbation"];
 
-// Issue #17 added `normalize` (the normalised step) to feedbackAlignment, perturbation and
-// rewardModulated; a snapshot saved before it has no key and restores with `false`, the plain
-// rule. So `normalize: false` is hashed as absent: the fixtures' hashes then prove that an old
-// snapshot continues with the old rule, bit for bit.
-
-/** `bytes` re-encoded with the shape spelt as before issue #15 and `normalize: false` as before #17 (any other snapshot: as it is). */
+/** `bytes` re-encoded with the shape spelt as before issue #15 and the options of `ABSENT` at their old-behaviour values left out (any other snapshot: as it is). */
 function legacy(bytes: Uint8Array): Uint8Array {
   const p = decodeSnapshot(bytes);
-  const { normalize, ...rest } = p.config;
-  const c = normalize === false ? rest : p.config;
-  if (!SHAPED.includes(p.kind) || !("inputs" in c) || !("hidden" in c))
-    return c === p.config ? bytes : encodeSnapshot({ kind: p.kind, config: c, state: p.state });
+  const c = dropAbsent(p.kind, p.config);
+  if (c !== p.config) bytes = encodeSnapshot({ kind: p.kind, config: c, state: p.state });
+  if (!SHAPED.includes(p.kind) || !("inputs" in c) || !("hidden" in c)) return bytes;
   const ff = p.kind === "forwardForward";
   const sizes = [c["inputs"], ...(c["hidden"] as number[]), ...(ff ? [] : [c["classes"]])];
   const config: Record<string, unknown> = {};
@@ -63,6 +57,26 @@ function legacy(bytes: Uint8Array): Uint8Array {
     else if (k !== "hidden" && (ff || k !== "classes")) config[k] = v;
   }
   return encodeSnapshot({ kind: p.kind, config, state: p.state });
+}
+
+/**
+ * Options added later, with the value that means what a snapshot without them does (issue 17:
+ * the learning-rate floor, the warm-up's start, the Hebbian feature-rate decay, the normalised step): left out of the hashed config, so
+ * that a hash moves only when bits do (an old fixture restores with these values).
+ */
+const ABSENT: Record<string, Record<string, unknown>> = {
+  forwardForward: { learningRateFloor: 0, thresholdWarmupStart: 0 },
+  hebbian: { learningRateDecay: 0, learningRateFloor: 0 },
+  // issue 17's normalised step: a snapshot saved before it has no key and restores with `false`,
+  // the plain rule, so the fixtures' hashes prove that an old snapshot continues bit for bit
+  feedbackAlignment: { normalize: false },
+  perturbation: { normalize: false },
+  rewardModulated: { normalize: false },
+};
+function dropAbsent(kind: string, c: Record<string, unknown>): Record<string, unknown> {
+  const absent = ABSENT[kind];
+  if (!absent || !Object.keys(absent).some((k) => k in c && c[k] === absent[k])) return c;
+  return Object.fromEntries(Object.entries(c).filter(([k, v]) => !(k in absent && v === absent[k])));
 }
 
 /** A variant's golden key as it was spelt before issue #15 (`hidden` of a perceptron variant as the full `sizes`). */

@@ -221,7 +221,8 @@ describe("competitive rules", () => {
     it(`${rule}: winners' weight norms → 1 (p-norm) and units specialise on distinct prototypes`, () => {
       const { protos, sample } = prototypes(P, d, 31);
       const p = rule === "krotov" ? 3 : 2;
-      const l = make({ inputs: d, outputs: K, rule, seed: 7, rank: 2, power: 0 });
+      // this test drives η itself (below): the default feature-rate decay is off
+      const l = make({ inputs: d, outputs: K, rule, seed: 7, rank: 2, power: 0, learningRateDecay: 0 });
       const before = Array.from({ length: K }, (_, i) => pnorm(row(l.weights(), i, d), p));
       for (let t = 0; t < 20000; t++) {
         if (t % 1000 === 0) l.learningRate = 0.02 * (1 - t / 20000) + 1e-4;

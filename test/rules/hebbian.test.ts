@@ -136,5 +136,19 @@ describe("one step of each Hebbian rule is its published equation (float64 refer
       ));
   }
   it("softhebb: ±softmax(u/τ)_i (x − u_i w_i), normalised by the largest change", () =>
-    checkSteps("softhebb", { rule: "softhebb", learningRate: 0.05, temperature: 1, seed: 5 }, softhebb(0.05, 1)));
+    checkSteps(
+      "softhebb",
+      { rule: "softhebb", learningRate: 0.05, learningRateDecay: 0, temperature: 1, seed: 5 },
+      softhebb(0.05, 1),
+    ));
+  it("softhebb with its rate schedule: step t uses η_t = η (f + (1 − f)/(1 + κ t)) (assembly/rules/schedule.ts)", () => {
+    let t = 0;
+    const [eta, k, f] = [0.05, 0.3, 0.25];
+    checkSteps(
+      "softhebb η_t",
+      { rule: "softhebb", learningRate: eta, learningRateDecay: k, learningRateFloor: f, temperature: 1, seed: 5 },
+      (W, x, s) => softhebb(eta * (f + (1 - f) / (1 + k * t++)), 1)(W, x, s),
+      12,
+    );
+  });
 });
