@@ -43,7 +43,11 @@ const D = 784;
 const wasmPath = process.env["ENGRAM_WASM"] ?? fileURLToPath(new URL("../build/engram.wasm", import.meta.url));
 const engram: Engram = await createEngram(new WebAssembly.Module(readFileSync(wasmPath)));
 
-type Net = { learnBatch(xs: Float32Array, ys: Uint8Array): number; predict(x: Float32Array): number; config: object };
+type Net = {
+  learnBatch(xs: Float32Array, ys: Uint8Array): { loss: number };
+  predict(x: Float32Array): number;
+  config: object;
+};
 
 function build(): Net {
   const common = {
@@ -97,7 +101,7 @@ function accuracyRun(): void {
         xb.set(trainX.subarray(k * D, k * D + D), i * D);
         yb[i] = trainY[k]!;
       }
-      loss += net.learnBatch(pixels(xb.subarray(0, n * D)), yb.subarray(0, n)) * n;
+      loss += net.learnBatch(pixels(xb.subarray(0, n * D)), yb.subarray(0, n)).loss * n;
     }
     const dt = (performance.now() - t0) / 1000;
     trainTime += dt;

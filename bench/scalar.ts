@@ -39,137 +39,148 @@ console.log(
 
 // ---------------------------------------------------------------- 1. kernels
 
-const cS = measureCeilings(S),
-  cQ = measureCeilings(Q);
-console.log(
-  `Ceilings: mul+add peak ${f(cS.peakFlops / 1e9)} GFLOP/s f32x4, ${f(cQ.peakFlops / 1e9)} GFLOP/s scalar; read-modify-write in cache ${f(cS.cacheBw / 1e9)} GB/s f32x4, ${f(cQ.cacheBw / 1e9)} GB/s scalar\n`,
-);
-
-/** Same inputs in both modules: each call gets the pointers of its own module. */
-interface Kernel {
-  name: string;
-  shape: string;
-  flops: number;
-  call: (r: Raw, p: number[]) => unknown;
-  sizes: number[];
-  out: [number, number];
-}
+// --learners-only: part 2 alone (part 1 needs the ceiling exports, which only the test builds carry)
+const learnersOnly = process.argv.includes("--learners-only");
 const ms = quick ? 60 : 300;
+if (!learnersOnly) {
+  const cS = measureCeilings(S),
+    cQ = measureCeilings(Q);
+  console.log(
+    `Ceilings: mul+add peak ${f(cS.peakFlops / 1e9)} GFLOP/s f32x4, ${f(cQ.peakFlops / 1e9)} GFLOP/s scalar; read-modify-write in cache ${f(cS.cacheBw / 1e9)} GB/s f32x4, ${f(cQ.cacheBw / 1e9)} GB/s scalar\n`,
+  );
 
-/** Matrices R × C, vectors of n. */
-function kernels(R: number, C: number, n: number): Kernel[] {
-  const vec = (name: string, flopsPer: number, extra: number[] = []): Kernel => ({
-    name,
-    shape: `n=${n}`,
-    flops: flopsPer * n,
-    sizes: [n, n],
-    out: [1, n],
-    call: (r, [x, y]) => r[name](y, x, n, ...extra),
-  });
-  return [
-    { name: "dot", shape: `n=${n}`, flops: 2 * n, sizes: [n, n], out: [0, 0], call: (r, [a, b]) => r.dot(a, b, n) },
-    {
-      name: "axpy",
+  /** Same inputs in both modules: each call gets the pointers of its own module. */
+  interface Kernel {
+    name: string;
+    shape: string;
+    flops: number;
+    call: (r: Raw, p: number[]) => unknown;
+    sizes: number[];
+    out: [number, number];
+  }
+
+  /** Matrices R × C, vectors of n. */
+  function kernels(R: number, C: number, n: number): Kernel[] {
+    const vec = (name: string, flopsPer: number, extra: number[] = []): Kernel => ({
+      name,
       shape: `n=${n}`,
-      flops: 2 * n,
+      flops: flopsPer * n,
       sizes: [n, n],
       out: [1, n],
-      call: (r, [x, y]) => r.axpy(y, 1e-9, x, n),
-    },
-    {
-      name: "matvec",
-      shape: `${R}×${C}`,
-      flops: 2 * R * C,
-      sizes: [R * C, C, R],
-      out: [2, R],
-      call: (r, [w, x, y]) => r.matvec(y, w, x, R, C),
-    },
-    {
-      name: "matvecT",
-      shape: `${R}×${C}`,
-      flops: 2 * R * C,
-      sizes: [R * C, R, C],
-      out: [2, C],
-      call: (r, [w, x, y]) => r.matvecT(y, w, x, R, C),
-    },
-    {
-      name: "rank1Update",
-      shape: `${R}×${C}`,
-      flops: 2 * R * C,
-      sizes: [R * C, R, C],
-      out: [0, R * C],
-      call: (r, [w, a, b]) => r.rank1Update(w, a, b, R, C, 1e-9),
-    },
-    {
-      name: "denseStep",
-      shape: `${R}×${C}`,
-      flops: 4 * R * C,
-      sizes: [R * C, C, R],
-      out: [0, R * C],
-      call: (r, [w, x, y]) => r.denseStep(w, y, x, R, C, 1e-9, 0),
-    },
-    vec("actRelu", 1),
-    vec("actTanh", 20),
-    vec("actSigmoid", 20),
-    vec("normalize", 3, [1e-8]),
-    {
-      name: "softmax",
-      shape: `n=${R}`,
-      flops: 25 * R,
-      sizes: [R, R],
-      out: [1, R],
-      call: (r, [x, y]) => r.softmax(y, x, R),
-    },
-    {
-      name: "kWinnersTakeAll",
-      shape: `n=${R}, k=5`,
-      flops: 0,
-      sizes: [R, R],
-      out: [1, R],
-      call: (r, [x, y]) => r.kWinnersTakeAll(y, x, R, 5),
-    },
-    { name: "guardNorm", shape: `n=${n}`, flops: 2 * n, sizes: [n], out: [0, 0], call: (r, [x]) => r.guardNorm(x, n) },
-  ];
-}
-
-const rows: (string | number)[][] = [];
-// a desktop layer (784 → 500, vectors of 4096) and a small device's (64 → 16, vectors of 64)
-for (const [R, C, n] of [
-  [500, 784, 4096],
-  [16, 64, 64],
-] as const) {
-  for (const k of kernels(R, C, n)) {
-    const ps = k.sizes.map((n, i) => randomF32(S, n, 11 + i)),
-      pq = k.sizes.map((n, i) => randomF32(Q, n, 11 + i));
-    const a = k.call(S, ps),
-      b = k.call(Q, pq);
-    const [o, len] = k.out;
-    const same =
-      typeof a === "number" && len === 0
-        ? Object.is(a, b) || (a !== a && b !== b)
-        : new Uint32Array(S.memory.buffer, ps[o]!, len).every(
-            (v, i) => v === new Uint32Array(Q.memory.buffer, pq[o]!, len)[i],
-          );
-    if (!same) throw new Error(`${k.name} ${k.shape}: the builds' outputs differ`);
-    const tS = timeIt(() => k.call(S, ps), ms),
-      tQ = timeIt(() => k.call(Q, pq), ms);
-    rows.push([
-      k.name,
-      k.shape,
-      f(tS * 1e6, 2),
-      f(tQ * 1e6, 2),
-      `${f(tQ / tS, 2)}×`,
-      k.flops ? `${f((100 * k.flops) / tS / cS.peakFlops)} %` : "–",
-      k.flops ? `${f((100 * k.flops) / tQ / cQ.peakFlops)} %` : "–",
-    ]);
-    for (const p of ps) S.free(p);
-    for (const p of pq) Q.free(p);
+      call: (r, [x, y]) => r[name](y, x, n, ...extra),
+    });
+    return [
+      { name: "dot", shape: `n=${n}`, flops: 2 * n, sizes: [n, n], out: [0, 0], call: (r, [a, b]) => r.dot(a, b, n) },
+      {
+        name: "axpy",
+        shape: `n=${n}`,
+        flops: 2 * n,
+        sizes: [n, n],
+        out: [1, n],
+        call: (r, [x, y]) => r.axpy(y, 1e-9, x, n),
+      },
+      {
+        name: "matvec",
+        shape: `${R}×${C}`,
+        flops: 2 * R * C,
+        sizes: [R * C, C, R],
+        out: [2, R],
+        call: (r, [w, x, y]) => r.matvec(y, w, x, R, C),
+      },
+      {
+        name: "matvecT",
+        shape: `${R}×${C}`,
+        flops: 2 * R * C,
+        sizes: [R * C, R, C],
+        out: [2, C],
+        call: (r, [w, x, y]) => r.matvecT(y, w, x, R, C),
+      },
+      {
+        name: "rank1Update",
+        shape: `${R}×${C}`,
+        flops: 2 * R * C,
+        sizes: [R * C, R, C],
+        out: [0, R * C],
+        call: (r, [w, a, b]) => r.rank1Update(w, a, b, R, C, 1e-9),
+      },
+      {
+        name: "denseStep",
+        shape: `${R}×${C}`,
+        flops: 4 * R * C,
+        sizes: [R * C, C, R],
+        out: [0, R * C],
+        call: (r, [w, x, y]) => r.denseStep(w, y, x, R, C, 1e-9, 0),
+      },
+      vec("actRelu", 1),
+      vec("actTanh", 20),
+      vec("actSigmoid", 20),
+      vec("normalize", 3, [1e-8]),
+      {
+        name: "softmax",
+        shape: `n=${R}`,
+        flops: 25 * R,
+        sizes: [R, R],
+        out: [1, R],
+        call: (r, [x, y]) => r.softmax(y, x, R),
+      },
+      {
+        name: "kWinnersTakeAll",
+        shape: `n=${R}, k=5`,
+        flops: 0,
+        sizes: [R, R],
+        out: [1, R],
+        call: (r, [x, y]) => r.kWinnersTakeAll(y, x, R, 5),
+      },
+      {
+        name: "guardNorm",
+        shape: `n=${n}`,
+        flops: 2 * n,
+        sizes: [n],
+        out: [0, 0],
+        call: (r, [x]) => r.guardNorm(x, n),
+      },
+    ];
   }
+
+  const rows: (string | number)[][] = [];
+  // a desktop layer (784 → 500, vectors of 4096) and a small device's (64 → 16, vectors of 64)
+  for (const [R, C, n] of [
+    [500, 784, 4096],
+    [16, 64, 64],
+  ] as const) {
+    for (const k of kernels(R, C, n)) {
+      const ps = k.sizes.map((n, i) => randomF32(S, n, 11 + i)),
+        pq = k.sizes.map((n, i) => randomF32(Q, n, 11 + i));
+      const a = k.call(S, ps),
+        b = k.call(Q, pq);
+      const [o, len] = k.out;
+      const same =
+        typeof a === "number" && len === 0
+          ? Object.is(a, b) || (a !== a && b !== b)
+          : new Uint32Array(S.memory.buffer, ps[o]!, len).every(
+              (v, i) => v === new Uint32Array(Q.memory.buffer, pq[o]!, len)[i],
+            );
+      if (!same) throw new Error(`${k.name} ${k.shape}: the builds' outputs differ`);
+      const tS = timeIt(() => k.call(S, ps), ms),
+        tQ = timeIt(() => k.call(Q, pq), ms);
+      rows.push([
+        k.name,
+        k.shape,
+        f(tS * 1e6, 2),
+        f(tQ * 1e6, 2),
+        `${f(tQ / tS, 2)}×`,
+        k.flops ? `${f((100 * k.flops) / tS / cS.peakFlops)} %` : "–",
+        k.flops ? `${f((100 * k.flops) / tQ / cQ.peakFlops)} %` : "–",
+      ]);
+      for (const p of ps) S.free(p);
+      for (const p of pq) Q.free(p);
+    }
+  }
+  table(
+    ["kernel", "shape", "µs SIMD", "µs scalar", "scalar / SIMD", "% f32x4 peak (SIMD)", "% scalar peak (scalar)"],
+    rows,
+  );
 }
-table(
-  ["kernel", "shape", "µs SIMD", "µs scalar", "scalar / SIMD", "% f32x4 peak (SIMD)", "% scalar peak (scalar)"],
-  rows,
-);
 
 // ---------------------------------------------------------------- 2. smallest useful learners
 
