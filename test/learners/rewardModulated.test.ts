@@ -83,58 +83,39 @@ describe("rewardModulated", () => {
     expect(vWith).toBeLessThan(vWithout / 2);
   });
 
-  it("the update is η (r − r̄) (onehot(a) − π) xᵀ, checked in float64", () => {
-    const agent = engram.rewardModulated({
-      inputs: 8,
-      actions: 3,
-      learningRate: 0.5,
-      baselineRate: 0.25,
-      normalize: false,
-    });
-    const env = bandit(3);
-    for (let t = 0; t < 20; t++) {
-      const { x, c } = env.context();
-      agent.reward(env.pay(c, agent.act(x)));
-    }
-    const { x } = env.context();
-    const pi = agent.scores(x),
-      rbar = agent.baseline,
-      w0 = params(agent);
-    const a = agent.act(x);
-    expect(agent.reward(0.75)).toBeCloseTo(0.75 - rbar, 6);
-    const w1 = params(agent);
-    for (let i = 0; i < 3; i++) {
-      const post = (i === a ? 1 : 0) - pi[i]!;
-      for (let j = 0; j < 8; j++)
-        expect(w1[i * 8 + j]! - w0[i * 8 + j]!).toBeCloseTo(0.5 * (0.75 - rbar) * post * x[j]!, 5);
-      expect(w1[24 + i]! - w0[24 + i]!).toBeCloseTo(0.5 * (0.75 - rbar) * post, 5);
-    }
-    expect(agent.baseline).toBeCloseTo(rbar + 0.25 * (0.75 - rbar), 6);
-  });
-
-  it("normalised: the update is η (r − r̄) (onehot(a) − π) xᵀ / (1 + ‖x‖²), checked in float64", () => {
-    const agent = engram.rewardModulated({ inputs: 8, actions: 3, learningRate: 0.5, baselineRate: 0.25 });
-    expect(agent.config.normalize).toBe(true);
-    const env = bandit(3);
-    for (let t = 0; t < 20; t++) {
-      const { x, c } = env.context();
-      agent.reward(env.pay(c, agent.act(x)));
-    }
-    const { x } = env.context();
-    const pi = agent.scores(x),
-      rbar = agent.baseline,
-      w0 = params(agent);
-    const a = agent.act(x);
-    agent.reward(0.75);
-    const w1 = params(agent);
-    const nu = 1 / (1 + Array.from(x).reduce((s, v) => s + v * v, 0));
-    for (let i = 0; i < 3; i++) {
-      const post = (i === a ? 1 : 0) - pi[i]!;
-      for (let j = 0; j < 8; j++)
-        expect(w1[i * 8 + j]! - w0[i * 8 + j]!).toBeCloseTo(0.5 * (0.75 - rbar) * nu * post * x[j]!, 6);
-      expect(w1[24 + i]! - w0[24 + i]!).toBeCloseTo(0.5 * (0.75 - rbar) * nu * post, 6);
-    }
-  });
+  // the plain rule (normalize: false, ν = 1) and the normalised one (the default, ν = 1/(1 + ‖x‖²))
+  it.each([
+    { normalize: false, digits: 5 },
+    { normalize: true, digits: 6 },
+  ])(
+    "the update is η (r − r̄) (onehot(a) − π) xᵀ ν, checked in float64 (normalize: $normalize)",
+    ({ normalize, digits }) => {
+      const options = { inputs: 8, actions: 3, learningRate: 0.5, baselineRate: 0.25 };
+      // the normalised rule is the default: leave the key out for it
+      const agent = engram.rewardModulated(normalize ? options : { ...options, normalize });
+      expect(agent.config.normalize).toBe(normalize);
+      const env = bandit(3);
+      for (let t = 0; t < 20; t++) {
+        const { x, c } = env.context();
+        agent.reward(env.pay(c, agent.act(x)));
+      }
+      const { x } = env.context();
+      const pi = agent.scores(x),
+        rbar = agent.baseline,
+        w0 = params(agent);
+      const a = agent.act(x);
+      expect(agent.reward(0.75)).toBeCloseTo(0.75 - rbar, 6);
+      const w1 = params(agent);
+      const nu = normalize ? 1 / (1 + Array.from(x).reduce((s, v) => s + v * v, 0)) : 1;
+      for (let i = 0; i < 3; i++) {
+        const post = (i === a ? 1 : 0) - pi[i]!;
+        for (let j = 0; j < 8; j++)
+          expect(w1[i * 8 + j]! - w0[i * 8 + j]!).toBeCloseTo(0.5 * (0.75 - rbar) * nu * post * x[j]!, digits);
+        expect(w1[24 + i]! - w0[24 + i]!).toBeCloseTo(0.5 * (0.75 - rbar) * nu * post, digits);
+      }
+      expect(agent.baseline).toBeCloseTo(rbar + 0.25 * (0.75 - rbar), 6);
+    },
+  );
 
   it("normalised: one reward moves the logits of its context by η (r − r̄)(onehot(a) − π), for x and for c·x", () => {
     // NLMS's a-posteriori property, whatever the scale c of the context: Δz = η (r − r̄) ν post (‖x‖² + 1).
